@@ -1,0 +1,17 @@
+# custintel_embed(<target> <namespace-prefix> <files...>)
+# Generates a .cc that holds each file's bytes, so SQL and other assets ship inside the binary
+# without being copied into C++ by hand. Lookup: custintel::embedded::Find("features/x.sql").
+function(custintel_embed target)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_embedded.cc)
+  set(inputs)
+  foreach(f ${ARGN})
+    list(APPEND inputs ${f})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DROOT=${PROJECT_SOURCE_DIR}/src
+            "-DFILES=${inputs}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedScript.cmake
+    DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/EmbedScript.cmake
+    COMMENT "Embedding ${target} assets")
+  target_sources(${target} PRIVATE ${out})
+endfunction()

@@ -1,0 +1,37 @@
+// Shared test helpers: temporary directories and running the real custintel binary.
+#pragma once
+
+#include <string>
+
+namespace custintel::testing {
+
+// A fresh directory under $TMPDIR, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `custintel <args>` (the binary named by $CUSTINTEL_BIN) through /bin/sh; `args` is
+// shell text, so quote what needs it.
+CommandResult RunCli(const std::string& args);
+// Runs any shell command, capturing stdout and stderr.
+CommandResult RunShell(const std::string& command);
+
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+}  // namespace custintel::testing
