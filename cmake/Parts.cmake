@@ -37,6 +37,6 @@ function(custintel_part_test name)
   custintel_warnings(${name}_test)
   gtest_discover_tests(${name}_test
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
-    PROPERTIES LABELS "${name};${T_LABELS}" ENVIRONMENT "CUSTINTEL_BIN=$<TARGET_FILE:custintel>;CUSTINTEL_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    PROPERTIES LABELS "${name};${T_LABELS}" ENVIRONMENT "CUSTINTEL_BIN=${PROJECT_BINARY_DIR}/custintel;CUSTINTEL_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

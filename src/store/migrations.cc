@@ -1,0 +1,72 @@
+#include "store/migrations.h"
+
+#include <fmt/format.h>
+
+#include "core/embedded.h"
+
+namespace custintel::store {
+namespace {
+
+constexpr char kCreateMigrationsTable[] =
+    "CREATE SCHEMA IF NOT EXISTS meta;"
+    "CREATE TABLE IF NOT EXISTS meta.schema_migrations("
+    "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)";
+
+Result<int> CurrentVersion(Connection& conn) {
+  CI_ASSIGN_OR_RETURN(QueryResult r,
+                      conn.Query("SELECT coalesce(max(version), 0) FROM meta.schema_migrations"));
+  return static_cast<int>(r.GetInt64(0, 0));
+}
+
+Status ApplyOne(Connection& conn, const Migration& m) {
+  CI_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
+  Status s = conn.Execute(m.sql);
+  if (s.ok()) {
+    s = conn.Query("INSERT INTO meta.schema_migrations(version, name) VALUES (?, ?)",
+                   {int64_t{m.version}, m.name}).status();
+  }
+  if (!s.ok()) {
+    (void)tx.Rollback();
+    return s.WithContext(fmt::format("migration {:04d}_{} failed and was rolled back", m.version, m.name));
+  }
+  return tx.Commit();
+}
+
+}  // namespace
+
+std::vector<Migration> EngineMigrations() {
+  std::vector<Migration> out;
+  for (const auto& f : embedded::List("store/migrations/")) {
+    std::string_view file = f.path.substr(f.path.rfind('/') + 1);  // 0001_init.sql
+    Migration m;
+    m.version = std::stoi(std::string(file.substr(0, 4)));
+    m.name = std::string(file.substr(5, file.size() - 5 - 4));
+    m.sql = std::string(f.content);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations) {
+  CI_RETURN_IF_ERROR(conn.Execute(kCreateMigrationsTable));
+  CI_ASSIGN_OR_RETURN(int current, CurrentVersion(conn));
+  int applied = 0;
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    CI_RETURN_IF_ERROR(ApplyOne(conn, m));
+    ++applied;
+  }
+  return applied;
+}
+
+Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
+                                                     const DatabaseOptions& options) {
+  CI_ASSIGN_OR_RETURN(auto db, Database::Open(path, options));
+  if (options.read_only) return db;
+  CI_ASSIGN_OR_RETURN(Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(int applied, ApplyMigrations(conn, EngineMigrations()));
+  (void)applied;
+  return db;
+}
+
+}  // namespace custintel::store

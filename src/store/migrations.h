@@ -1,0 +1,30 @@
+// Versioned schema migrations. Each migration is applied once, inside its own transaction, and
+// recorded in meta.schema_migrations; a failing migration rolls back entirely and stops.
+// The engine's migrations are the embedded files src/store/migrations/NNNN_name.sql.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::store {
+
+struct Migration {
+  int version = 0;   // strictly increasing
+  std::string name;
+  std::string sql;
+};
+
+// The embedded migrations, in version order.
+std::vector<Migration> EngineMigrations();
+
+// Applies every migration newer than the database's version. Returns how many were applied.
+Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations);
+
+// Opens (or creates) the engine database at `path` with every migration applied.
+Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
+                                                     const DatabaseOptions& options = {});
+
+}  // namespace custintel::store
