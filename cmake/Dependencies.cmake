@@ -34,7 +34,6 @@ set_target_properties(custintel_duckdb PROPERTIES
 get_filename_component(DUCKDB_LIBRARY_DIR ${DUCKDB_LIBRARY} DIRECTORY)
 # The binary finds libduckdb.so where it was built against, wherever it is run from.
 list(APPEND CMAKE_BUILD_RPATH ${DUCKDB_LIBRARY_DIR})
-set(CMAKE_BUILD_RPATH ${CMAKE_BUILD_RPATH} PARENT_SCOPE)
 set(CMAKE_INSTALL_RPATH ${DUCKDB_LIBRARY_DIR})
 
 # --- llama.cpp (static: llama, ggml, common) -------------------------------------------------

@@ -7,11 +7,14 @@ function(custintel_embed target)
   foreach(f ${ARGN})
     list(APPEND inputs ${f})
   endforeach()
+  # The list travels as one -D argument: its ';' must not split the command line.
+  string(REPLACE ";" "$<SEMICOLON>" inputs_arg "${inputs}")
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DROOT=${PROJECT_SOURCE_DIR}/src
-            "-DFILES=${inputs}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedScript.cmake
+            "-DFILES=${inputs_arg}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedScript.cmake
     DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/EmbedScript.cmake
-    COMMENT "Embedding ${target} assets")
+    COMMENT "Embedding ${target} assets"
+    VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()

@@ -35,8 +35,15 @@ function(custintel_part_test name)
   add_executable(${name}_test ${srcs})
   target_link_libraries(${name}_test PRIVATE ci_${name} ${T_DEPS} ci_testing GTest::gtest_main GTest::gmock)
   custintel_warnings(${name}_test)
-  gtest_discover_tests(${name}_test
-    WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
-    PROPERTIES LABELS "${name};${T_LABELS}" ENVIRONMENT "CUSTINTEL_BIN=${PROJECT_BINARY_DIR}/custintel;CUSTINTEL_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
-    DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${name}_test WORKING_DIRECTORY ${PROJECT_BINARY_DIR} DISCOVERY_TIMEOUT 60)
+  # List-valued test properties (LABELS, ENVIRONMENT) do not survive gtest_discover_tests'
+  # PROPERTIES (CMake 3.25 flattens "a;b" into separate words), so a file that ctest reads after
+  # the discovered tests sets them over the ${name}_test_TESTS list that discovery defines.
+  set(props ${CMAKE_CURRENT_BINARY_DIR}/${name}_test_properties.cmake)
+  file(WRITE ${props} "if(${name}_test_TESTS)
+  set_tests_properties(\${${name}_test_TESTS} PROPERTIES LABELS \"${name};${T_LABELS}\"
+    ENVIRONMENT \"CUSTINTEL_BIN=${PROJECT_BINARY_DIR}/custintel;CUSTINTEL_SOURCE_DIR=${PROJECT_SOURCE_DIR}\")
+endif()
+")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${props})
 endfunction()

@@ -140,7 +140,15 @@ Result<QueryResult> QueryResult::Wrap(std::unique_ptr<Impl> impl, bool success) 
   idx_t n = duckdb_column_count(&impl->res);
   for (idx_t c = 0; c < n; ++c) {
     out.names_.emplace_back(duckdb_column_name(&impl->res, c));
-    out.types_.push_back(MapType(duckdb_column_type(&impl->res, c)));
+    ColumnType type = MapType(duckdb_column_type(&impl->res, c));
+    if (type == ColumnType::kVarchar) {
+      duckdb_logical_type lt = duckdb_column_logical_type(&impl->res, c);
+      char* alias = duckdb_logical_type_get_alias(lt);
+      if (alias && std::strcmp(alias, "JSON") == 0) type = ColumnType::kJson;
+      duckdb_free(alias);
+      duckdb_destroy_logical_type(&lt);
+    }
+    out.types_.push_back(type);
   }
   out.impl_ = std::move(impl);
   return out;
@@ -240,7 +248,7 @@ Result<Connection> Database::Connect() {
   }
   Connection conn;
   conn.conn_ = c;
-  if (init_) CI_RETURN_IF_ERROR(init_(conn));
+  for (const auto& init : inits_) CI_RETURN_IF_ERROR(init(conn));
   return conn;
 }
 

@@ -24,7 +24,7 @@ namespace custintel::store {
 // A value bound to a `?` placeholder or appended to a table. std::monostate is NULL.
 using Param = std::variant<std::monostate, bool, int64_t, double, std::string>;
 
-enum class ColumnType { kBoolean, kInteger, kDouble, kDecimal, kVarchar, kTimestamp, kDate, kOther };
+enum class ColumnType { kBoolean, kInteger, kDouble, kDecimal, kVarchar, kJson, kTimestamp, kDate, kOther };
 
 // A fully materialised query result.
 class QueryResult {
@@ -116,17 +116,20 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // A new connection; the connection initializer (if set) runs on it first.
+  // A new connection; every connection initializer runs on it first, in the order added.
   Result<Connection> Connect();
-  // Runs on every connection this database hands out (e.g. to register AI SQL functions).
-  void SetConnectionInitializer(std::function<Status(Connection&)> init) { init_ = std::move(init); }
+  // Runs on every connection this database hands out (session settings, AI SQL functions).
+  // REQUIRES: called before connections are handed to other threads.
+  void AddConnectionInitializer(std::function<Status(Connection&)> init) {
+    inits_.push_back(std::move(init));
+  }
   const std::string& path() const { return path_; }
 
  private:
   Database() = default;
   void* db_ = nullptr;  // duckdb_database
   std::string path_;
-  std::function<Status(Connection&)> init_;
+  std::vector<std::function<Status(Connection&)>> inits_;
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless Commit() succeeded.

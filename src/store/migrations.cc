@@ -62,6 +62,8 @@ Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migr
 Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
                                                      const DatabaseOptions& options) {
   CI_ASSIGN_OR_RETURN(auto db, Database::Open(path, options));
+  // Every computation is in UTC so results do not depend on the machine's zone.
+  db->AddConnectionInitializer([](Connection& c) { return c.Execute("SET TimeZone = 'UTC'"); });
   if (options.read_only) return db;
   CI_ASSIGN_OR_RETURN(Connection conn, db->Connect());
   CI_ASSIGN_OR_RETURN(int applied, ApplyMigrations(conn, EngineMigrations()));

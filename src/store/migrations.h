@@ -23,7 +23,8 @@ std::vector<Migration> EngineMigrations();
 // Applies every migration newer than the database's version. Returns how many were applied.
 Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations);
 
-// Opens (or creates) the engine database at `path` with every migration applied.
+// Opens (or creates) the engine database at `path` with every migration applied; every
+// connection it hands out works in UTC.
 Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
                                                      const DatabaseOptions& options = {});
 

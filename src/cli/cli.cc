@@ -1,0 +1,54 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/log.h"
+
+namespace custintel::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+void AddCommon(CLI::App* sub, GlobalOptions* g) {
+  sub->add_option("--db", g->db, "DuckDB database file")->capture_default_str();
+  sub->add_option("--config", g->config, "custintel.toml (default: ./custintel.toml if present)");
+  sub->add_flag("-v,--verbose", g->verbose, "log progress to stderr");
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"custintel: customer intelligence in one binary (see README.md)", "custintel"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every subcommand");
+  GlobalOptions g;
+  std::function<Status()> action;
+  RegisterCommands(app, g, action, AddCommon);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "custintel: error: " << e.what() << " (run custintel --help)\n";
+    return kExitUsage;
+  }
+  if (g.verbose) SetLogLevel(LogLevel::kInfo);
+  if (!action) return kExitOk;
+  Status s = action();
+  if (!s.ok()) {
+    std::cerr << "custintel: error: " << s.message() << '\n';
+    return s.code() == StatusCode::kInvalidArgument && g.usage_error ? kExitUsage : kExitRuntime;
+  }
+  return kExitOk;
+}
+
+}  // namespace custintel::cli

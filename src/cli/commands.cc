@@ -1,0 +1,225 @@
+#include "cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/output.h"
+#include "cli/report.h"
+#include "core/strings.h"
+#include "gen/gen_data.h"
+#include "ingest/contract.h"
+#include "ingest/ingest.h"
+#include "pipeline/run.h"
+#include "store/migrations.h"
+
+namespace custintel::cli {
+namespace fs = std::filesystem;
+
+Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist) {
+  if (must_exist && !fs::exists(g.db)) {
+    return Status::NotFound(g.db + ": no such database (load data first: custintel ingest --db " + g.db + " ...)");
+  }
+  return store::OpenEngineDatabase(g.db);
+}
+
+Result<Config> ResolveConfig(const GlobalOptions& g) {
+  if (!g.config.empty()) return LoadConfig(g.config);
+  if (fs::exists("custintel.toml")) return LoadConfig("custintel.toml");
+  return DefaultConfig();
+}
+
+namespace {
+
+void PrintCounts(const std::vector<ingest::IngestCounts>& all) {
+  std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", "kind", "read", "loaded",
+                           "updated", "unchanged", "rejected", "source");
+  for (const auto& c : all) {
+    std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", c.kind, c.rows_read,
+                             c.loaded, c.updated, c.unchanged, c.rejected, c.source);
+  }
+}
+
+Result<std::map<std::string, std::string>> ParseMap(const std::string& spec) {
+  std::map<std::string, std::string> out;
+  if (spec.empty()) return out;
+  for (const auto& pair : Split(spec, ',')) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
+      return Status::InvalidArgument("--map '" + pair + "' is not target=source");
+    }
+    out[std::string(Trim(pair.substr(0, eq)))] = std::string(Trim(pair.substr(eq + 1)));
+  }
+  return out;
+}
+
+struct IngestArgs {
+  std::string dir, kind, format, map;
+  std::vector<std::string> files;
+};
+
+Status RunIngest(GlobalOptions& g, const IngestArgs& a) {
+  if (a.dir.empty() == a.files.empty()) {
+    g.usage_error = true;
+    return Status::InvalidArgument("give either --dir DIR or one or more FILEs");
+  }
+  if (!a.kind.empty() && !ingest::FindContract(a.kind)) {
+    g.usage_error = true;
+    return Status::InvalidArgument("--kind '" + a.kind + "' is not one of: " + ingest::KindNames());
+  }
+  auto map = ParseMap(a.map);
+  if (!map.ok()) {
+    g.usage_error = true;
+    return map.status();
+  }
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  std::vector<ingest::IngestCounts> all;
+  if (!a.dir.empty()) {
+    CI_ASSIGN_OR_RETURN(all, ingest::IngestDirectory(conn, a.dir));
+  } else {
+    for (const auto& f : a.files) {
+      CI_ASSIGN_OR_RETURN(auto c, ingest::IngestFile(conn, f, {a.kind, a.format, *map}));
+      all.push_back(std::move(c));
+    }
+  }
+  PrintCounts(all);
+  return Status::Ok();
+}
+
+Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool quiet) {
+  CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, {as_of}));
+  if (quiet) return Status::Ok();
+  std::cout << fmt::format("run {} as of {}\n", report.run_id, report.as_of);
+  for (const auto& s : report.steps) std::cout << fmt::format("  {:<20} {:>8.2f} s\n", s.name, s.seconds);
+  return Status::Ok();
+}
+
+Status RunGenData(const gen::GenOptions& o) {
+  CI_ASSIGN_OR_RETURN(gen::GenReport r, gen::GenerateShop(o));
+  std::cout << fmt::format(
+      "wrote {} customers, {} orders, {} order items, {} products, {} events, {} reviews, {} tickets, "
+      "{} notes to {} in {:.1f} s (truth in {}/truth)\n",
+      r.customers, r.orders, r.order_items, r.products, r.events, r.reviews, r.tickets, r.notes, o.out_dir,
+      r.seconds, o.out_dir);
+  return Status::Ok();
+}
+
+Status RunDemo(GlobalOptions g, const std::string& dir, int64_t customers) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError(dir + ": " + ec.message());
+  gen::GenOptions o;
+  o.customers = customers;
+  o.out_dir = dir + "/data";
+  std::cout << "1/3 generating a sample shop\n";
+  CI_RETURN_IF_ERROR(RunGenData(o));
+  g.db = dir + "/demo.duckdb";
+  std::cout << "\n2/3 ingesting into " << g.db << "\n";
+  CI_RETURN_IF_ERROR(RunIngest(g, {o.out_dir, "", "", "", {}}));
+  std::cout << "\n3/3 running the pipeline\n";
+  CI_RETURN_IF_ERROR(RunPipeline(g, "", false));
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  std::cout << '\n';
+  CI_RETURN_IF_ERROR(PrintSummary(conn, false, std::cout));
+  std::cout << fmt::format("\nExplore it: custintel sql --db {} \"SELECT * FROM gold.segments\"\n", g.db);
+  return Status::Ok();
+}
+
+Status RunSql(const GlobalOptions& g, const std::string& query, bool csv, bool json) {
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(query));
+  PrintResult(r, json ? OutputFormat::kJson : csv ? OutputFormat::kCsv : OutputFormat::kTable, std::cout);
+  return Status::Ok();
+}
+
+template <class F>
+Status WithDb(const GlobalOptions& g, F f) {
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  return f(conn);
+}
+
+}  // namespace
+
+void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common) {
+  auto* version = app.add_subcommand("version", "print the version of custintel and its engines");
+  common(version, &g);
+  version->callback([&] {
+    action = [] {
+      std::cout << fmt::format("custintel 0.1.0 (DuckDB {})\n", store::DuckDbVersion());
+      return Status::Ok();
+    };
+  });
+
+  static gen::GenOptions gen_opts;
+  auto* gen = app.add_subcommand("gen-data", "write a deterministic synthetic shop as CSV (+ truth/)");
+  common(gen, &g);
+  gen->add_option("--out", gen_opts.out_dir, "output directory")->required();
+  gen->add_option("--customers", gen_opts.customers, "number of customers (1,000..1,000,000)")->capture_default_str();
+  gen->add_option("--seed", gen_opts.seed, "random seed; same seed, same bytes")->capture_default_str();
+  gen->add_option("--threads", gen_opts.threads, "worker threads (0 = all cores; output is the same)");
+  gen->callback([&] { action = [] { return RunGenData(gen_opts); }; });
+
+  static IngestArgs ingest_args;
+  auto* ing = app.add_subcommand("ingest", "load files into bronze and silver (quarantining bad rows)");
+  common(ing, &g);
+  ing->add_option("--dir", ingest_args.dir, "load every <kind>.csv|.jsonl|.parquet of a folder");
+  ing->add_option("--kind", ingest_args.kind, "kind of the FILEs: " + ingest::KindNames());
+  ing->add_option("--format", ingest_args.format, "csv | jsonl | parquet (default: from the extension)")
+      ->check(CLI::IsMember({"csv", "jsonl", "parquet"}));
+  ing->add_option("--map", ingest_args.map, "column mapping target=source,... for differently named headers");
+  ing->add_option("files", ingest_args.files, "files to load");
+  ing->callback([&] { action = [&] { return RunIngest(g, ingest_args); }; });
+
+  static std::string as_of;
+  auto* run = app.add_subcommand("run", "build gold tables: features, churn risk, segments");
+  common(run, &g);
+  run->add_option("--as-of", as_of, "reference date (default: the latest timestamp in the data)");
+  run->callback([&] { action = [&] { return RunPipeline(g, as_of, false); }; });
+
+  static std::string query;
+  static bool csv = false, json = false;
+  auto* sql = app.add_subcommand("sql", "run SQL against the database and print the result");
+  common(sql, &g);
+  sql->add_option("query", query, "the SQL query")->required();
+  auto* csv_flag = sql->add_flag("--csv", csv, "print CSV with a header row");
+  sql->add_flag("--json", json, "print a JSON array of row objects")->excludes(csv_flag);
+  sql->callback([&] { action = [&] { return RunSql(g, query, csv, json); }; });
+
+  auto* seg = app.add_subcommand("segments", "print the segments of the last run");
+  common(seg, &g);
+  seg->add_flag("--json", json, "print JSON");
+  seg->callback([&] { action = [&] { return WithDb(g, [](auto& c) { return PrintSegments(c, json, std::cout); }); }; });
+
+  static std::string customer_id;
+  auto* cust = app.add_subcommand("customer", "print one customer's features, scores and segment");
+  common(cust, &g);
+  cust->add_option("id", customer_id, "customer_id")->required();
+  cust->add_flag("--json", json, "print JSON");
+  cust->callback([&] {
+    action = [&] { return WithDb(g, [](auto& c) { return PrintCustomer(c, customer_id, json, std::cout); }); };
+  });
+
+  auto* sum = app.add_subcommand("summary", "print the findings of the last run");
+  common(sum, &g);
+  sum->add_flag("--json", json, "print JSON");
+  sum->callback([&] { action = [&] { return WithDb(g, [](auto& c) { return PrintSummary(c, json, std::cout); }); }; });
+
+  static std::string demo_dir = "custintel-demo";
+  static int64_t demo_customers = 10000;
+  auto* demo = app.add_subcommand("demo", "generate a sample shop, run everything, print the findings");
+  common(demo, &g);
+  demo->add_option("--dir", demo_dir, "working directory (replaced)")->capture_default_str();
+  demo->add_option("--customers", demo_customers, "customers in the sample shop")->capture_default_str();
+  demo->callback([&] { action = [&] { return RunDemo(g, demo_dir, demo_customers); }; });
+}
+
+}  // namespace custintel::cli

@@ -1,0 +1,34 @@
+// The subcommands: each registers its flags on the CLI11 app and sets the action to run.
+// Commands return Status; cli.cc maps it to the exit code and the one-line error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::cli {
+
+struct GlobalOptions {
+  std::string db = "custintel.duckdb";
+  std::string config;
+  bool verbose = false;
+  // Set by a command whose failure is the caller's usage (bad flag value): exit 2, not 1.
+  bool usage_error = false;
+};
+
+using AddCommonFn = void (*)(CLI::App*, GlobalOptions*);
+
+void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+
+// Opens the database named by --db. must_exist: refuse to create a new, empty one.
+Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist);
+// --config, else ./custintel.toml when present, else the defaults.
+Result<Config> ResolveConfig(const GlobalOptions& g);
+
+}  // namespace custintel::cli

@@ -1,0 +1,106 @@
+#include "cli/output.h"
+
+#include <ostream>
+#include <vector>
+
+namespace custintel::cli {
+namespace {
+
+using store::ColumnType;
+
+bool IsNumeric(ColumnType t) {
+  return t == ColumnType::kInteger || t == ColumnType::kDouble || t == ColumnType::kDecimal;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+// Display width of UTF-8 text, counting code points (good enough for aligned tables).
+size_t Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+void PrintTable(const store::QueryResult& r, std::ostream& out) {
+  size_t cols = r.column_count(), rows = r.row_count();
+  std::vector<std::vector<std::string>> cells(rows, std::vector<std::string>(cols));
+  std::vector<size_t> width(cols);
+  for (size_t c = 0; c < cols; ++c) width[c] = Width(r.column_name(c));
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t c = 0; c < cols; ++c) {
+      cells[i][c] = r.IsNull(c, i) ? "NULL" : r.GetString(c, i);
+      width[c] = std::max(width[c], Width(cells[i][c]));
+    }
+  }
+  auto line = [&](const std::vector<std::string>& v, bool header) {
+    for (size_t c = 0; c < cols; ++c) {
+      std::string pad(width[c] - Width(v[c]), ' ');
+      bool right = !header && IsNumeric(r.column_type(c));
+      out << (c ? "  " : "") << (right ? pad + v[c] : v[c] + (c + 1 < cols ? pad : ""));
+    }
+    out << '\n';
+  };
+  std::vector<std::string> names;
+  for (size_t c = 0; c < cols; ++c) names.push_back(r.column_name(c));
+  line(names, true);
+  std::vector<std::string> rule;
+  for (size_t c = 0; c < cols; ++c) rule.push_back(std::string(width[c], '-'));
+  line(rule, true);
+  for (const auto& row : cells) line(row, false);
+  out << "(" << rows << (rows == 1 ? " row" : " rows") << ")\n";
+}
+
+}  // namespace
+
+nlohmann::json CellToJson(const store::QueryResult& r, size_t c, size_t i) {
+  if (r.IsNull(c, i)) return nullptr;
+  switch (r.column_type(c)) {
+    case ColumnType::kBoolean: return r.GetBool(c, i);
+    case ColumnType::kInteger: return r.GetInt64(c, i);
+    case ColumnType::kDouble: case ColumnType::kDecimal: return r.GetDouble(c, i);
+    case ColumnType::kJson: {
+      auto parsed = nlohmann::json::parse(r.GetString(c, i), nullptr, false);
+      return parsed.is_discarded() ? nlohmann::json(r.GetString(c, i)) : parsed;
+    }
+    default: return r.GetString(c, i);
+  }
+}
+
+nlohmann::json ResultToJson(const store::QueryResult& r) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    nlohmann::json row = nlohmann::json::object();
+    for (size_t c = 0; c < r.column_count(); ++c) row[r.column_name(c)] = CellToJson(r, c, i);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void PrintResult(const store::QueryResult& r, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    out << ResultToJson(r).dump(2) << '\n';
+    return;
+  }
+  if (format == OutputFormat::kTable) {
+    PrintTable(r, out);
+    return;
+  }
+  for (size_t c = 0; c < r.column_count(); ++c) out << (c ? "," : "") << CsvField(r.column_name(c));
+  out << '\n';
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    for (size_t c = 0; c < r.column_count(); ++c) {
+      out << (c ? "," : "") << (r.IsNull(c, i) ? "" : CsvField(r.GetString(c, i)));
+    }
+    out << '\n';
+  }
+}
+
+}  // namespace custintel::cli

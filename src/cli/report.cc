@@ -1,0 +1,87 @@
+#include "cli/report.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "cli/output.h"
+
+namespace custintel::cli {
+namespace {
+
+constexpr char kSegmentsSql[] =
+    "SELECT segment, size, round(100 * share, 1) AS share_pct, round(avg_ltv, 2) AS avg_ltv, "
+    "round(avg_churn_risk, 3) AS avg_churn_risk, round(100 * revenue_share, 1) AS revenue_share_pct "
+    "FROM gold.segments ORDER BY rule_order";
+
+constexpr char kTopRiskSql[] =
+    "SELECT customer_id, round(churn_risk, 3) AS churn_risk, segment, round(lifetime_value, 2) AS "
+    "lifetime_value, risk_factors FROM gold.customer_scores "
+    "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT 10";
+
+constexpr char kOverviewSql[] =
+    "SELECT (SELECT any_value(as_of)::VARCHAR FROM gold.customer_scores) AS as_of, "
+    "(SELECT count(*) FROM gold.customer_scores) AS customers, "
+    "(SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7) AS high_risk, "
+    "(SELECT round(avg(lifetime_value), 2) FROM gold.customer_scores) AS avg_ltv, "
+    "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk";
+
+Status RequireGold(store::Connection& conn) {
+  auto r = conn.Query("SELECT count(*) FROM gold.customer_scores");
+  if (!r.ok()) return Status::NotFound("no results yet: run `custintel run` first");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PrintSegments(store::Connection& conn, bool json, std::ostream& out) {
+  CI_RETURN_IF_ERROR(RequireGold(conn));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kSegmentsSql));
+  PrintResult(r, json ? OutputFormat::kJson : OutputFormat::kTable, out);
+  return Status::Ok();
+}
+
+Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
+  CI_RETURN_IF_ERROR(RequireGold(conn));
+  CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(kOverviewSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult segments, conn.Query(kSegmentsSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(kTopRiskSql));
+  if (json) {
+    nlohmann::json j = ResultToJson(overview)[0];
+    j["segments"] = ResultToJson(segments);
+    j["top_at_risk"] = ResultToJson(risk);
+    out << j.dump(2) << '\n';
+    return Status::Ok();
+  }
+  out << fmt::format("custintel summary, as of {}\n", overview.GetString(0, 0));
+  out << fmt::format("{} customers, {} at high churn risk (> 0.7); average lifetime value {}, "
+                     "average churn risk {}\n\n",
+                     overview.GetInt64(1, 0), overview.GetInt64(2, 0), overview.GetString(3, 0),
+                     overview.GetString(4, 0));
+  out << "Segments\n";
+  PrintResult(segments, OutputFormat::kTable, out);
+  out << "\nTen customers most at risk\n";
+  PrintResult(risk, OutputFormat::kTable, out);
+  return Status::Ok();
+}
+
+Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, std::ostream& out) {
+  CI_RETURN_IF_ERROR(RequireGold(conn));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.segment, s.risk_factors "
+      "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id) "
+      "WHERE f.customer_id = ?", {id}));
+  if (r.row_count() == 0) return Status::NotFound("no customer '" + id + "'");
+  if (json) {
+    out << ResultToJson(r)[0].dump(2) << '\n';
+    return Status::Ok();
+  }
+  size_t width = 0;
+  for (size_t c = 0; c < r.column_count(); ++c) width = std::max(width, r.column_name(c).size());
+  for (size_t c = 0; c < r.column_count(); ++c) {
+    out << fmt::format("{:<{}}  {}\n", r.column_name(c), width, r.IsNull(c, 0) ? "NULL" : r.GetString(c, 0));
+  }
+  return Status::Ok();
+}
+
+}  // namespace custintel::cli

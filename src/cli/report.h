@@ -1,0 +1,16 @@
+// The printed findings of a run: segments with size, share, average lifetime value and churn
+// risk, and the customers most at risk with their risk factors. Shared by `summary` and `demo`.
+#pragma once
+
+#include <iosfwd>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::cli {
+
+Status PrintSummary(store::Connection& conn, bool json, std::ostream& out);
+Status PrintSegments(store::Connection& conn, bool json, std::ostream& out);
+Status PrintCustomer(store::Connection& conn, const std::string& customer_id, bool json, std::ostream& out);
+
+}  // namespace custintel::cli

@@ -1,0 +1,32 @@
+// The silver contract (DESIGN.md §4) as data: for each kind of input, its columns, their types,
+// which are required and which form the natural key. Ingest, features and tests read it here
+// instead of repeating column lists.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace custintel::ingest {
+
+enum class ColumnKind { kText, kTimestamp, kDouble, kInteger, kBoolean, kJson };
+
+struct ContractColumn {
+  std::string name;
+  ColumnKind kind = ColumnKind::kText;
+  bool required = false;  // a row without it is rejected; a file without it is refused
+};
+
+struct KindContract {
+  std::string kind;                   // "orders"
+  std::vector<std::string> key;       // natural key columns
+  std::vector<ContractColumn> columns;
+};
+
+const std::vector<KindContract>& Contracts();
+const KindContract* FindContract(std::string_view kind);
+// "customers, orders, ..." for error messages.
+std::string KindNames();
+
+}  // namespace custintel::ingest

@@ -1,0 +1,50 @@
+// Loading files into bronze and silver (DESIGN.md §1).
+//
+// One call = one batch = one transaction: every source row goes to bronze.rows verbatim, rows
+// that fail conformance go to bronze.rejects with line, column and reason, the rest are cast,
+// validated, deduplicated on the natural key (latest line / latest load wins) and merged into
+// silver.<kind>. Re-ingesting identical rows changes nothing. A file missing a required column
+// is refused whole and nothing of it is written.
+//
+// Thread safety: uses the caller's connection; one ingest per connection at a time.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::ingest {
+
+struct IngestOptions {
+  // One of Contracts() kinds; empty = from the file name (orders.csv → orders).
+  std::string kind;
+  // csv | jsonl | parquet; empty = from the extension.
+  std::string format;
+  // target column → source column, for files whose headers differ from the contract.
+  std::map<std::string, std::string> column_map;
+};
+
+struct IngestCounts {
+  std::string kind;
+  std::string source;
+  int64_t batch_id = 0;
+  int64_t rows_read = 0;
+  int64_t loaded = 0;     // new natural keys
+  int64_t updated = 0;    // known keys whose values changed
+  int64_t unchanged = 0;  // known keys, identical values
+  int64_t rejected = 0;   // rows quarantined in bronze.rejects
+};
+
+// Ingests one file as one transaction.
+Result<IngestCounts> IngestFile(store::Connection& conn, const std::string& path,
+                                const IngestOptions& options);
+
+// Ingests every <kind>.csv|.jsonl|.parquet file of `dir` (the gen-data layout) in one
+// transaction: all of them or none. Unknown file names are an error, so nothing is skipped
+// silently; the truth/ folder and other sub-folders are ignored.
+Result<std::vector<IngestCounts>> IngestDirectory(store::Connection& conn, const std::string& dir);
+
+}  // namespace custintel::ingest

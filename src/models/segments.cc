@@ -1,0 +1,56 @@
+#include "models/segments.h"
+
+#include <fmt/format.h>
+
+#include "core/strings.h"
+
+namespace custintel::models {
+namespace {
+
+constexpr char kScoredView[] =
+    "CREATE OR REPLACE TEMP VIEW ci_scored AS "
+    "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.ltv_percentile "
+    "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id)";
+
+Status CheckRule(store::Connection& conn, const SegmentRule& rule) {
+  if (rule.when.find(';') != std::string::npos) {
+    return Status::InvalidArgument("segment '" + rule.name + "': the predicate may not contain ';'");
+  }
+  auto r = conn.Query("SELECT count(*) FROM ci_scored WHERE (" + rule.when + ")");
+  if (!r.ok()) {
+    return Status::InvalidArgument("segment '" + rule.name + "': predicate `" + rule.when +
+                                   "` is not valid SQL over customer features: " + r.status().message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules) {
+  if (rules.empty()) return Status::InvalidArgument("no segment rules configured");
+  CI_RETURN_IF_ERROR(conn.Execute(kScoredView));
+  std::string cases = "CASE";
+  for (const auto& rule : rules) {
+    CI_RETURN_IF_ERROR(CheckRule(conn, rule));
+    cases += fmt::format(" WHEN ({}) THEN {}", rule.when, QuoteLiteral(rule.name));
+  }
+  cases += " ELSE 'Unsegmented' END";
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE ci_segment_of AS SELECT customer_id, {} AS segment FROM ci_scored", cases)));
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "UPDATE gold.customer_scores s SET segment = a.segment FROM ci_segment_of a "
+      "WHERE s.customer_id = a.customer_id"));
+  std::string order = "CASE segment";
+  for (size_t i = 0; i < rules.size(); ++i) order += fmt::format(" WHEN {} THEN {}", QuoteLiteral(rules[i].name), i);
+  order += fmt::format(" ELSE {} END", rules.size());
+  return conn.Execute(fmt::format(
+      "CREATE OR REPLACE TABLE gold.segments AS "
+      "SELECT segment, {order} AS rule_order, count(*) AS size, count(*) / sum(count(*)) OVER () AS share, "
+      "avg(lifetime_value) AS avg_ltv, sum(lifetime_value) AS total_ltv, avg(churn_risk) AS avg_churn_risk, "
+      "sum(lifetime_value) / nullif(sum(sum(lifetime_value)) OVER (), 0) AS revenue_share, "
+      "any_value(as_of) AS as_of "
+      "FROM gold.customer_scores GROUP BY segment ORDER BY rule_order",
+      fmt::arg("order", order)));
+}
+
+}  // namespace custintel::models

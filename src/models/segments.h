@@ -1,0 +1,18 @@
+// Rule-based segments (custintel.toml [[segments]]): SQL predicates over customer features and
+// scores, ordered, first match wins. Writes gold.customer_scores.segment and gold.segments
+// (per segment: size, share, average and total LTV, average churn risk, revenue share).
+#pragma once
+
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::models {
+
+// A rule whose predicate does not compile is refused with a message naming the segment; a
+// customer matching no rule lands in "Unsegmented".
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules);
+
+}  // namespace custintel::models

@@ -1,0 +1,58 @@
+#include "pipeline/run.h"
+
+#include <chrono>
+#include <functional>
+
+#include "features/customer_features.h"
+#include "models/churn_heuristic.h"
+#include "models/segments.h"
+
+namespace custintel::pipeline {
+namespace {
+
+Status Timed(const std::string& name, RunReport* report, const std::function<Status()>& step) {
+  auto start = std::chrono::steady_clock::now();
+  Status s = step();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report->steps.push_back({name, secs});
+  return s.WithContext("step " + name);
+}
+
+Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "INSERT INTO meta.runs(run_id, as_of, started_at, finished_at, status, steps) "
+      "SELECT coalesce(max(run_id), 0) + 1, ?::TIMESTAMPTZ, current_timestamp, current_timestamp, 'ok', "
+      "?::JSON FROM meta.runs RETURNING run_id",
+      {report.as_of, [&] {
+         std::string j = "[";
+         for (size_t i = 0; i < report.steps.size(); ++i) {
+           j += (i ? "," : "") + std::string("{\"step\":\"") + report.steps[i].name +
+                "\",\"seconds\":" + std::to_string(report.steps[i].seconds) + "}";
+         }
+         return j + "]";
+       }()}));
+  return r.GetInt64(0, 0);
+}
+
+}  // namespace
+
+Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOptions& options) {
+  RunReport report;
+  if (options.as_of.empty()) {
+    CI_ASSIGN_OR_RETURN(report.as_of, features::LatestDataTimestamp(conn));
+  } else {
+    CI_ASSIGN_OR_RETURN(report.as_of, features::NormalizeAsOf(conn, options.as_of));
+  }
+  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  CI_RETURN_IF_ERROR(Timed("customer_features", &report,
+                           [&] { return features::BuildCustomerFeatures(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
+                           [&] { return models::ScoreChurnHeuristic(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("segments", &report,
+                           [&] { return models::AssignSegments(conn, config.segments); }));
+  CI_ASSIGN_OR_RETURN(report.run_id, RecordRun(conn, report));
+  CI_RETURN_IF_ERROR(tx.Commit());
+  return report;
+}
+
+}  // namespace custintel::pipeline

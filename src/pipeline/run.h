@@ -1,0 +1,34 @@
+// `custintel run`: the steps from silver to gold, in order, as of one reference time.
+// Steps now: customer features → churn heuristic → segments. Each step is timed and the run
+// is recorded in meta.runs. Later steps (CLV, learned churn, text, insights) plug in here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::pipeline {
+
+struct RunOptions {
+  // Reference time; empty = the latest timestamp in the data.
+  std::string as_of;
+};
+
+struct StepReport {
+  std::string name;
+  double seconds = 0;
+};
+
+struct RunReport {
+  int64_t run_id = 0;
+  std::string as_of;  // canonical "YYYY-MM-DD HH:MM:SS+00"
+  std::vector<StepReport> steps;
+};
+
+// Runs every step in one transaction: readers see the old gold tables or the new, never a mix.
+Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOptions& options);
+
+}  // namespace custintel::pipeline

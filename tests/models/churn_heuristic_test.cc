@@ -1,0 +1,129 @@
+#include "models/churn_heuristic.h"
+
+#include <gtest/gtest.h>
+
+#include "core/config.h"
+#include "features/customer_features.h"
+#include "models/segments.h"
+#include "store/migrations.h"
+
+namespace custintel::models {
+namespace {
+
+constexpr char kAsOf[] = "2026-06-30 00:00:00+00";
+
+class ChurnHeuristicTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::OpenEngineDatabase(":memory:");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_ = *db;
+    conn_ = std::make_unique<store::Connection>(std::move(*db_->Connect()));
+    Exec(R"sql(
+      INSERT INTO silver.customers(customer_id, acquisition_date, last_active_date) VALUES
+        ('A', '2025-01-01', NULL), ('B', '2025-01-01', NULL), ('C', '2025-01-01', '2025-12-01'),
+        ('D', '2026-06-01', NULL);
+      INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES
+        ('o1', 'A', '2026-06-15', 100, 'completed'), ('o2', 'A', '2026-01-10', 50, 'completed'),
+        ('o3', 'B', '2026-04-01', 80, 'completed'), ('o4', 'C', '2025-12-12', 500, 'completed'),
+        ('o5', 'C', '2026-06-29', 999, 'cancelled');
+      INSERT INTO silver.events(event_id, customer_id, event_type, occurred_at) VALUES
+        ('e1', 'B', 'page_view', '2026-06-20'), ('e2', 'B', 'chat', '2026-05-20'),
+        ('e3', 'B', 'email_open', '2026-04-15'), ('e4', 'B', 'email_open', '2025-01-15');
+      INSERT INTO silver.tickets(ticket_id, customer_id, satisfaction_score, created_at) VALUES
+        ('t1', 'A', 2, '2026-06-01'), ('t2', 'A', 3, '2026-05-01'), ('t3', 'B', 4, '2026-06-10'),
+        ('t4', 'C', 1, '2025-06-01');
+    )sql");
+    ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, kAsOf).ok());
+    Status s = ScoreChurnHeuristic(*conn_, kAsOf);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  void Exec(const std::string& sql) {
+    Status s = conn_->Execute(sql);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  double Risk(const std::string& id) {
+    auto r = conn_->Query("SELECT churn_risk_heuristic FROM gold.customer_scores WHERE customer_id = ?", {id});
+    EXPECT_TRUE(r.ok() && r->row_count() == 1) << id;
+    return r->GetDouble(0, 0);
+  }
+  std::shared_ptr<store::Database> db_;
+  std::unique_ptr<store::Connection> conn_;
+};
+
+TEST_F(ChurnHeuristicTest, MatchesHandComputedRows) {
+  // A: 15 days inactive → 0.15; no sentiment → 0.1; 2 tickets / max(0, 1) → 0.4; sat 2.5 < 3 → 0.3.
+  EXPECT_NEAR(Risk("A"), 0.95, 1e-9);
+  // B: last event 10 days ago → 0.1; 0.1; 1 ticket / 3 interactions → 0.0667; sat 4 → 0.
+  EXPECT_NEAR(Risk("B"), 0.1 + 0.1 + 0.2 / 3, 1e-9);
+  // C: 200 days since the last order (the cancelled one does not count) → clamped to 1.
+  EXPECT_NEAR(Risk("C"), 1.0, 1e-9);
+  // D: no orders, no events: inactive since acquisition (29 days) → 0.29 + 0.1.
+  EXPECT_NEAR(Risk("D"), 0.29 + 0.1, 1e-9);
+}
+
+TEST_F(ChurnHeuristicTest, FeaturesFollowTheirDefinitions) {
+  auto r = conn_->Query(
+      "SELECT customer_id, recency_days, frequency, lifetime_value, orders_90d, revenue_90d, days_inactive, "
+      "interactions_90d, tickets_90d, avg_satisfaction FROM gold.customer_features ORDER BY customer_id");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->row_count(), 4u);
+  EXPECT_EQ(r->GetInt64(1, 0), 15);       // A recency
+  EXPECT_EQ(r->GetInt64(2, 0), 2);        // A frequency
+  EXPECT_DOUBLE_EQ(r->GetDouble(3, 0), 150);
+  EXPECT_EQ(r->GetInt64(4, 0), 1);        // A orders_90d
+  EXPECT_DOUBLE_EQ(r->GetDouble(5, 0), 100);
+  EXPECT_EQ(r->GetInt64(7, 1), 3);        // B interactions_90d excludes the 2025 event
+  EXPECT_EQ(r->GetInt64(6, 2), 200);      // C days_inactive from the last completed order
+  EXPECT_EQ(r->GetInt64(8, 2), 0);        // C's ticket is older than 90 days
+  EXPECT_TRUE(r->IsNull(9, 2));
+}
+
+TEST_F(ChurnHeuristicTest, RiskFactorsCarryTheInputs) {
+  auto r = conn_->Query("SELECT risk_factors->>'days_inactive', risk_factors->>'support_tickets', "
+                        "risk_factors->>'satisfaction' FROM gold.customer_scores WHERE customer_id = 'A'");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->GetString(0, 0), "15");
+  EXPECT_EQ(r->GetString(1, 0), "2");
+  EXPECT_EQ(r->GetString(2, 0), "2.5");
+}
+
+TEST_F(ChurnHeuristicTest, SegmentRulesFirstMatchWins) {
+  std::vector<SegmentRule> rules = {{"Risky", "churn_risk >= 0.9"}, {"Buyers", "frequency >= 1"},
+                                    {"Rest", "TRUE"}};
+  Status s = AssignSegments(*conn_, rules);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto r = conn_->Query("SELECT customer_id, segment FROM gold.customer_scores ORDER BY customer_id");
+  EXPECT_EQ(r->GetString(1, 0), "Risky");   // A matches both Risky and Buyers
+  EXPECT_EQ(r->GetString(1, 1), "Buyers");
+  EXPECT_EQ(r->GetString(1, 2), "Risky");
+  EXPECT_EQ(r->GetString(1, 3), "Rest");
+  auto seg = conn_->Query("SELECT segment, size, share FROM gold.segments ORDER BY rule_order");
+  ASSERT_EQ(seg->row_count(), 3u);
+  EXPECT_EQ(seg->GetInt64(1, 0), 2);
+  EXPECT_DOUBLE_EQ(seg->GetDouble(2, 0), 0.5);
+}
+
+TEST_F(ChurnHeuristicTest, BadSegmentPredicateNamesTheSegment) {
+  Status s = AssignSegments(*conn_, {{"Broken", "no_such_column > 1"}, {"Rest", "TRUE"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("segment 'Broken'"), std::string::npos) << s.message();
+}
+
+TEST(DefaultConfig, HasTheFourDefaultSegments) {
+  Config c = DefaultConfig();
+  ASSERT_EQ(c.segments.size(), 4u);
+  EXPECT_EQ(c.segments[0].name, "High-value active");
+  EXPECT_EQ(c.segments[1].name, "At-risk churn");
+  EXPECT_EQ(c.segments[2].name, "Low-engagement new");
+  EXPECT_EQ(c.segments[3].name, "Regular");
+}
+
+TEST(Config, MalformedTomlNamesTheLine) {
+  auto c = ParseConfig("[[segments]]\nname = \"x\"\nwhen = \n", "my.toml", DefaultConfig());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("my.toml line 3"), std::string::npos) << c.status().message();
+}
+
+}  // namespace
+}  // namespace custintel::models
