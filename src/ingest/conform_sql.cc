@@ -63,6 +63,8 @@ struct Check {
 };
 
 std::string V(const std::string& col) { return QuoteIdent("v_" + col); }
+// The trimmed source text of a contract column, as the inner query exposes it.
+std::string Raw(const std::string& col) { return QuoteIdent("raw_" + col); }
 
 std::vector<Check> ChecksFor(const KindContract& contract, const ConformPlan& plan) {
   std::vector<Check> checks;
@@ -71,8 +73,8 @@ std::vector<Check> ChecksFor(const KindContract& contract, const ConformPlan& pl
     const std::string& src = plan.source_of[i];
     if (c.required) checks.push_back({V(c.name) + " IS NULL", c.name, QuoteLiteral(c.name + " is missing")});
     if (src.empty() || c.kind == ColumnKind::kText) continue;
-    checks.push_back({fmt::format("{} IS NOT NULL AND {} IS NULL", RawExpr(src), V(c.name)), c.name,
-                      fmt::format("{} || ' ''' || {} || ''' is not {}'", QuoteLiteral(c.name), RawExpr(src),
+    checks.push_back({fmt::format("{} IS NOT NULL AND {} IS NULL", Raw(c.name), V(c.name)), c.name,
+                      fmt::format("{} || ' ''' || {} || ''' is not {}'", QuoteLiteral(c.name), Raw(c.name),
                                   TypeWords(c.kind))});
   }
   auto has = [&](const std::string& name) {
@@ -124,6 +126,7 @@ std::string ConformSql(const KindContract& contract, const ConformPlan& plan) {
   for (size_t i = 0; i < contract.columns.size(); ++i) {
     const ContractColumn& c = contract.columns[i];
     typed += fmt::format(", {} AS {}", ValueExpr(c, plan.source_of[i]), V(c.name));
+    if (!plan.source_of[i].empty()) typed += fmt::format(", {} AS {}", RawExpr(plan.source_of[i]), Raw(c.name));
     outer += fmt::format("{} AS {}, ", V(c.name), QuoteIdent(c.name));
     hash_parts += fmt::format("{}::VARCHAR, ", V(c.name));
   }

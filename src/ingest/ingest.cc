@@ -74,7 +74,7 @@ Status Stage(Connection& conn, const std::string& path, const std::string& forma
 
 Result<std::vector<std::string>> StageColumns(Connection& conn) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
-      "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ci_stage' AND temporary "
+      "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ci_stage' AND database_name = 'temp' "
       "AND column_name <> '_line' ORDER BY column_index"));
   std::vector<std::string> cols;
   for (size_t i = 0; i < r.row_count(); ++i) cols.push_back(r.GetString(0, i));

@@ -1,0 +1,104 @@
+#include "ingest/ingest.h"
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "testing/testing.h"
+
+namespace custintel::ingest {
+namespace {
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::OpenEngineDatabase(dir_.File("t.duckdb"));
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_ = *db;
+    conn_ = std::make_unique<store::Connection>(std::move(*db_->Connect()));
+  }
+  int64_t Count(const std::string& sql) {
+    auto r = conn_->Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? r->GetInt64(0, 0) : -1;
+  }
+  testing::TempDir dir_;
+  std::shared_ptr<store::Database> db_;
+  std::unique_ptr<store::Connection> conn_;
+};
+
+TEST_F(IngestTest, BadRowsGoToRejectsWithLineColumnAndReason) {
+  std::string f = dir_.File("orders.csv");
+  testing::WriteFile(f,
+                     "order_id,customer_id,ordered_at,amount,status,coupon\n"
+                     "o1,c1,2026-01-02T10:00:00Z,12.50,completed,SAVE10\n"
+                     "o2,c1,2026-01-03,abc,completed,\n"
+                     ",c2,2026-01-04,5,completed,\n"
+                     "o4,c2,01/05/2026,-3,completed,\n"
+                     "o5,c3,2026-01-06,-8,refunded,\n");
+  auto c = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->rows_read, 5);
+  EXPECT_EQ(c->loaded, 2);
+  EXPECT_EQ(c->rejected, 3);
+  auto r = conn_->Query("SELECT _line, column_name, reason FROM bronze.rejects ORDER BY _line");
+  ASSERT_EQ(r->row_count(), 3u);
+  EXPECT_EQ(r->GetInt64(0, 0), 3);
+  EXPECT_EQ(r->GetString(1, 0), "amount");
+  EXPECT_EQ(r->GetString(2, 0), "amount 'abc' is not a number");
+  EXPECT_EQ(r->GetString(2, 1), "order_id is missing");
+  EXPECT_EQ(r->GetString(2, 2), "amount -3.0 is negative but the order is not a refund");
+  // Extra columns land in attributes; every source row is in bronze.
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.orders WHERE attributes->>'coupon' = 'SAVE10'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rows WHERE kind = 'orders'"), 5);
+}
+
+TEST_F(IngestTest, ReingestingIdenticalRowsChangesNothingAndLatestLoadWins) {
+  std::string f = dir_.File("customers.csv");
+  testing::WriteFile(f, "customer_id,email,plan\nc1,a@x.com,basic\nc2,b@x.com,free\n");
+  ASSERT_TRUE(IngestFile(*conn_, f, {}).ok());
+  auto again = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->loaded, 0);
+  EXPECT_EQ(again->unchanged, 2);
+  testing::WriteFile(f, "customer_id,email,plan\nc1,a@x.com,premium\nc3,c@x.com,free\nc3,c@y.com,free\n");
+  auto third = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->updated, 1);
+  EXPECT_EQ(third->loaded, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.customers"), 3);
+  auto r = conn_->Query("SELECT email FROM silver.customers WHERE customer_id = 'c3'");
+  EXPECT_EQ(r->GetString(0, 0), "c@y.com");  // the later line of the same file wins
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.customers WHERE customer_id = 'c1' AND plan = 'premium'"), 1);
+}
+
+TEST_F(IngestTest, MissingRequiredColumnRefusesTheWholeFile) {
+  std::string f = dir_.File("orders.csv");
+  testing::WriteFile(f, "order_id,customer_id,amount\no1,c1,3\n");
+  auto c = IngestFile(*conn_, f, {});
+  ASSERT_FALSE(c.ok());
+
+  EXPECT_NE(c.status().message().find("required column 'ordered_at' is missing"), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rows"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.orders"), 0);
+}
+
+TEST_F(IngestTest, ColumnMapAndJsonl) {
+  std::string f = dir_.File("people.jsonl");
+  testing::WriteFile(f, "{\"id\": \"c1\", \"mail\": \"a@x.com\", \"tags\": [1, 2]}\n{\"id\": \"c2\", \"mail\": \"nope\"}\n");
+  auto c = IngestFile(*conn_, f, {"customers", "", {{"customer_id", "id"}, {"email", "mail"}}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->loaded, 1);
+  EXPECT_EQ(c->rejected, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rejects WHERE reason = 'email ''nope'' is not an e-mail address'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.customers WHERE attributes->>'tags' = '[1,2]'"), 1);
+}
+
+TEST_F(IngestTest, MissingFileNamesIt) {
+  auto c = IngestFile(*conn_, dir_.File("nope.csv"), {"orders", "", {}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("nope.csv: no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custintel::ingest
