@@ -220,6 +220,8 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   demo->add_option("--dir", demo_dir, "working directory (replaced)")->capture_default_str();
   demo->add_option("--customers", demo_customers, "customers in the sample shop")->capture_default_str();
   demo->callback([&] { action = [&] { return RunDemo(g, demo_dir, demo_customers); }; });
+
+  RegisterModelCommands(app, g, action, common);
 }
 
 }  // namespace custintel::cli

@@ -25,6 +25,8 @@ struct GlobalOptions {
 using AddCommonFn = void (*)(CLI::App*, GlobalOptions*);
 
 void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+// Model commands (clv, churn, evaluate, rfm, cohorts, recs), in cli/commands_models.cc.
+void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 
 // Opens the database named by --db. must_exist: refuse to create a new, empty one.
 Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist);
