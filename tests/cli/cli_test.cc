@@ -1,0 +1,124 @@
+// End-to-end: the real `custintel` binary on a small generated shop.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "testing/testing.h"
+
+namespace custintel {
+namespace {
+
+using testing::RunCli;
+using testing::TempDir;
+
+TEST(Cli, UnknownSubcommandOrFlagIsUsageErrorExit2) {
+  auto r = RunCli("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("custintel: error:"), std::string::npos) << r.err;
+  auto f = RunCli("run --no-such-flag");
+  EXPECT_EQ(f.exit_code, 2);
+  EXPECT_NE(f.err.find("--no-such-flag"), std::string::npos) << f.err;
+  EXPECT_EQ(RunCli("").exit_code, 2);
+}
+
+TEST(Cli, HelpOnEverySubcommandExits0) {
+  for (const char* sub : {"version", "gen-data", "ingest", "run", "sql", "segments", "customer",
+                          "summary", "demo"}) {
+    auto r = RunCli(std::string(sub) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
+    EXPECT_NE(r.out.find("--db"), std::string::npos) << sub;
+  }
+}
+
+TEST(Cli, MissingFileIsOneLineExit1) {
+  TempDir dir;
+  auto r = RunCli("ingest --db " + dir.File("x.duckdb") + " --kind orders " + dir.File("nope.csv"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "custintel: error: " + dir.File("nope.csv") + ": no such file\n");
+}
+
+TEST(Cli, DbThatIsNotDuckDbIsRefusedAndUntouched) {
+  TempDir dir;
+  std::string path = dir.File("important.txt");
+  std::string content(4096, 'x');
+  testing::WriteFile(path, content);
+  auto r = RunCli("sql --db " + path + " \"SELECT 1\"");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a DuckDB database file"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::ReadFile(path), content);
+}
+
+TEST(Cli, BadAsOfIsAnError) {
+  TempDir dir;
+  auto r = RunCli("run --db " + dir.File("none.duckdb"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no such database"), std::string::npos) << r.err;
+}
+
+class CliShopTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    db_ = dir_->File("shop.duckdb");
+    auto gen = RunCli("gen-data --customers 2000 --seed 7 --out " + dir_->File("shop"));
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    auto ing = RunCli("ingest --db " + db_ + " --dir " + dir_->File("shop"));
+    ASSERT_EQ(ing.exit_code, 0) << ing.err;
+    auto run = RunCli("run --db " + db_ + " --as-of 2026-06-30");
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static TempDir* dir_;
+  static std::string db_;
+};
+TempDir* CliShopTest::dir_ = nullptr;
+std::string CliShopTest::db_;
+
+TEST_F(CliShopTest, SqlPrintsTableCsvAndJson) {
+  auto table = RunCli("sql --db " + db_ + " \"SELECT 1 AS a, 'x' AS b\"");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_EQ(table.out, "a  b\n-  -\n1  x\n(1 row)\n");
+  auto csv = RunCli("sql --csv --db " + db_ + " \"SELECT 1 AS a, 'x,y' AS b\"");
+  EXPECT_EQ(csv.out, "a,b\n1,\"x,y\"\n");
+  auto json = RunCli("sql --json --db " + db_ + " \"SELECT count(*) AS n FROM silver.customers\"");
+  EXPECT_EQ(nlohmann::json::parse(json.out)[0]["n"], 2000);
+  auto bad = RunCli("sql --db " + db_ + " \"SELEC 1\"");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("syntax error"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliShopTest, SummaryNamesAsOfSegmentsAndTopRisk) {
+  auto r = RunCli("summary --json --db " + db_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["as_of"], "2026-06-30 00:00:00+00");
+  EXPECT_EQ(j["customers"], 2000);
+  ASSERT_EQ(j["top_at_risk"].size(), 10u);
+  EXPECT_TRUE(j["top_at_risk"][0]["risk_factors"].contains("days_inactive"));
+  int64_t total = 0;
+  for (const auto& s : j["segments"]) total += s["size"].get<int64_t>();
+  EXPECT_EQ(total, 2000);
+  auto text = RunCli("summary --db " + db_);
+  EXPECT_NE(text.out.find("as of 2026-06-30"), std::string::npos);
+}
+
+TEST_F(CliShopTest, CustomerShowsFeaturesAndUnknownIdFails) {
+  auto r = RunCli("customer --json C000001 --db " + db_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["customer_id"], "C000001");
+  EXPECT_TRUE(j.contains("churn_risk_heuristic"));
+  auto missing = RunCli("customer NOPE --db " + db_);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "custintel: error: no customer 'NOPE'\n");
+}
+
+TEST_F(CliShopTest, ReingestIsUnchanged) {
+  auto r = RunCli("ingest --db " + db_ + " --kind customers " + dir_->File("shop/customers.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("customers          2000          0          0       2000          0"),
+            std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace custintel
