@@ -18,10 +18,10 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git ccache ca-certificates curl
   libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libtomlplusplus-dev libfmt-dev libspdlog-dev
-  libxgboost-dev libeigen3-dev libnlopt-dev libnlopt-cxx-dev libhnswlib-dev
+  libxgboost-dev xgboost libeigen3-dev libnlopt-dev libnlopt-cxx-dev libhnswlib-dev
   libutf8proc-dev libre2-dev libsodium-dev libssl-dev
   libpq-dev libpqxx-dev postgresql
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev time
 )
 
 DUCKDB_VERSION=1.4.4

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# gen-data + ingest + run at N customers (default 1,000,000), printing wall time and peak RSS
+# of each step. Target (issue 2): ingest + run under 60 s and 4 GiB peak on 2 cores.
+#   bench/pipeline.sh [BUILD_DIR] [CUSTOMERS]
+set -euo pipefail
+build=${1:-build}
+n=${2:-1000000}
+bin="$build/custintel"
+work=$(mktemp -d "${TMPDIR:-/tmp}/custintel-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+step() {  # step NAME ARGS... : runs custintel ARGS under GNU time, prints one line
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" "$@" >"$work/$name.log" 2>&1 \
+    || { cat "$work/$name.log"; exit 1; }
+  read -r secs kib <"$work/time"
+  printf '%-10s %8.1f s  %8.0f MiB peak RSS\n' "$name" "$secs" "$((kib / 1024))"
+  echo "$secs" >"$work/$name.secs"
+}
+
+echo "custintel pipeline bench: $n customers, $(nproc) cores"
+step gen-data gen-data --customers "$n" --seed 1 --out "$work/shop"
+du -sh "$work/shop" | awk '{print "data      " $1}'
+step ingest ingest --db "$work/b.duckdb" --dir "$work/shop"
+step run run --db "$work/b.duckdb"
+awk -v a="$(cat "$work/ingest.secs")" -v b="$(cat "$work/run.secs")" \
+  'BEGIN { printf "ingest+run %6.1f s (target < 60 s)\n", a + b }'

@@ -1,0 +1,63 @@
+// Ticket triage without a model: urgency, customer sentiment, root cause, a suggested
+// resolution (from the best-matching playbook note, else the cause's default), whether a
+// follow-up is needed, and tags. Its JSON has the shape an LLM is asked to return, so either
+// can fill gold.ticket_insights.
+//
+//   TicketTriage t = TriageTicket("I was charged twice, refund me NOW", {});
+//   t.ToJson();  // {"urgency":"high","sentiment":"angry","root_cause":"billing",...}
+//
+// Rules live in the embedded asset text/assets/triage.tsv.
+// Thread safety: pure functions over immutable rules.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "text/sentiment.h"
+#include "text/themes.h"
+#include "text/tokenizer.h"
+
+namespace custintel::text {
+
+struct PlaybookNote {
+  std::string id;
+  std::string title;
+  std::string body;
+  std::vector<std::string> tags;
+};
+
+enum class Urgency { kLow, kMedium, kHigh, kCritical };
+enum class TicketMood { kAngry, kFrustrated, kNeutral, kSatisfied, kHappy };
+
+std::string_view ToString(Urgency u);
+std::string_view ToString(TicketMood m);
+
+struct TicketTriage {
+  Urgency urgency = Urgency::kLow;
+  TicketMood sentiment = TicketMood::kNeutral;
+  std::string root_cause = "general";  // a theme id, "security", "cancellation" or "general"
+  std::string suggested_resolution;
+  std::string playbook_note_id;        // empty when the category default was used
+  bool follow_up_needed = false;
+  std::vector<std::string> tags;
+
+  // {"urgency","sentiment","root_cause","suggested_resolution","follow_up_needed","tags"}
+  // plus "playbook_note_id" when a note was used.
+  nlohmann::json ToJson() const;
+};
+
+struct TriageOptions {
+  std::span<const PlaybookNote> notes;  // playbooks to draw resolutions from; may be empty
+  double min_note_score = 2.0;         // weighted overlap a note needs to be chosen over the default
+};
+
+TicketTriage TriageTicket(std::string_view text, const TriageOptions& options = {});
+// Same, reusing an analysis already made of the text.
+TicketTriage TriageTicket(const TokenizedText& t, const SentimentDetail& sentiment, const ThemeResult& themes,
+                          const TriageOptions& options = {});
+
+}  // namespace custintel::text
