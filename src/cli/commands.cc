@@ -95,7 +95,9 @@ Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool quiet)
   CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, {as_of}));
   if (quiet) return Status::Ok();
   std::cout << fmt::format("run {} as of {}\n", report.run_id, report.as_of);
-  for (const auto& s : report.steps) std::cout << fmt::format("  {:<20} {:>8.2f} s\n", s.name, s.seconds);
+  for (const auto& s : report.steps) {
+    std::cout << fmt::format("  {:<20} {:>8.2f} s{}\n", s.name, s.seconds, s.note.empty() ? "" : "  " + s.note);
+  }
   return Status::Ok();
 }
 
@@ -222,6 +224,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   demo->callback([&] { action = [&] { return RunDemo(g, demo_dir, demo_customers); }; });
 
   RegisterModelCommands(app, g, action, common);
+  RegisterChurnCommands(app, g, action, common);
 }
 
 }  // namespace custintel::cli

@@ -28,6 +28,12 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
 // Model commands (clv, churn, evaluate, rfm, cohorts, recs), in cli/commands_models.cc.
 void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 
+// The `evaluate` parent command (subcommands: clv, recs, and churn from the churn model's
+// commands), created on the first call; later calls return the same one.
+CLI::App* EvaluateCommand(CLI::App& app);
+// Learned churn commands (evaluate churn, churn-model), in cli/commands_churn.cc.
+void RegisterChurnCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+
 // Opens the database named by --db. must_exist: refuse to create a new, empty one.
 Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist);
 // --config, else ./custintel.toml when present, else the defaults.

@@ -1,13 +1,244 @@
-// Model commands: clv, churn, evaluate, ... (issue 4). Each registers its flags and action here.
+// Model commands (issue 4): clv, churn --top, evaluate clv|recs, rfm, cohorts, recs.
+// Each registers its flags and sets the action; the work is in models/.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "features/customer_features.h"
+#include "models/clv_evaluate.h"
+#include "models/clv_fit.h"
+#include "models/clv_score.h"
+#include "models/recommend_data.h"
 
 namespace custintel::cli {
+namespace {
+
+template <class F>
+Status WithConn(const GlobalOptions& g, F f) {
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  return f(conn);
+}
+
+// --as-of, or the latest timestamp in the data.
+Result<std::string> ResolveAsOf(store::Connection& conn, const std::string& as_of) {
+  return as_of.empty() ? features::LatestDataTimestamp(conn) : features::NormalizeAsOf(conn, as_of);
+}
+
+Status PrintQuery(store::Connection& conn, const std::string& sql, const std::vector<store::Param>& params,
+                  bool json, const std::string& missing) {
+  Result<store::QueryResult> r = conn.Query(sql, params);
+  if (!r.ok()) return Status::NotFound(missing);
+  PrintResult(*r, json ? OutputFormat::kJson : OutputFormat::kTable, std::cout);
+  return Status::Ok();
+}
+
+void PrintClvFit(const models::ClvModelFit& fit, const std::string& source) {
+  const auto& b = fit.bgnbd;
+  std::cout << fmt::format("BG/NBD on {} customers ({})\n", b.customers, source);
+  std::cout << fmt::format("  r {:.6f}  alpha {:.6f}  a {:.6f}  b {:.6f}\n", b.params.r, b.params.alpha,
+                           b.params.a, b.params.b);
+  std::cout << fmt::format("  log-likelihood {:.4f}{}\n", b.log_likelihood, b.converged ? "" : "  (not converged)");
+  if (fit.gamma_gamma) {
+    const auto& g = *fit.gamma_gamma;
+    std::cout << fmt::format("Gamma-Gamma on {} repeat buyers\n  p {:.6f}  q {:.6f}  v {:.6f}\n", g.customers,
+                             g.params.p, g.params.q, g.params.v);
+    std::cout << fmt::format("  log-likelihood {:.4f}{}\n", g.log_likelihood, g.converged ? "" : "  (not converged)");
+  }
+}
+
+struct ClvArgs {
+  std::string summary, as_of;
+  bool json = false;
+  bool include_cancelled = false;
+};
+
+Status RunClv(const GlobalOptions& g, const ClvArgs& a) {
+  if (!a.summary.empty()) {
+    CI_ASSIGN_OR_RETURN(models::ClvModelFit fit, models::FitClvModelsFromCsv(a.summary));
+    if (a.json) std::cout << models::ClvModelFitToJson(fit) << '\n'; else PrintClvFit(fit, a.summary);
+    return Status::Ok();
+  }
+  return WithConn(g, [&](store::Connection& conn) -> Status {
+    CI_ASSIGN_OR_RETURN(std::string as_of, ResolveAsOf(conn, a.as_of));
+    CI_ASSIGN_OR_RETURN(models::ClvSummary s, models::LoadClvSummary(conn, as_of, a.include_cancelled));
+    if (s.size() == 0) return Status::NotFound("no purchases up to " + as_of + "; ingest orders first");
+    CI_ASSIGN_OR_RETURN(models::ClvModelFit fit, models::FitClvModels(models::FittableRows(s)));
+    if (a.json) std::cout << models::ClvModelFitToJson(fit) << '\n'; else PrintClvFit(fit, "orders up to " + as_of + ", weeks");
+    return Status::Ok();
+  });
+}
+
+Status RunChurnTop(GlobalOptions& g, int64_t top, bool json) {
+  if (top <= 0) {
+    g.usage_error = true;
+    return Status::InvalidArgument("--top must be a positive number of customers");
+  }
+  return WithConn(g, [&](store::Connection& conn) {
+    return PrintQuery(conn,
+        "SELECT customer_id, round(churn_risk, 3) AS churn_risk, round(churn_risk_heuristic, 3) AS "
+        "churn_risk_heuristic, segment, round(lifetime_value, 2) AS lifetime_value, risk_factors "
+        "FROM gold.customer_scores ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT ?",
+        {top}, json, "no scores yet: run `custintel run` first");
+  });
+}
+
+Status RunEvaluateClv(GlobalOptions& g, double holdout_days, const std::string& as_of_arg, bool json) {
+  if (!(holdout_days > 0)) {
+    g.usage_error = true;
+    return Status::InvalidArgument("--holdout-days must be positive");
+  }
+  return WithConn(g, [&](store::Connection& conn) -> Status {
+    CI_ASSIGN_OR_RETURN(std::string end, ResolveAsOf(conn, as_of_arg));
+    CI_ASSIGN_OR_RETURN(models::ClvEvaluation e, models::EvaluateClv(conn, end, {holdout_days, false}));
+    if (json) {
+      std::cout << models::ClvEvaluationToJson(e) << '\n';
+      return Status::Ok();
+    }
+    std::cout << fmt::format("BG/NBD fitted on purchases up to {}, holdout to {} ({:.1f} weeks), {} customers\n",
+                             e.cutoff, e.end, e.holdout_weeks, e.customers);
+    std::cout << fmt::format("holdout purchases: predicted {:.1f}, actual {:.0f}; MAE {:.3f}, RMSE {:.3f}, "
+                             "correlation {:.3f}\n\n", e.predicted_total, e.actual_total, e.mae, e.rmse, e.correlation);
+    std::cout << fmt::format("{:>9}  {:>9}  {:>9}  {:>9}\n", "frequency", "customers", "predicted", "actual");
+    for (const auto& r : e.by_frequency) {
+      std::cout << fmt::format("{:>9}  {:>9}  {:>9.3f}  {:>9.3f}\n",
+                               r.frequency == 7 ? std::string("7+") : std::to_string(r.frequency), r.customers,
+                               r.predicted_mean, r.actual_mean);
+    }
+    return Status::Ok();
+  });
+}
+
+Status RunEvaluateRecs(const GlobalOptions& g, const std::string& as_of_arg, bool json) {
+  return WithConn(g, [&](store::Connection& conn) -> Status {
+    CI_ASSIGN_OR_RETURN(std::string as_of, ResolveAsOf(conn, as_of_arg));
+    CI_ASSIGN_OR_RETURN(models::PurchaseData data, models::LoadPurchaseData(conn, as_of));
+    models::RecommendEvaluation e = models::EvaluateRecommendations(data);
+    if (json) {
+      std::cout << models::RecommendEvaluationToJson(e) << '\n';
+      return Status::Ok();
+    }
+    std::cout << fmt::format("last basket held out for {} customers\n", e.customers);
+    std::cout << fmt::format("{:<12} {:>14} {:>12}\n", "", "hit_rate@10", "recall@10");
+    std::cout << fmt::format("{:<12} {:>14.4f} {:>12.4f}\n", "model", e.hit_rate_at_10, e.recall_at_10);
+    std::cout << fmt::format("{:<12} {:>14.4f} {:>12.4f}\n", "popularity", e.baseline_hit_rate_at_10,
+                             e.baseline_recall_at_10);
+    return Status::Ok();
+  });
+}
+
+constexpr char kRfmSql[] =
+    "SELECT r.rfm_segment AS segment, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) "
+    "AS share_pct, round(avg(r.r_score), 2) AS avg_r, round(avg(r.f_score), 2) AS avg_f, round(avg(r.m_score), 2) "
+    "AS avg_m, round(avg(r.recency_days), 1) AS avg_recency_days, round(avg(r.frequency), 2) AS avg_frequency, "
+    "round(avg(r.monetary), 2) AS avg_monetary FROM gold.rfm r JOIN gold.rfm_rules u ON u.segment = r.rfm_segment "
+    "GROUP BY r.rfm_segment, u.rule_order ORDER BY u.rule_order";
+
+constexpr char kCohortsSql[] =
+    "SELECT strftime(cohort_month, '%Y-%m') AS cohort, months_since, cohort_size, customers_retained, "
+    "round(share_retained, 4) AS share_retained, round(revenue, 2) AS revenue, "
+    "round(cumulative_revenue_per_customer, 2) AS cumulative_revenue_per_customer FROM gold.cohorts "
+    "WHERE ? = 0 OR months_since <= ? ORDER BY cohort_month, months_since";
+
+constexpr char kRecsSql[] =
+    "SELECT rank, product_id, product_name, category, score, reason FROM gold.recommendations "
+    "WHERE customer_id = ? ORDER BY rank";
+
+// The named subcommand of `app`, or nullptr (this CLI11 has no get_subcommand_no_throw).
+CLI::App* FindSubcommand(CLI::App& app, const std::string& name) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+CLI::App* EvaluateCommand(CLI::App& app) {
+  if (CLI::App* existing = FindSubcommand(app, "evaluate")) return existing;
+  CLI::App* ev = app.add_subcommand("evaluate", "evaluate a model on held-out data (clv, recs, churn)");
+  ev->require_subcommand(1);
+  return ev;
+}
 
 void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common) {
-  (void)app;
-  (void)g;
-  (void)action;
-  (void)common;
+  static ClvArgs clv_args;
+  auto* clv = app.add_subcommand("clv", "fit BG/NBD + Gamma-Gamma and print parameters and log-likelihood");
+  common(clv, &g);
+  clv->add_option("--summary", clv_args.summary,
+                  "fit from a per-customer CSV (frequency,recency,T,monetary_value or x,t_x,T,zbar); no database");
+  clv->add_option("--as-of", clv_args.as_of, "observation end (default: the latest timestamp in the data)");
+  clv->add_flag("--json", clv_args.json, "print JSON");
+  clv->add_flag("--include-cancelled", clv_args.include_cancelled,
+                "count cancelled orders as purchases too (as the generator's truth does)");
+  clv->callback([&] { action = [&] { return RunClv(g, clv_args); }; });
+
+  static int64_t churn_top = 20;
+  static bool churn_json = false;
+  auto* churn = FindSubcommand(app, "churn");
+  if (!churn) {
+    churn = app.add_subcommand("churn", "print the customers most at risk of churning");
+    common(churn, &g);
+  }
+  churn->add_option("--top", churn_top, "how many customers")->capture_default_str();
+  churn->add_flag("--json", churn_json, "print JSON");
+  churn->callback([&] { action = [&] { return RunChurnTop(g, churn_top, churn_json); }; });
+
+  static double holdout_days = 182;
+  static std::string eval_as_of;
+  static bool eval_json = false;
+  CLI::App* ev = EvaluateCommand(app);
+  auto* ev_clv = ev->add_subcommand("clv", "fit BG/NBD before a cutoff, compare predicted and actual holdout purchases");
+  common(ev_clv, &g);
+  ev_clv->add_option("--holdout-days", holdout_days, "length of the holdout before the end")->capture_default_str();
+  ev_clv->add_option("--as-of", eval_as_of, "end of the holdout (default: the latest timestamp)");
+  ev_clv->add_flag("--json", eval_json, "print JSON");
+  ev_clv->callback([&] { action = [&] { return RunEvaluateClv(g, holdout_days, eval_as_of, eval_json); }; });
+  auto* ev_recs = ev->add_subcommand("recs", "hold out each customer's last basket: hit-rate@10, recall@10 vs popularity");
+  common(ev_recs, &g);
+  ev_recs->add_option("--as-of", eval_as_of, "use purchases up to this time (default: all)");
+  ev_recs->add_flag("--json", eval_json, "print JSON");
+  ev_recs->callback([&] { action = [&] { return RunEvaluateRecs(g, eval_as_of, eval_json); }; });
+
+  static bool table_json = false;
+  auto* rfm = app.add_subcommand("rfm", "print the RFM segments of the last run");
+  common(rfm, &g);
+  rfm->add_flag("--json", table_json, "print JSON");
+  rfm->callback([&] {
+    action = [&] {
+      return WithConn(g, [](auto& c) { return PrintQuery(c, kRfmSql, {}, table_json, "no RFM yet: run `custintel run` first"); });
+    };
+  });
+
+  static int64_t cohort_months = 12;
+  auto* cohorts = app.add_subcommand("cohorts", "print acquisition cohorts: retention and revenue by month");
+  common(cohorts, &g);
+  cohorts->add_option("--months", cohort_months, "show months since acquisition up to this (0 = all)")->capture_default_str();
+  cohorts->add_flag("--json", table_json, "print JSON");
+  cohorts->callback([&] {
+    action = [&] {
+      return WithConn(g, [](auto& c) {
+        return PrintQuery(c, kCohortsSql, {cohort_months, cohort_months}, table_json,
+                          "no cohorts yet: run `custintel run` first");
+      });
+    };
+  });
+
+  static std::string recs_customer;
+  auto* recs = app.add_subcommand("recs", "print one customer's recommendations with reasons");
+  common(recs, &g);
+  recs->add_option("id", recs_customer, "customer_id")->required();
+  recs->add_flag("--json", table_json, "print JSON");
+  recs->callback([&] {
+    action = [&] {
+      return WithConn(g, [](auto& c) {
+        return PrintQuery(c, kRecsSql, {recs_customer}, table_json, "no recommendations yet: run `custintel run` first");
+      });
+    };
+  });
 }
 
 }  // namespace custintel::cli

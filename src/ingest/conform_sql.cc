@@ -134,12 +134,11 @@ std::string ConformSql(const KindContract& contract, const ConformPlan& plan) {
   std::string attributes = JsonObjectOf(plan.extra, "NULL::JSON");
   return fmt::format(
       "CREATE OR REPLACE TEMP TABLE ci_conformed AS "
-      "SELECT _line, {outer}attributes, md5(json_array({hash}attributes)::VARCHAR) AS _row_hash, "
-      "{column} AS _reject_column, {reason} AS _reject_reason, _raw "
-      "FROM (SELECT _line{typed}, {attributes} AS attributes, {raw} AS _raw FROM ci_stage)",
+      "SELECT _line, {outer}attributes, hash({hash}attributes::VARCHAR) AS _row_hash, "
+      "{column} AS _reject_column, {reason} AS _reject_reason "
+      "FROM (SELECT _line{typed}, {attributes} AS attributes FROM ci_stage)",
       fmt::arg("outer", outer), fmt::arg("hash", hash_parts), fmt::arg("column", CaseOf(checks, false)),
-      fmt::arg("reason", CaseOf(checks, true)), fmt::arg("typed", typed), fmt::arg("attributes", attributes),
-      fmt::arg("raw", JsonObjectOf(plan.staged, "'{}'::JSON")));
+      fmt::arg("reason", CaseOf(checks, true)), fmt::arg("typed", typed), fmt::arg("attributes", attributes));
 }
 
 std::string KeyMatch(const KindContract& contract, const char* a, const char* b) {
@@ -154,6 +153,26 @@ std::string ColumnList(const KindContract& contract, const char* prefix) {
   std::string out;
   for (const auto& c : contract.columns) out += fmt::format("{}{}, ", prefix, QuoteIdent(c.name));
   return out;
+}
+
+// bronze.<kind>: the source columns verbatim (VARCHAR) + lineage. New source columns are added
+// to the table as they appear; rows of older files read NULL there.
+Status AppendBronze(Connection& conn, const std::string& kind, const ConformPlan& plan,
+                    const std::string& path, int64_t batch_id) {
+  const std::string table = "bronze." + QuoteIdent(kind);
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (_source VARCHAR, _line BIGINT, _loaded_at TIMESTAMPTZ, "
+      "_batch_id BIGINT, _row_hash UBIGINT)", table)));
+  std::string cols;
+  for (const auto& c : plan.staged) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} VARCHAR", table,
+                                                QuoteIdent(c))));
+    cols += ", " + QuoteIdent(c);
+  }
+  return conn.Execute(fmt::format(
+      "INSERT INTO {0} BY NAME SELECT {1} AS _source, _line, current_timestamp AS _loaded_at, "
+      "{2} AS _batch_id, hash({3}) AS _row_hash{4} FROM ci_stage",
+      table, QuoteLiteral(path), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols));
 }
 
 }  // namespace
@@ -204,35 +223,41 @@ Result<MergeCounts> RunConform(Connection& conn, const KindContract& contract, c
   const std::string kind = QuoteLiteral(contract.kind), src = QuoteLiteral(path);
   const std::string silver = "silver." + QuoteIdent(contract.kind);
   CI_RETURN_IF_ERROR(conn.Execute(kTimestampMacro));
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "INSERT INTO bronze.rows SELECT {}, {}, _line, current_timestamp, {}, md5(data::VARCHAR), data "
-      "FROM (SELECT _line, {} AS data FROM ci_stage)",
-      kind, src, batch_id, JsonObjectOf(plan.staged, "'{}'::JSON"))));
+  CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, path, batch_id));
   CI_RETURN_IF_ERROR(conn.Execute(ConformSql(contract, plan)).WithContext(path));
+  // The raw row as JSON is built only for the (few) rejected rows.
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "INSERT INTO bronze.rejects(kind, _source, _line, _batch_id, column_name, reason, raw) "
-      "SELECT {}, {}, _line, {}, _reject_column, _reject_reason, _raw FROM ci_conformed "
-      "WHERE _reject_reason IS NOT NULL",
-      kind, src, batch_id)));
+      "SELECT {}, {}, c._line, {}, c._reject_column, c._reject_reason, s.raw FROM ci_conformed c "
+      "JOIN (SELECT _line, {} AS raw FROM ci_stage WHERE _line IN "
+      "(SELECT _line FROM ci_conformed WHERE _reject_reason IS NOT NULL)) s USING (_line)",
+      kind, src, batch_id, JsonObjectOf(plan.staged, "'{}'::JSON"))));
   std::string partition = ColumnList(contract, "");
   partition.clear();
   for (const auto& k : contract.key) partition += (partition.empty() ? "" : ", ") + QuoteIdent(k);
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE ci_good AS SELECT * FROM ci_conformed WHERE _reject_reason IS NULL "
       "QUALIFY row_number() OVER (PARTITION BY {} ORDER BY _line DESC) = 1", partition)));
+  CI_ASSIGN_OR_RETURN(store::QueryResult existing, conn.Query("SELECT count(*) > 0 FROM " + silver));
+  const bool first_load = !existing.GetBool(0, 0);
+  // First load of a kind: nothing to compare against, so skip the anti-join and the delete.
+  const std::string known = first_load ? "(SELECT NULL::UBIGINT AS _row_hash WHERE false)" : silver;
+  const std::string match = first_load ? "false" : KeyMatch(contract, "s", "g");
   CI_ASSIGN_OR_RETURN(store::QueryResult c, conn.Query(fmt::format(
       "SELECT (SELECT count(*) FROM ci_stage), (SELECT count(*) FROM ci_conformed WHERE _reject_reason IS NOT NULL), "
       "count(*) FILTER (WHERE s._row_hash IS NULL), count(*) FILTER (WHERE s._row_hash <> g._row_hash), "
       "count(*) FILTER (WHERE s._row_hash = g._row_hash) FROM ci_good g LEFT JOIN {} s ON {}",
-      silver, KeyMatch(contract, "s", "g"))));
+      known, match)));
   MergeCounts m{c.GetInt64(0, 0), c.GetInt64(2, 0), c.GetInt64(3, 0), c.GetInt64(4, 0), c.GetInt64(1, 0)};
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "DELETE FROM {0} s USING ci_good g WHERE {1} AND s._row_hash <> g._row_hash", silver,
-      KeyMatch(contract, "s", "g"))));
+  if (!first_load) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "DELETE FROM {0} s USING ci_good g WHERE {1} AND s._row_hash <> g._row_hash", silver, match)));
+  }
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "INSERT INTO {0} ({1}attributes, _batch_id, _row_hash) SELECT {2}g.attributes, {3}, g._row_hash "
-      "FROM ci_good g WHERE NOT EXISTS (SELECT 1 FROM {0} s WHERE {4})",
-      silver, ColumnList(contract, ""), ColumnList(contract, "g."), batch_id, KeyMatch(contract, "s", "g"))));
+      "FROM ci_good g {4}",
+      silver, ColumnList(contract, ""), ColumnList(contract, "g."), batch_id,
+      first_load ? "" : fmt::format("WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE {})", silver, match))));
   return m;
 }
 

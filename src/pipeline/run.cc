@@ -5,6 +5,12 @@
 
 #include "features/customer_features.h"
 #include "models/churn_heuristic.h"
+#include "models/churn_model.h"
+#include "models/clv_score.h"
+#include "models/cohorts.h"
+#include "models/executive_metrics.h"
+#include "models/recommend_data.h"
+#include "models/rfm.h"
 #include "models/segments.h"
 
 namespace custintel::pipeline {
@@ -16,6 +22,22 @@ Status Timed(const std::string& name, RunReport* report, const std::function<Sta
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report->steps.push_back({name, secs});
   return s.WithContext("step " + name);
+}
+
+std::string QuoteJson(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"";
+}
+
+// The CLV step: degenerate data is a note (*note), not a failure.
+Status ScoreClvStep(store::Connection& conn, const std::string& as_of, std::string* note) {
+  CI_ASSIGN_OR_RETURN(models::ClvScoreReport clv, models::ScoreClv(conn, as_of));
+  *note = clv.message;
+  return Status::Ok();
 }
 
 Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report) {
@@ -48,8 +70,21 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
                            [&] { return features::BuildCustomerFeatures(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
                            [&] { return models::ScoreChurnHeuristic(conn, report.as_of); }));
+  std::string churn_note;
+  CI_RETURN_IF_ERROR(Timed("churn_model", &report,
+                           [&] { return models::RunChurnModelStep(conn, report.as_of, &churn_note); }));
+  report.steps.back().note = churn_note;
   CI_RETURN_IF_ERROR(Timed("segments", &report,
                            [&] { return models::AssignSegments(conn, config.segments); }));
+  std::string clv_note;
+  CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, &clv_note); }));
+  report.steps.back().note = clv_note;
+  CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("cohorts", &report, [&] { return models::BuildCohorts(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("recommendations", &report,
+                           [&] { return models::BuildRecommendations(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("executive_metrics", &report,
+                           [&] { return models::RecordExecutiveMetrics(conn, report.as_of); }));
   CI_ASSIGN_OR_RETURN(report.run_id, RecordRun(conn, report));
   CI_RETURN_IF_ERROR(tx.Commit());
   return report;

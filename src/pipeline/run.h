@@ -20,6 +20,7 @@ struct RunOptions {
 struct StepReport {
   std::string name;
   double seconds = 0;
+  std::string note;  // what the step wants the user to know (e.g. why CLV was not fitted)
 };
 
 struct RunReport {

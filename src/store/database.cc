@@ -2,7 +2,12 @@
 
 #include <duckdb.h>
 
+#include <chrono>
 #include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
 #include <filesystem>
 #include <fstream>
 
@@ -82,6 +87,19 @@ bool QueryResult::IsNull(size_t col, size_t row) const {
 
 std::string QueryResult::GetString(size_t col, size_t row) const {
   if (IsNull(col, row)) return {};
+  if (types_[col] == ColumnType::kTimestamp) {
+    // duckdb_value_varchar cannot render TIMESTAMPTZ; every connection works in UTC.
+    // Every timestamp type but _S/_MS/_NS is microseconds since the epoch in the column data.
+    int64_t micros = static_cast<const int64_t*>(duckdb_column_data(&impl_->res, col))[row];
+    duckdb_type raw = duckdb_column_type(&impl_->res, col);
+    if (raw == DUCKDB_TYPE_TIMESTAMP_S) micros *= 1000000;
+    if (raw == DUCKDB_TYPE_TIMESTAMP_MS) micros *= 1000;
+    if (raw == DUCKDB_TYPE_TIMESTAMP_NS) micros /= 1000;
+    duckdb_timestamp_struct t = duckdb_from_timestamp(duckdb_timestamp{micros});
+    bool tz = duckdb_column_type(&impl_->res, col) == DUCKDB_TYPE_TIMESTAMP_TZ;
+    return fmt::format("{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}{}", t.date.year, t.date.month, t.date.day,
+                       t.time.hour, t.time.min, t.time.sec, tz ? "+00" : "");
+  }
   char* v = duckdb_value_varchar(&impl_->res, col, row);
   std::string out = v ? v : "";
   duckdb_free(v);
@@ -170,7 +188,10 @@ Connection::~Connection() {
 
 Result<QueryResult> Connection::Query(const std::string& sql) {
   auto impl = std::make_unique<QueryResult::Impl>();
+  auto start = std::chrono::steady_clock::now();
   duckdb_state st = duckdb_query(Conn(conn_), sql.c_str(), &impl->res);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (secs > 0.5) LogInfo(fmt::format("{:.2f} s: {:.160}", secs, sql));
   return QueryResult::Wrap(std::move(impl), st == DuckDBSuccess);
 }
 

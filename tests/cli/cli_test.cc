@@ -94,7 +94,9 @@ TEST_F(CliShopTest, SummaryNamesAsOfSegmentsAndTopRisk) {
   EXPECT_EQ(j["as_of"], "2026-06-30 00:00:00+00");
   EXPECT_EQ(j["customers"], 2000);
   ASSERT_EQ(j["top_at_risk"].size(), 10u);
-  EXPECT_TRUE(j["top_at_risk"][0]["risk_factors"].contains("days_inactive"));
+  // Drivers: the learned model's SHAP drivers, or the heuristic's inputs when it could not train.
+  const auto& factors = j["top_at_risk"][0]["risk_factors"];
+  EXPECT_TRUE((factors.is_array() || factors.is_object()) && !factors.empty()) << factors.dump();
   int64_t total = 0;
   for (const auto& s : j["segments"]) total += s["size"].get<int64_t>();
   EXPECT_EQ(total, 2000);

@@ -49,7 +49,8 @@ TEST_F(IngestTest, BadRowsGoToRejectsWithLineColumnAndReason) {
   EXPECT_EQ(r->GetString(2, 2), "amount -3.0 is negative but the order is not a refund");
   // Extra columns land in attributes; every source row is in bronze.
   EXPECT_EQ(Count("SELECT count(*) FROM silver.orders WHERE attributes->>'coupon' = 'SAVE10'"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rows WHERE kind = 'orders'"), 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.orders WHERE _line BETWEEN 2 AND 6"), 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rejects WHERE raw->>'amount' = 'abc'"), 1);
 }
 
 TEST_F(IngestTest, ReingestingIdenticalRowsChangesNothingAndLatestLoadWins) {
@@ -79,7 +80,7 @@ TEST_F(IngestTest, MissingRequiredColumnRefusesTheWholeFile) {
 
   EXPECT_NE(c.status().message().find("required column 'ordered_at' is missing"), std::string::npos)
       << c.status().message();
-  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rows"), 0);
+  EXPECT_FALSE(conn_->Query("SELECT count(*) FROM bronze.orders").ok());  // never created
   EXPECT_EQ(Count("SELECT count(*) FROM silver.orders"), 0);
 }
 

@@ -1,10 +1,15 @@
 -- gold.customer_features: one row per customer, as of getvariable('as_of') (a TIMESTAMPTZ).
 -- Purchases are orders that are not cancelled, refunded or returned, up to the as-of time.
--- Windows: the 90 days up to as_of.
+-- Windows: the 90 days up to as_of (and the 90 before it, for spend_trend).
+-- Added behaviour features (issue 4): inter-purchase interval (days between consecutive
+-- purchase days: mean and standard deviation, NULL below 2 / 3 purchase days), average order
+-- value, spend trend, top category and its share of items bought, channel mix of orders
+-- (JSON channel → share) and top channel, event counts by type (JSON), all-time tickets and
+-- tickets still open at as_of (no resolved_at, or resolved after as_of).
 CREATE OR REPLACE TABLE gold.customer_features AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t),
 purchases AS (
-  SELECT o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount
+  SELECT o.order_id, o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount, o.channel
   FROM silver.orders o, as_of
   WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
@@ -17,12 +22,50 @@ order_stats AS (
          max(p.ordered_at) AS last_order_at,
          count(*) FILTER (WHERE p.ordered_at > as_of.t - INTERVAL 90 DAY) AS orders_90d,
          coalesce(sum(p.amount) FILTER (WHERE p.ordered_at > as_of.t - INTERVAL 90 DAY), 0) AS revenue_90d
+         , coalesce(sum(p.amount) FILTER (WHERE p.ordered_at <= as_of.t - INTERVAL 90 DAY
+                                            AND p.ordered_at > as_of.t - INTERVAL 180 DAY), 0) AS revenue_prev_90d
   FROM purchases p, as_of GROUP BY p.customer_id),
+purchase_days AS (
+  SELECT DISTINCT customer_id, ordered_at::DATE AS d FROM purchases),
+interval_stats AS (
+  SELECT customer_id, avg(gap) AS interpurchase_days_mean, stddev_samp(gap) AS interpurchase_days_std
+  FROM (SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap
+        FROM purchase_days)
+  WHERE gap IS NOT NULL GROUP BY customer_id),
+category_counts AS (
+  SELECT p.customer_id, coalesce(pr.category, 'unknown') AS category,
+         sum(coalesce(oi.quantity, 1)) AS n
+  FROM purchases p JOIN silver.order_items oi USING (order_id)
+  LEFT JOIN silver.products pr USING (product_id)
+  GROUP BY p.customer_id, coalesce(pr.category, 'unknown')),
+category_stats AS (
+  SELECT customer_id, arg_max(category, (n, category)) AS top_category,
+         max(n) / sum(n) AS top_category_share
+  FROM category_counts GROUP BY customer_id),
+channel_stats AS (
+  SELECT customer_id, arg_max(channel, (n, channel)) AS top_channel,
+         json_group_object(channel, round(n / total, 4)) AS channel_mix
+  FROM (SELECT customer_id, channel, n, sum(n) OVER (PARTITION BY customer_id) AS total
+        FROM (SELECT customer_id, coalesce(channel, 'unknown') AS channel, count(*) AS n
+              FROM purchases GROUP BY customer_id, coalesce(channel, 'unknown')))
+  GROUP BY customer_id),
 event_stats AS (
   SELECT e.customer_id, max(e.occurred_at) AS last_event_at,
          count(*) FILTER (WHERE e.occurred_at > as_of.t - INTERVAL 90 DAY) AS interactions_90d
   FROM silver.events e, as_of
   WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t GROUP BY e.customer_id),
+event_type_stats AS (
+  SELECT customer_id, json_group_object(event_type, n) AS event_counts
+  FROM (SELECT e.customer_id, coalesce(e.event_type, 'unknown') AS event_type, count(*) AS n
+        FROM silver.events e, as_of
+        WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t
+        GROUP BY e.customer_id, coalesce(e.event_type, 'unknown'))
+  GROUP BY customer_id),
+ticket_all_stats AS (
+  SELECT t.customer_id, count(*) AS tickets_total,
+         count(*) FILTER (WHERE t.resolved_at IS NULL OR t.resolved_at > as_of.t) AS open_tickets
+  FROM silver.tickets t, as_of
+  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t GROUP BY t.customer_id),
 ticket_stats AS (
   SELECT t.customer_id, count(*) AS tickets_90d, avg(t.satisfaction_score) AS avg_satisfaction
   FROM silver.tickets t, as_of
@@ -63,6 +106,20 @@ SELECT
   coalesce(rs.reviews, 0) AS reviews,
   os.first_order_at,
   os.last_order_at,
+  ist.interpurchase_days_mean,
+  ist.interpurchase_days_std,
+  os.monetary AS avg_order_value,
+  coalesce(os.revenue_prev_90d, 0) AS revenue_prev_90d,
+  -- (last 90 days − the 90 before) / the 90 before; NULL when nothing was spent before.
+  CASE WHEN coalesce(os.revenue_prev_90d, 0) > 0
+       THEN (os.revenue_90d - os.revenue_prev_90d) / os.revenue_prev_90d END AS spend_trend,
+  cs.top_category,
+  cs.top_category_share,
+  chs.top_channel,
+  chs.channel_mix,
+  ets.event_counts,
+  coalesce(tas.tickets_total, 0) AS tickets_total,
+  coalesce(tas.open_tickets, 0) AS open_tickets,
   a.t AS as_of
 FROM silver.customers c
 CROSS JOIN as_of a
@@ -71,4 +128,9 @@ LEFT JOIN event_stats es USING (customer_id)
 LEFT JOIN ticket_stats ts USING (customer_id)
 LEFT JOIN review_stats rs USING (customer_id)
 LEFT JOIN sentiment_stats ss USING (customer_id)
+LEFT JOIN interval_stats ist USING (customer_id)
+LEFT JOIN category_stats cs USING (customer_id)
+LEFT JOIN channel_stats chs USING (customer_id)
+LEFT JOIN event_type_stats ets USING (customer_id)
+LEFT JOIN ticket_all_stats tas USING (customer_id)
 WHERE c.acquisition_date IS NULL OR c.acquisition_date <= a.t;

@@ -1,0 +1,464 @@
+#include "models/churn_model.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "core/strings.h"
+#include "features/customer_features.h"
+#include "models/churn_heuristic.h"
+#include "models/churn_model_data.h"
+#include "models/churn_model_store.h"
+
+namespace custintel::models {
+namespace {
+
+constexpr char kModelVersion[] = "churn-xgb-1";
+constexpr char kNotPurchase[] = "coalesce(lower(o.status), '') SIMILAR TO '.*(cancel|refund|return).*'";
+constexpr size_t kScoreChunkRows = 65536;
+
+// Stable across runs and platforms (std::hash is not): splits customers into folds and halves.
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+struct Dataset {
+  FeatureMatrix m;
+  std::vector<int> labels;       // -1 unknown
+  std::vector<double> heuristic;  // churn_risk_heuristic at the same time
+};
+
+struct TrainedModel {
+  Booster booster;
+  FeatureSpec spec;
+  IsotonicCalibrator calibrator;
+  ChurnEvaluation evaluation;
+};
+
+// Either a model or the reason there is too little data for one.
+struct TrainOutcome {
+  std::optional<TrainedModel> model;
+  std::string too_little;
+};
+
+Result<Dataset> ReadDataset(store::Connection& conn, const std::string& sql, const FeatureSpec* spec_in,
+                            FeatureSpec* spec_out) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
+  FeatureSpec inferred;
+  if (!spec_in) {
+    inferred = InferFeatureSpec(rows, {"as_of"});
+    if (spec_out) *spec_out = inferred;
+  }
+  Dataset d;
+  CI_ASSIGN_OR_RETURN(d.m, BuildFeatureMatrix(rows, spec_in ? *spec_in : inferred));
+  CI_ASSIGN_OR_RETURN(d.labels, ReadLabels(rows, "ci_label"));
+  int h = rows.ColumnIndex("ci_heuristic");
+  d.heuristic.resize(rows.row_count());
+  for (size_t r = 0; h >= 0 && r < rows.row_count(); ++r) d.heuristic[r] = rows.GetDouble(h, r);
+  return d;
+}
+
+Dataset Subset(const Dataset& d, const std::vector<size_t>& rows) {
+  Dataset s;
+  s.m.x = d.m.x.SelectRows(rows);
+  s.m.category_values.resize(d.m.category_values.size());
+  for (size_t r : rows) {
+    s.m.ids.push_back(d.m.ids[r]);
+    s.labels.push_back(d.labels[r]);
+    s.heuristic.push_back(d.heuristic[r]);
+    for (size_t c = 0; c < d.m.category_values.size(); ++c) s.m.category_values[c].push_back(d.m.category_values[c][r]);
+  }
+  return s;
+}
+
+std::vector<float> AsFloats(const std::vector<int>& labels) { return {labels.begin(), labels.end()}; }
+
+// "" when both classes have at least `min_rows`, else why not.
+std::string ClassShortage(const std::vector<int>& labels, int min_rows, const std::string& what) {
+  int64_t pos = std::count(labels.begin(), labels.end(), 1);
+  int64_t neg = std::count(labels.begin(), labels.end(), 0);
+  if (pos >= min_rows && neg >= min_rows) return "";
+  return fmt::format("{} has {} churners and {} non-churners (at least {} of each needed)", what, pos, neg,
+                     min_rows);
+}
+
+Result<std::vector<double>> PredictCalibrated(const Booster& b, const IsotonicCalibrator& cal, const DenseMatrix& x) {
+  CI_ASSIGN_OR_RETURN(std::vector<float> raw, b.PredictProbability(x));
+  std::vector<double> p(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) p[i] = cal.Apply(raw[i]);
+  return p;
+}
+
+// Trains on `fit`, stopping early and fitting the isotonic map on `cal`.
+Result<std::pair<Booster, IsotonicCalibrator>> FitCalibrated(const Dataset& fit, const Dataset& cal,
+                                                             const BoosterParams& params) {
+  std::vector<float> fit_y = AsFloats(fit.labels), cal_y = AsFloats(cal.labels);
+  CI_ASSIGN_OR_RETURN(Booster b, Booster::Train(fit.m.x, fit_y, params, &cal.m.x, &cal_y));
+  CI_ASSIGN_OR_RETURN(std::vector<float> raw, b.PredictProbability(cal.m.x));
+  IsotonicCalibrator c = FitIsotonic({raw.begin(), raw.end()}, cal.labels);
+  return std::make_pair(std::move(b), std::move(c));
+}
+
+void FillMetrics(ChurnEvaluation* e, const std::vector<double>& p, const std::vector<int>& y,
+                 const std::vector<double>& heuristic) {
+  e->eval_rows = static_cast<int64_t>(y.size());
+  e->churn_rate = y.empty() ? NAN : static_cast<double>(std::count(y.begin(), y.end(), 1)) / y.size();
+  e->roc_auc = RocAuc(p, y);
+  e->pr_auc = AveragePrecision(p, y);
+  e->brier = BrierScore(p, y);
+  e->reliability = ReliabilityTable(p, y);
+  e->heuristic_roc_auc = RocAuc(heuristic, y);
+  e->heuristic_pr_auc = AveragePrecision(heuristic, y);
+  e->heuristic_brier = BrierScore(heuristic, y);
+}
+
+// Splits row indices by a hash bit of the customer id: {bit clear, bit set}.
+std::pair<std::vector<size_t>, std::vector<size_t>> SplitByHash(const FeatureMatrix& m, const std::vector<size_t>& rows,
+                                                                uint64_t modulus, int shift) {
+  std::pair<std::vector<size_t>, std::vector<size_t>> out;
+  for (size_t r : rows) ((Fnv1a(m.ids[r]) >> shift) % modulus == 0 ? out.second : out.first).push_back(r);
+  return out;
+}
+
+std::vector<size_t> AllRows(size_t n) {
+  std::vector<size_t> rows(n);
+  for (size_t i = 0; i < n; ++i) rows[i] = i;
+  return rows;
+}
+
+// ---- Behavioural churn: time split ---------------------------------------------------------
+
+Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int days) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r,
+                      conn.Query("SELECT (?::TIMESTAMPTZ - to_days(?::INTEGER))::VARCHAR", {t, int64_t{days}}));
+  return r.GetString(0, 0);
+}
+
+// Features and the heuristic as of `cutoff`, with the label of the following `horizon` days, into
+// the temp table `name`. Leaves gold.customer_features / customer_scores at the cutoff.
+Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name) {
+  CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff));
+  CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff));
+  std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
+  return conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {0} AS "
+      "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
+      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3})) "
+      "SELECT f.*, s.churn_risk_heuristic AS ci_heuristic, "
+      "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
+      "FROM gold.customer_features f LEFT JOIN gold.customer_scores s USING (customer_id) "
+      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id",
+      name, c, horizon, kNotPurchase));
+}
+
+// Keeps the gold tables as of as_of while they are rebuilt at the cutoffs.
+Status SaveGold(store::Connection& conn) {
+  return conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_features AS SELECT * FROM gold.customer_features; "
+      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_scores AS SELECT * FROM gold.customer_scores;");
+}
+Status RestoreGold(store::Connection& conn) {
+  return conn.Execute(
+      "CREATE OR REPLACE TABLE gold.customer_features AS SELECT * FROM ci_churn_keep_features; "
+      "CREATE OR REPLACE TABLE gold.customer_scores AS SELECT * FROM ci_churn_keep_scores; "
+      "DROP TABLE ci_churn_keep_features; DROP TABLE ci_churn_keep_scores;");
+}
+
+Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o) {
+  ChurnEvaluation e;
+  e.mode = "time_split";
+  e.label = fmt::format("no_order_in_{}d", o.horizon_days);
+  CI_ASSIGN_OR_RETURN(e.train_cutoff, ShiftDays(conn, as_of, 2 * o.horizon_days));
+  CI_ASSIGN_OR_RETURN(e.valid_cutoff, ShiftDays(conn, as_of, o.horizon_days));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train"));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid"));
+  FeatureSpec spec;
+  CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
+  CI_ASSIGN_OR_RETURN(Dataset valid, ReadDataset(conn, "SELECT * FROM ci_churn_valid", &spec, nullptr));
+  CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_churn_train; DROP TABLE ci_churn_valid;"));
+  auto [cal_rows, eval_rows] = SplitByHash(valid.m, AllRows(valid.labels.size()), 2, 0);
+  Dataset cal = Subset(valid, cal_rows), held_out = Subset(valid, eval_rows);
+  TrainOutcome out;
+  for (auto [d, what] : {std::pair{&train, "training at " + e.train_cutoff},
+                         std::pair{&cal, "calibration at " + e.valid_cutoff},
+                         std::pair{&held_out, "evaluation at " + e.valid_cutoff}}) {
+    out.too_little = ClassShortage(d->labels, o.min_class_rows, what);
+    if (!out.too_little.empty()) return out;
+  }
+  if (spec.width() == 0) return TrainOutcome{std::nullopt, "no usable feature columns"};
+  CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(train, cal, o.booster));
+  CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(fitted.first, fitted.second, held_out.m.x));
+  FillMetrics(&e, p, held_out.labels, held_out.heuristic);
+  e.train_rows = static_cast<int64_t>(train.labels.size());
+  CI_ASSIGN_OR_RETURN(e.rounds, fitted.first.Rounds());
+  e.features = spec.Names();
+  out.model = TrainedModel{std::move(fitted.first), std::move(spec), std::move(fitted.second), std::move(e)};
+  return out;
+}
+
+// ---- Subscription churn: a known label, cross-validated ------------------------------------
+
+// The SQL value of `label` per customer: a column of silver.customers, else an attributes key.
+Result<std::string> LabelExpression(store::Connection& conn, const std::string& label) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult cols, conn.Query(
+      "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'silver' "
+      "AND table_name = 'customers' AND column_name = ?", {label}));
+  std::string raw = cols.GetInt64(0, 0) > 0 ? "c." + QuoteIdent(label) + "::VARCHAR"
+                                            : "(c.attributes ->> " + QuoteLiteral(label) + ")";
+  return fmt::format(
+      "CASE WHEN lower(trim({0})) IN ('1', 'true', 't', 'yes', 'y', 'churned') THEN 1 "
+      "WHEN lower(trim({0})) IN ('0', 'false', 'f', 'no', 'n', 'active', 'retained') THEN 0 END",
+      raw);
+}
+
+// Selects per attributes key: numeric when nearly all its values parse as numbers, else text.
+Result<std::string> AttributeColumns(store::Connection& conn, const std::string& label) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult keys, conn.Query(
+      "SELECT k, count(v), count(try_cast(v AS DOUBLE)) FROM (SELECT k, c.attributes ->> k AS v "
+      "FROM silver.customers c, unnest(json_keys(c.attributes)) t(k)) WHERE k <> ? GROUP BY k ORDER BY k",
+      {label}));
+  std::string select;
+  for (size_t r = 0; r < keys.row_count(); ++r) {
+    std::string key = keys.GetString(0, r);
+    bool numeric = keys.GetInt64(2, r) >= 0.95 * static_cast<double>(keys.GetInt64(1, r));
+    std::string value = "c.attributes ->> " + QuoteLiteral(key);
+    select += fmt::format(", {} AS {}", numeric ? "try_cast(" + value + " AS DOUBLE)" : value,
+                          QuoteIdent("attributes." + key));
+  }
+  return select;
+}
+
+Result<std::string> LabelledQuery(store::Connection& conn, const std::string& label) {
+  CI_ASSIGN_OR_RETURN(std::string label_sql, LabelExpression(conn, label));
+  CI_ASSIGN_OR_RETURN(std::string attrs, AttributeColumns(conn, label));
+  return fmt::format(
+      "SELECT f.*{}, s.churn_risk_heuristic AS ci_heuristic, {} AS ci_label FROM gold.customer_features f "
+      "JOIN silver.customers c USING (customer_id) LEFT JOIN gold.customer_scores s USING (customer_id) "
+      "ORDER BY f.customer_id",
+      attrs, label_sql);
+}
+
+Result<TrainOutcome> TrainWithLabel(store::Connection& conn, const ChurnModelOptions& o) {
+  ChurnEvaluation e;
+  e.mode = "cross_validation";
+  e.label = o.label;
+  CI_ASSIGN_OR_RETURN(std::string sql, LabelledQuery(conn, o.label));
+  FeatureSpec spec;
+  CI_ASSIGN_OR_RETURN(Dataset all, ReadDataset(conn, sql, nullptr, &spec));
+  std::vector<size_t> known;
+  for (size_t r = 0; r < all.labels.size(); ++r) {
+    if (all.labels[r] >= 0) known.push_back(r);
+  }
+  if (known.empty()) {
+    return Status::InvalidArgument("no customer carries a churn label '" + o.label +
+                                   "' (a column of silver.customers or a key of its attributes, valued "
+                                   "true/false, 1/0 or yes/no)");
+  }
+  Dataset labelled = Subset(all, known);
+  TrainOutcome out;
+  out.too_little = ClassShortage(labelled.labels, o.min_class_rows * o.folds, "the labelled customers");
+  if (!out.too_little.empty()) return out;
+  // Out-of-fold calibrated predictions, each fold's model calibrated on a fifth of its training.
+  std::vector<double> oof(labelled.labels.size());
+  for (int fold = 0; fold < o.folds; ++fold) {
+    std::vector<size_t> test, rest;
+    for (size_t r = 0; r < labelled.labels.size(); ++r) {
+      (Fnv1a(labelled.m.ids[r]) % o.folds == static_cast<uint64_t>(fold) ? test : rest).push_back(r);
+    }
+    auto [fit_rows, cal_rows] = SplitByHash(labelled.m, rest, 5, 20);
+    CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(Subset(labelled, fit_rows), Subset(labelled, cal_rows), o.booster));
+    CI_ASSIGN_OR_RETURN(std::vector<double> p,
+                        PredictCalibrated(fitted.first, fitted.second, labelled.m.x.SelectRows(test)));
+    for (size_t i = 0; i < test.size(); ++i) oof[test[i]] = p[i];
+  }
+  FillMetrics(&e, oof, labelled.labels, labelled.heuristic);
+  auto [fit_rows, cal_rows] = SplitByHash(labelled.m, AllRows(labelled.labels.size()), 5, 20);
+  CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(Subset(labelled, fit_rows), Subset(labelled, cal_rows), o.booster));
+  e.train_rows = static_cast<int64_t>(fit_rows.size());
+  CI_ASSIGN_OR_RETURN(e.rounds, fitted.first.Rounds());
+  e.features = spec.Names();
+  out.model = TrainedModel{std::move(fitted.first), std::move(spec), std::move(fitted.second), std::move(e)};
+  return out;
+}
+
+Result<TrainOutcome> Train(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o) {
+  if (!o.label.empty()) return TrainWithLabel(conn, o);
+  return TrainTimeSplit(conn, as_of, o);
+}
+
+// ---- Scoring ----------------------------------------------------------------------------
+
+// Sets churn_risk and risk_factors of gold.customer_scores for the rows of `sql`.
+Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, const std::string& sql, int top) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
+  CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TABLE meta.churn_scores_stage (customer_id VARCHAR, churn_risk DOUBLE, risk_factors VARCHAR)"));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "meta", "churn_scores_stage"));
+  size_t width = m.x.cols + 1;
+  for (size_t begin = 0; begin < m.ids.size(); begin += kScoreChunkRows) {
+    std::vector<size_t> chunk;
+    for (size_t r = begin; r < std::min(m.ids.size(), begin + kScoreChunkRows); ++r) chunk.push_back(r);
+    DenseMatrix x = m.x.SelectRows(chunk);
+    CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(model.booster, model.calibrator, x));
+    CI_ASSIGN_OR_RETURN(std::vector<float> shap, model.booster.Contributions(x));
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      CI_RETURN_IF_ERROR(app.Append(m.ids[chunk[i]]));
+      CI_RETURN_IF_ERROR(app.Append(p[i]));
+      CI_RETURN_IF_ERROR(app.Append(TopDriversJson(model.spec, m, chunk[i], &shap[i * width], top)));
+      CI_RETURN_IF_ERROR(app.EndRow());
+    }
+  }
+  CI_RETURN_IF_ERROR(app.Close());
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "UPDATE gold.customer_scores s SET churn_risk = t.churn_risk, risk_factors = t.risk_factors::JSON "
+      "FROM meta.churn_scores_stage t WHERE s.customer_id = t.customer_id; DROP TABLE meta.churn_scores_stage;"));
+  return static_cast<int64_t>(m.ids.size());
+}
+
+std::string ModelKey(const std::string& as_of, const ChurnModelOptions& o) {
+  const BoosterParams& b = o.booster;
+  return fmt::format("{}|{}|h={}|label={}|folds={}|min={}|{} {} {} {} {} {} {} {}", kModelVersion, as_of,
+                     o.horizon_days, o.label, o.folds, o.min_class_rows, b.max_rounds, b.early_stopping_rounds,
+                     b.max_depth, b.eta, b.subsample, b.colsample_bytree, b.min_child_weight, b.seed);
+}
+
+Result<TrainedModel> LoadStored(const StoredChurnModel& s, int nthread) {
+  CI_ASSIGN_OR_RETURN(Booster booster, Booster::Load(s.model, nthread));
+  CI_ASSIGN_OR_RETURN(FeatureSpec spec, FeatureSpec::FromJson(s.features_json));
+  IsotonicCalibrator cal;
+  if (!IsotonicCalibrator::FromJson(s.calibration_json, &cal)) {
+    return Status::Corruption(fmt::format("meta.churn_models model {}: calibration is malformed", s.model_id));
+  }
+  ChurnEvaluation e;
+  auto metrics = nlohmann::json::parse(s.metrics_json, nullptr, false);
+  if (metrics.is_object()) {
+    e.mode = metrics.value("mode", "");
+    e.roc_auc = metrics.value("roc_auc", NAN);
+  }
+  return TrainedModel{std::move(booster), std::move(spec), std::move(cal), std::move(e)};
+}
+
+Result<StoredChurnModel> ToStored(const TrainedModel& m, const std::string& hash, const std::string& as_of,
+                                  const ChurnModelOptions& o) {
+  StoredChurnModel s;
+  s.data_hash = hash;
+  s.mode = m.evaluation.mode;
+  s.label = o.label;
+  s.as_of = as_of;
+  s.train_cutoff = m.evaluation.train_cutoff;
+  s.valid_cutoff = m.evaluation.valid_cutoff;
+  s.horizon_days = o.horizon_days;
+  s.features_json = m.spec.ToJson();
+  s.calibration_json = m.calibrator.ToJson();
+  s.metrics_json = m.evaluation.ToJson();
+  CI_ASSIGN_OR_RETURN(s.model, m.booster.Save());
+  return s;
+}
+
+std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, Status* status) {
+  if (o.label.empty()) return "SELECT * FROM gold.customer_features ORDER BY customer_id";
+  auto sql = LabelledQuery(conn, o.label);
+  if (!sql.ok()) *status = sql.status();
+  return sql.ok() ? *sql : "";
+}
+
+// Trains a model for `hash` (restoring the gold tables) and stores it.
+Result<TrainOutcome> TrainAndStore(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o,
+                                   const std::string& hash, int64_t* model_id) {
+  CI_RETURN_IF_ERROR(SaveGold(conn));
+  CI_ASSIGN_OR_RETURN(TrainOutcome out, Train(conn, as_of, o));
+  CI_RETURN_IF_ERROR(RestoreGold(conn));
+  if (!out.model) return out;
+  CI_ASSIGN_OR_RETURN(StoredChurnModel stored, ToStored(*out.model, hash, as_of, o));
+  CI_ASSIGN_OR_RETURN(*model_id, SaveChurnModel(conn, stored));
+  return out;
+}
+
+nlohmann::json Num(double v) { return std::isfinite(v) ? nlohmann::json(std::round(v * 1e6) / 1e6) : nlohmann::json(); }
+
+}  // namespace
+
+std::string ChurnEvaluation::ToJson() const {
+  nlohmann::json bins = nlohmann::json::array();
+  for (const auto& b : reliability) {
+    bins.push_back({{"lower", Num(b.lower)}, {"upper", Num(b.upper)}, {"count", b.count},
+                    {"mean_predicted", Num(b.mean_predicted)}, {"observed_rate", Num(b.observed_rate)}});
+  }
+  nlohmann::json j = {{"mode", mode}, {"label", label}, {"roc_auc", Num(roc_auc)}, {"pr_auc", Num(pr_auc)},
+                      {"brier", Num(brier)}, {"heuristic", {{"roc_auc", Num(heuristic_roc_auc)},
+                                                            {"pr_auc", Num(heuristic_pr_auc)},
+                                                            {"brier", Num(heuristic_brier)}}},
+                      {"train_rows", train_rows}, {"eval_rows", eval_rows}, {"churn_rate", Num(churn_rate)},
+                      {"rounds", rounds}, {"features", features}, {"reliability", bins}};
+  if (!train_cutoff.empty()) {
+    j["train_cutoff"] = train_cutoff;
+    j["valid_cutoff"] = valid_cutoff;
+  }
+  return j.dump();
+}
+
+Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::string& as_of,
+                                           const ChurnModelOptions& o) {
+  ChurnScoreReport report;
+  CI_ASSIGN_OR_RETURN(std::string hash, ChurnDataHash(conn, ModelKey(as_of, o)));
+  CI_ASSIGN_OR_RETURN(std::optional<StoredChurnModel> stored, FindChurnModel(conn, hash));
+  std::optional<TrainedModel> model;
+  if (stored) {
+    CI_ASSIGN_OR_RETURN(TrainedModel loaded, LoadStored(*stored, o.booster.nthread));
+    model.emplace(std::move(loaded));
+    report.reused = true;
+    report.model_id = stored->model_id;
+  } else {
+    CI_ASSIGN_OR_RETURN(TrainOutcome out, TrainAndStore(conn, as_of, o, hash, &report.model_id));
+    if (!out.model) {
+      report.message = "learned churn: too little data (" + out.too_little +
+                       "); churn_risk stays the heuristic";
+      return report;
+    }
+    model.emplace(std::move(*out.model));
+  }
+  Status query_status;
+  std::string sql = ScoringQuery(conn, o, &query_status);
+  CI_RETURN_IF_ERROR(query_status);
+  CI_ASSIGN_OR_RETURN(report.scored, WriteScores(conn, *model, sql, o.top_drivers));
+  report.learned = true;
+  report.evaluation = std::move(model->evaluation);
+  report.message = fmt::format("learned churn: model {} ({}), {} customers scored{}", report.model_id,
+                               report.reused ? "reused, data unchanged" : "trained", report.scored,
+                               report.reused ? "" : fmt::format(", held-out ROC-AUC {:.3f} vs heuristic {:.3f}",
+                                                                report.evaluation.roc_auc,
+                                                                report.evaluation.heuristic_roc_auc));
+  return report;
+}
+
+Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note) {
+  CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of));
+  *note = report.message;
+  if (report.learned) {
+    LogInfo(report.message);
+  } else {
+    LogWarn(report.message);
+  }
+  return Status::Ok();
+}
+
+Result<ChurnEvaluation> EvaluateChurn(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o) {
+  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  if (!o.label.empty()) {
+    CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, as_of));
+    CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, as_of));
+  }
+  CI_ASSIGN_OR_RETURN(TrainOutcome out, Train(conn, as_of, o));
+  CI_RETURN_IF_ERROR(tx.Rollback());
+  if (!out.model) return Status::InvalidArgument("too little data to evaluate a churn model: " + out.too_little);
+  return std::move(out.model->evaluation);
+}
+
+}  // namespace custintel::models

@@ -1,0 +1,94 @@
+// The learned churn model: XGBoost on customer features, calibrated by isotonic regression,
+// explained per customer by SHAP contributions. Replaces churn_risk in gold.customer_scores
+// (churn_risk_heuristic stays beside it) and keeps its models in meta.churn_models.
+//
+// Behavioural churn (default): label = no purchase (non-cancelled/refunded/returned order) in
+// the horizon H days after a cutoff, among customers acquired by the cutoff; features are
+// gold.customer_features rebuilt as of the cutoff. Time split:
+//   train      features at as_of − 2H, labels from (as_of − 2H, as_of − H]
+//   validation features at as_of − H,  labels from (as_of − H, as_of]; split by customer hash
+//              into a calibration half (early stopping + isotonic fit) and an evaluation half
+//              (the reported metrics)
+//   scoring    features at as_of, with the model trained at as_of − 2H
+// Subscription churn (options.label): a known 0/1 label per customer, from a column of
+// silver.customers or a key of its attributes; features = gold.customer_features at as_of plus
+// the customer's attributes (numeric as numbers, text one-hot); 5-fold cross-validation by
+// customer hash for the metrics, then one model on all labelled customers scores everyone.
+//
+// Reuse: a model is keyed by a hash of the silver inputs (row counts, row hashes, latest
+// timestamps), the feature columns, as_of and the options; the same key loads the stored model
+// instead of training again.
+//
+// Thread safety: functions use the given connection only; one caller per connection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "models/churn_model_metrics.h"
+#include "models/churn_model_xgb.h"
+#include "store/database.h"
+
+namespace custintel::models {
+
+struct ChurnModelOptions {
+  // Behavioural label window in days after a cutoff.
+  int horizon_days = 90;
+  // Name of the known churned flag (subscription data); empty = behavioural churn.
+  std::string label;
+  // Cross-validation folds for labelled data.
+  int folds = 5;
+  // Fewer customers of either class in training (or a validation half) than this: no model,
+  // the heuristic stays churn_risk.
+  int min_class_rows = 20;
+  // Drivers kept per customer in risk_factors.
+  int top_drivers = 3;
+  BoosterParams booster;
+};
+
+struct ChurnEvaluation {
+  std::string mode;          // "time_split" or "cross_validation"
+  std::string label;         // options.label, or "no_order_in_<H>d"
+  std::string train_cutoff;  // time split only
+  std::string valid_cutoff;  // time split only
+  int64_t train_rows = 0;
+  int64_t eval_rows = 0;
+  double churn_rate = 0;     // share of churners among the evaluated rows
+  double roc_auc = 0, pr_auc = 0, brier = 0;
+  double heuristic_roc_auc = 0, heuristic_pr_auc = 0, heuristic_brier = 0;
+  int rounds = 0;            // trees kept (the final model's)
+  std::vector<ReliabilityBin> reliability;
+  std::vector<std::string> features;  // matrix column names
+
+  // {"roc_auc", "pr_auc", "brier", "heuristic": {...}, "reliability": [...], ...}; NaN → null.
+  std::string ToJson() const;
+};
+
+struct ChurnScoreReport {
+  bool learned = false;  // false: too little data; churn_risk stays the heuristic
+  bool reused = false;   // the stored model for this data was used
+  int64_t model_id = 0;
+  int64_t scored = 0;
+  std::string message;   // one line for the log: what happened and why
+  ChurnEvaluation evaluation;
+};
+
+// Trains (or reuses) and scores: sets churn_risk and risk_factors of gold.customer_scores.
+// REQUIRES: gold.customer_features and gold.customer_scores hold the rows as of `as_of`
+// (canonical form); they are rebuilt for the cutoffs and restored, so run it inside the
+// pipeline's transaction. Too little data is not an error: report.learned == false.
+Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::string& as_of,
+                                           const ChurnModelOptions& options = {});
+
+// The pipeline step: ScoreLearnedChurn with default options; its one-line outcome goes to
+// *note and the log (a warning when too little data left the heuristic in place).
+Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note);
+
+// Trains afresh and reports held-out metrics, changing nothing (all work in a transaction that
+// is rolled back). `as_of` canonical. FailedPrecondition-like InvalidArgument when there is too
+// little data or the label is unknown.
+Result<ChurnEvaluation> EvaluateChurn(store::Connection& conn, const std::string& as_of,
+                                      const ChurnModelOptions& options = {});
+
+}  // namespace custintel::models

@@ -1,0 +1,80 @@
+// The one door to XGBoost (C API): a gradient-boosted binary classifier over a dense float
+// matrix, with early stopping, probability and SHAP-contribution (pred_contribs) predictions,
+// and (de)serialisation. Nothing else in custintel includes xgboost/c_api.h.
+//
+//   DenseMatrix x(rows, cols);  x.at(r, c) = value;      // NaN = missing
+//   CI_ASSIGN_OR_RETURN(Booster model, Booster::Train(x, y, params, &valid_x, &valid_y));
+//   CI_ASSIGN_OR_RETURN(std::vector<float> p, model.PredictProbability(x));
+//
+// Determinism: the same data, params and seed give the same model (hist trees).
+// Thread safety: a Booster belongs to one thread at a time; XGBoost threads inside (nthread).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace custintel::models {
+
+// Row-major float matrix; NaN marks a missing value.
+struct DenseMatrix {
+  DenseMatrix() = default;
+  DenseMatrix(size_t rows, size_t cols) : rows(rows), cols(cols), values(rows * cols, NAN) {}
+  float& at(size_t r, size_t c) { return values[r * cols + c]; }
+  float at(size_t r, size_t c) const { return values[r * cols + c]; }
+  // The rows listed in `which`, in that order.
+  DenseMatrix SelectRows(const std::vector<size_t>& which) const;
+
+  size_t rows = 0;
+  size_t cols = 0;
+  std::vector<float> values;
+};
+
+struct BoosterParams {
+  int max_rounds = 400;           // upper bound on trees; early stopping usually ends sooner
+  int early_stopping_rounds = 25; // stop when validation log-loss has not improved this long
+  int max_depth = 4;              // shallow trees: tabular churn signals are mostly monotone
+  double eta = 0.08;              // learning rate
+  double subsample = 0.8;         // row sampling per tree (seeded)
+  double colsample_bytree = 0.8;  // column sampling per tree (seeded)
+  double min_child_weight = 5;    // no leaves fitted to a handful of customers
+  double lambda = 1.0;            // L2 on leaf weights
+  int seed = 42;
+  int nthread = 0;                // 0 = all cores
+};
+
+class Booster {
+ public:
+  Booster(Booster&& other) noexcept : handle_(other.handle_) { other.handle_ = nullptr; }
+  Booster& operator=(Booster&& other) noexcept;
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
+  ~Booster();
+
+  // Fits binary:logistic on (x, labels ∈ {0,1}). With a validation set, keeps the trees up to
+  // the round of least validation log-loss (early stopping); without one, max_rounds trees.
+  static Result<Booster> Train(const DenseMatrix& x, const std::vector<float>& labels,
+                               const BoosterParams& params, const DenseMatrix* valid_x = nullptr,
+                               const std::vector<float>* valid_labels = nullptr);
+  // A model saved by Save(); nthread as in BoosterParams.
+  static Result<Booster> Load(const std::string& bytes, int nthread = 0);
+
+  // P(label = 1) per row.
+  Result<std::vector<float>> PredictProbability(const DenseMatrix& x) const;
+  // SHAP values in log-odds, rows × (cols + 1), the last column the bias; each row sums to the
+  // margin of PredictProbability.
+  Result<std::vector<float>> Contributions(const DenseMatrix& x) const;
+  // The model as UBJSON bytes (XGBoost's portable format).
+  Result<std::string> Save() const;
+  Result<int> Rounds() const;
+
+ private:
+  explicit Booster(void* handle) : handle_(handle) {}
+  Result<std::vector<float>> Predict(const DenseMatrix& x, int type, size_t width) const;
+  void* handle_ = nullptr;  // BoosterHandle
+};
+
+}  // namespace custintel::models

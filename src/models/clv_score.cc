@@ -1,0 +1,186 @@
+#include "models/clv_score.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace custintel::models {
+namespace {
+
+constexpr double kDaysPerWeek = 7.0;
+
+struct ClvPrediction {
+  double p_alive = NAN, purchases = NAN, avg_value = NAN, clv = NAN;
+};
+
+ClvPrediction Predict(const ClvModelFit& fit, const ClvScoreOptions& o, const ClvSummary& s, size_t i) {
+  ClvPrediction p;
+  const BgNbdParams& b = fit.bgnbd.params;
+  const double x = s.frequency[i], t_x = s.recency[i], T = s.T[i];
+  p.p_alive = BgNbdProbabilityAlive(b, x, t_x, T);
+  p.purchases = BgNbdExpectedPurchases(b, o.prediction_days / kDaysPerWeek, x, t_x, T);
+  if (fit.gamma_gamma && fit.gamma_gamma->params.q > 1) {
+    const GammaGammaParams& g = fit.gamma_gamma->params;
+    const double m = s.has_monetary_value() ? s.monetary_value[i] : 0.0;
+    p.avg_value = GammaGammaExpectedAverageValue(g, x, m);
+    ClvHorizon h{o.horizon_months, o.monthly_discount_rate, PeriodsPerMonth(ClvPeriod::kWeeks)};
+    p.clv = CustomerLifetimeValue(b, g, x, t_x, T, m, h);
+  }
+  return p;
+}
+
+store::Param Num(double v) { return std::isfinite(v) ? store::Param(v) : store::Param(std::monostate{}); }
+
+Status WriteCustomerClv(store::Connection& conn, const ClvSummary& s, const ClvScoreReport& report,
+                        const ClvScoreOptions& o, const std::string& as_of) {
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TABLE gold.customer_clv (customer_id VARCHAR, frequency DOUBLE, recency DOUBLE, "
+      "\"T\" DOUBLE, monetary_value DOUBLE, p_alive DOUBLE, expected_purchases_90d DOUBLE, "
+      "expected_avg_order_value DOUBLE, predicted_clv DOUBLE, as_of TIMESTAMPTZ)"));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", "customer_clv"));
+  for (size_t i = 0; i < s.size(); ++i) {
+    ClvPrediction p = report.fitted ? Predict(*report.fit, o, s, i) : ClvPrediction{};
+    const double m = s.has_monetary_value() ? s.monetary_value[i] : 0.0;
+    for (const store::Param& v : {store::Param(s.customer_id[i]), Num(s.frequency[i]), Num(s.recency[i]),
+                                  Num(s.T[i]), Num(m), Num(p.p_alive), Num(p.purchases), Num(p.avg_value),
+                                  Num(p.clv), store::Param(as_of)}) {
+      CI_RETURN_IF_ERROR(app.Append(v));
+    }
+    CI_RETURN_IF_ERROR(app.EndRow());
+  }
+  return app.Close();
+}
+
+Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std::string& as_of) {
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TABLE gold.clv_model (as_of TIMESTAMPTZ, fitted BOOLEAN, message VARCHAR, "
+      "customers BIGINT, repeat_buyers BIGINT, r DOUBLE, alpha DOUBLE, a DOUBLE, b DOUBLE, "
+      "bgnbd_log_likelihood DOUBLE, p DOUBLE, q DOUBLE, v DOUBLE, gamma_gamma_log_likelihood DOUBLE)"));
+  std::vector<store::Param> row = {as_of, r.fitted, r.message, static_cast<int64_t>(r.customers),
+                                   static_cast<int64_t>(r.repeat_buyers)};
+  const bool b = r.fit.has_value(), g = b && r.fit->gamma_gamma.has_value();
+  for (double v : {b ? r.fit->bgnbd.params.r : NAN, b ? r.fit->bgnbd.params.alpha : NAN,
+                   b ? r.fit->bgnbd.params.a : NAN, b ? r.fit->bgnbd.params.b : NAN,
+                   b ? r.fit->bgnbd.log_likelihood : NAN, g ? r.fit->gamma_gamma->params.p : NAN,
+                   g ? r.fit->gamma_gamma->params.q : NAN, g ? r.fit->gamma_gamma->params.v : NAN,
+                   g ? r.fit->gamma_gamma->log_likelihood : NAN}) {
+    row.push_back(Num(v));
+  }
+  return conn.Query("INSERT INTO gold.clv_model VALUES (?::TIMESTAMPTZ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row).status();
+}
+
+// Adds the prediction columns to gold.customer_scores (rebuilt every run) and fills them.
+Status UpdateCustomerScores(store::Connection& conn) {
+  for (const char* col : {"p_alive", "expected_purchases_90d", "expected_avg_order_value", "predicted_clv"}) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS {} DOUBLE", col)));
+  }
+  return conn.Execute(
+      "UPDATE gold.customer_scores s SET p_alive = c.p_alive, "
+      "expected_purchases_90d = c.expected_purchases_90d, "
+      "expected_avg_order_value = c.expected_avg_order_value, predicted_clv = c.predicted_clv "
+      "FROM gold.customer_clv c WHERE s.customer_id = c.customer_id");
+}
+
+}  // namespace
+
+Result<double> EpochDays(store::Connection& conn, const std::string& timestamp) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r,
+                      conn.Query("SELECT epoch(?::TIMESTAMPTZ) / 86400.0", {timestamp}));
+  return r.GetDouble(0, 0);
+}
+
+Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
+                                            bool include_cancelled) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders "
+      "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ "
+      "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%')",
+      {until, include_cancelled}));
+  ClvTransactions t;
+  const size_t n = r.row_count();
+  t.customer_id.reserve(n);
+  t.timestamp.reserve(n);
+  t.value.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    t.customer_id.push_back(r.GetString(0, i));
+    t.timestamp.push_back(r.GetDouble(1, i));
+    t.value.push_back(std::max(0.0, r.GetDouble(2, i)));
+  }
+  return t;
+}
+
+Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of, bool include_cancelled) {
+  CI_ASSIGN_OR_RETURN(ClvTransactions t, LoadClvTransactions(conn, as_of, include_cancelled));
+  ClvSummaryOptions o;
+  CI_ASSIGN_OR_RETURN(o.observation_end, EpochDays(conn, as_of));
+  o.timestamp_unit = ClvTimestampUnit::kDays;
+  o.period = ClvPeriod::kWeeks;
+  return SummarizeTransactions(t, o);
+}
+
+ClvSummary FittableRows(const ClvSummary& s) {
+  ClvSummary out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!(s.T[i] > 0)) continue;
+    if (!s.customer_id.empty()) out.customer_id.push_back(s.customer_id[i]);
+    out.frequency.push_back(s.frequency[i]);
+    out.recency.push_back(s.recency[i]);
+    out.T.push_back(s.T[i]);
+    if (s.has_monetary_value()) out.monetary_value.push_back(s.monetary_value[i]);
+  }
+  return out;
+}
+
+ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options) {
+  ClvScoreReport r;
+  r.customers = summary.size();
+  r.repeat_buyers = static_cast<size_t>(
+      std::count_if(summary.frequency.begin(), summary.frequency.end(), [](double x) { return x > 0; }));
+  if (r.repeat_buyers < options.min_repeat_buyers) {
+    r.message = fmt::format("CLV not fitted: {} repeat buyers among {} customers (need at least {}); "
+                            "CLV columns are NULL", r.repeat_buyers, r.customers, options.min_repeat_buyers);
+    return r;
+  }
+  Result<ClvModelFit> fit = FitClvModels(FittableRows(summary), options.fit);
+  if (!fit.ok()) {
+    r.message = "CLV not fitted: " + fit.status().message() + "; CLV columns are NULL";
+    return r;
+  }
+  const BgNbdParams& b = fit->bgnbd.params;
+  if (std::abs(b.a - 1.0) < 1e-9) {
+    r.message = "CLV not fitted: BG/NBD a = 1 has no closed-form predictions; CLV columns are NULL";
+    return r;
+  }
+  r.fit = std::move(*fit);
+  r.fitted = true;
+  r.message = fmt::format("BG/NBD r={:.4g} alpha={:.4g} a={:.4g} b={:.4g} on {} customers ({} repeat)",
+                          b.r, b.alpha, b.a, b.b, r.customers, r.repeat_buyers);
+  if (!r.fit->gamma_gamma || r.fit->gamma_gamma->params.q <= 1) {
+    r.message += "; Gamma-Gamma unusable (q <= 1 or no spend), value columns are NULL";
+  } else {
+    const GammaGammaParams& g = r.fit->gamma_gamma->params;
+    r.message += fmt::format("; Gamma-Gamma p={:.4g} q={:.4g} v={:.4g}", g.p, g.q, g.v);
+  }
+  return r;
+}
+
+Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of, const ClvScoreOptions& options) {
+  ClvScoreReport report;
+  Result<ClvSummary> summary = LoadClvSummary(conn, as_of, options.include_cancelled);
+  ClvSummary empty;
+  if (summary.ok()) {
+    report = FitClvForScoring(*summary, options);
+  } else {
+    report.message = "CLV not fitted: " + summary.status().message() + "; CLV columns are NULL";
+  }
+  const ClvSummary& s = summary.ok() ? *summary : empty;
+  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, s, report, options, as_of));
+  CI_RETURN_IF_ERROR(WriteClvModel(conn, report, as_of));
+  CI_RETURN_IF_ERROR(UpdateCustomerScores(conn));
+  return report;
+}
+
+}  // namespace custintel::models

@@ -1,0 +1,69 @@
+// Lifetime value in the pipeline: builds the BG/NBD summary from silver.orders as of a time,
+// fits BG/NBD + Gamma-Gamma (clv_fit.h) and scores every customer who has purchased.
+//
+// Transactions are orders that are not cancelled (refunded and returned orders were still
+// purchases), with a customer and a timestamp, up to as_of; the summary follows lifetimes'
+// convention (clv_summary.h) bucketed per day, in weeks (days / 7).
+//
+// Writes gold.customer_clv (customer_id, frequency, recency, T, monetary_value, p_alive,
+// expected_purchases_90d, expected_avg_order_value, predicted_clv, as_of), gold.clv_model (one
+// row: the parameters, log-likelihoods, and why the model was not fitted when it was not) and
+// the same four prediction columns on gold.customer_scores. With too few repeat buyers, or a
+// fit that fails, the prediction columns are NULL, the report says why, and the run goes on.
+//
+// Thread safety: uses the caller's connection; one call at a time per connection.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "models/clv_fit.h"
+#include "models/clv_summary.h"
+#include "store/database.h"
+
+namespace custintel::models {
+
+struct ClvScoreOptions {
+  double horizon_months = 12;           // CLV horizon, whole months
+  double monthly_discount_rate = 0.01;  // ≈ 12.7% a year
+  double prediction_days = 90;          // window of expected_purchases_90d
+  // Below this many repeat buyers the parameters are not identifiable in practice: skip.
+  size_t min_repeat_buyers = 20;
+  // Count every order, cancelled ones too (the generator's truth counts every order row).
+  bool include_cancelled = false;
+  ClvFitOptions fit;
+};
+
+struct ClvScoreReport {
+  bool fitted = false;          // predictions were written
+  std::string message;          // one line for the run report
+  std::optional<ClvModelFit> fit;
+  size_t customers = 0;         // customers in the summary (at least one purchase)
+  size_t repeat_buyers = 0;
+};
+
+// Orders up to `until` (canonical timestamp) as transactions; timestamps in days since epoch.
+Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
+                                            bool include_cancelled);
+
+// The weekly summary as of `as_of` (observation end), customers sorted by id.
+Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of,
+                                  bool include_cancelled);
+
+// The rows the models can learn from: T > 0 (a customer whose first purchase is on the
+// observation day carries no information yet, and the likelihood requires T > 0).
+ClvSummary FittableRows(const ClvSummary& summary);
+
+// Fits on the summary's fittable rows when it has enough repeat buyers; a not-fitted report is not an error.
+ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options);
+
+// The pipeline step: load, fit, score, write the tables above. Errors only for database
+// failures; degenerate data gives fitted = false and a message.
+Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of,
+                                const ClvScoreOptions& options = {});
+
+// Days since 1970-01-01 UTC of a canonical timestamp, through DuckDB.
+Result<double> EpochDays(store::Connection& conn, const std::string& timestamp);
+
+}  // namespace custintel::models

@@ -1,0 +1,18 @@
+// RFM: recency, frequency and monetary quintile scores (1–5) and the 11 named segments
+// (Champions, Loyal, Potential loyalist, New, Promising, Need attention, About to sleep,
+// At risk, Can't lose them, Hibernating, Lost). The scoring and the rule table live in
+// models/sql/rfm.sql (the rule table is data: gold.rfm_rules). Writes gold.rfm (customers
+// with a purchase) and rfm_score ("RFM" digits) and rfm_segment on gold.customer_scores.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::models {
+
+// REQUIRES: gold.customer_features and gold.customer_scores are built.
+Status ScoreRfm(store::Connection& conn, const std::string& as_of);
+
+}  // namespace custintel::models

@@ -1,0 +1,205 @@
+#include "models/churn_model.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "features/customer_features.h"
+#include "models/churn_heuristic.h"
+#include "models/churn_model_data.h"
+#include "store/migrations.h"
+#include "testing/testing.h"
+
+namespace custintel::models {
+namespace {
+
+using custintel::testing::RunCli;
+using custintel::testing::TempDir;
+
+std::unique_ptr<store::Connection> Connect(std::shared_ptr<store::Database>* db, const std::string& path) {
+  auto opened = store::OpenEngineDatabase(path);
+  EXPECT_TRUE(opened.ok()) << opened.status().message();
+  *db = *opened;
+  return std::make_unique<store::Connection>(std::move(*(*db)->Connect()));
+}
+
+TEST(ChurnModelData, SpecOneHotsFrequentLevelsAndSkipsIds) {
+  std::shared_ptr<store::Database> db;
+  auto conn = Connect(&db, ":memory:");
+  auto rows = conn->Query(
+      "SELECT 'C' || i AS customer_id, 'acct' || i AS account_id, i::DOUBLE AS spend, "
+      "CASE WHEN i % 2 = 0 THEN 'basic' WHEN i % 3 = 0 THEN 'pro' ELSE NULL END AS plan, "
+      "'u' || i AS email, now() AS seen_at FROM range(100) t(i)");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  FeatureSpec spec = InferFeatureSpec(*rows, {});
+  EXPECT_EQ(spec.numeric, std::vector<std::string>{"spend"});
+  ASSERT_EQ(spec.categorical.size(), 1u);  // email is id-like, seen_at a timestamp
+  EXPECT_EQ(spec.categorical[0].levels, (std::vector<std::string>{"basic", "pro"}));
+  auto back = FeatureSpec::FromJson(spec.ToJson());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->Names(), (std::vector<std::string>{"spend", "plan=basic", "plan=pro"}));
+  auto m = BuildFeatureMatrix(*rows, *back);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->x.at(3, 0), 3.f);
+  EXPECT_EQ(m->x.at(3, 2), 1.f);   // 3 → pro
+  EXPECT_EQ(m->x.at(1, 1) + m->x.at(1, 2), 0.f);  // NULL plan → all zeros
+  float contributions[] = {0.1f, -0.5f, 0.7f, 0.0f};
+  auto drivers = nlohmann::json::parse(TopDriversJson(*back, *m, 3, contributions, 2));
+  ASSERT_EQ(drivers.size(), 2u);
+  EXPECT_EQ(drivers[0]["feature"], "plan");  // -0.5 + 0.7 summed over the one-hot columns
+  EXPECT_EQ(drivers[0]["value"], "pro");
+  EXPECT_NEAR(drivers[0]["shap"].get<double>(), 0.2, 1e-6);
+  EXPECT_EQ(drivers[1]["feature"], "spend");
+}
+
+TEST(ChurnModel, TooLittleDataKeepsTheHeuristic) {
+  std::shared_ptr<store::Database> db;
+  auto conn = Connect(&db, ":memory:");
+  ASSERT_TRUE(conn->Execute(
+      "INSERT INTO silver.customers(customer_id, acquisition_date) VALUES ('A', '2025-01-01'), ('B', '2025-06-01');"
+      "INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES "
+      "('o1', 'A', '2026-06-15', 100, 'completed'), ('o2', 'B', '2025-07-01', 50, 'completed');").ok());
+  const std::string as_of = "2026-06-30 00:00:00+00";
+  ASSERT_TRUE(features::BuildCustomerFeatures(*conn, as_of).ok());
+  ASSERT_TRUE(ScoreChurnHeuristic(*conn, as_of).ok());
+  std::string note;
+  Status s = RunChurnModelStep(*conn, as_of, &note);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_NE(note.find("too little data"), std::string::npos) << note;
+  auto r = conn->Query("SELECT count(*) FILTER (WHERE churn_risk = churn_risk_heuristic), count(*) "
+                       "FROM gold.customer_scores");
+  EXPECT_EQ(r->GetInt64(0, 0), 2);
+  EXPECT_EQ(r->GetInt64(1, 0), 2);
+  auto f = conn->Query("SELECT max(as_of)::VARCHAR, count(*) FROM gold.customer_features");
+  EXPECT_EQ(f->GetString(0, 0), as_of);  // the cutoff rebuilds were undone
+  auto e = EvaluateChurn(*conn, as_of);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("too little data"), std::string::npos);
+}
+
+// A generated shop (5,000 customers) where who dropped out is known (truth/customers.csv).
+class GeneratedShopTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto gen = RunCli("gen-data --customers 5000 --seed 7 --out " + dir_->File("shop"));
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    auto ingest = RunCli("ingest --db " + Db() + " --dir " + dir_->File("shop"));
+    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+    auto run = RunCli("run --db " + Db());
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    first_run_ = new std::string(run.out);
+  }
+  static void TearDownTestSuite() {
+    delete first_run_;
+    delete dir_;
+  }
+  static std::string Db() { return dir_->File("shop.duckdb"); }
+  static std::string Truth() { return dir_->File("shop/truth/customers.csv"); }
+
+  static TempDir* dir_;
+  static std::string* first_run_;
+};
+TempDir* GeneratedShopTest::dir_ = nullptr;
+std::string* GeneratedShopTest::first_run_ = nullptr;
+
+TEST_F(GeneratedShopTest, LearnedChurnBeatsTheHeuristic) {
+  EXPECT_NE(first_run_->find("churn_model"), std::string::npos) << *first_run_;
+  auto ev = RunCli("evaluate churn --json --db " + Db());
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto j = nlohmann::json::parse(ev.out);
+  double auc = j["roc_auc"], heuristic = j["heuristic"]["roc_auc"];
+  EXPECT_GT(auc, heuristic) << ev.out;
+  EXPECT_GT(auc, 0.75);
+  EXPECT_GT(j["pr_auc"].get<double>(), j["heuristic"]["pr_auc"].get<double>());
+  EXPECT_LT(j["brier"].get<double>(), 0.2);
+  EXPECT_EQ(j["reliability"].size(), 10u);
+
+  // Against the generator's truth: who had dropped out by the end of the window.
+  std::shared_ptr<store::Database> db;
+  auto conn = Connect(&db, Db());
+  auto r = conn->Query(
+      "SELECT s.churn_risk, s.churn_risk_heuristic, CASE WHEN t.alive_at_window_end THEN 0 ELSE 1 END "
+      "FROM gold.customer_scores s JOIN read_csv(?) t USING (customer_id)", {Truth()});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_GT(r->row_count(), 4000u);
+  std::vector<double> learned, heur;
+  std::vector<int> dropped;
+  for (size_t i = 0; i < r->row_count(); ++i) {
+    learned.push_back(r->GetDouble(0, i));
+    heur.push_back(r->GetDouble(1, i));
+    dropped.push_back(static_cast<int>(r->GetInt64(2, i)));
+  }
+  EXPECT_GT(RocAuc(learned, dropped), RocAuc(heur, dropped));
+}
+
+TEST_F(GeneratedShopTest, ScoresCarryShapDriversAndTheModelIsStoredAndReused) {
+  std::shared_ptr<store::Database> db;
+  {
+    auto conn = Connect(&db, Db());
+    auto r = conn->Query(
+        "SELECT count(*), count(*) FILTER (WHERE churn_risk BETWEEN 0 AND 1), "
+        "count(*) FILTER (WHERE json_array_length(risk_factors) = 3), "
+        "count(*) FILTER (WHERE risk_factors->0->>'feature' IS NOT NULL) FROM gold.customer_scores");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->GetInt64(1, 0), r->GetInt64(0, 0));
+    EXPECT_EQ(r->GetInt64(2, 0), r->GetInt64(0, 0));
+    EXPECT_EQ(r->GetInt64(3, 0), r->GetInt64(0, 0));
+    auto m = conn->Query("SELECT count(*), max(metrics->>'roc_auc')::DOUBLE, max(json_array_length(features->'numeric')) "
+                         "FROM meta.churn_models");
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    EXPECT_EQ(m->GetInt64(0, 0), 1);
+    EXPECT_GT(m->GetDouble(1, 0), 0.7);
+    EXPECT_GT(m->GetInt64(2, 0), 5);
+  }
+  db.reset();
+  auto again = RunCli("run --db " + Db());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("reused"), std::string::npos) << again.out;
+  auto conn = Connect(&db, Db());
+  EXPECT_EQ(conn->Query("SELECT count(*) FROM meta.churn_models")->GetInt64(0, 0), 1);
+}
+
+TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
+  // A copy of the shop whose customers carry a churned flag (from the truth) and a contract
+  // attribute, as a subscription business would export them.
+  TempDir work;
+  std::filesystem::copy_file(Db(), work.File("sub.duckdb"));
+  {
+    std::shared_ptr<store::Database> db;
+    auto conn = Connect(&db, work.File("sub.duckdb"));
+    Status s = conn->Execute(
+        "COPY (SELECT c.*, CASE WHEN t.alive_at_window_end THEN 'no' ELSE 'yes' END AS churned, "
+        "CASE WHEN hash(c.customer_id) % 3 = 0 THEN 'monthly' ELSE 'annual' END AS contract "
+        "FROM read_csv('" + dir_->File("shop/customers.csv") + "', all_varchar = true) c "
+        "JOIN read_csv('" + Truth() + "') t USING (customer_id)) TO '" + work.File("customers.csv") + "'");
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  auto ingest = RunCli("ingest --db " + work.File("sub.duckdb") + " " + work.File("customers.csv"));
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err << ingest.out;
+  auto ev = RunCli("evaluate churn --label churned --json --db " + work.File("sub.duckdb"));
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto j = nlohmann::json::parse(ev.out);
+  EXPECT_EQ(j["mode"], "cross_validation");
+  EXPECT_GT(j["roc_auc"].get<double>(), j["heuristic"]["roc_auc"].get<double>()) << ev.out;
+  bool has_contract = false;
+  for (const auto& f : j["features"]) has_contract |= f.get<std::string>().rfind("attributes.contract=", 0) == 0;
+  EXPECT_TRUE(has_contract) << ev.out;
+
+  auto scored = RunCli("churn-model --label churned --json --db " + work.File("sub.duckdb"));
+  ASSERT_EQ(scored.exit_code, 0) << scored.err;
+  auto s = nlohmann::json::parse(scored.out);
+  EXPECT_TRUE(s["learned"].get<bool>()) << scored.out;
+  EXPECT_EQ(s["scored"].get<int64_t>(), 5000);
+
+  auto bad = RunCli("evaluate churn --label no_such_flag --db " + work.File("sub.duckdb"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("no customer carries a churn label 'no_such_flag'"), std::string::npos) << bad.err;
+  auto usage = RunCli("evaluate churn --horizon 2 --db " + work.File("sub.duckdb"));
+  EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
+}  // namespace
+}  // namespace custintel::models
