@@ -48,8 +48,9 @@ Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report) {
       {report.as_of, [&] {
          std::string j = "[";
          for (size_t i = 0; i < report.steps.size(); ++i) {
-           j += (i ? "," : "") + std::string("{\"step\":\"") + report.steps[i].name +
-                "\",\"seconds\":" + std::to_string(report.steps[i].seconds) + "}";
+           j += (i ? "," : "") + std::string("{\"step\":") + QuoteJson(report.steps[i].name) +
+                ",\"seconds\":" + std::to_string(report.steps[i].seconds) +
+                ",\"note\":" + QuoteJson(report.steps[i].note) + "}";
          }
          return j + "]";
        }()}));
