@@ -80,7 +80,7 @@ Status RunIngest(GlobalOptions& g, const IngestArgs& a) {
     CI_ASSIGN_OR_RETURN(all, ingest::IngestDirectory(conn, a.dir));
   } else {
     for (const auto& f : a.files) {
-      CI_ASSIGN_OR_RETURN(auto c, ingest::IngestFile(conn, f, {a.kind, a.format, *map}));
+      CI_ASSIGN_OR_RETURN(auto c, ingest::IngestFile(conn, f, {a.kind, a.format, *map, {}}));
       all.push_back(std::move(c));
     }
   }
@@ -225,6 +225,11 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
 
   RegisterModelCommands(app, g, action, common);
   RegisterChurnCommands(app, g, action, common);
+  RegisterIngestCommands(app, g, action, common);
+  RegisterTextCommands(app, g, action, common);
+  RegisterAiCommands(app, g, action, common);
+  RegisterServeCommands(app, g, action, common);
+  RegisterAskCommands(app, g, action, common);
 }
 
 }  // namespace custintel::cli

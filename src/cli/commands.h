@@ -32,6 +32,12 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
 // commands), created on the first call; later calls return the same one.
 CLI::App* EvaluateCommand(CLI::App& app);
 // Learned churn commands (evaluate churn, churn-model), in cli/commands_churn.cc.
+// One registration hook per area, each in its own file (cli/commands_<area>.cc):
+void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterChurnCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 
 // Opens the database named by --db. must_exist: refuse to create a new, empty one.

@@ -116,6 +116,7 @@ Result<IngestCounts> IngestInTransaction(Connection& conn, const std::string& pa
       "unchanged, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {counts.batch_id, counts.kind, path, format, counts.rows_read, counts.loaded, counts.updated,
        counts.unchanged, counts.rejected}).status());
+  if (options.on_batch) CI_RETURN_IF_ERROR(options.on_batch(conn, counts));
   return counts;
 }
 
@@ -139,7 +140,8 @@ Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const
   return counts;
 }
 
-Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::string& dir) {
+Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::string& dir,
+                                                  const IngestOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::NotFound(dir + ": no such directory");
   std::vector<std::string> files;
@@ -161,7 +163,9 @@ Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::s
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   std::vector<IngestCounts> out;
   for (const auto& f : files) {
-    CI_ASSIGN_OR_RETURN(IngestCounts c, IngestInTransaction(conn, f, {}));
+    IngestOptions per_file;
+    per_file.on_batch = options.on_batch;
+    CI_ASSIGN_OR_RETURN(IngestCounts c, IngestInTransaction(conn, f, per_file));
     out.push_back(std::move(c));
   }
   CI_RETURN_IF_ERROR(tx.Commit());

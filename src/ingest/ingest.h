@@ -9,6 +9,7 @@
 // Thread safety: uses the caller's connection; one ingest per connection at a time.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct IngestOptions {
   std::string format;
   // target column → source column, for files whose headers differ from the contract.
   std::map<std::string, std::string> column_map;
+  // Runs after a file's rows are merged into silver, inside the same transaction (e.g. text
+  // analysis on arrival of reviews and tickets). A failure rolls the whole batch back.
+  std::function<Status(store::Connection&, const struct IngestCounts&)> on_batch;
 };
 
 struct IngestCounts {
@@ -45,6 +49,7 @@ Result<IngestCounts> IngestFile(store::Connection& conn, const std::string& path
 // Ingests every <kind>.csv|.jsonl|.parquet file of `dir` (the gen-data layout) in one
 // transaction: all of them or none. Unknown file names are an error, so nothing is skipped
 // silently; the truth/ folder and other sub-folders are ignored.
-Result<std::vector<IngestCounts>> IngestDirectory(store::Connection& conn, const std::string& dir);
+Result<std::vector<IngestCounts>> IngestDirectory(store::Connection& conn, const std::string& dir,
+                                                  const IngestOptions& options = {});
 
 }  // namespace custintel::ingest
