@@ -126,6 +126,17 @@ std::pair<std::vector<size_t>, std::vector<size_t>> SplitByHash(const FeatureMat
   return out;
 }
 
+// About `keep` rows chosen by customer hash: the same customers every time.
+std::vector<size_t> SampleByHash(const FeatureMatrix& m, int64_t keep) {
+  const uint64_t kBuckets = 1 << 20;
+  uint64_t cut = static_cast<uint64_t>(static_cast<double>(keep) / m.ids.size() * kBuckets);
+  std::vector<size_t> rows;
+  for (size_t r = 0; r < m.ids.size(); ++r) {
+    if (Fnv1a(m.ids[r]) % kBuckets < cut) rows.push_back(r);
+  }
+  return rows;
+}
+
 std::vector<size_t> AllRows(size_t n) {
   std::vector<size_t> rows(n);
   for (size_t i = 0; i < n; ++i) rows[i] = i;
@@ -182,6 +193,9 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
   CI_ASSIGN_OR_RETURN(Dataset valid, ReadDataset(conn, "SELECT * FROM ci_churn_valid", &spec, nullptr));
   CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_churn_train; DROP TABLE ci_churn_valid;"));
+  if (static_cast<int64_t>(train.labels.size()) > o.max_train_rows) {
+    train = Subset(train, SampleByHash(train.m, o.max_train_rows));
+  }
   auto [cal_rows, eval_rows] = SplitByHash(valid.m, AllRows(valid.labels.size()), 2, 0);
   Dataset cal = Subset(valid, cal_rows), held_out = Subset(valid, eval_rows);
   TrainOutcome out;
@@ -295,7 +309,8 @@ Result<TrainOutcome> Train(store::Connection& conn, const std::string& as_of, co
 // ---- Scoring ----------------------------------------------------------------------------
 
 // Sets churn_risk and risk_factors of gold.customer_scores for the rows of `sql`.
-Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, const std::string& sql, int top) {
+Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, const std::string& sql, int top,
+                            int64_t exact_drivers_max_rows) {
   CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
   CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
   CI_RETURN_IF_ERROR(conn.Execute(
@@ -307,7 +322,8 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
     for (size_t r = begin; r < std::min(m.ids.size(), begin + kScoreChunkRows); ++r) chunk.push_back(r);
     DenseMatrix x = m.x.SelectRows(chunk);
     CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(model.booster, model.calibrator, x));
-    CI_ASSIGN_OR_RETURN(std::vector<float> shap, model.booster.Contributions(x));
+    bool approximate = static_cast<int64_t>(m.ids.size()) > exact_drivers_max_rows;
+    CI_ASSIGN_OR_RETURN(std::vector<float> shap, model.booster.Contributions(x, approximate));
     for (size_t i = 0; i < chunk.size(); ++i) {
       CI_RETURN_IF_ERROR(app.Append(m.ids[chunk[i]]));
       CI_RETURN_IF_ERROR(app.Append(p[i]));
@@ -427,7 +443,7 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
   Status query_status;
   std::string sql = ScoringQuery(conn, o, &query_status);
   CI_RETURN_IF_ERROR(query_status);
-  CI_ASSIGN_OR_RETURN(report.scored, WriteScores(conn, *model, sql, o.top_drivers));
+  CI_ASSIGN_OR_RETURN(report.scored, WriteScores(conn, *model, sql, o.top_drivers, o.exact_drivers_max_rows));
   report.learned = true;
   report.evaluation = std::move(model->evaluation);
   report.message = fmt::format("learned churn: model {} ({}), {} customers scored{}", report.model_id,

@@ -44,6 +44,12 @@ struct ChurnModelOptions {
   int min_class_rows = 20;
   // Drivers kept per customer in risk_factors.
   int top_drivers = 3;
+  // Training rows above this are sampled down (by customer hash, deterministic): the model
+  // gains little beyond a few hundred thousand customers and training time grows linearly.
+  int64_t max_train_rows = 200000;
+  // Exact (TreeSHAP) drivers up to this many scored customers; above it approximate
+  // attributions keep scoring 1M customers to seconds instead of minutes.
+  int64_t exact_drivers_max_rows = 200000;
   BoosterParams booster;
 };
 

@@ -141,8 +141,9 @@ Result<std::vector<float>> Booster::Predict(const DenseMatrix& x, int type, size
 
 Result<std::vector<float>> Booster::PredictProbability(const DenseMatrix& x) const { return Predict(x, 0, 1); }
 
-Result<std::vector<float>> Booster::Contributions(const DenseMatrix& x) const {
-  return Predict(x, 2, x.cols + 1);
+Result<std::vector<float>> Booster::Contributions(const DenseMatrix& x, bool approximate) const {
+  // Prediction types of XGBoosterPredictFromDMatrix: 2 = contributions, 3 = approximated ones.
+  return Predict(x, approximate ? 3 : 2, x.cols + 1);
 }
 
 Result<std::string> Booster::Save() const {

@@ -66,7 +66,9 @@ class Booster {
   Result<std::vector<float>> PredictProbability(const DenseMatrix& x) const;
   // SHAP values in log-odds, rows × (cols + 1), the last column the bias; each row sums to the
   // margin of PredictProbability.
-  Result<std::vector<float>> Contributions(const DenseMatrix& x) const;
+  // SHAP contributions (rows × (cols + 1), bias last). `approximate`: Saabas-style per-path
+  // attributions (XGBoost's approx_contribs), far cheaper on large batches.
+  Result<std::vector<float>> Contributions(const DenseMatrix& x, bool approximate = false) const;
   // The model as UBJSON bytes (XGBoost's portable format).
   Result<std::string> Save() const;
   Result<int> Rounds() const;
