@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gen/random.h"
+#include "core/random.h"
 
 namespace custintel::gen {
 

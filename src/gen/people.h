@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "gen/random.h"
+#include "core/random.h"
 
 namespace custintel::gen {
 

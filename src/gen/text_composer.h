@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "gen/phrase_bank.h"
-#include "gen/random.h"
+#include "core/random.h"
 
 namespace custintel::gen {
 

@@ -1,15 +1,14 @@
 // Synthetic customers drawn from the BG/NBD and Gamma-Gamma generative processes, for parameter
-// recovery tests, benchmarks and `evaluate clv`. Reproducible everywhere: the generator
-// (xoshiro256**, seeded by splitmix64) and the samplers (Marsaglia–Tsang gamma, Marsaglia polar
-// normal) are our own, so a seed gives the same customers on every platform and library —
-// std:: distributions are implementation-defined.
+// recovery tests, benchmarks and `evaluate clv`. Reproducible everywhere: the random source and
+// samplers are the project's own (core/random.h), so a seed gives the same customers on every
+// platform and library — std:: distributions are implementation-defined.
 //
 // Per customer: λ ~ Gamma(r, rate α), p ~ Beta(a, b), T ~ Uniform[min_T, max_T]; purchases
 // arrive as a Poisson(λ) process after the first one at time 0, and after each repeat purchase
 // the customer drops out with probability p (FHL 2005). Repeat buyers get ν ~ Gamma(q, rate v)
 // and x transaction values ~ Gamma(p, rate ν), whose mean is monetary_value.
 //
-// Thread safety: ClvRandom is not shared-safe; SimulateClvSummary is pure.
+// Thread safety: SimulateClvSummary is pure.
 #pragma once
 
 #include <cstdint>
@@ -19,20 +18,6 @@
 #include "models/clv_summary.h"
 
 namespace custintel::models {
-
-class ClvRandom {
- public:
-  explicit ClvRandom(uint64_t seed);
-  uint64_t Next();
-  double Uniform();                    // (0, 1), never 0
-  double Normal();                     // N(0, 1)
-  double Gamma(double shape);          // Gamma(shape, rate 1), shape > 0
-  double Beta(double a, double b);
-  double Exponential(double rate);
-
- private:
-  uint64_t s_[4];
-};
 
 struct ClvSimulationOptions {
   size_t customers = 100000;

@@ -92,27 +92,6 @@ TEST(ClvRecovery, BgNbd_FitIsIndependentOfThreadCount) {
   EXPECT_NEAR(a->log_likelihood, b->log_likelihood, 1e-6);
 }
 
-// The sampler's moments: Gamma(k) has mean k and variance k (shapes below and above 1, the two
-// branches of Marsaglia–Tsang), Beta(a, b) has mean a / (a + b).
-TEST(ClvRecovery, Sampler_HasTheRightMoments) {
-  ClvRandom rng(123);
-  constexpr int kDraws = 200000;
-  for (double shape : {0.25, 6.0}) {
-    double sum = 0, sum_sq = 0;
-    for (int i = 0; i < kDraws; ++i) {
-      const double g = rng.Gamma(shape);
-      sum += g;
-      sum_sq += g * g;
-    }
-    const double mean = sum / kDraws, variance = sum_sq / kDraws - mean * mean;
-    EXPECT_NEAR(mean, shape, 4 * std::sqrt(shape / kDraws)) << shape;
-    EXPECT_NEAR(variance, shape, 0.05 * shape) << shape;
-  }
-  double sum = 0;
-  for (int i = 0; i < kDraws; ++i) sum += rng.Beta(0.8, 2.5);
-  EXPECT_NEAR(sum / kDraws, 0.8 / 3.3, 0.002);
-}
-
 TEST(ClvRecovery, Simulation_IsReproducibleForASeed) {
   ClvSimulationOptions o = RecoveryOptions();
   o.customers = 1000;

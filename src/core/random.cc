@@ -1,6 +1,6 @@
-#include "gen/random.h"
+#include "core/random.h"
 
-namespace custintel::gen {
+namespace custintel {
 
 double Rng::Normal() {
   if (has_spare_) {
@@ -76,4 +76,4 @@ size_t Rng::Pick(std::span<const double> weights) {
   return weights.size() - 1;
 }
 
-}  // namespace custintel::gen
+}  // namespace custintel

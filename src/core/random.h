@@ -1,4 +1,4 @@
-// Rng: the generator's own small, fast, portable random source and samplers.
+// Rng: the project's own small, fast, portable random source and samplers.
 //
 // std:: distributions give different streams on different standard libraries, so the
 // synthetic shop would not be byte-identical across machines. Everything here is written out:
@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <span>
 
-namespace custintel::gen {
+namespace custintel {
 
 // splitmix64 step: the recommended way to expand one 64-bit seed into xoshiro state.
 inline uint64_t SplitMix64(uint64_t* state) {
@@ -90,4 +90,4 @@ class Rng {
   bool has_spare_ = false;
 };
 
-}  // namespace custintel::gen
+}  // namespace custintel
