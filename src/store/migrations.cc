@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/embedded.h"
 
 namespace custintel::store {
@@ -12,10 +14,11 @@ constexpr char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS meta.schema_migrations("
     "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)";
 
-Result<int> CurrentVersion(Connection& conn) {
-  CI_ASSIGN_OR_RETURN(QueryResult r,
-                      conn.Query("SELECT coalesce(max(version), 0) FROM meta.schema_migrations"));
-  return static_cast<int>(r.GetInt64(0, 0));
+Result<std::set<int>> AppliedVersions(Connection& conn) {
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT version FROM meta.schema_migrations"));
+  std::set<int> out;
+  for (size_t i = 0; i < r.row_count(); ++i) out.insert(static_cast<int>(r.GetInt64(0, i)));
+  return out;
 }
 
 Status ApplyOne(Connection& conn, const Migration& m) {
@@ -49,10 +52,12 @@ std::vector<Migration> EngineMigrations() {
 
 Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations) {
   CI_RETURN_IF_ERROR(conn.Execute(kCreateMigrationsTable));
-  CI_ASSIGN_OR_RETURN(int current, CurrentVersion(conn));
+  // Every migration not yet recorded is applied, in version order — also one numbered below
+  // the newest applied (migrations written in parallel land in any order).
+  CI_ASSIGN_OR_RETURN(std::set<int> done, AppliedVersions(conn));
   int applied = 0;
   for (const Migration& m : migrations) {
-    if (m.version <= current) continue;
+    if (done.count(m.version)) continue;
     CI_RETURN_IF_ERROR(ApplyOne(conn, m));
     ++applied;
   }

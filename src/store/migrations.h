@@ -20,7 +20,8 @@ struct Migration {
 // The embedded migrations, in version order.
 std::vector<Migration> EngineMigrations();
 
-// Applies every migration newer than the database's version. Returns how many were applied.
+// Applies every migration the database has not recorded yet, in version order. Returns how
+// many were applied.
 Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations);
 
 // Opens (or creates) the engine database at `path` with every migration applied; every

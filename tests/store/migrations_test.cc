@@ -45,6 +45,17 @@ TEST(Migrations, FailingMigrationRollsBackEntirely) {
   EXPECT_EQ(*ApplyMigrations(*conn, ms), 1);
 }
 
+TEST(Migrations, AMigrationNumberedBelowTheNewestStillApplies) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  ASSERT_EQ(*ApplyMigrations(*conn, {{1, "a", "CREATE TABLE t1(x INT)"}, {4, "d", "CREATE TABLE t4(x INT)"}}), 2);
+  auto r = ApplyMigrations(*conn, {{1, "a", "CREATE TABLE t1(x INT)"}, {2, "b", "CREATE TABLE t2(x INT)"},
+                                   {4, "d", "CREATE TABLE t4(x INT)"}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, 1);
+  EXPECT_TRUE(conn->Query("SELECT * FROM t2").ok());
+}
+
 TEST(Migrations, EngineMigrationsCreateSilverContract) {
   testing::TempDir dir;
   auto db = OpenEngineDatabase(dir.File("x.duckdb"));
