@@ -7,6 +7,7 @@
 
 #include "text/analyzer.h"
 #include "text/clean.h"
+#include "text/insight_batch.h"
 #include "text/sentiment.h"
 #include "text/summary.h"
 #include "text/themes.h"
@@ -58,6 +59,28 @@ void BM_AnalyzeToJson(benchmark::State& state) {
   state.counters["reviews_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AnalyzeToJson);
+
+// The pipeline's ticket path on one thread: AnalyzeBatch (sentiment, themes, summary, triage)
+// against 30 playbook notes, as gold.ticket_insights is filled.
+void BM_TicketBatchWithPlaybooks(benchmark::State& state) {
+  using namespace custintel::text;
+  std::vector<PlaybookNote> notes;
+  for (int i = 0; i < 30; ++i) {
+    notes.push_back({"N" + std::to_string(i), "Playbook " + std::to_string(i) + ": late delivery and refunds",
+                     "Apologise first, check the carrier tracking, refund the shipping fee and offer a voucher. "
+                     "Escalate double charges to billing the same day.",
+                     {"shipping", "billing", "refund"}});
+  }
+  std::vector<TextInput> batch;
+  for (int i = 0; i < 1024; ++i) batch.push_back({"Order problem", Reviews()[i % Reviews().size()], std::nullopt});
+  for (auto _ : state) {
+    std::vector<TextInsight> out = AnalyzeBatch(TextSource::kTicket, batch, {1, notes});
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["tickets_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * batch.size()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TicketBatchWithPlaybooks)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -67,3 +67,5 @@ target_include_directories(custintel_llama SYSTEM INTERFACE
   ${CUSTINTEL_LLAMA_SRC}/include ${CUSTINTEL_LLAMA_SRC}/ggml/include
   ${CUSTINTEL_LLAMA_SRC}/common ${CUSTINTEL_LLAMA_SRC}/vendor)
 set(CUSTINTEL_LLAMA_VOCAB_DIR ${CUSTINTEL_LLAMA_SRC}/models)
+# MakeGguf's default vocabulary folder (custintel dev make-gguf without --vocab).
+target_compile_definitions(custintel_llama INTERFACE CUSTINTEL_LLAMA_VOCAB_DIR_DEFAULT="${CUSTINTEL_LLAMA_VOCAB_DIR}")

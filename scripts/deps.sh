@@ -22,6 +22,7 @@ APT_PACKAGES=(
   libutf8proc-dev libre2-dev libsodium-dev libssl-dev
   libpq-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev time
+  chromium
 )
 
 DUCKDB_VERSION=1.4.4
@@ -34,6 +35,13 @@ DUCKDB_HDR_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941
 LLAMA_PKG="node-llama-cpp@3.22.1"
 LLAMA_TGZ="node-llama-cpp-3.22.1.tgz"
 LLAMA_SHA256=a0d9dd80eacd2ab1cfe71aee57ac8a806487fd70b3d2a38fbec637752d9e5c5f
+# The dashboard's charting library (served by `custintel serve`) and the browser-test driver.
+ECHARTS_PKG="echarts@5.6.0"
+ECHARTS_TGZ="echarts-5.6.0.tgz"
+ECHARTS_SHA256=e1b82487dd7f8d9f0438eec1f1433051148e0095ac7a15d4db890afda45cf610
+PLAYWRIGHT_PKG="playwright-core@1.65.1"
+PLAYWRIGHT_TGZ="playwright-core-1.65.1.tgz"
+PLAYWRIGHT_SHA256=6f5a60be62a4fddfbe7d10c448d8fbd54547da3358f2f8a04211440471ee863e
 # Only the targets custintel links; everything else of llama.cpp stays unbuilt.
 LLAMA_TARGETS=(llama ggml llama-common)
 LLAMA_LIBS=(src/libllama.a ggml/src/libggml.a ggml/src/libggml-base.a ggml/src/libggml-cpu.a
@@ -142,8 +150,24 @@ install_llama() {
   log "llama.cpp ready in $build"
 }
 
+# unpack_npm PKG TGZ SHA256 DIR: the package's files under $DEPS/DIR (a verified npm tarball).
+unpack_npm() {
+  local pkg=$1 tgz=$2 sum=$3 dst="$DEPS/$4"
+  [[ -f "$dst/package.json" ]] && return 0
+  [[ $CHECK_ONLY -eq 1 ]] && { log "$pkg not in $dst"; return 1; }
+  local file tmp
+  file=$(fetch_npm "$pkg" "$tgz" "$sum")
+  tmp=$(mktemp -d)
+  tar xzf "$file" -C "$tmp"
+  rm -rf "$dst" && mkdir -p "$(dirname "$dst")" && mv "$tmp/package" "$dst"
+  rm -rf "$tmp"
+  log "$pkg ready in $dst"
+}
+
 main() {
   local rc=0
+  unpack_npm "$ECHARTS_PKG" "$ECHARTS_TGZ" "$ECHARTS_SHA256" echarts-5.6.0 || rc=1
+  unpack_npm "$PLAYWRIGHT_PKG" "$PLAYWRIGHT_TGZ" "$PLAYWRIGHT_SHA256" playwright-core-1.65.1 || rc=1
   install_apt_packages || rc=1
   install_duckdb || rc=1
   install_llama || rc=1

@@ -8,6 +8,14 @@
 #include <map>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ai/llama_chat_template.h"
+#include "build-info.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "llama.h"
 
@@ -79,7 +87,9 @@ Status CheckGgufFile(const std::string& path) {
 Status CheckOptions(const LlamaOptions& o) {
   if (o.n_ctx < 0) return Status::InvalidArgument("n_ctx must be 0 (model's own) or positive");
   if (o.n_threads < 0) return Status::InvalidArgument("n_threads must be 0 (all) or positive");
-  if (o.n_parallel < 1) return Status::InvalidArgument("n_parallel must be at least 1");
+  if (o.n_parallel < 1 || o.n_parallel > 255) {
+    return Status::InvalidArgument("n_parallel must be between 1 and 255 (llama.cpp's sequence limit)");
+  }
   return Status::Ok();
 }
 
@@ -97,7 +107,30 @@ std::string MetaString(const llama_model* model, const std::string& key) {
   return n < 0 ? std::string() : std::string(buf);
 }
 
+// sha256 of the file's bytes, hashed through a read-only mapping so a model of many gigabytes
+// is never copied into memory.
+Result<std::string> FileSha256(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return Status::IoError("cannot open '" + path + "' to hash it");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+    ::close(fd);
+    return Status::IoError("cannot read the size of '" + path + "'");
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (data == MAP_FAILED) return Status::IoError("cannot map '" + path + "' to hash it");
+  std::string hex = Sha256Hex(std::string_view(static_cast<const char*>(data), size));
+  ::munmap(data, size);
+  return hex;
+}
+
 }  // namespace
+
+std::string LlamaModel::LlamaCppVersion() {
+  return "llama.cpp b" + std::to_string(llama_build_number()) + " " + llama_commit();
+}
 
 LlamaModel::LlamaModel(std::string path, const LlamaOptions& options)
     : path_(std::move(path)), options_(options) {}
@@ -137,6 +170,11 @@ Result<std::shared_ptr<LlamaModel>> LlamaModel::LoadUncached(const std::string& 
   const std::string pooling = MetaString(m->model_, m->architecture_ + ".pooling_type");
   m->is_embedder_ = !pooling.empty() && pooling != "0";
   CI_RETURN_IF_ERROR(m->CreateContext());
+  m->is_reranker_ = llama_pooling_type(m->ctx_) == LLAMA_POOLING_TYPE_RANK;
+  const char* tmpl = llama_model_chat_template(m->model_, /*name=*/nullptr);
+  m->chat_template_ = tmpl ? tmpl : "";
+  m->chat_template_id_ = ChatTemplate::FromModelText(m->chat_template_).id();
+  CI_ASSIGN_OR_RETURN(m->file_sha256_, FileSha256(path));
   LogInfo("loaded model " + path + " (" + m->architecture_ + ", " +
           (m->is_embedder_ ? "embedder" : "generator") + ", context " +
           std::to_string(m->ContextSize()) + " tokens)");
@@ -155,7 +193,15 @@ Status LlamaModel::CreateContext() {
   // An embedder attends to the whole text at once, so a text must fit one physical batch.
   cp.n_batch = static_cast<uint32_t>(is_embedder_ ? n_ctx : std::min(n_ctx, 512));
   cp.n_ubatch = cp.n_batch;
-  cp.n_seq_max = static_cast<uint32_t>(options_.n_parallel);
+  // Generators: one sequence per row in flight, plus sequence 0 holding the shared prefix
+  // (batch decoder). Embedders: texts packed per decode; llama.cpp's pooling graph is reserved
+  // with the physical batch split evenly across n_seq_max sequences and asserts unless that
+  // divides, so round up to a divisor of n_ubatch.
+  uint32_t n_seq = static_cast<uint32_t>(options_.n_parallel + (is_embedder_ ? 0 : 1));
+  if (is_embedder_) {
+    while (n_seq < cp.n_ubatch && cp.n_ubatch % n_seq != 0) ++n_seq;
+  }
+  cp.n_seq_max = std::min<uint32_t>(n_seq, 256);  // LLAMA_MAX_SEQ (src/llama-cparams.h)
   cp.n_threads = threads;
   cp.n_threads_batch = threads;
   cp.embeddings = is_embedder_;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string_view>
@@ -183,7 +184,13 @@ void SetModelKeys(gguf_context* ctx, const MakeGgufOptions& o, int64_t n_vocab) 
 std::string DefaultVocabPath(const MakeGgufOptions& o) {
   if (!o.vocab_path.empty()) return o.vocab_path;
   const char* file = o.arch == "bert" ? "ggml-vocab-bert-bge.gguf" : "ggml-vocab-llama-spm.gguf";
-  return o.vocab_dir.empty() ? std::string(file) : o.vocab_dir + "/" + file;
+  std::string dir = o.vocab_dir;
+  // Unset: $CUSTINTEL_LLAMA_VOCAB_DIR, else the llama.cpp source this binary was built from.
+  if (const char* env = std::getenv("CUSTINTEL_LLAMA_VOCAB_DIR"); dir.empty() && env && *env) dir = env;
+#ifdef CUSTINTEL_LLAMA_VOCAB_DIR_DEFAULT
+  if (dir.empty()) dir = CUSTINTEL_LLAMA_VOCAB_DIR_DEFAULT;
+#endif
+  return dir.empty() ? std::string(file) : dir + "/" + file;
 }
 
 // Reads the vocabulary file and returns a context holding only its tokenizer.* keys.

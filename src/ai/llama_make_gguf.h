@@ -42,7 +42,8 @@ struct MakeGgufOptions {
   // GGUF file whose tokenizer.* metadata is copied. Empty: models/ggml-vocab-llama-spm.gguf or
   // models/ggml-vocab-bert-bge.gguf (by arch) under `vocab_dir`.
   std::string vocab_path;
-  // Folder of the llama.cpp vocabulary files; used only when vocab_path is empty.
+  // Folder of the llama.cpp vocabulary files; used only when vocab_path is empty. Empty:
+  // $CUSTINTEL_LLAMA_VOCAB_DIR, else the models/ folder of the llama.cpp source built against.
   std::string vocab_dir;
   // Hidden size. Must be a multiple of n_head; n_embd / n_head must be even (RoPE pairs).
   int n_embd = 64;

@@ -20,6 +20,10 @@ void AddCommon(CLI::App* sub, GlobalOptions* g) {
   sub->add_option("--db", g->db, "DuckDB database file")->capture_default_str();
   sub->add_option("--config", g->config, "custintel.toml (default: ./custintel.toml if present)");
   sub->add_flag("-v,--verbose", g->verbose, "log progress to stderr");
+  sub->add_option("--backend", g->ai_backend, "AI backend: builtin | llama | http (default: [ai] backend)")
+      ->check(CLI::IsMember({"builtin", "llama", "http"}));
+  sub->add_option("--model", g->ai_model, "AI model: a GGUF file (llama) or the server's model id (http)");
+  sub->add_option("--base-url", g->ai_base_url, "AI server, OpenAI-compatible (http backend), e.g. http://127.0.0.1:8080");
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool mus
   if (must_exist && !fs::exists(g.db)) {
     return Status::NotFound(g.db + ": no such database (load data first: custintel ingest --db " + g.db + " ...)");
   }
-  return store::OpenEngineDatabase(g.db);
+  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(g.db));
+  CI_RETURN_IF_ERROR(InstallAi(g, db));
+  return db;
 }
 
 Result<Config> ResolveConfig(const GlobalOptions& g) {
@@ -31,62 +33,6 @@ Result<Config> ResolveConfig(const GlobalOptions& g) {
 }
 
 namespace {
-
-void PrintCounts(const std::vector<ingest::IngestCounts>& all) {
-  std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", "kind", "read", "loaded",
-                           "updated", "unchanged", "rejected", "source");
-  for (const auto& c : all) {
-    std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", c.kind, c.rows_read,
-                             c.loaded, c.updated, c.unchanged, c.rejected, c.source);
-  }
-}
-
-Result<std::map<std::string, std::string>> ParseMap(const std::string& spec) {
-  std::map<std::string, std::string> out;
-  if (spec.empty()) return out;
-  for (const auto& pair : Split(spec, ',')) {
-    auto eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
-      return Status::InvalidArgument("--map '" + pair + "' is not target=source");
-    }
-    out[std::string(Trim(pair.substr(0, eq)))] = std::string(Trim(pair.substr(eq + 1)));
-  }
-  return out;
-}
-
-struct IngestArgs {
-  std::string dir, kind, format, map;
-  std::vector<std::string> files;
-};
-
-Status RunIngest(GlobalOptions& g, const IngestArgs& a) {
-  if (a.dir.empty() == a.files.empty()) {
-    g.usage_error = true;
-    return Status::InvalidArgument("give either --dir DIR or one or more FILEs");
-  }
-  if (!a.kind.empty() && !ingest::FindContract(a.kind)) {
-    g.usage_error = true;
-    return Status::InvalidArgument("--kind '" + a.kind + "' is not one of: " + ingest::KindNames());
-  }
-  auto map = ParseMap(a.map);
-  if (!map.ok()) {
-    g.usage_error = true;
-    return map.status();
-  }
-  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
-  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
-  std::vector<ingest::IngestCounts> all;
-  if (!a.dir.empty()) {
-    CI_ASSIGN_OR_RETURN(all, ingest::IngestDirectory(conn, a.dir));
-  } else {
-    for (const auto& f : a.files) {
-      CI_ASSIGN_OR_RETURN(auto c, ingest::IngestFile(conn, f, {a.kind, a.format, *map, {}}));
-      all.push_back(std::move(c));
-    }
-  }
-  PrintCounts(all);
-  return Status::Ok();
-}
 
 Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool quiet) {
   CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
@@ -123,7 +69,7 @@ Status RunDemo(GlobalOptions g, const std::string& dir, int64_t customers) {
   CI_RETURN_IF_ERROR(RunGenData(o));
   g.db = dir + "/demo.duckdb";
   std::cout << "\n2/3 ingesting into " << g.db << "\n";
-  CI_RETURN_IF_ERROR(RunIngest(g, {o.out_dir, "", "", "", {}}));
+  CI_RETURN_IF_ERROR(RunIngestDirectory(g, o.out_dir));
   std::cout << "\n3/3 running the pipeline\n";
   CI_RETURN_IF_ERROR(RunPipeline(g, "", false));
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
@@ -137,8 +83,10 @@ Status RunDemo(GlobalOptions g, const std::string& dir, int64_t customers) {
 Status RunSql(const GlobalOptions& g, const std::string& query, bool csv, bool json) {
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  if (query.empty()) return RunSqlPrompt(conn, csv, json, std::cin, std::cout);
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(query));
   PrintResult(r, json ? OutputFormat::kJson : csv ? OutputFormat::kCsv : OutputFormat::kTable, std::cout);
+  PrintAiStats(std::cerr);
   return Status::Ok();
 }
 
@@ -170,16 +118,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   gen->add_option("--threads", gen_opts.threads, "worker threads (0 = all cores; output is the same)");
   gen->callback([&] { action = [] { return RunGenData(gen_opts); }; });
 
-  static IngestArgs ingest_args;
-  auto* ing = app.add_subcommand("ingest", "load files into bronze and silver (quarantining bad rows)");
-  common(ing, &g);
-  ing->add_option("--dir", ingest_args.dir, "load every <kind>.csv|.jsonl|.parquet of a folder");
-  ing->add_option("--kind", ingest_args.kind, "kind of the FILEs: " + ingest::KindNames());
-  ing->add_option("--format", ingest_args.format, "csv | jsonl | parquet (default: from the extension)")
-      ->check(CLI::IsMember({"csv", "jsonl", "parquet"}));
-  ing->add_option("--map", ingest_args.map, "column mapping target=source,... for differently named headers");
-  ing->add_option("files", ingest_args.files, "files to load");
-  ing->callback([&] { action = [&] { return RunIngest(g, ingest_args); }; });
+  // ingest, rejects, export: RegisterIngestCommands (cli/commands_ingest.cc).
 
   static std::string as_of;
   auto* run = app.add_subcommand("run", "build gold tables: features, churn risk, segments");
@@ -191,7 +130,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   static bool csv = false, json = false;
   auto* sql = app.add_subcommand("sql", "run SQL against the database and print the result");
   common(sql, &g);
-  sql->add_option("query", query, "the SQL query")->required();
+  sql->add_option("query", query, "the SQL query (none: an interactive prompt reading statements ending in ';')");
   auto* csv_flag = sql->add_flag("--csv", csv, "print CSV with a header row");
   sql->add_flag("--json", json, "print a JSON array of row objects")->excludes(csv_flag);
   sql->callback([&] { action = [&] { return RunSql(g, query, csv, json); }; });

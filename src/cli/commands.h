@@ -18,6 +18,10 @@ struct GlobalOptions {
   std::string db = "custintel.duckdb";
   std::string config;
   bool verbose = false;
+  // AI overrides of [ai] in the config (cli/commands_ai.cc): --backend, --model, --base-url.
+  std::string ai_backend;
+  std::string ai_model;
+  std::string ai_base_url;
   // Set by a command whose failure is the caller's usage (bad flag value): exit 2, not 1.
   bool usage_error = false;
 };
@@ -34,6 +38,8 @@ CLI::App* EvaluateCommand(CLI::App& app);
 // Learned churn commands (evaluate churn, churn-model), in cli/commands_churn.cc.
 // One registration hook per area, each in its own file (cli/commands_<area>.cc):
 void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+// Ingests a gen-data style folder and prints the counts (ingest --dir; used by demo too).
+Status RunIngestDirectory(GlobalOptions& g, const std::string& dir);
 void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
@@ -44,5 +50,14 @@ void RegisterChurnCommands(CLI::App& app, GlobalOptions& g, std::function<Status
 Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist);
 // --config, else ./custintel.toml when present, else the defaults.
 Result<Config> ResolveConfig(const GlobalOptions& g);
+
+// AI layer glue (cli/commands_ai.cc): the [ai] config with --backend/--model/--base-url applied,
+// installing the AI SQL functions on every connection of `db` (called from OpenDb), the
+// counters of AI work done by this process (printed on stderr after a query that used AI),
+// and the interactive SQL prompt of `custintel sql` without a query.
+Result<AiConfig> ResolveAiConfig(const GlobalOptions& g);
+Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>& db);
+void PrintAiStats(std::ostream& out);
+Status RunSqlPrompt(store::Connection& conn, bool csv, bool json, std::istream& in, std::ostream& out);
 
 }  // namespace custintel::cli

@@ -1,13 +1,200 @@
-// Commands of this area: rejects (issue 3). Registered from RegisterCommands.
+// Commands of the ingest area (issue 3): ingest (files, folders, PostgreSQL tables), rejects
+// (the quarantine) and export (files and PostgreSQL upserts). Registered from RegisterCommands.
+#include <fmt/format.h>
+
+#include <iostream>
+
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "core/strings.h"
+#include "ingest/contract.h"
+#include "ingest/export.h"
+#include "ingest/ingest.h"
+#include "ingest/postgres_client.h"
+#include "ingest/postgres_source.h"
+#include "text/insights.h"
 
 namespace custintel::cli {
+namespace {
+
+struct IngestArgs {
+  std::string dir, kind, format, map, from, table;
+  std::vector<std::string> files;
+};
+
+Result<std::map<std::string, std::string>> ParseMap(const std::string& spec) {
+  std::map<std::string, std::string> out;
+  if (spec.empty()) return out;
+  for (const auto& pair : Split(spec, ',')) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
+      return Status::InvalidArgument("--map '" + pair + "' is not target=source");
+    }
+    out[std::string(Trim(pair.substr(0, eq)))] = std::string(Trim(pair.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::vector<std::string> ParseList(const std::string& spec) {
+  std::vector<std::string> out;
+  for (const auto& s : Split(spec, ',')) {
+    if (!Trim(s).empty()) out.emplace_back(Trim(s));
+  }
+  return out;
+}
+
+void PrintCounts(const std::vector<ingest::IngestCounts>& all) {
+  for (const auto& c : all) std::cout << fmt::format("read {} as {}\n", c.source, c.dialect);
+  std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", "kind", "read", "loaded",
+                           "updated", "unchanged", "rejected", "orphans", "source");
+  for (const auto& c : all) {
+    std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", c.kind, c.rows_read,
+                             c.loaded, c.updated, c.unchanged, c.rejected, c.orphans, c.source);
+  }
+  for (const auto& c : all) {
+    if (c.rejected > 0) {
+      std::cout << fmt::format("{} rows of {} quarantined: custintel rejects --kind {}\n", c.rejected, c.source,
+                               c.kind);
+    }
+  }
+}
+
+// Flag values that are the caller's mistake: exit 2.
+Status CheckIngestArgs(GlobalOptions& g, const IngestArgs& a) {
+  int sources = !a.dir.empty() + !a.files.empty() + !a.from.empty();
+  Status s;
+  if (sources != 1) s = Status::InvalidArgument("give one of --dir DIR, FILE..., or --from postgresql://... --table T");
+  else if (!a.kind.empty() && !ingest::FindContract(a.kind)) {
+    s = Status::InvalidArgument("--kind '" + a.kind + "' is not one of: " + ingest::KindNames());
+  } else if (!a.from.empty() && !ingest::IsPostgresUrl(a.from)) {
+    s = Status::InvalidArgument("--from '" + a.from + "' is not a postgresql:// URL");
+  } else if (!a.from.empty() && (a.table.empty() || a.kind.empty())) {
+    s = Status::InvalidArgument("--from needs --table T and --kind K");
+  }
+  if (!s.ok()) g.usage_error = true;
+  return s;
+}
+
+// Every ingest of the CLI (files, folders, PostgreSQL, demo) starts from these options: the
+// one place to add CLI-wide ingest behaviour, e.g. an on_batch hook for analysis on arrival.
+ingest::IngestOptions BaseIngestOptions(const GlobalOptions& g) {
+  (void)g;
+  ingest::IngestOptions options;
+  options.on_batch = text::AnalyzeOnArrival;  // reviews, tickets, events: analysed in the batch
+  return options;
+}
+
+}  // namespace
+
+Status RunIngestDirectory(GlobalOptions& g, const std::string& dir) {
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(auto all, ingest::IngestDirectory(conn, dir, BaseIngestOptions(g)));
+  PrintCounts(all);
+  return Status::Ok();
+}
+
+namespace {
+
+Status RunIngest(GlobalOptions& g, const IngestArgs& a) {
+  CI_RETURN_IF_ERROR(CheckIngestArgs(g, a));
+  auto map = ParseMap(a.map);
+  if (!map.ok()) {
+    g.usage_error = true;
+    return map.status();
+  }
+  if (!a.dir.empty()) return RunIngestDirectory(g, a.dir);
+  ingest::IngestOptions options = BaseIngestOptions(g);
+  options.kind = a.kind;
+  options.format = a.format;
+  options.column_map = *map;
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  std::vector<ingest::IngestCounts> all;
+  if (!a.from.empty()) {
+    CI_ASSIGN_OR_RETURN(auto c, ingest::IngestPostgresTable(conn, a.from, a.table, options));
+    all.push_back(std::move(c));
+  }
+  for (const auto& f : a.files) {
+    CI_ASSIGN_OR_RETURN(auto c, ingest::IngestFile(conn, f, options));
+    all.push_back(std::move(c));
+  }
+  PrintCounts(all);
+  return Status::Ok();
+}
+
+Status RunRejects(GlobalOptions& g, const std::string& kind, bool json, int64_t limit) {
+  if (!kind.empty() && !ingest::FindContract(kind)) {
+    g.usage_error = true;
+    return Status::InvalidArgument("--kind '" + kind + "' is not one of: " + ingest::KindNames());
+  }
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT kind, _source AS source, _line AS line, column_name AS \"column\", reason, raw, _batch_id AS batch, "
+      "rejected_at FROM bronze.rejects WHERE ? = '' OR kind = ? ORDER BY _batch_id, _line LIMIT ?",
+      {kind, kind, limit}));
+  PrintResult(r, json ? OutputFormat::kJson : OutputFormat::kTable, std::cout);
+  return Status::Ok();
+}
+
+struct ExportArgs {
+  ingest::ExportOptions options;
+  std::string key, columns, map;
+};
+
+Status RunExport(GlobalOptions& g, ExportArgs a) {
+  auto map = ParseMap(a.map);
+  if (!map.ok()) {
+    g.usage_error = true;
+    return map.status();
+  }
+  a.options.column_map = *map;
+  a.options.key = ParseList(a.key);
+  a.options.columns = ParseList(a.columns);
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(ingest::ExportReport r, ingest::ExportTable(conn, a.options));
+  std::cout << fmt::format("exported {} rows of {} to {}\n", r.rows, a.options.table, r.destination);
+  return Status::Ok();
+}
+
+}  // namespace
 
 void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common) {
-  (void)app;
-  (void)g;
-  (void)action;
-  (void)common;
+  static IngestArgs ingest_args;
+  auto* ing = app.add_subcommand("ingest", "load files or a PostgreSQL table into bronze and silver (quarantining bad rows)");
+  common(ing, &g);
+  ing->add_option("--dir", ingest_args.dir, "load every <kind>.csv|.jsonl|.parquet of a folder");
+  ing->add_option("--kind", ingest_args.kind, "kind of the FILEs or table: " + ingest::KindNames());
+  ing->add_option("--format", ingest_args.format, "csv | jsonl | parquet (default: from the extension)")
+      ->check(CLI::IsMember({"csv", "jsonl", "parquet"}));
+  ing->add_option("--map", ingest_args.map, "column mapping target=source,... for differently named headers");
+  ing->add_option("--from", ingest_args.from, "read from PostgreSQL: postgresql://user:pass@host:port/db");
+  ing->add_option("--table", ingest_args.table, "with --from: the table or view to read (schema.name)");
+  ing->add_option("files", ingest_args.files, "files to load");
+  ing->callback([&] { action = [&] { return RunIngest(g, ingest_args); }; });
+
+  static std::string rejects_kind;
+  static bool rejects_json = false;
+  static int64_t rejects_limit = 1000;
+  auto* rej = app.add_subcommand("rejects", "list the quarantine: rows that failed conformance, with line, column and reason");
+  common(rej, &g);
+  rej->add_option("--kind", rejects_kind, "only this kind");
+  rej->add_flag("--json", rejects_json, "print a JSON array of row objects");
+  rej->add_option("--limit", rejects_limit, "at most this many rows")->capture_default_str();
+  rej->callback([&] { action = [&] { return RunRejects(g, rejects_kind, rejects_json, rejects_limit); }; });
+
+  static ExportArgs ex;
+  auto* exp = app.add_subcommand("export", "write a table to Parquet, CSV or a PostgreSQL table (upsert on the key)");
+  common(exp, &g);
+  exp->add_option("--table", ex.options.table, "table or view to export, e.g. gold.customer_scores")->required();
+  exp->add_option("--to", ex.options.to, "FILE.parquet | FILE.csv | postgresql://...")->required();
+  exp->add_option("--target-table", ex.options.target_table, "PostgreSQL table to upsert into (default: the source name)");
+  exp->add_option("--key", ex.key, "PostgreSQL conflict key columns, a,b (default: the first column)");
+  exp->add_option("--columns", ex.columns, "source columns to export, a,b,... (default: all)");
+  exp->add_option("--map", ex.map, "rename: target=source,...");
+  exp->callback([&] { action = [&] { return RunExport(g, ex); }; });
 }
 
 }  // namespace custintel::cli

@@ -36,6 +36,103 @@ Status ParseSegments(const toml::table& root, const std::string& source, Config*
   return Status::Ok();
 }
 
+// Reads key `k` of table `t` into *out when present; a value of the wrong type is an error.
+template <class T, class Out>
+Status ReadKey(const toml::table& t, const char* k, const std::string& where, Out* out) {
+  const toml::node* n = t.get(k);
+  if (!n) return Status::Ok();
+  auto v = n->value<T>();
+  if (!v) return Status::InvalidArgument(fmt::format("{}.{} has the wrong type", where, k));
+  *out = static_cast<Out>(*v);
+  return Status::Ok();
+}
+
+Status ParseServer(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["server"].as_table();
+  if (!t) return Status::Ok();
+  ServerConfig& s = config->server;
+  std::string w = source + ": server";
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "host", w, &s.host));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "port", w, &s.port));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "threads", w, &s.threads));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_body_bytes", w, &s.max_body_bytes));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "read_timeout_s", w, &s.read_timeout_s));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "write_timeout_s", w, &s.write_timeout_s));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "request_timeout_s", w, &s.request_timeout_s));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "default_tier", w, &s.default_tier));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "assets_dir", w, &s.assets_dir));
+  if (s.port < 0 || s.port > 65535 || s.threads < 1 || s.max_body_bytes < 1) {
+    return Status::InvalidArgument(w + ": port must be 0..65535, threads and max_body_bytes positive");
+  }
+  return Status::Ok();
+}
+
+Status ParseTiers(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* tiers = root["tiers"].as_table();
+  if (!tiers) return Status::Ok();
+  for (const auto& [name, node] : *tiers) {
+    const toml::table* t = node.as_table();
+    std::string w = fmt::format("{}: tiers.{}", source, name.str());
+    if (!t) return Status::InvalidArgument(w + " must be a table ([tiers." + std::string(name.str()) + "])");
+    TierConfig tier = config->tiers[std::string(name.str())];
+    CI_RETURN_IF_ERROR(ReadKey<double>(*t, "requests_per_second", w, &tier.requests_per_second));
+    CI_RETURN_IF_ERROR(ReadKey<double>(*t, "burst", w, &tier.burst));
+    CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "ai_calls_per_day", w, &tier.ai_calls_per_day));
+    if (!(tier.requests_per_second > 0) || !(tier.burst >= 1) || tier.ai_calls_per_day < 0) {
+      return Status::InvalidArgument(w + ": requests_per_second must be > 0, burst >= 1, ai_calls_per_day >= 0");
+    }
+    config->tiers[std::string(name.str())] = tier;
+  }
+  return Status::Ok();
+}
+
+Status ParseRefresh(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["refresh"].as_table();
+  if (!t) return Status::Ok();
+  return ReadKey<std::string>(*t, "schedule", source + ": refresh", &config->refresh.schedule);
+}
+
+Status ParseAi(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["ai"].as_table();
+  if (!t) return Status::Ok();
+  AiConfig& a = config->ai;
+  std::string w = source + ": ai";
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "backend", w, &a.backend));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "model", w, &a.model));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "api_key_env", w, &a.api_key_env));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "tenant", w, &a.tenant));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "n_parallel", w, &a.n_parallel));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "n_ctx", w, &a.n_ctx));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "threads", w, &a.threads));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "seed", w, &a.seed));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_tokens", w, &a.max_tokens));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "http_concurrency", w, &a.http_concurrency));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "timeout_ms", w, &a.timeout_ms));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_retries", w, &a.max_retries));
+  CI_RETURN_IF_ERROR(ReadKey<bool>(*t, "cache", w, &a.cache));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_calls_per_run", w, &a.max_calls_per_run));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_tokens_per_run", w, &a.max_tokens_per_run));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_calls_per_tenant_day", w, &a.max_calls_per_tenant_day));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_tokens_per_tenant_day", w, &a.max_tokens_per_tenant_day));
+  if (const toml::array* urls = (*t)["base_urls"].as_array()) {
+    a.base_urls.clear();
+    for (const auto& u : *urls) {
+      auto v = u.value<std::string>();
+      if (!v) return Status::InvalidArgument(w + ".base_urls must be a list of strings");
+      a.base_urls.push_back(*v);
+    }
+  }
+  if (a.backend != "builtin" && a.backend != "llama" && a.backend != "http") {
+    return Status::InvalidArgument(w + ".backend '" + a.backend + "' is not one of builtin, llama, http");
+  }
+  if (a.n_parallel < 1 || a.n_ctx < 0 || a.threads < 0 || a.max_tokens < 1 || a.http_concurrency < 1 ||
+      a.timeout_ms < 1 || a.max_retries < 0) {
+    return Status::InvalidArgument(w + ": n_parallel, max_tokens, http_concurrency, timeout_ms must be positive; "
+                                       "n_ctx, threads, max_retries not negative");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> ParseConfig(const std::string& text, const std::string& source, Config base) {
@@ -46,6 +143,10 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
                                                std::string(err.description())));
   }
   CI_RETURN_IF_ERROR(ParseSegments(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseServer(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseTiers(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseRefresh(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;
   return base;
 }

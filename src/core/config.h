@@ -3,6 +3,8 @@
 // override them in cli/ — that is the one place flags, file keys and environment meet.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,9 +17,61 @@ struct SegmentRule {
   std::string when;  // SQL predicate over customer features and scores
 };
 
+// [server]: `custintel serve` (flags override). Sizes in bytes, times in seconds.
+struct ServerConfig {
+  std::string host = "127.0.0.1";      // loopback unless told otherwise
+  int port = 8080;
+  int threads = 16;                    // HTTP worker threads
+  int64_t max_body_bytes = 1 << 20;    // larger request bodies get 413
+  int read_timeout_s = 10;             // a client that sends nothing for this long is dropped
+  int write_timeout_s = 10;
+  int request_timeout_s = 30;          // a query running longer is interrupted (503)
+  std::string default_tier = "free";   // tier of keys created without --tier
+  std::string assets_dir;              // charting library folder; "" = $CUSTINTEL_DEPS/echarts-5.6.0
+};
+
+// [tiers.<name>]: what a tenant's keys may spend.
+struct TierConfig {
+  double requests_per_second = 20;  // token bucket refill rate per tenant
+  double burst = 40;                // bucket size
+  int64_t ai_calls_per_day = 100;   // requests that use AI (ask, refresh-insight) per UTC day
+};
+
+// [refresh]: the scheduled pipeline run of a tenant (its own config file under the data dir).
+struct RefreshConfig {
+  std::string schedule;  // 5-field cron in UTC, e.g. "0 3 * * *"; "" = never
+};
+
+// [ai]: who writes and embeds text (DESIGN.md §5). CLI flags --backend, --model and --base-url
+// override backend, model and base_urls.
+struct AiConfig {
+  std::string backend = "builtin";     // builtin | llama | http
+  std::string model;                   // llama: GGUF file path; http: the server's model id
+  std::vector<std::string> base_urls;  // http: OpenAI-compatible servers, requests spread by load
+  std::string api_key_env;             // http: name of the environment variable holding the key
+  int n_parallel = 8;                  // llama: sequences decoded together in one batch
+  int n_ctx = 4096;                    // llama: context tokens shared by the parallel sequences
+  int threads = 0;                     // llama: CPU threads (0 = all cores)
+  int64_t seed = 42;                   // sampling seed (part of every cache key)
+  int max_tokens = 256;                // default most tokens per generation
+  int http_concurrency = 4;            // http: requests in flight per base URL
+  int timeout_ms = 60000;              // http: per request
+  int max_retries = 4;                 // http: retries on 429, 5xx and timeouts
+  bool cache = true;                   // keep every answer in meta.ai_cache
+  std::string tenant = "default";      // whose daily budget the calls count against
+  int64_t max_calls_per_run = 0;       // 0 = no cap (same for the three below)
+  int64_t max_tokens_per_run = 0;
+  int64_t max_calls_per_tenant_day = 0;
+  int64_t max_tokens_per_tenant_day = 0;
+};
+
 struct Config {
   // Ordered; first match wins. The last rule should be a catch-all ("TRUE").
   std::vector<SegmentRule> segments;
+  ServerConfig server;
+  std::map<std::string, TierConfig> tiers;  // by tier name
+  RefreshConfig refresh;
+  AiConfig ai;
   // The file the config came from ("" = defaults only).
   std::string source;
 };

@@ -9,12 +9,35 @@ namespace {
 
 using store::Connection;
 
-// Timestamps: ISO 8601 (with or without zone; no zone = UTC), then common US and EU forms.
-constexpr char kTimestampMacro[] =
-    "CREATE OR REPLACE TEMP MACRO ci_ts(x) AS coalesce("
-    "try_cast(x AS TIMESTAMPTZ), "
-    "try_strptime(x, ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%d.%m.%Y %H:%M:%S', "
-    "'%d.%m.%Y %H:%M', '%d.%m.%Y', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d'])::TIMESTAMPTZ)";
+// Timestamp forms beyond what a TIMESTAMPTZ cast reads (ISO 8601 with any offset). Slashes
+// are month-first (US), dots and dashes day-first (EU): one rule per separator, never a guess
+// per row. Every form with a time also takes a zone: an offset (%z) or a name (%Z: UTC, CET,
+// Europe/Berlin); a trailing Z/UTC/GMT is rewritten to +0000 first.
+std::string TimestampMacroSql() {
+  static const char* kDates[] = {"%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y-%m-%d", "%Y-%m-%dT",
+                                 "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y"};
+  static const char* kTimes[] = {"%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%H:%M:%S.%f"};
+  // Zoned and naive forms in separate lists: in one mixed list DuckDB read a naive value in
+  // the zone of an earlier zoned row.
+  std::string zoned, naive;
+  auto add = [](std::string& list, const std::string& f) { list += (list.empty() ? "" : ", ") + QuoteLiteral(f); };
+  for (const char* d : kDates) {
+    std::string date = d;
+    bool iso_t = date.ends_with("T");
+    for (const char* t : kTimes) {
+      std::string base = iso_t ? date + t : date + " " + t;
+      add(zoned, base + " %z");
+      add(zoned, base + " %Z");
+      add(zoned, base + "%z");
+      add(naive, base);
+    }
+    if (!iso_t) add(naive, date);
+  }
+  return fmt::format(
+      "CREATE OR REPLACE TEMP MACRO ci_ts(x) AS coalesce(try_cast(x AS TIMESTAMPTZ), "
+      "try_strptime(x, [{1}])::TIMESTAMPTZ, "
+      "try_strptime(regexp_replace(x, '\\s*(Z|UTC|GMT)$', ' +0000'), [{0}]))", zoned, naive);
+}
 
 const char* SqlType(ColumnKind k) {
   switch (k) {
@@ -30,7 +53,7 @@ const char* SqlType(ColumnKind k) {
 
 const char* TypeWords(ColumnKind k) {
   switch (k) {
-    case ColumnKind::kTimestamp: return "a timestamp (ISO 8601, MM/DD/YYYY or DD.MM.YYYY)";
+    case ColumnKind::kTimestamp: return "a timestamp (ISO 8601, MM/DD/YYYY or DD.MM.YYYY, optional zone)";
     case ColumnKind::kDouble: return "a number";
     case ColumnKind::kInteger: return "an integer";
     case ColumnKind::kBoolean: return "a boolean";
@@ -48,7 +71,7 @@ std::string ValueExpr(const ContractColumn& col, const std::string& src) {
   switch (col.kind) {
     case ColumnKind::kText: return raw;
     case ColumnKind::kTimestamp: return fmt::format("ci_ts({})", raw);
-    case ColumnKind::kJson: return fmt::format("CASE WHEN json_valid({0}) THEN {0}::JSON END", raw);
+    case ColumnKind::kJson: return fmt::format("try_cast({} AS JSON)", raw);
     case ColumnKind::kInteger:
       return fmt::format("coalesce(try_cast({0} AS INTEGER), CASE WHEN try_cast({0} AS DOUBLE) = "
                          "round(try_cast({0} AS DOUBLE)) THEN try_cast({0} AS DOUBLE)::INTEGER END)", raw);
@@ -71,11 +94,13 @@ std::vector<Check> ChecksFor(const KindContract& contract, const ConformPlan& pl
   for (size_t i = 0; i < contract.columns.size(); ++i) {
     const ContractColumn& c = contract.columns[i];
     const std::string& src = plan.source_of[i];
+    // The type error first: "ordered_at 'bad' is not a timestamp" says more than "missing".
+    if (!src.empty() && c.kind != ColumnKind::kText) {
+      checks.push_back({fmt::format("{} IS NOT NULL AND {} IS NULL", Raw(c.name), V(c.name)), c.name,
+                        fmt::format("{} || ' ''' || {} || ''' is not {}'", QuoteLiteral(c.name), Raw(c.name),
+                                    TypeWords(c.kind))});
+    }
     if (c.required) checks.push_back({V(c.name) + " IS NULL", c.name, QuoteLiteral(c.name + " is missing")});
-    if (src.empty() || c.kind == ColumnKind::kText) continue;
-    checks.push_back({fmt::format("{} IS NOT NULL AND {} IS NULL", Raw(c.name), V(c.name)), c.name,
-                      fmt::format("{} || ' ''' || {} || ''' is not {}'", QuoteLiteral(c.name), Raw(c.name),
-                                  TypeWords(c.kind))});
   }
   auto has = [&](const std::string& name) {
     for (size_t i = 0; i < contract.columns.size(); ++i) {
@@ -112,31 +137,33 @@ std::string CaseOf(const std::vector<Check>& checks, bool reason) {
   return out + " END";
 }
 
-std::string JsonObjectOf(const std::vector<std::string>& cols, const std::string& empty) {
+std::string JsonObjectOf(const std::vector<std::string>& cols, const std::string& empty,
+                         const std::string& prefix = "") {
   if (cols.empty()) return empty;
   std::string out = "json_object(";
   for (size_t i = 0; i < cols.size(); ++i) {
-    out += fmt::format("{}{}, {}", i ? ", " : "", QuoteLiteral(cols[i]), QuoteIdent(cols[i]));
+    out += fmt::format("{}{}, {}{}", i ? ", " : "", QuoteLiteral(cols[i]), prefix, QuoteIdent(cols[i]));
   }
   return out + ")";
 }
 
-std::string ConformSql(const KindContract& contract, const ConformPlan& plan) {
+std::string ConformSql(const KindContract& contract, const ConformPlan& plan, const StageTables& t) {
   std::string typed, outer, hash_parts;
   for (size_t i = 0; i < contract.columns.size(); ++i) {
     const ContractColumn& c = contract.columns[i];
     typed += fmt::format(", {} AS {}", ValueExpr(c, plan.source_of[i]), V(c.name));
     if (!plan.source_of[i].empty()) typed += fmt::format(", {} AS {}", RawExpr(plan.source_of[i]), Raw(c.name));
     outer += fmt::format("{} AS {}, ", V(c.name), QuoteIdent(c.name));
-    hash_parts += fmt::format("{}::VARCHAR, ", V(c.name));
+    hash_parts += V(c.name) + ", ";
   }
   std::vector<Check> checks = ChecksFor(contract, plan);
   std::string attributes = JsonObjectOf(plan.extra, "NULL::JSON");
   return fmt::format(
-      "CREATE OR REPLACE TEMP TABLE ci_conformed AS "
-      "SELECT _line, {outer}attributes, hash({hash}attributes::VARCHAR) AS _row_hash, "
+      "CREATE OR REPLACE TEMP TABLE {conformed} AS "
+      "SELECT _line, {outer}attributes, hash({hash}attributes) AS _row_hash, "
       "{column} AS _reject_column, {reason} AS _reject_reason "
-      "FROM (SELECT _line{typed}, {attributes} AS attributes FROM ci_stage)",
+      "FROM (SELECT _line{typed}, {attributes} AS attributes FROM {rows})",
+      fmt::arg("conformed", t.conformed()), fmt::arg("rows", t.rows()),
       fmt::arg("outer", outer), fmt::arg("hash", hash_parts), fmt::arg("column", CaseOf(checks, false)),
       fmt::arg("reason", CaseOf(checks, true)), fmt::arg("typed", typed), fmt::arg("attributes", attributes));
 }
@@ -158,7 +185,7 @@ std::string ColumnList(const KindContract& contract, const char* prefix) {
 // bronze.<kind>: the source columns verbatim (VARCHAR) + lineage. New source columns are added
 // to the table as they appear; rows of older files read NULL there.
 Status AppendBronze(Connection& conn, const std::string& kind, const ConformPlan& plan,
-                    const std::string& path, int64_t batch_id) {
+                    const StageTables& t, const std::string& path, int64_t batch_id) {
   const std::string table = "bronze." + QuoteIdent(kind);
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE TABLE IF NOT EXISTS {} (_source VARCHAR, _line BIGINT, _loaded_at TIMESTAMPTZ, "
@@ -171,8 +198,79 @@ Status AppendBronze(Connection& conn, const std::string& kind, const ConformPlan
   }
   return conn.Execute(fmt::format(
       "INSERT INTO {0} BY NAME SELECT {1} AS _source, _line, current_timestamp AS _loaded_at, "
-      "{2} AS _batch_id, hash({3}) AS _row_hash{4} FROM ci_stage",
-      table, QuoteLiteral(path), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols));
+      "{2} AS _batch_id, hash({3}) AS _row_hash{4} FROM {5}",
+      table, QuoteLiteral(path), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols, t.rows()));
+}
+
+// Rejected rows → bronze.rejects: conformance failures with the raw row as JSON (built only
+// for them), and rows the reader could not parse with their raw line.
+Status Quarantine(Connection& conn, const KindContract& contract, const ConformPlan& plan,
+                  const ConformInput& in, const std::string& source, int64_t batch_id) {
+  const std::string kind = QuoteLiteral(contract.kind), src = QuoteLiteral(source);
+  if (in.conform_rejects > 0) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "INSERT INTO bronze.rejects(kind, _source, _line, _batch_id, column_name, reason, raw) "
+        "SELECT {}, {}, c._line, {}, c._reject_column, c._reject_reason, {} FROM {} c "
+        "JOIN {} s USING (_line) WHERE c._reject_reason IS NOT NULL ORDER BY c._line",
+        kind, src, batch_id, JsonObjectOf(plan.staged, "'{}'::JSON", "s."), in.tables.conformed(),
+        in.tables.rows())));
+  }
+  if (in.parse_rejects == 0) return Status::Ok();
+  return conn.Execute(fmt::format(
+      "INSERT INTO bronze.rejects(kind, _source, _line, _batch_id, column_name, reason, raw) "
+      "SELECT {}, {}, _line, {}, column_name, reason, json_object('line', raw_line) FROM {} "
+      "ORDER BY _line", kind, src, batch_id, in.tables.parse_rejects()));
+}
+
+std::string KeyList(const KindContract& contract) {
+  std::string out;
+  for (const auto& k : contract.key) out += (out.empty() ? "" : ", ") + QuoteIdent(k);
+  return out;
+}
+
+// The good rows, one per natural key (the later line wins). The dedupe window runs only when
+// the file repeats a key: a grouped count is far cheaper than partitioning every row.
+Result<std::string> GoodRows(Connection& conn, const KindContract& contract, const StageTables& t) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult dups, conn.Query(fmt::format(
+      "SELECT count(*) FROM (SELECT 1 FROM {} WHERE _reject_reason IS NULL GROUP BY {} "
+      "HAVING count(*) > 1)", t.conformed(), KeyList(contract))));
+  if (dups.GetInt64(0, 0) == 0) {
+    return fmt::format("(SELECT * FROM {} WHERE _reject_reason IS NULL)", t.conformed());
+  }
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM {} WHERE _reject_reason IS NULL "
+      "QUALIFY row_number() OVER (PARTITION BY {} ORDER BY _line DESC) = 1", t.good(), t.conformed(),
+      KeyList(contract))));
+  return t.good();
+}
+
+// Merges the good rows into silver.<kind>: new keys inserted, changed rows replaced, identical
+// rows untouched. The first load of a kind has nothing to compare against and just appends.
+Status Merge(Connection& conn, const KindContract& contract, const std::string& good, int64_t batch_id,
+             MergeCounts* m) {
+  const std::string silver = "silver." + QuoteIdent(contract.kind);
+  CI_ASSIGN_OR_RETURN(store::QueryResult existing, conn.Query("SELECT count(*) > 0 FROM " + silver));
+  const std::string insert = fmt::format(
+      "INSERT INTO {0} ({1}attributes, _batch_id, _row_hash) SELECT {2}g.attributes, {3}, g._row_hash FROM {4} g",
+      silver, ColumnList(contract, ""), ColumnList(contract, "g."), batch_id, good);
+  if (!existing.GetBool(0, 0)) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(insert));
+    m->loaded = n.rows_changed();
+    return Status::Ok();
+  }
+  const std::string match = KeyMatch(contract, "s", "g");
+  CI_ASSIGN_OR_RETURN(store::QueryResult c, conn.Query(fmt::format(
+      "SELECT count(*) FILTER (WHERE s._row_hash IS NULL), count(*) FILTER (WHERE s._row_hash <> g._row_hash), "
+      "count(*) FILTER (WHERE s._row_hash = g._row_hash) FROM {} g LEFT JOIN {} s ON {}", good, silver, match)));
+  m->loaded = c.GetInt64(0, 0);
+  m->updated = c.GetInt64(1, 0);
+  m->unchanged = c.GetInt64(2, 0);
+  if (m->loaded + m->updated == 0) return Status::Ok();
+  if (m->updated > 0) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "DELETE FROM {0} s USING {1} g WHERE {2} AND s._row_hash <> g._row_hash", silver, good, match)));
+  }
+  return conn.Execute(fmt::format("{} WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE {})", insert, silver, match));
 }
 
 }  // namespace
@@ -218,46 +316,32 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
   return plan;
 }
 
-Result<MergeCounts> RunConform(Connection& conn, const KindContract& contract, const ConformPlan& plan,
-                               const std::string& path, int64_t batch_id) {
-  const std::string kind = QuoteLiteral(contract.kind), src = QuoteLiteral(path);
-  const std::string silver = "silver." + QuoteIdent(contract.kind);
-  CI_RETURN_IF_ERROR(conn.Execute(kTimestampMacro));
-  CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, path, batch_id));
-  CI_RETURN_IF_ERROR(conn.Execute(ConformSql(contract, plan)).WithContext(path));
-  // The raw row as JSON is built only for the (few) rejected rows.
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "INSERT INTO bronze.rejects(kind, _source, _line, _batch_id, column_name, reason, raw) "
-      "SELECT {}, {}, c._line, {}, c._reject_column, c._reject_reason, s.raw FROM ci_conformed c "
-      "JOIN (SELECT _line, {} AS raw FROM ci_stage WHERE _line IN "
-      "(SELECT _line FROM ci_conformed WHERE _reject_reason IS NOT NULL)) s USING (_line)",
-      kind, src, batch_id, JsonObjectOf(plan.staged, "'{}'::JSON"))));
-  std::string partition = ColumnList(contract, "");
-  partition.clear();
-  for (const auto& k : contract.key) partition += (partition.empty() ? "" : ", ") + QuoteIdent(k);
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "CREATE OR REPLACE TEMP TABLE ci_good AS SELECT * FROM ci_conformed WHERE _reject_reason IS NULL "
-      "QUALIFY row_number() OVER (PARTITION BY {} ORDER BY _line DESC) = 1", partition)));
-  CI_ASSIGN_OR_RETURN(store::QueryResult existing, conn.Query("SELECT count(*) > 0 FROM " + silver));
-  const bool first_load = !existing.GetBool(0, 0);
-  // First load of a kind: nothing to compare against, so skip the anti-join and the delete.
-  const std::string known = first_load ? "(SELECT NULL::UBIGINT AS _row_hash WHERE false)" : silver;
-  const std::string match = first_load ? "false" : KeyMatch(contract, "s", "g");
+Status CreateTimestampMacro(Connection& conn) {
+  return conn.Execute(TimestampMacroSql());
+}
+
+Result<ConformInput> PrepareConform(Connection& conn, const KindContract& contract, const ConformPlan& plan,
+                                    const StageTables& tables, int64_t parse_rejects, const std::string& source) {
+  CI_RETURN_IF_ERROR(CreateTimestampMacro(conn));
+  ConformInput in{tables};
+  in.parse_rejects = parse_rejects;
+  CI_RETURN_IF_ERROR(conn.Execute(ConformSql(contract, plan, tables)).WithContext(source));
   CI_ASSIGN_OR_RETURN(store::QueryResult c, conn.Query(fmt::format(
-      "SELECT (SELECT count(*) FROM ci_stage), (SELECT count(*) FROM ci_conformed WHERE _reject_reason IS NOT NULL), "
-      "count(*) FILTER (WHERE s._row_hash IS NULL), count(*) FILTER (WHERE s._row_hash <> g._row_hash), "
-      "count(*) FILTER (WHERE s._row_hash = g._row_hash) FROM ci_good g LEFT JOIN {} s ON {}",
-      known, match)));
-  MergeCounts m{c.GetInt64(0, 0), c.GetInt64(2, 0), c.GetInt64(3, 0), c.GetInt64(4, 0), c.GetInt64(1, 0)};
-  if (!first_load) {
-    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-        "DELETE FROM {0} s USING ci_good g WHERE {1} AND s._row_hash <> g._row_hash", silver, match)));
-  }
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "INSERT INTO {0} ({1}attributes, _batch_id, _row_hash) SELECT {2}g.attributes, {3}, g._row_hash "
-      "FROM ci_good g {4}",
-      silver, ColumnList(contract, ""), ColumnList(contract, "g."), batch_id,
-      first_load ? "" : fmt::format("WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE {})", silver, match))));
+      "SELECT count(*), count(*) FILTER (WHERE _reject_reason IS NOT NULL) FROM {}", tables.conformed())));
+  in.rows = c.GetInt64(0, 0);
+  in.conform_rejects = c.GetInt64(1, 0);
+  CI_ASSIGN_OR_RETURN(in.good, GoodRows(conn, contract, tables));
+  return in;
+}
+
+Result<MergeCounts> WriteConformed(Connection& conn, const KindContract& contract, const ConformPlan& plan,
+                                   const ConformInput& in, const std::string& source, int64_t batch_id) {
+  MergeCounts m;
+  m.rows_read = in.rows + in.parse_rejects;
+  m.rejected = in.conform_rejects + in.parse_rejects;
+  CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, in.tables, source, batch_id));
+  CI_RETURN_IF_ERROR(Quarantine(conn, contract, plan, in, source, batch_id));
+  CI_RETURN_IF_ERROR(Merge(conn, contract, in.good, batch_id, &m));
   return m;
 }
 

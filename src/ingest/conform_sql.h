@@ -1,6 +1,13 @@
-// Silver conformance as SQL over the staged file (TEMP table ci_stage: _line + VARCHAR columns):
-// cast, validate, split good rows from rejects, dedupe on the natural key and merge into
-// silver.<kind>. Internal to ingest/.
+// Silver conformance as SQL over the staged file (TEMP view ci_rows: _line + VARCHAR columns,
+// see stage.h): bronze append, cast, validate, split good rows from rejects, dedupe on the
+// natural key and merge into silver.<kind>. Internal to ingest/.
+//
+// Cost model (why the SQL looks the way it does): the staged rows are read three times — once
+// into bronze, once through the typed casts and checks into TEMP ci_conformed, once from there
+// into silver. There is no window function on the common path: _line comes from rowid, the
+// dedupe window runs only when the file repeats a key, and the merge against silver runs only
+// when silver already holds rows of the kind. Row hashes are DuckDB's hash() of the typed
+// values, never of text built per row.
 #pragma once
 
 #include <map>
@@ -9,6 +16,7 @@
 
 #include "core/status.h"
 #include "ingest/contract.h"
+#include "ingest/stage.h"
 #include "store/database.h"
 
 namespace custintel::ingest {
@@ -29,9 +37,32 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
                                 const std::map<std::string, std::string>& column_map,
                                 const std::string& path);
 
-// Writes bronze.rows, bronze.rejects and silver.<kind> for the staged file.
+// The TEMP macro ci_ts(text) → TIMESTAMPTZ: ISO 8601 (any zone form), US month-first with
+// slashes, EU day-first with dots or dashes, "5 Jan 2026", "Jan 5, 2026", RFC 2822; each with
+// an optional zone (+02:00, +0200, Z, UTC, CET, Europe/Berlin). No zone = UTC. NULL when none
+// fits. Created on the connection by PrepareConform; exposed for tests.
+Status CreateTimestampMacro(store::Connection& conn);
+
+// What PrepareConform computed for one staged file.
+struct ConformInput {
+  StageTables tables;
+  int64_t rows = 0;             // staged rows (good and bad)
+  int64_t conform_rejects = 0;  // rows failing a check
+  int64_t parse_rejects = 0;    // rows the reader could not parse
+  std::string good;             // relation of the good rows, one per natural key
+};
+
+// Casts and checks the staged rows into TEMP <tag>_conformed and dedupes the good ones (the
+// later line wins). Pure: reads only the staged file, so it runs outside the batch's
+// transaction (see stage.h for why that matters).
+Result<ConformInput> PrepareConform(store::Connection& conn, const KindContract& contract,
+                                    const ConformPlan& plan, const StageTables& tables,
+                                    int64_t parse_rejects, const std::string& source);
+
+// Writes bronze.<kind>, bronze.rejects and silver.<kind> for a prepared file.
 // REQUIRES: inside the caller's transaction.
-Result<MergeCounts> RunConform(store::Connection& conn, const KindContract& contract,
-                               const ConformPlan& plan, const std::string& path, int64_t batch_id);
+Result<MergeCounts> WriteConformed(store::Connection& conn, const KindContract& contract,
+                                   const ConformPlan& plan, const ConformInput& input,
+                                   const std::string& source, int64_t batch_id);
 
 }  // namespace custintel::ingest

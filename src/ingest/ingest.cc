@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "ingest/conform_sql.h"
 #include "ingest/contract.h"
+#include "ingest/stage.h"
 
 namespace custintel::ingest {
 namespace {
@@ -14,17 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 using store::Connection;
 using store::QueryResult;
-
-std::string FormatFromPath(const std::string& path) {
-  std::string name = ToLower(fs::path(path).filename().string());
-  for (const char* gz : {".gz", ".zst"}) {
-    if (name.ends_with(gz)) name.resize(name.size() - std::string_view(gz).size());
-  }
-  if (name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt")) return "csv";
-  if (name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")) return "jsonl";
-  if (name.ends_with(".parquet")) return "parquet";
-  return "";
-}
 
 std::string KindFromPath(const std::string& path) {
   std::string stem = fs::path(path).filename().string();
@@ -41,80 +31,95 @@ Status CheckReadable(const std::string& path) {
   return Status::Ok();
 }
 
-// Loads the file into TEMP table ci_stage: _line plus every source column as VARCHAR.
-Status Stage(Connection& conn, const std::string& path, const std::string& format) {
-  std::string lit = QuoteLiteral(path);
-  std::string source;
-  if (format == "csv") {
-    source = fmt::format(
-        "SELECT row_number() OVER () + 1 AS _line, * FROM read_csv({}, all_varchar = true, "
-        "header = true, auto_detect = true)", lit);
-  } else if (format == "parquet") {
-    source = fmt::format("SELECT row_number() OVER () AS _line, COLUMNS(*)::VARCHAR FROM read_parquet({})", lit);
-  } else if (format == "jsonl") {
-    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-        "CREATE OR REPLACE TEMP TABLE ci_json AS SELECT row_number() OVER () AS _line, json "
-        "FROM read_ndjson_objects({})", lit)));
-    CI_ASSIGN_OR_RETURN(QueryResult keys, conn.Query(
-        "SELECT DISTINCT unnest(json_keys(json)) AS k FROM ci_json ORDER BY k"));
-    std::string cols;
-    for (size_t r = 0; r < keys.row_count(); ++r) {
-      std::string k = keys.GetString(0, r), path_expr = QuoteLiteral("$." + QuoteIdent(k));
-      cols += fmt::format(", CASE WHEN json_type(json, {0}) IN ('OBJECT', 'ARRAY') THEN "
-                          "json_extract(json, {0})::VARCHAR ELSE json_extract_string(json, {0}) END AS {1}",
-                          path_expr, QuoteIdent(k));
-    }
-    source = "SELECT _line" + cols + " FROM ci_json";
-  } else {
-    return Status::InvalidArgument(path + ": unknown format '" + format + "' (use csv, jsonl or parquet)");
-  }
-  Status s = conn.Execute("CREATE OR REPLACE TEMP TABLE ci_stage AS " + source);
-  return s.WithContext(path);
-}
-
-Result<std::vector<std::string>> StageColumns(Connection& conn) {
-  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
-      "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ci_stage' AND database_name = 'temp' "
-      "AND column_name <> '_line' ORDER BY column_index"));
-  std::vector<std::string> cols;
-  for (size_t i = 0; i < r.row_count(); ++i) cols.push_back(r.GetString(0, i));
-  return cols;
-}
-
 Result<int64_t> NextBatchId(Connection& conn) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT nextval('meta.batch_seq')"));
   return r.GetInt64(0, 0);
 }
 
-Result<IngestCounts> IngestInTransaction(Connection& conn, const std::string& path,
-                                         const IngestOptions& options) {
-  CI_RETURN_IF_ERROR(CheckReadable(path));
+// Rows of this batch that point at a parent silver does not have (an order of an unknown
+// customer, an item of an unknown order). They load; the count tells the user.
+Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, int64_t batch_id) {
+  std::string child = "customer_id", parent = "customers";
+  if (contract.kind == "order_items") child = "order_id", parent = "orders";
+  bool has = false;
+  for (const auto& c : contract.columns) has |= c.name == child;
+  if (!has || contract.kind == parent) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+      "SELECT count(*) FROM silver.{0} c WHERE c._batch_id = {1} AND c.{2} IS NOT NULL AND NOT EXISTS "
+      "(SELECT 1 FROM silver.{3} p WHERE p.{2} = c.{2})",
+      QuoteIdent(contract.kind), batch_id, QuoteIdent(child), QuoteIdent(parent))));
+  return r.GetInt64(0, 0);
+}
+
+// One input file between staging (outside the transaction) and writing (inside it).
+struct PreparedFile {
+  std::string path, source, format;
+  const KindContract* contract = nullptr;
+  StageResult staged;
+  ConformPlan plan;
+  ConformInput input;
+};
+
+// Drops every staged file's TEMP objects when the ingest ends, however it ends.
+class StageSet {
+ public:
+  explicit StageSet(Connection& conn) : conn_(conn) {}
+  ~StageSet() {
+    for (const auto& t : tables_) DropStage(conn_, t);
+  }
+  StageTables Next() {
+    tables_.push_back({fmt::format("ci_{}", tables_.size())});
+    return tables_.back();
+  }
+
+ private:
+  Connection& conn_;
+  std::vector<StageTables> tables_;
+};
+
+Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::string& path,
+                                 const IngestOptions& options) {
+  PreparedFile f;
+  f.path = path;
+  f.source = options.source_name.empty() ? path : options.source_name;
+  Status readable = CheckReadable(path);
+  if (!readable.ok()) return options.source_name.empty() ? readable : readable.WithContext(options.source_name);
+  std::string kind = options.kind.empty() ? KindFromPath(path) : options.kind;
+  f.contract = FindContract(kind);
+  if (!f.contract) {
+    return Status::InvalidArgument(fmt::format("{}: unknown kind '{}' (expected one of: {})", f.source, kind,
+                                               KindNames()));
+  }
+  f.format = options.format.empty() ? FormatFromPath(path) : options.format;
+  if (f.format.empty()) {
+    return Status::InvalidArgument(f.source + ": cannot tell the format from the name; pass --format csv|jsonl|parquet");
+  }
+  StageTables tables = stages.Next();
+  CI_ASSIGN_OR_RETURN(f.staged, StageFile(conn, tables, path, f.format));
+  CI_ASSIGN_OR_RETURN(f.plan, PlanConform(*f.contract, f.staged.columns, options.column_map, f.source));
+  CI_ASSIGN_OR_RETURN(f.input, PrepareConform(conn, *f.contract, f.plan, tables, f.staged.parse_rejects, f.source));
+  return f;
+}
+
+// REQUIRES: inside the batch's transaction.
+Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, const IngestOptions& options) {
   IngestCounts counts;
-  counts.source = path;
-  counts.kind = options.kind.empty() ? KindFromPath(path) : options.kind;
-  const KindContract* contract = FindContract(counts.kind);
-  if (!contract) {
-    return Status::InvalidArgument(fmt::format("{}: unknown kind '{}' (expected one of: {})", path,
-                                               counts.kind, KindNames()));
-  }
-  std::string format = options.format.empty() ? FormatFromPath(path) : options.format;
-  if (format.empty()) {
-    return Status::InvalidArgument(path + ": cannot tell the format from the name; pass --format csv|jsonl|parquet");
-  }
-  CI_RETURN_IF_ERROR(Stage(conn, path, format));
-  CI_ASSIGN_OR_RETURN(std::vector<std::string> columns, StageColumns(conn));
-  CI_ASSIGN_OR_RETURN(ConformPlan plan, PlanConform(*contract, columns, options.column_map, path));
+  counts.kind = f.contract->kind;
+  counts.source = f.source;
+  counts.dialect = f.staged.dialect;
   CI_ASSIGN_OR_RETURN(counts.batch_id, NextBatchId(conn));
-  CI_ASSIGN_OR_RETURN(MergeCounts merged, RunConform(conn, *contract, plan, path, counts.batch_id));
+  CI_ASSIGN_OR_RETURN(MergeCounts merged, WriteConformed(conn, *f.contract, f.plan, f.input, f.source,
+                                                         counts.batch_id));
   counts.rows_read = merged.rows_read;
   counts.loaded = merged.loaded;
   counts.updated = merged.updated;
   counts.unchanged = merged.unchanged;
   counts.rejected = merged.rejected;
+  CI_ASSIGN_OR_RETURN(counts.orphans, CountOrphans(conn, *f.contract, counts.batch_id));
   CI_RETURN_IF_ERROR(conn.Query(
       "INSERT INTO meta.ingest_batches(batch_id, kind, source, format, rows_read, loaded, updated, "
       "unchanged, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {counts.batch_id, counts.kind, path, format, counts.rows_read, counts.loaded, counts.updated,
+      {counts.batch_id, counts.kind, f.source, f.format, counts.rows_read, counts.loaded, counts.updated,
        counts.unchanged, counts.rejected}).status());
   if (options.on_batch) CI_RETURN_IF_ERROR(options.on_batch(conn, counts));
   return counts;
@@ -123,8 +128,9 @@ Result<IngestCounts> IngestInTransaction(Connection& conn, const std::string& pa
 // Parents before children, so orphan counts are meaningful.
 int KindOrder(const std::string& kind) {
   const auto& all = Contracts();
+  // notes (playbooks) before tickets, so tickets analysed on arrival are triaged once, with them.
   static const std::vector<std::string> kOrder = {"products", "customers", "orders", "order_items",
-                                                  "events", "reviews", "tickets", "notes"};
+                                                  "notes", "events", "reviews", "tickets"};
   for (size_t i = 0; i < kOrder.size(); ++i) {
     if (kOrder[i] == kind) return static_cast<int>(i);
   }
@@ -134,8 +140,10 @@ int KindOrder(const std::string& kind) {
 }  // namespace
 
 Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const IngestOptions& options) {
+  StageSet stages(conn);
+  CI_ASSIGN_OR_RETURN(PreparedFile f, PrepareFile(conn, stages, path, options));
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
-  CI_ASSIGN_OR_RETURN(IngestCounts counts, IngestInTransaction(conn, path, options));
+  CI_ASSIGN_OR_RETURN(IngestCounts counts, WritePrepared(conn, f, options));
   CI_RETURN_IF_ERROR(tx.Commit());
   return counts;
 }
@@ -160,12 +168,20 @@ Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::s
   std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
     return std::pair(KindOrder(KindFromPath(a)), a) < std::pair(KindOrder(KindFromPath(b)), b);
   });
+  // Every file is staged and conformed before the transaction begins (see stage.h); then all
+  // writes happen in one transaction: all files or none.
+  StageSet stages(conn);
+  IngestOptions per_file;
+  per_file.on_batch = options.on_batch;
+  std::vector<PreparedFile> prepared;
+  for (const auto& f : files) {
+    CI_ASSIGN_OR_RETURN(PreparedFile p, PrepareFile(conn, stages, f, per_file));
+    prepared.push_back(std::move(p));
+  }
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   std::vector<IngestCounts> out;
-  for (const auto& f : files) {
-    IngestOptions per_file;
-    per_file.on_batch = options.on_batch;
-    CI_ASSIGN_OR_RETURN(IngestCounts c, IngestInTransaction(conn, f, per_file));
+  for (const auto& p : prepared) {
+    CI_ASSIGN_OR_RETURN(IngestCounts c, WritePrepared(conn, p, per_file));
     out.push_back(std::move(c));
   }
   CI_RETURN_IF_ERROR(tx.Commit());

@@ -1,6 +1,6 @@
 // Loading files into bronze and silver (DESIGN.md §1).
 //
-// One call = one batch = one transaction: every source row goes to bronze.rows verbatim, rows
+// One call = one batch = one transaction: every source row goes to bronze.<kind> verbatim, rows
 // that fail conformance go to bronze.rejects with line, column and reason, the rest are cast,
 // validated, deduplicated on the natural key (latest line / latest load wins) and merged into
 // silver.<kind>. Re-ingesting identical rows changes nothing. A file missing a required column
@@ -26,6 +26,9 @@ struct IngestOptions {
   std::string format;
   // target column → source column, for files whose headers differ from the contract.
   std::map<std::string, std::string> column_map;
+  // Names the input in bronze, rejects and messages instead of the path (e.g. a postgresql://
+  // URL without its password, for rows copied out of PostgreSQL into a temporary file).
+  std::string source_name;
   // Runs after a file's rows are merged into silver, inside the same transaction (e.g. text
   // analysis on arrival of reviews and tickets). A failure rolls the whole batch back.
   std::function<Status(store::Connection&, const struct IngestCounts&)> on_batch;
@@ -40,9 +43,15 @@ struct IngestCounts {
   int64_t updated = 0;    // known keys whose values changed
   int64_t unchanged = 0;  // known keys, identical values
   int64_t rejected = 0;   // rows quarantined in bronze.rejects
+  int64_t orphans = 0;    // loaded rows whose parent is unknown (an order of an unknown customer)
+  int64_t anonymous = 0;  // order_lines: sales rows without a customer id (kept, never dropped)
+  int64_t refunds = 0;    // order_lines: orders derived as refunds (returns, cancellations)
+  std::string dialect;    // what was read: "csv, delimiter ',', quote '\"', header" / "jsonl" / ...
 };
 
-// Ingests one file as one transaction.
+// Ingests one file as one transaction. The file is staged and conformed before the
+// transaction begins (TEMP tables only), so the transaction holds just the writes.
+// REQUIRES: no transaction open on conn.
 Result<IngestCounts> IngestFile(store::Connection& conn, const std::string& path,
                                 const IngestOptions& options);
 

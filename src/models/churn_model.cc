@@ -13,6 +13,7 @@
 #include "models/churn_heuristic.h"
 #include "models/churn_model_data.h"
 #include "models/churn_model_store.h"
+#include "models/clv_score.h"
 
 namespace custintel::models {
 namespace {
@@ -153,17 +154,32 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
 
 // Features and the heuristic as of `cutoff`, with the label of the following `horizon` days, into
 // the temp table `name`. Leaves gold.customer_features / customer_scores at the cutoff.
+// BG/NBD P(alive) as of `at`, as the feature clv_p_alive (TEMP table ci_churn_alive): the
+// probabilistic model's estimate of who has already left, from each customer's whole purchase
+// rhythm, which one cutoff's tabular features only approximate. Empty when CLV cannot be fitted
+// (the trees then see it as missing).
+Status SnapshotAliveness(store::Connection& conn, const std::string& at) {
+  CI_ASSIGN_OR_RETURN(ClvScoreReport clv, ScoreClv(conn, at));
+  if (!clv.fitted) {
+    return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive (customer_id VARCHAR, clv_p_alive DOUBLE)");
+  }
+  return conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive FROM gold.customer_clv");
+}
+
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name) {
   CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff));
   CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff));
+  CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
   return conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
       "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3})) "
-      "SELECT f.*, s.churn_risk_heuristic AS ci_heuristic, "
+      "SELECT f.*, a.clv_p_alive, s.churn_risk_heuristic AS ci_heuristic, "
       "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
       "FROM gold.customer_features f LEFT JOIN gold.customer_scores s USING (customer_id) "
+      "LEFT JOIN ci_churn_alive a USING (customer_id) "
       "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id",
       name, c, horizon, kNotPurchase));
 }
@@ -379,7 +395,10 @@ Result<StoredChurnModel> ToStored(const TrainedModel& m, const std::string& hash
 }
 
 std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, Status* status) {
-  if (o.label.empty()) return "SELECT * FROM gold.customer_features ORDER BY customer_id";
+  if (o.label.empty()) {
+    return "SELECT f.*, a.clv_p_alive FROM gold.customer_features f "
+           "LEFT JOIN ci_churn_alive a USING (customer_id) ORDER BY f.customer_id";
+  }
   auto sql = LabelledQuery(conn, o.label);
   if (!sql.ok()) *status = sql.status();
   return sql.ok() ? *sql : "";
@@ -440,6 +459,7 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
     }
     model.emplace(std::move(*out.model));
   }
+  if (o.label.empty()) CI_RETURN_IF_ERROR(SnapshotAliveness(conn, as_of));
   Status query_status;
   std::string sql = ScoringQuery(conn, o, &query_status);
   CI_RETURN_IF_ERROR(query_status);

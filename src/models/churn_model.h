@@ -4,7 +4,8 @@
 //
 // Behavioural churn (default): label = no purchase (non-cancelled/refunded/returned order) in
 // the horizon H days after a cutoff, among customers acquired by the cutoff; features are
-// gold.customer_features rebuilt as of the cutoff. Time split:
+// gold.customer_features rebuilt as of the cutoff plus the BG/NBD P(alive) fitted as of the
+// cutoff (clv_p_alive). Time split:
 //   train      features at as_of − 2H, labels from (as_of − 2H, as_of − H]
 //   validation features at as_of − H,  labels from (as_of − H, as_of]; split by customer hash
 //              into a calibration half (early stopping + isotonic fit) and an evaluation half

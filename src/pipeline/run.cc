@@ -12,6 +12,7 @@
 #include "models/recommend_data.h"
 #include "models/rfm.h"
 #include "models/segments.h"
+#include "text/insights.h"
 
 namespace custintel::pipeline {
 namespace {
@@ -37,6 +38,13 @@ std::string QuoteJson(const std::string& s) {
 Status ScoreClvStep(store::Connection& conn, const std::string& as_of, std::string* note) {
   CI_ASSIGN_OR_RETURN(models::ClvScoreReport clv, models::ScoreClv(conn, as_of));
   *note = clv.message;
+  return Status::Ok();
+}
+
+// The text step: analyses only the reviews, tickets and events whose text changed.
+Status TextInsightsStep(store::Connection& conn, std::string* note) {
+  CI_ASSIGN_OR_RETURN(text::InsightsReport r, text::UpdateTextInsights(conn));
+  *note = r.Note();
   return Status::Ok();
 }
 
@@ -67,6 +75,10 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
     CI_ASSIGN_OR_RETURN(report.as_of, features::NormalizeAsOf(conn, options.as_of));
   }
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  // Text first: customer features read avg_sentiment from gold.interaction_sentiment.
+  std::string text_note;
+  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] { return TextInsightsStep(conn, &text_note); }));
+  report.steps.back().note = text_note;
   CI_RETURN_IF_ERROR(Timed("customer_features", &report,
                            [&] { return features::BuildCustomerFeatures(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
@@ -77,6 +89,8 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   report.steps.back().note = churn_note;
   CI_RETURN_IF_ERROR(Timed("segments", &report,
                            [&] { return models::AssignSegments(conn, config.segments); }));
+  CI_RETURN_IF_ERROR(Timed("segment_themes", &report,
+                           [&] { return text::BuildSegmentThemes(conn, report.as_of); }));
   std::string clv_note;
   CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, &clv_note); }));
   report.steps.back().note = clv_note;

@@ -1,6 +1,7 @@
 // `custintel run`: the steps from silver to gold, in order, as of one reference time.
-// Steps now: customer features → churn heuristic → segments. Each step is timed and the run
-// is recorded in meta.runs. Later steps (CLV, learned churn, text, insights) plug in here.
+// Steps: text insights (reviews, tickets, chat sentiment) → customer features → churn heuristic
+// → learned churn → segments → segment themes → CLV → RFM → cohorts → recommendations →
+// executive metrics. Each step is timed, may add a note, and the run is recorded in meta.runs.
 #pragma once
 
 #include <string>

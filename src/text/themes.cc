@@ -264,6 +264,7 @@ ThemeResult ThemeExtractor::Extract(const TokenizedText& t, const SentimentDetai
     s.score /= s.mentions;
     s.polarity = PolarityName(s.score, pos, neg);
   }
+  if (max_keyphrases == 0) return r;  // the pipeline does not store them; skip the scoring
   std::vector<KeyPhrase> phrases = KeyPhrases(t);
   for (std::size_t k = 0; k < phrases.size() && k < max_keyphrases; ++k) r.keyphrases.push_back(phrases[k].phrase);
   return r;

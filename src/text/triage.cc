@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <unordered_set>
 
 #include "core/embedded.h"
 #include "core/strings.h"
@@ -99,21 +98,19 @@ std::string NoteAdvice(const PlaybookNote& note) {
   return std::string(Trim(std::string_view(clean.text).substr(0, end)));
 }
 
-double NoteScore(const StringMap<bool>& words, const std::string& cause, const PlaybookNote& note) {
-  double score = 0;
-  std::unordered_set<std::string> counted;
-  auto add = [&](std::string_view text, double weight) {
-    for (const std::string& w : Norms(text)) {
-      if (words.find(w) != words.end() && counted.insert(w).second) score += weight;
-    }
-  };
-  add(note.title, 2.0);
-  add(note.body, 1.0);
-  for (const std::string& tag : note.tags) {
-    if (ToLower(tag) == cause) score += 3.0;
-    add(tag, 1.5);
+// Weighted overlap of the ticket's words with each note (a word counts once per note, with its
+// weight where it first appears: title, body, tags), plus 3 per tag naming the root cause.
+std::vector<double> NoteScores(const StringMap<bool>& words, const std::string& cause, const PreparedPlaybooks& p) {
+  std::vector<double> scores(p.advice.size(), 0.0);
+  for (const auto& [word, unused] : words) {
+    auto it = p.index.find(word);
+    if (it == p.index.end()) continue;
+    for (const auto& [note, weight] : it->second) scores[note] += weight;
   }
-  return score;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    for (const std::string& tag : p.tags_lower[i]) scores[i] += tag == cause ? 3.0 : 0.0;
+  }
+  return scores;
 }
 
 void AddTag(std::vector<std::string>* tags, const std::string& tag) {
@@ -162,18 +159,46 @@ TicketTriage TriageTicket(const TokenizedText& t, const SentimentDetail& d, cons
   for (const Token& tok : t.tokens) {
     if (tok.kind == TokenKind::kWord && tok.norm.size() > 2 && !IsStopWord(tok.norm)) words[tok.norm] = true;
   }
+  PreparedPlaybooks local;
+  const PreparedPlaybooks* prepared = options.prepared;
+  if (prepared == nullptr || prepared->advice.size() != options.notes.size()) {
+    local = PreparePlaybooks(options.notes);
+    prepared = &local;
+  }
+  std::vector<double> scores = NoteScores(words, out.root_cause, *prepared);
   double best = options.min_note_score;
-  for (const PlaybookNote& note : options.notes) {
-    double s = NoteScore(words, out.root_cause, note);
-    if (s < best) continue;
-    best = s;
-    out.playbook_note_id = note.id;
-    out.suggested_resolution = NoteAdvice(note);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (scores[i] < best) continue;  // ties go to the later note
+    best = scores[i];
+    out.playbook_note_id = options.notes[i].id;
+    out.suggested_resolution = prepared->advice[i];
   }
   if (out.playbook_note_id.empty()) out.suggested_resolution = DefaultResolution(out.root_cause);
   bool content = out.sentiment == TicketMood::kSatisfied || out.sentiment == TicketMood::kHappy;
   out.follow_up_needed = !(content && out.urgency <= Urgency::kMedium);
   return out;
+}
+
+PreparedPlaybooks PreparePlaybooks(std::span<const PlaybookNote> notes) {
+  PreparedPlaybooks p;
+  for (std::uint32_t i = 0; i < notes.size(); ++i) {
+    const PlaybookNote& note = notes[i];
+    auto add = [&](std::string_view text, double weight) {
+      for (std::string& w : Norms(text)) {
+        auto& postings = p.index[std::move(w)];
+        if (postings.empty() || postings.back().first != i) postings.emplace_back(i, weight);
+      }
+    };
+    add(note.title, 2.0);
+    add(note.body, 1.0);
+    p.tags_lower.emplace_back();
+    for (const std::string& tag : note.tags) {
+      p.tags_lower.back().push_back(ToLower(tag));
+      add(tag, 1.5);
+    }
+    p.advice.push_back(NoteAdvice(note));
+  }
+  return p;
 }
 
 TicketTriage TriageTicket(std::string_view text, const TriageOptions& options) {

@@ -10,13 +10,16 @@
 // Thread safety: pure functions over immutable rules.
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "text/lexicon.h"
 #include "text/sentiment.h"
 #include "text/themes.h"
 #include "text/tokenizer.h"
@@ -50,9 +53,22 @@ struct TicketTriage {
   nlohmann::json ToJson() const;
 };
 
+// Playbook notes prepared once for triaging many tickets: an index from each note word to the
+// notes that use it (with its weight there) and each note's advice, so a ticket costs a few
+// lookups instead of tokenising every note again. Immutable; share it across threads.
+struct PreparedPlaybooks {
+  StringMap<std::vector<std::pair<std::uint32_t, double>>> index;  // word -> (note, weight)
+  std::vector<std::vector<std::string>> tags_lower;                // per note
+  std::vector<std::string> advice;  // per note: the resolution it gives (its first sentences)
+};
+PreparedPlaybooks PreparePlaybooks(std::span<const PlaybookNote> notes);
+
 struct TriageOptions {
   std::span<const PlaybookNote> notes;  // playbooks to draw resolutions from; may be empty
   double min_note_score = 2.0;         // weighted overlap a note needs to be chosen over the default
+  // PreparePlaybooks(notes); null = prepared on each call (fine for one ticket, slow for
+  // thousands).
+  const PreparedPlaybooks* prepared = nullptr;
 };
 
 TicketTriage TriageTicket(std::string_view text, const TriageOptions& options = {});

@@ -1,14 +1,17 @@
 #include "ingest/ingest.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
+#include "ingest/export.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
 
 namespace custintel::ingest {
 namespace {
 
-class IngestTest : public ::testing::Test {
+class IngestTestBase : public ::testing::Test {
  protected:
   void SetUp() override {
     auto db = store::OpenEngineDatabase(dir_.File("t.duckdb"));
@@ -25,6 +28,8 @@ class IngestTest : public ::testing::Test {
   std::shared_ptr<store::Database> db_;
   std::unique_ptr<store::Connection> conn_;
 };
+
+class IngestTest : public IngestTestBase {};
 
 TEST_F(IngestTest, BadRowsGoToRejectsWithLineColumnAndReason) {
   std::string f = dir_.File("orders.csv");
@@ -99,6 +104,108 @@ TEST_F(IngestTest, MissingFileNamesIt) {
   auto c = IngestFile(*conn_, dir_.File("nope.csv"), {"orders", "", {}});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("nope.csv: no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custintel::ingest
+
+namespace custintel::ingest {
+namespace {
+
+class IngestRulesTest : public IngestTestBase {};
+
+TEST_F(IngestRulesTest, ThreeBadRowsOutOfAThousandLoad997AndQuarantine3WithReasons) {
+  std::string csv = "review_id,customer_id,rating,created_at\n";
+  for (int i = 1; i <= 1000; ++i) {
+    std::string rating = i == 100 ? "7" : i == 500 ? "great" : "4";
+    std::string id = i == 900 ? "" : "r" + std::to_string(i);
+    csv += id + ",c" + std::to_string(i % 50) + "," + rating + ",2026-01-02T10:00:00Z\n";
+  }
+  std::string f = dir_.File("reviews.csv");
+  testing::WriteFile(f, csv);
+  auto c = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->loaded, 997);
+  EXPECT_EQ(c->rejected, 3);
+  auto r = conn_->Query("SELECT _line, column_name, reason FROM bronze.rejects ORDER BY _line");
+  ASSERT_EQ(r->row_count(), 3u);
+  EXPECT_EQ(r->GetInt64(0, 0), 101);
+  EXPECT_EQ(r->GetString(2, 0), "rating 7 is outside 1..5");
+  EXPECT_EQ(r->GetInt64(0, 1), 501);
+  EXPECT_EQ(r->GetString(2, 1), "rating 'great' is not an integer");
+  EXPECT_EQ(r->GetInt64(0, 2), 901);
+  EXPECT_EQ(r->GetString(1, 2), "review_id");
+}
+
+TEST_F(IngestRulesTest, InvalidUtf8AndBrokenRowsAreQuarantinedAndLaterLinesKeepTheirNumbers) {
+  std::string f = dir_.File("customers.csv");
+  testing::WriteFile(f, "customer_id,email\nc1,a@x.com\nc2,\xff\xfe@x.com\nc3\nc4,d@x.com,extra\nc5,e@x.com\n");
+  auto c = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->rows_read, 5);
+  EXPECT_EQ(c->loaded, 2);
+  EXPECT_EQ(c->rejected, 3);
+  auto r = conn_->Query("SELECT _line, reason FROM bronze.rejects ORDER BY _line");
+  ASSERT_EQ(r->row_count(), 3u);
+  EXPECT_EQ(r->GetInt64(0, 0), 3);
+  EXPECT_NE(r->GetString(1, 0).find("unicode"), std::string::npos) << r->GetString(1, 0);
+  EXPECT_EQ(Count("SELECT _line FROM bronze.customers WHERE customer_id = 'c5'"), 6);
+}
+
+TEST_F(IngestRulesTest, TimestampsInUsAndEuFormsWithZones) {
+  std::string f = dir_.File("orders.csv");
+  testing::WriteFile(f,
+                     "order_id,ordered_at\n"
+                     "o1,2026-01-05T10:00:00+02:00\n"
+                     "o2,01/05/2026 10:00 PM EST\n"
+                     "o3,05.01.2026 10:00 CET\n"
+                     "o4,05-01-2026 08:00:00 Z\n"
+                     "o5,\"Mon, 05 Jan 2026 10:00:00 +0100\"\n"
+                     "o6,2026-01-05 09:00:00 Europe/Berlin\n"
+                     "o7,01/05/2026\n"
+                     "o8,\"Jan 5, 2026 08:00:00 UTC\"\n"
+                     "o9,yesterday\n");
+  auto c = IngestFile(*conn_, f, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->rejected, 1);
+  auto r = conn_->Query("SELECT order_id, ordered_at::VARCHAR FROM silver.orders ORDER BY order_id");
+  ASSERT_EQ(r->row_count(), 8u);
+  const char* want[] = {"2026-01-05 08:00:00+00", "2026-01-06 03:00:00+00", "2026-01-05 09:00:00+00",
+                        "2026-01-05 08:00:00+00", "2026-01-05 09:00:00+00", "2026-01-05 08:00:00+00",
+                        "2026-01-05 00:00:00+00", "2026-01-05 08:00:00+00"};
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(r->GetString(1, i), want[i]) << r->GetString(0, i);
+}
+
+TEST_F(IngestRulesTest, SameFolderTwiceIsANoOpAndOrphansAreCounted) {
+  std::string shop = dir_.File("shop");
+  std::filesystem::create_directories(shop);
+  testing::WriteFile(shop + "/customers.csv", "customer_id\nc1\n");
+  testing::WriteFile(shop + "/orders.csv", "order_id,customer_id,ordered_at\no1,c1,2026-01-01\no2,c404,2026-01-02\n");
+  auto first = IngestDirectory(*conn_, shop);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ((*first)[1].kind, "orders");
+  EXPECT_EQ((*first)[1].orphans, 1);
+  int64_t silver = Count("SELECT count(*) FROM silver.orders");
+  auto second = IngestDirectory(*conn_, shop);
+  ASSERT_TRUE(second.ok());
+  for (const auto& c : *second) EXPECT_EQ(c.loaded + c.updated + c.rejected, 0) << c.kind;
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.orders"), silver);
+}
+
+TEST_F(IngestRulesTest, ExportWritesParquetAndCsvFiles) {
+  std::string f = dir_.File("customers.csv");
+  testing::WriteFile(f, "customer_id,email\nc1,a@x.com\nc2,b@x.com\n");
+  ASSERT_TRUE(IngestFile(*conn_, f, {}).ok());
+  for (const char* name : {"out.parquet", "out.csv"}) {
+    ExportOptions o;
+    o.table = "silver.customers";
+    o.to = dir_.File(name);
+    o.columns = {"customer_id", "email"};
+    auto r = ExportTable(*conn_, o);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->rows, 2);
+    EXPECT_EQ(Count("SELECT count(*) FROM '" + o.to + "' WHERE email LIKE '%@x.com'"), 2) << name;
+  }
 }
 
 }  // namespace

@@ -77,10 +77,15 @@ review_stats AS (
   FROM silver.reviews r, as_of
   WHERE r.customer_id IS NOT NULL AND (r.created_at IS NULL OR r.created_at <= as_of.t)
   GROUP BY r.customer_id),
--- Sentiment of interactions in the last 90 days; NULL until text analysis has filled
--- gold.interaction_sentiment (customer_id, occurred_at, sentiment).
+-- Mean text sentiment (-1..1) of the customer's interactions (reviews, tickets, chat and
+-- support events) in the 90 days up to as_of, from the text step's gold.interaction_sentiment;
+-- NULL without analysed interactions in the window.
 sentiment_stats AS (
-  SELECT NULL::VARCHAR AS customer_id, NULL::DOUBLE AS avg_sentiment WHERE false)
+  SELECT s.customer_id, avg(s.sentiment) AS avg_sentiment
+  FROM gold.interaction_sentiment s, as_of
+  WHERE s.customer_id IS NOT NULL AND s.occurred_at <= as_of.t
+    AND s.occurred_at > as_of.t - INTERVAL 90 DAY
+  GROUP BY s.customer_id)
 SELECT
   c.customer_id,
   c.account_id,

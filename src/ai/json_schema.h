@@ -1,0 +1,42 @@
+// The JSON-schema subset the AI layer speaks: DuckDB STRUCT type descriptions turned into JSON
+// Schema (for ai_json), validation of a model's answer against a schema, and filling a schema
+// from known facts (how the builtin backend answers generate_json without a model).
+//
+// Supported keywords: type (object, array, string, number, integer, boolean, null, or a list),
+// properties, required, additionalProperties: false, items, minItems, maxItems, enum, const.
+// Anything else in a schema is ignored by validation (accepted), never rejected.
+//
+//   auto schema = StructTypeToJsonSchema("STRUCT(label VARCHAR, score DOUBLE, tags VARCHAR[])");
+//   Status ok = ValidateJson(*schema, nlohmann::json::parse(R"({"label":"x","score":1,"tags":[]})"));
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace custintel::ai {
+
+// True when `text` is a DuckDB STRUCT type description ("STRUCT(...)", any case).
+bool IsStructDescription(std::string_view text);
+// JSON Schema for a STRUCT/LIST/scalar DuckDB type description. Every field is required.
+Result<nlohmann::json> StructTypeToJsonSchema(std::string_view description);
+// The `structure` argument of DuckDB's json_transform for the same description, which turns
+// the JSON text into that STRUCT.
+Result<nlohmann::json> StructTypeToJsonStructure(std::string_view description);
+// Parses a schema argument: a STRUCT description or a JSON Schema document.
+Result<nlohmann::json> ParseSchemaArgument(std::string_view schema);
+
+// Ok when `value` satisfies `schema`; otherwise InvalidArgument naming the JSON path.
+Status ValidateJson(const nlohmann::json& schema, const nlohmann::json& value);
+
+// A value valid for `schema`, taking each property from `facts` (an object) when a fact of
+// that name fits, else the type's neutral value (first enum entry, 0, "", false, minItems of
+// neutral items).
+nlohmann::json FillSchema(const nlohmann::json& schema, const nlohmann::json& facts);
+
+}  // namespace custintel::ai

@@ -1,0 +1,287 @@
+#include "ask/semantic_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+// Errors as values, not exceptions: the same toml++ prelude as core/config.cc.
+#undef TOML_HEADER_ONLY
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+#include "core/embedded.h"
+#include "core/strings.h"
+
+namespace custintel::ask {
+namespace {
+
+template <class T>
+const T* FindByName(const std::vector<T>& items, const std::string& name) {
+  for (const T& item : items) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+template <class T>
+int IndexByName(const std::vector<T>& items, const std::string& name) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string GetString(const toml::table& t, const char* key, const std::string& fallback = "") {
+  auto v = t.get_as<std::string>(key);
+  return v ? v->get() : fallback;
+}
+
+Result<std::vector<std::string>> GetStrings(const toml::table& t, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  const toml::node* node = t.get(key);
+  if (!node) return out;
+  const toml::array* arr = node->as_array();
+  if (!arr) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
+  for (const toml::node& item : *arr) {
+    auto s = item.as_string();
+    if (!s) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
+    out.push_back(s->get());
+  }
+  return out;
+}
+
+// [["source", "sql"], ...]
+Result<SourceSql> GetSourceSql(const toml::table& t, const char* key, const std::string& where) {
+  SourceSql out;
+  const toml::node* node = t.get(key);
+  if (!node) return out;
+  const toml::array* arr = node->as_array();
+  if (!arr) return Status::InvalidArgument(fmt::format("{}: '{}' must be [[source, sql], ...]", where, key));
+  for (const toml::node& item : *arr) {
+    const toml::array* pair = item.as_array();
+    if (!pair || pair->size() != 2 || !pair->get(0)->as_string() || !pair->get(1)->as_string()) {
+      return Status::InvalidArgument(fmt::format("{}: '{}' must be [[source, sql], ...]", where, key));
+    }
+    out.emplace_back(pair->get(0)->as_string()->get(), pair->get(1)->as_string()->get());
+  }
+  return out;
+}
+
+const toml::array* GetTables(const toml::table& root, const char* key) {
+  const toml::node* node = root.get(key);
+  return node ? node->as_array() : nullptr;
+}
+
+Status ParseSources(const toml::table& root, SemanticModel* model) {
+  const toml::array* arr = GetTables(root, "sources");
+  if (!arr || arr->empty()) return Status::InvalidArgument("semantic model: no [[sources]]");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    std::string where = fmt::format("sources[{}]", i);
+    if (!t) return Status::InvalidArgument(where + " must be a table");
+    Source s;
+    s.name = GetString(*t, "name");
+    s.from = GetString(*t, "from");
+    s.time = GetString(*t, "time");
+    s.time_label = GetString(*t, "time_label", "date");
+    s.count_measure = GetString(*t, "count_measure");
+    if (s.name.empty() || s.from.empty()) return Status::InvalidArgument(where + " needs name and from");
+    CI_ASSIGN_OR_RETURN(s.time_measures, GetStrings(*t, "time_measures", where));
+    if (const toml::table* scope = t->get_as<toml::table>("scope")) {
+      for (const auto& [key, value] : *scope) {
+        auto col = value.as_string();
+        if (!col) return Status::InvalidArgument(where + ": scope values must be column expressions");
+        s.scope[std::string(key.str())] = col->get();
+      }
+    }
+    model->sources.push_back(std::move(s));
+  }
+  return Status::Ok();
+}
+
+Status ParseMeasures(const toml::table& root, SemanticModel* model) {
+  const toml::array* arr = GetTables(root, "measures");
+  if (!arr || arr->empty()) return Status::InvalidArgument("semantic model: no [[measures]]");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    std::string where = fmt::format("measures[{}]", i);
+    if (!t) return Status::InvalidArgument(where + " must be a table");
+    Measure m;
+    m.name = GetString(*t, "name");
+    m.label = GetString(*t, "label", m.name);
+    m.description = GetString(*t, "description");
+    CI_ASSIGN_OR_RETURN(m.synonyms, GetStrings(*t, "synonyms", where));
+    CI_ASSIGN_OR_RETURN(m.aggregate, GetSourceSql(*t, "on", where));
+    CI_ASSIGN_OR_RETURN(m.row, GetSourceSql(*t, "row", where));
+    m.higher_is_better = GetString(*t, "better", "higher") != "lower";
+    m.round = static_cast<int>(t->get_as<int64_t>("round") ? t->get_as<int64_t>("round")->get() : 2);
+    if (m.name.empty() || m.aggregate.empty()) return Status::InvalidArgument(where + " needs name and on");
+    model->measures.push_back(std::move(m));
+  }
+  return Status::Ok();
+}
+
+Status ParseDimensions(const toml::table& root, SemanticModel* model) {
+  const toml::array* arr = GetTables(root, "dimensions");
+  if (!arr) return Status::Ok();
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    std::string where = fmt::format("dimensions[{}]", i);
+    if (!t) return Status::InvalidArgument(where + " must be a table");
+    Dimension d;
+    d.name = GetString(*t, "name");
+    d.label = GetString(*t, "label", d.name);
+    CI_ASSIGN_OR_RETURN(d.synonyms, GetStrings(*t, "synonyms", where));
+    CI_ASSIGN_OR_RETURN(d.column, GetSourceSql(*t, "on", where));
+    CI_ASSIGN_OR_RETURN(d.values, GetStrings(*t, "values", where));
+    CI_ASSIGN_OR_RETURN(d.value_context, GetStrings(*t, "value_context", where));
+    d.sample_from_data = t->get_as<bool>("sample_from_data") && t->get_as<bool>("sample_from_data")->get();
+    if (d.name.empty() || d.column.empty()) return Status::InvalidArgument(where + " needs name and on");
+    model->dimensions.push_back(std::move(d));
+  }
+  return Status::Ok();
+}
+
+Status ParseConditions(const toml::table& root, SemanticModel* model) {
+  const toml::array* arr = GetTables(root, "conditions");
+  if (!arr) return Status::Ok();
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    std::string where = fmt::format("conditions[{}]", i);
+    if (!t) return Status::InvalidArgument(where + " must be a table");
+    Condition c;
+    c.name = GetString(*t, "name");
+    c.label = GetString(*t, "label", c.name);
+    c.description = GetString(*t, "description");
+    c.measure = GetString(*t, "measure");
+    CI_ASSIGN_OR_RETURN(c.synonyms, GetStrings(*t, "synonyms", where));
+    CI_ASSIGN_OR_RETURN(c.predicate, GetSourceSql(*t, "on", where));
+    if (c.name.empty() || c.predicate.empty()) return Status::InvalidArgument(where + " needs name and on");
+    model->conditions.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+Status ParseVerified(const toml::table& root, SemanticModel* model) {
+  const toml::array* arr = GetTables(root, "verified");
+  if (!arr) return Status::Ok();
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = arr->get(i)->as_table();
+    if (!t) return Status::InvalidArgument(fmt::format("verified[{}] must be a table", i));
+    VerifiedQuestion v{GetString(*t, "question"), GetString(*t, "spec")};
+    if (v.question.empty() || v.spec_json.empty()) {
+      return Status::InvalidArgument(fmt::format("verified[{}] needs question and spec", i));
+    }
+    model->verified.push_back(std::move(v));
+  }
+  return Status::Ok();
+}
+
+// Every per-source expression must name a declared source.
+Status CheckReferences(const SemanticModel& model) {
+  auto check = [&](const SourceSql& sql, const std::string& what) -> Status {
+    for (const auto& [source, expr] : sql) {
+      if (!model.FindSource(source)) {
+        return Status::InvalidArgument(fmt::format("{}: unknown source '{}'", what, source));
+      }
+    }
+    return Status::Ok();
+  };
+  for (const Measure& m : model.measures) {
+    CI_RETURN_IF_ERROR(check(m.aggregate, "measure " + m.name));
+    CI_RETURN_IF_ERROR(check(m.row, "measure " + m.name));
+  }
+  for (const Dimension& d : model.dimensions) CI_RETURN_IF_ERROR(check(d.column, "dimension " + d.name));
+  for (const Condition& c : model.conditions) CI_RETURN_IF_ERROR(check(c.predicate, "condition " + c.name));
+  for (const Condition& c : model.conditions) {
+    if (!c.measure.empty() && !model.FindMeasure(c.measure)) {
+      return Status::InvalidArgument(fmt::format("condition {}: unknown measure '{}'", c.name, c.measure));
+    }
+  }
+  for (const Source& s : model.sources) {
+    if (!s.count_measure.empty() && !model.FindMeasure(s.count_measure)) {
+      return Status::InvalidArgument(fmt::format("source {}: unknown count_measure '{}'", s.name, s.count_measure));
+    }
+    for (const std::string& m : s.time_measures) {
+      if (!model.FindMeasure(m)) {
+        return Status::InvalidArgument(fmt::format("source {}: time_measures names unknown measure '{}'", s.name, m));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const Source* SemanticModel::FindSource(const std::string& n) const { return FindByName(sources, n); }
+const Measure* SemanticModel::FindMeasure(const std::string& n) const { return FindByName(measures, n); }
+const Dimension* SemanticModel::FindDimension(const std::string& n) const { return FindByName(dimensions, n); }
+const Condition* SemanticModel::FindCondition(const std::string& n) const { return FindByName(conditions, n); }
+int SemanticModel::MeasureIndex(const std::string& n) const { return IndexByName(measures, n); }
+int SemanticModel::DimensionIndex(const std::string& n) const { return IndexByName(dimensions, n); }
+int SemanticModel::ConditionIndex(const std::string& n) const { return IndexByName(conditions, n); }
+
+std::optional<std::string> SqlOn(const SourceSql& sql, const std::string& source) {
+  for (const auto& [s, expr] : sql) {
+    if (s == source) return expr;
+  }
+  return std::nullopt;
+}
+
+Result<SemanticModel> ParseSemanticModel(const std::string& text, const std::string& source_name) {
+  toml::parse_result parsed = toml::parse(text, source_name);
+  if (!parsed) {
+    const auto& err = parsed.error();
+    return Status::InvalidArgument(fmt::format("{} line {}: {}", source_name, err.source().begin.line,
+                                               std::string(err.description())));
+  }
+  const toml::table& root = parsed.table();
+  SemanticModel model;
+  if (const toml::table* m = root.get_as<toml::table>("model")) {
+    model.name = GetString(*m, "name");
+    model.reference_time = GetString(*m, "reference_time");
+    if (auto top = m->get_as<int64_t>("default_top")) model.default_top = static_cast<int>(top->get());
+  }
+  if (model.reference_time.empty()) model.reference_time = "current_timestamp";
+  Status s = ParseSources(root, &model);
+  if (s.ok()) s = ParseMeasures(root, &model);
+  if (s.ok()) s = ParseDimensions(root, &model);
+  if (s.ok()) s = ParseConditions(root, &model);
+  if (s.ok()) s = ParseVerified(root, &model);
+  if (s.ok()) s = CheckReferences(model);
+  if (!s.ok()) return s.WithContext(source_name);
+  return model;
+}
+
+Result<SemanticModel> DefaultSemanticModel() {
+  auto text = embedded::Find("ask/assets/semantic_model.toml");
+  if (!text) return Status::Internal("the embedded semantic model is missing from the binary");
+  return ParseSemanticModel(std::string(*text), "semantic_model.toml");
+}
+
+Result<SemanticModel> LoadSemanticModel(const std::string& path) {
+  std::string text;
+  if (!std::filesystem::exists(path)) return Status::NotFound(path + ": no such semantic model file");
+  if (!ReadFileToString(path, &text)) return Status::IoError(path + ": cannot be read");
+  return ParseSemanticModel(text, path);
+}
+
+Status LoadSampleValues(store::Connection& conn, SemanticModel* model, int max_values) {
+  for (Dimension& d : model->dimensions) {
+    if (!d.sample_from_data || d.column.empty()) continue;
+    const auto& [source_name, expr] = d.column.front();
+    const Source* source = model->FindSource(source_name);
+    std::string sql = fmt::format("SELECT DISTINCT CAST({} AS VARCHAR) AS v FROM {} WHERE {} IS NOT NULL LIMIT {}",
+                                  expr, source->from, expr, max_values + 1);
+    Result<store::QueryResult> rows = conn.Query(sql);
+    if (!rows.ok() || rows->row_count() > static_cast<size_t>(max_values)) continue;
+    for (size_t r = 0; r < rows->row_count(); ++r) {
+      std::string v = rows->GetString(0, r);
+      if (std::find(d.values.begin(), d.values.end(), v) == d.values.end()) d.values.push_back(v);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace custintel::ask

@@ -1,0 +1,107 @@
+// The semantic model: the only tables, columns and expressions a natural-language question can
+// reach. Loaded from TOML (the embedded default is src/ask/assets/semantic_model.toml); its
+// SQL fragments are trusted configuration, like the segment rules — user text never enters
+// SQL except as bound parameters.
+//
+//   CI_ASSIGN_OR_RETURN(ask::SemanticModel model, ask::DefaultSemanticModel());
+//   CI_RETURN_IF_ERROR(ask::LoadSampleValues(conn, &model));   // optional: values from the data
+//   const ask::Measure* m = model.FindMeasure("revenue");
+//
+// Thread safety: a loaded SemanticModel is immutable and may be shared by threads.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace custintel::ask {
+
+// Per-source SQL of a measure, dimension or condition: source name → expression.
+using SourceSql = std::vector<std::pair<std::string, std::string>>;
+
+struct Source {
+  std::string name;
+  std::string from;        // FROM clause with fixed aliases
+  std::string time;        // the time column of its rows ("" = none)
+  std::string time_label;  // "order date"
+  // Measures that may be combined with the time column; empty = all. (Customers carry their
+  // acquisition date: "new customers per month" is right, "churn risk per month" is not.)
+  std::vector<std::string> time_measures;
+  std::map<std::string, std::string> scope;  // scope key (account_id) → column expression
+  // What "how many ..." counts when a question names only filters of this source.
+  std::string count_measure;
+};
+
+struct Measure {
+  std::string name, label, description;
+  std::vector<std::string> synonyms;
+  SourceSql aggregate;  // in order of preference
+  SourceSql row;        // per-row value for comparison filters
+  bool higher_is_better = true;
+  int round = 2;
+};
+
+struct Dimension {
+  std::string name, label;
+  std::vector<std::string> synonyms;
+  SourceSql column;
+  std::vector<std::string> values;         // sample values (file + data)
+  std::vector<std::string> value_context;  // a bare value counts only next to one of these words
+  bool sample_from_data = false;
+};
+
+struct Condition {
+  std::string name, label, description;
+  std::vector<std::string> synonyms;
+  SourceSql predicate;
+  // The measure the condition thresholds: "most likely to churn" orders by it instead.
+  std::string measure;
+};
+
+struct VerifiedQuestion {
+  std::string question;
+  std::string spec_json;
+};
+
+struct SemanticModel {
+  std::string name;
+  std::string reference_time;  // SQL expression: "now" for relative time phrases
+  int default_top = 10;
+  std::vector<Source> sources;
+  std::vector<Measure> measures;
+  std::vector<Dimension> dimensions;
+  std::vector<Condition> conditions;
+  std::vector<VerifiedQuestion> verified;
+
+  const Source* FindSource(const std::string& name) const;
+  const Measure* FindMeasure(const std::string& name) const;
+  const Dimension* FindDimension(const std::string& name) const;
+  const Condition* FindCondition(const std::string& name) const;
+  // Position in the model's own order (for canonical specs); -1 when absent.
+  int MeasureIndex(const std::string& name) const;
+  int DimensionIndex(const std::string& name) const;
+  int ConditionIndex(const std::string& name) const;
+};
+
+// The SQL of `name` on `source`, or nullopt when it is not defined there.
+std::optional<std::string> SqlOn(const SourceSql& sql, const std::string& source);
+
+// Parses a model from TOML text. Every reference (source names, measure names in
+// time_measures) is checked; errors name the entry.
+Result<SemanticModel> ParseSemanticModel(const std::string& text, const std::string& source_name);
+// The embedded default model.
+Result<SemanticModel> DefaultSemanticModel();
+// A model file (for --model / config).
+Result<SemanticModel> LoadSemanticModel(const std::string& path);
+
+// Adds the distinct values found in the data to every dimension with sample_from_data (at most
+// `max_values` per dimension; a dimension with more keeps its file values only). Runs one
+// SELECT DISTINCT per such dimension at load time — never per question. A source whose tables
+// are missing (no run yet) is skipped silently: the file's values remain.
+Status LoadSampleValues(store::Connection& conn, SemanticModel* model, int max_values = 60);
+
+}  // namespace custintel::ask

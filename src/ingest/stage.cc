@@ -1,0 +1,159 @@
+#include "ingest/stage.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/strings.h"
+
+namespace custintel::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Connection;
+using store::QueryResult;
+
+// Where the reader's error rows go; dropped before every file so counts are per file.
+
+std::string PrintableChar(const std::string& c) {
+  if (c == "\t") return "tab";
+  if (c.empty() || c == "\\0" || c == "(empty)") return "none";
+  return "'" + c + "'";
+}
+
+// What DuckDB's sniffer decided, for the user to check ("csv, delimiter ';', quote '\"', header").
+std::string SniffedDialect(Connection& conn, const std::string& lit) {
+  auto r = conn.Query(fmt::format("SELECT Delimiter, Quote, HasHeader FROM sniff_csv({})", lit));
+  if (!r.ok() || r->row_count() == 0) return "csv";
+  return fmt::format("csv, delimiter {}, quote {}, {}", PrintableChar(r->GetString(0, 0)),
+                     PrintableChar(r->GetString(1, 0)), r->GetBool(2, 0) ? "header" : "no header sniffed");
+}
+
+// CSV: one parallel parse, no window function (row_number() OVER () alone cost more than the
+// whole parse). Unparseable rows are set aside by the reader, not fatal.
+Result<std::string> StageCsv(Connection& conn, const StageTables& t, const std::string& lit) {
+  const std::string errors = t.tag + "_csv_errors", scans = t.tag + "_csv_scans";
+  (void)conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}", errors, scans));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM read_csv({}, all_varchar = true, header = true, "
+      "auto_detect = true, store_rejects = true, rejects_table = '{}', rejects_scan = '{}')",
+      t.stage(), lit, errors, scans)));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT line AS _line, "
+      "first(column_name ORDER BY column_idx) AS column_name, "
+      "first(lower(replace(error_type, '_', ' ')) || ': ' || error_message ORDER BY column_idx) AS reason, "
+      "first(csv_line) AS raw_line FROM {} GROUP BY line", t.parse_rejects(), errors)));
+  (void)conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}", errors, scans));
+  return SniffedDialect(conn, lit);
+}
+
+Status StageJsonl(Connection& conn, const StageTables& t, const std::string& lit) {
+  const std::string json = t.tag + "_json";
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT json FROM read_ndjson_objects({})", json, lit)));
+  CI_ASSIGN_OR_RETURN(QueryResult keys, conn.Query(fmt::format(
+      "SELECT k FROM (SELECT unnest(json_keys(json)) AS k, rowid AS r FROM {}) "
+      "GROUP BY k ORDER BY min(r), k", json)));
+  std::string cols;
+  for (size_t r = 0; r < keys.row_count(); ++r) {
+    std::string k = keys.GetString(0, r), path_expr = QuoteLiteral("$." + QuoteIdent(k));
+    cols += fmt::format("{2}CASE WHEN json_type(json, {0}) IN ('OBJECT', 'ARRAY') THEN "
+                        "json_extract(json, {0})::VARCHAR ELSE json_extract_string(json, {0}) END AS {1}",
+                        path_expr, QuoteIdent(k), cols.empty() ? "" : ", ");
+  }
+  if (cols.empty()) cols = "NULL::VARCHAR AS _empty";
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT {} FROM {}",
+                                              t.stage(), cols, json)));
+  return conn.Execute("DROP TABLE " + json);
+}
+
+Status StageParquet(Connection& conn, const StageTables& t, const std::string& lit) {
+  return conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet({})", t.stage(), lit));
+}
+
+// <tag>_rows: _line + the staged columns. Without parse rejects _line is rowid + the first data
+// line; with them, each good row also skips the rejected lines before it (an ASOF join on the
+// number of good rows that precede each rejected line).
+//
+// rowid is only sequential, not zero-based: rows of an uncommitted transaction number from a
+// large base. So _line counts from the table's smallest rowid.
+Status CreateRowsView(Connection& conn, const StageTables& t, int64_t first_line, int64_t parse_rejects) {
+  CI_ASSIGN_OR_RETURN(QueryResult base, conn.Query("SELECT coalesce(min(rowid), 0) FROM " + t.stage()));
+  first_line -= base.GetInt64(0, 0);
+  if (parse_rejects == 0) {
+    return conn.Execute(fmt::format(
+        "CREATE OR REPLACE TEMP VIEW {} AS SELECT rowid + ({}) AS _line, * FROM {}", t.rows(), first_line,
+        t.stage()));
+  }
+  const std::string gaps = t.tag + "_line_gaps";
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT good_before, max(n) AS skipped FROM ("
+      "SELECT _line - ({}) - (row_number() OVER (ORDER BY _line) - 1) AS good_before, "
+      "row_number() OVER (ORDER BY _line) AS n FROM {}) GROUP BY good_before",
+      gaps, first_line, t.parse_rejects())));
+  return conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP VIEW {} AS SELECT s.rowid + ({}) + coalesce(g.skipped, 0) AS _line, s.* "
+      "FROM {} s ASOF LEFT JOIN {} g ON s.rowid >= g.good_before", t.rows(), first_line, t.stage(), gaps));
+}
+
+Result<std::vector<std::string>> StagedColumns(Connection& conn, const StageTables& t) {
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+      "SELECT column_name FROM duckdb_columns() WHERE table_name = {} AND database_name = 'temp' "
+      "ORDER BY column_index", QuoteLiteral(t.stage()))));
+  std::vector<std::string> cols;
+  for (size_t i = 0; i < r.row_count(); ++i) cols.push_back(r.GetString(0, i));
+  return cols;
+}
+
+}  // namespace
+
+std::string FormatFromPath(const std::string& path) {
+  std::string name = ToLower(fs::path(path).filename().string());
+  for (const char* gz : {".gz", ".zst"}) {
+    if (name.ends_with(gz)) name.resize(name.size() - std::string_view(gz).size());
+  }
+  if (name.ends_with(".csv") || name.ends_with(".tsv") || name.ends_with(".txt")) return "csv";
+  if (name.ends_with(".jsonl") || name.ends_with(".ndjson") || name.ends_with(".json")) return "jsonl";
+  if (name.ends_with(".parquet")) return "parquet";
+  return "";
+}
+
+Result<StageResult> StageFile(Connection& conn, const StageTables& t, const std::string& path,
+                              const std::string& format) {
+  const std::string lit = QuoteLiteral(path);
+  StageResult out;
+  out.dialect = format;
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} (_line BIGINT, column_name VARCHAR, reason VARCHAR, raw_line VARCHAR)",
+      t.parse_rejects())));
+  Status s;
+  if (format == "csv") {
+    Result<std::string> dialect = StageCsv(conn, t, lit);
+    s = dialect.status();
+    if (dialect.ok()) out.dialect = *dialect;
+  } else if (format == "jsonl") {
+    s = StageJsonl(conn, t, lit);
+  } else if (format == "parquet") {
+    s = StageParquet(conn, t, lit);
+  } else {
+    s = Status::InvalidArgument("unknown format '" + format + "' (use csv, jsonl or parquet)");
+  }
+  CI_RETURN_IF_ERROR(s.WithContext(path));
+  CI_ASSIGN_OR_RETURN(QueryResult n, conn.Query("SELECT count(*) FROM " + t.parse_rejects()));
+  out.parse_rejects = n.GetInt64(0, 0);
+  CI_RETURN_IF_ERROR(CreateRowsView(conn, t, format == "csv" ? 2 : 1, out.parse_rejects));
+  CI_ASSIGN_OR_RETURN(out.columns, StagedColumns(conn, t));
+  return out;
+}
+
+void DropStage(Connection& conn, const StageTables& t) {
+  (void)conn.Execute("DROP VIEW IF EXISTS " + t.rows());
+  (void)conn.Execute("DROP VIEW IF EXISTS " + t.good());
+  for (const std::string& table : {t.stage(), t.conformed(), t.good(), t.parse_rejects(), t.tag + "_line_gaps",
+                                   t.tag + "_json", t.tag + "_csv_errors", t.tag + "_csv_scans"}) {
+    (void)conn.Execute("DROP TABLE IF EXISTS " + table);
+  }
+}
+
+}  // namespace custintel::ingest

@@ -1,0 +1,85 @@
+// `custintel serve`: every tenant of a data directory behind one HTTP API and dashboard.
+//
+// A request goes through Handle() in this order, each step able to answer on its own:
+//   1. public paths (/healthz, /v1/openapi.json, the dashboard's static files) — nothing else
+//      is public: deny by default;
+//   2. authentication: the API key → tenant, role, scope (401 when missing, unknown, revoked);
+//   3. the tenant's request rate (token bucket, 429 + Retry-After);
+//   4. the route (404 / 405), the key's role (403), the query parameters (400);
+//   5. the AI quota for routes that use AI (429 + Retry-After);
+//   6. the handler, over a connection scoped to the key, interrupted after request_timeout_s;
+//   7. audit (customer-level or AI routes), usage, metrics.
+//
+//   CI_ASSIGN_OR_RETURN(auto server, Server::Create({"/srv/custintel", config}));
+//   CI_ASSIGN_OR_RETURN(int port, server->Bind());
+//   return server->Serve();   // until Stop() or SIGINT/SIGTERM in the CLI
+//
+// Thread safety: Handle() runs on many threads at once; Stop() from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "server/api.h"
+#include "server/audit.h"
+#include "server/auth.h"
+#include "server/control.h"
+#include "server/dashboard.h"
+#include "server/http.h"
+#include "server/metrics.h"
+#include "server/quota.h"
+#include "server/scheduler.h"
+#include "server/tenants.h"
+
+namespace custintel::server {
+
+struct ServeOptions {
+  std::string data_dir;
+  Config config;  // [server], [tiers.*]; a tenant's own tenants/<name>.toml adds its [refresh]
+};
+
+class Watchdog;
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> Create(ServeOptions options);
+  ~Server();
+
+  // Listens on config.server.host:port (0 = any free port); returns the port.
+  Result<int> Bind();
+  // Serves until Stop(); then flushes the audit log and waits for running refreshes.
+  Status Serve();
+  void Stop();
+
+  HttpResponse Handle(const HttpRequest& request);
+  Scheduler& scheduler() { return *scheduler_; }
+
+ private:
+  Server() = default;
+  HttpResponse HandleRoute(const HttpRequest& request, const KeyInfo& key, std::shared_ptr<Tenant> tenant,
+                           std::string* route_name, AuditRow* audit, bool* audited);
+  HttpResponse Public(const HttpRequest& request, bool* handled);
+
+  ServeOptions options_;
+  std::unique_ptr<ControlDb> control_;
+  std::unique_ptr<TenantRegistry> tenants_;
+  std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Quotas> quotas_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Watchdog> watchdog_;
+  std::unique_ptr<HttpServer> http_;
+  Metrics metrics_;
+  Dashboard dashboard_;
+  Services services_;
+  std::vector<Route> routes_;
+  std::string openapi_;
+  std::atomic<uint64_t> next_request_{1};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace custintel::server

@@ -1,0 +1,70 @@
+// The analysis behind the pipeline's text step, one batch of texts at a time: reviews get
+// sentiment, themes with polarity and a summary; tickets also get triage; interaction events
+// (chat, support contacts) get sentiment only. This is the one function the step calls, so
+// the AI layer can later route it through a backend with the same inputs and outputs.
+//
+//   std::vector<TextInput> in = {{"Great kettle", "Boils fast but the lid cracked.", 4}};
+//   std::vector<TextInsight> out = AnalyzeBatch(TextSource::kReview, in, {});
+//   // out[0].score, out[0].label, out[0].summary, out[0].themes_json
+//
+// Thread safety: reentrant; splits a batch across `threads` worker threads over the shared,
+// immutable default lexicon and taxonomy. Output order is input order.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/triage.h"
+
+namespace custintel::text {
+
+// What the pipeline records as the analysis' backend and model ("lexicon-vN": bump N when the
+// analyzers change behaviour; asset edits are caught by AnalyzerFingerprint()).
+inline constexpr std::string_view kInsightBackend = "builtin";
+inline constexpr std::string_view kInsightModel = "lexicon-v1";
+
+enum class TextSource { kReview, kTicket, kEvent };
+
+struct TextInput {
+  std::string title;          // review title / ticket subject; may be empty
+  std::string body;           // review text / ticket description / event content
+  std::optional<int> rating;  // reported beside the score, never mixed in
+};
+
+struct TextInsight {
+  double score = 0;            // compound sentiment in [-1, 1]
+  std::string label;           // very_negative ... very_positive
+  std::string summary;         // empty for events
+  // [{"theme","name","mentions","positive","negative","score"}]; "[]" for events.
+  std::string themes_json = "[]";
+  std::optional<TicketTriage> triage;  // tickets only
+};
+
+struct BatchOptions {
+  int threads = 0;                          // 0 = hardware concurrency
+  std::span<const PlaybookNote> playbooks;  // for ticket resolutions; may be empty
+};
+
+std::vector<TextInsight> AnalyzeBatch(TextSource source, std::span<const TextInput> inputs,
+                                      const BatchOptions& options);
+
+// Runs fn(begin, end) over contiguous slices of [0, n) on up to `threads` threads (0 = hardware
+// concurrency; fewer when n is small) and returns when all are done. Used to analyse many
+// texts at once: the analyzers are immutable, so slices share them safely.
+void ParallelSlices(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn);
+
+// The text analysed for a title and a body: "title. body" (no extra period when the title
+// already ends a sentence), or whichever one is present.
+std::string JoinTitleBody(std::string_view title, std::string_view body);
+
+// sha256 hex of the embedded assets the analyzers read (lexicon, modifiers, taxonomy, triage
+// rules, stop words) plus kInsightModel: part of every input hash, so a tuned lexicon
+// re-analyses what it would score differently.
+const std::string& AnalyzerFingerprint();
+
+}  // namespace custintel::text

@@ -1,0 +1,131 @@
+// Unit tests of the serving parts that need no server: cron, token bucket, keys, paths,
+// status mapping.
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "server/api.h"
+#include "server/cron.h"
+#include "server/keys.h"
+#include "server/quota.h"
+
+namespace custintel::server {
+namespace {
+
+int64_t Utc(int y, int mo, int d, int h, int mi) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  return timegm(&tm);
+}
+
+TEST(Cron, NextDailyAtThreeThirty) {
+  auto s = CronSchedule::Parse("30 3 * * *");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->Next(Utc(2026, 1, 1, 0, 0)), Utc(2026, 1, 1, 3, 30));
+  EXPECT_EQ(s->Next(Utc(2026, 1, 1, 3, 30)), Utc(2026, 1, 2, 3, 30));  // strictly after
+}
+
+TEST(Cron, StepsRangesListsAndNames) {
+  auto s = CronSchedule::Parse("*/15 9-17 * jan,jul mon-fri");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  // 2026-01-03 is a Saturday: the next match is Monday 2026-01-05 09:00.
+  EXPECT_EQ(s->Next(Utc(2026, 1, 3, 12, 0)), Utc(2026, 1, 5, 9, 0));
+  EXPECT_EQ(s->Next(Utc(2026, 1, 5, 9, 0)), Utc(2026, 1, 5, 9, 15));
+  EXPECT_EQ(s->Next(Utc(2026, 1, 30, 17, 45)), Utc(2026, 7, 1, 9, 0));  // Feb..Jun skipped; Jul 1 is a Wednesday
+}
+
+TEST(Cron, DayOfMonthOrDayOfWeekWhenBothGiven) {
+  auto s = CronSchedule::Parse("0 0 13 * 5");  // the 13th or any Friday
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->Next(Utc(2026, 2, 1, 0, 0)), Utc(2026, 2, 6, 0, 0));    // Friday the 6th
+  EXPECT_EQ(s->Next(Utc(2026, 2, 12, 0, 0)), Utc(2026, 2, 13, 0, 0));  // the 13th (also a Friday)
+  auto sunday = CronSchedule::Parse("0 12 * * 7");
+  ASSERT_TRUE(sunday.ok());
+  EXPECT_EQ(sunday->Next(Utc(2026, 3, 2, 0, 0)), Utc(2026, 3, 8, 12, 0));  // 7 = Sunday
+}
+
+TEST(Cron, ImpossibleDateHasNoNext) {
+  auto s = CronSchedule::Parse("0 0 30 2 *");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->Next(Utc(2026, 1, 1, 0, 0)), -1);
+}
+
+TEST(Cron, RejectsMalformedSchedulesNamingTheField) {
+  for (const char* bad : {"", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *",
+                          "* * * * 8", "5-1 * * * *", "*/0 * * * *", "a * * * *", ",1 * * * *"}) {
+    auto s = CronSchedule::Parse(bad);
+    EXPECT_FALSE(s.ok()) << bad;
+  }
+  auto s = CronSchedule::Parse("* 25 * * *");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("hour"), std::string::npos);
+}
+
+TEST(TokenBucket, RefusesWhenEmptyAndRefills) {
+  TokenBucket b(2, 3);  // 2 per second, burst 3
+  double wait = 0;
+  EXPECT_TRUE(b.Take(0, &wait));
+  EXPECT_TRUE(b.Take(0, &wait));
+  EXPECT_TRUE(b.Take(0, &wait));
+  EXPECT_FALSE(b.Take(0, &wait));
+  EXPECT_NEAR(wait, 0.5, 1e-9);
+  EXPECT_TRUE(b.Take(0.5, &wait));
+  EXPECT_FALSE(b.Take(0.5, &wait));
+  EXPECT_TRUE(b.Take(10, &wait));  // refilled, capped at the burst
+}
+
+TEST(Quotas, AiQuotaPerTenantAndDay) {
+  Quotas q({{"small", TierConfig{10, 10, 2}}});
+  int retry = 0;
+  EXPECT_TRUE(q.CheckAi("t", "small", &retry).ok());
+  q.CountAi("t");
+  q.CountAi("t");
+  Status s = q.CheckAi("t", "small", &retry);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_GT(retry, 0);
+  EXPECT_LE(retry, 86400);
+  EXPECT_TRUE(q.CheckAi("other", "small", &retry).ok());  // per tenant
+}
+
+TEST(Keys, GeneratedKeysParseAndHashMatchOnlyTheirSecret) {
+  auto k = GenerateKey();
+  ASSERT_TRUE(k.ok());
+  auto parts = ParseKey(k->key);
+  ASSERT_TRUE(parts.ok()) << parts.status().message();
+  EXPECT_EQ(parts->key_id, k->key_id);
+  EXPECT_TRUE(HashesEqual(HashKey(*parts), k->hash));
+  KeyParts wrong = *parts;
+  wrong.secret[0] = wrong.secret[0] == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(HashesEqual(HashKey(wrong), k->hash));
+  EXPECT_EQ(k->key.find(k->hash), std::string::npos);
+  for (const char* bad : {"", "ci_", "ci_zz_yy", "Bearer x", "ci_0123456789abcdef_short"}) EXPECT_FALSE(ParseKey(bad).ok());
+}
+
+TEST(Api, PathTemplatesMatchWholeSegments) {
+  std::map<std::string, std::string> p;
+  EXPECT_TRUE(MatchPath("/v1/customers/{id}", "/v1/customers/C1", &p));
+  EXPECT_EQ(p["id"], "C1");
+  EXPECT_FALSE(MatchPath("/v1/customers/{id}", "/v1/customers", &p));
+  EXPECT_FALSE(MatchPath("/v1/customers/{id}", "/v1/customers/C1/recommendations", &p));
+  EXPECT_TRUE(MatchPath("/v1/segments/{id}/refresh-insight", "/v1/segments/x/refresh-insight", &p));
+}
+
+TEST(Api, OneMappingFromStatusToHttp) {
+  EXPECT_EQ(HttpStatusFor(Status::InvalidArgument("x")), 400);
+  EXPECT_EQ(HttpStatusFor(Status::NotFound("x")), 404);
+  EXPECT_EQ(HttpStatusFor(Status::PermissionDenied("x")), 403);
+  EXPECT_EQ(HttpStatusFor(Status::ResourceExhausted("x")), 429);
+  EXPECT_EQ(HttpStatusFor(Status::Unimplemented("x")), 501);
+  EXPECT_EQ(HttpStatusFor(Status::AlreadyExists("x")), 409);
+  EXPECT_EQ(HttpStatusFor(Status::Internal("x")), 500);
+  auto body = ErrorBody(413, "");
+  EXPECT_EQ(body["error"]["status"], 413);
+  EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
+}
+
+}  // namespace
+}  // namespace custintel::server

@@ -1,0 +1,126 @@
+#include "store/functions.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+namespace custintel::store {
+namespace {
+
+std::shared_ptr<Database> OpenMemory() {
+  auto db = Database::Open(":memory:");
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  return *db;
+}
+
+SqlFunction Upper(std::atomic<int>* chunks) {
+  SqlFunction f;
+  f.name = "test_upper";
+  f.args = {SqlType::Varchar()};
+  f.returns = SqlType::Varchar();
+  f.scalar = [chunks](const SqlChunk& in) -> Result<std::vector<SqlValue>> {
+    ++*chunks;
+    std::vector<SqlValue> out(in.rows);
+    for (size_t r = 0; r < in.rows; ++r) {
+      if (in.IsNull(0, r)) continue;
+      if (in.Text(0, r) == "boom") return Status::InvalidArgument("test_upper: row 'boom' is not allowed");
+      std::string s = in.Text(0, r);
+      for (char& c : s) c = static_cast<char>(toupper(c));
+      out[r] = SqlValue::Text(s);
+    }
+    return out;
+  };
+  return f;
+}
+
+TEST(Functions, ScalarIsVectorisedAndNullInNullOut) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.ok());
+  std::atomic<int> chunks = 0;
+  ASSERT_TRUE(RegisterFunction(*conn, Upper(&chunks)).ok());
+  auto r = conn->Query(
+      "SELECT count(*), count(u), min(u) FROM (SELECT test_upper(CASE WHEN i % 10 = 0 THEN NULL ELSE 'ab' || i END) u "
+      "FROM range(5000) t(i))");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetInt64(0, 0), 5000);
+  EXPECT_EQ(r->GetInt64(1, 0), 4500);
+  EXPECT_EQ(r->GetString(2, 0), "AB1");
+  EXPECT_LE(chunks.load(), 8);  // 5000 rows in chunks of up to 2048, not 5000 calls
+}
+
+TEST(Functions, CallbackErrorBecomesSqlError) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  std::atomic<int> chunks = 0;
+  ASSERT_TRUE(RegisterFunction(*conn, Upper(&chunks)).ok());
+  auto r = conn->Query("SELECT test_upper(x) FROM (VALUES ('a'), ('boom')) t(x)");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("row 'boom'"), std::string::npos) << r.status().message();
+}
+
+TEST(Functions, ListsAndStructsRoundTrip) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  SqlFunction f;
+  f.name = "test_pack";
+  f.args = {SqlType::List(SqlType::Varchar())};
+  f.returns = SqlType::Struct({{"n", SqlType::Bigint()},
+                               {"first", SqlType::Varchar()},
+                               {"v", SqlType::List(SqlType::Float())}});
+  f.scalar = [](const SqlChunk& in) -> Result<std::vector<SqlValue>> {
+    std::vector<SqlValue> out(in.rows);
+    for (size_t r = 0; r < in.rows; ++r) {
+      const auto& items = in.columns[0][r].items;
+      out[r] = SqlValue::Items({SqlValue::Int(static_cast<int64_t>(items.size())),
+                                items.empty() ? SqlValue::Null() : items[0],
+                                SqlValue::Floats({0.5f, static_cast<float>(items.size())})});
+    }
+    return out;
+  };
+  ASSERT_TRUE(RegisterFunction(*conn, f).ok());
+  auto r = conn->Query(
+      "SELECT p.n, p.first, p.v[2], len(p.v) FROM (SELECT test_pack(x) p FROM (VALUES (['a','b','c']), ([])) t(x)) "
+      "ORDER BY 1 DESC");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetInt64(0, 0), 3);
+  EXPECT_EQ(r->GetString(1, 0), "a");
+  EXPECT_DOUBLE_EQ(r->GetDouble(2, 0), 3.0);
+  EXPECT_TRUE(r->IsNull(1, 1));
+}
+
+TEST(Functions, AggregateSeesEveryRowOfItsGroup) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  SqlFunction f;
+  f.name = "test_concat_agg";
+  f.args = {SqlType::Varchar()};
+  f.returns = SqlType::Bigint();
+  f.aggregate = [](const std::vector<std::vector<SqlValue>>& rows) -> Result<SqlValue> {
+    return SqlValue::Int(static_cast<int64_t>(rows.size()));
+  };
+  ASSERT_TRUE(RegisterFunction(*conn, f).ok());
+  auto r = conn->Query(
+      "SELECT i % 3 g, test_concat_agg(CASE WHEN i % 7 = 0 THEN NULL ELSE 'x' END) FROM range(30000) t(i) "
+      "GROUP BY g ORDER BY g");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->row_count(), 3u);
+  int64_t total = r->GetInt64(1, 0) + r->GetInt64(1, 1) + r->GetInt64(1, 2);
+  EXPECT_EQ(total, 30000 - 30000 / 7 - 1);
+}
+
+TEST(Functions, RegistrationIsDatabaseWide) {
+  auto db = OpenMemory();
+  auto a = db->Connect();
+  auto b = db->Connect();
+  std::atomic<int> chunks = 0;
+  ASSERT_TRUE(RegisterFunction(*a, Upper(&chunks)).ok());
+  auto r = b->Query("SELECT test_upper('x')");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetString(0, 0), "X");
+  Status again = RegisterFunction(*b, Upper(&chunks));
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace custintel::store

@@ -1,0 +1,38 @@
+// A throwaway PostgreSQL server for tests: initdb into a temporary directory, started on a
+// free loopback port (socket in the same directory), stopped and removed when the object dies
+// — also when the test fails. Uses Debian's server (/usr/lib/postgresql/<version>/bin). As
+// root, initdb refuses to run, so the server runs as the `postgres` system user.
+//
+//   auto pg = testing::PostgresServer::Start();
+//   if (!pg) GTEST_SKIP() << testing::PostgresServer::WhyUnavailable();
+//   std::string url = pg->url();   // postgresql://custintel@127.0.0.1:<port>/postgres
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "testing/testing.h"
+
+namespace custintel::testing {
+
+class PostgresServer {
+ public:
+  // nullptr when no server binary is installed or it would not start (see WhyUnavailable).
+  static std::unique_ptr<PostgresServer> Start();
+  static std::string WhyUnavailable();
+  ~PostgresServer();
+
+  const std::string& url() const { return url_; }
+  // Runs SQL through psql; returns its stdout (unaligned, tuples only) or "ERROR: ..." text.
+  CommandResult Psql(const std::string& sql) const;
+
+ private:
+  PostgresServer() = default;
+  std::string Run(const std::string& command) const;  // as the server's user
+  TempDir dir_;
+  std::string bin_, url_, data_;
+  int port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace custintel::testing
