@@ -9,7 +9,8 @@ namespace {
 
 constexpr char kScoredView[] =
     "CREATE OR REPLACE TEMP VIEW ci_scored AS "
-    "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.ltv_percentile "
+    "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.ltv_percentile, "
+    "cume_dist() OVER (ORDER BY s.churn_risk) AS churn_risk_percentile "
     "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id)";
 
 Status CheckRule(store::Connection& conn, const SegmentRule& rule) {
