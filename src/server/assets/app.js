@@ -9,12 +9,18 @@
     : Number(v).toLocaleString('en-US', {maximumFractionDigits: d, minimumFractionDigits: d});
   const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 
-  async function api(path) {
-    const res = await fetch(path, {headers: {Authorization: 'Bearer ' + sessionStorage.getItem('custintel_key')}});
-    const body = await res.json().catch(() => ({}));
-    if (res.status === 401) { signOut(); throw new Error(body.error ? body.error.message : 'signed out'); }
-    if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
-    return body;
+  async function api(path, body) {
+    const init = {headers: {Authorization: 'Bearer ' + sessionStorage.getItem('custintel_key')}};
+    if (body !== undefined) {
+      init.method = 'POST';
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(path, init);
+    const out = await res.json().catch(() => ({}));
+    if (res.status === 401) { signOut(); throw new Error(out.error ? out.error.message : 'signed out'); }
+    if (!res.ok) throw new Error(out.error ? out.error.message : res.statusText);
+    return out;
   }
 
   function chart(id, option) {
@@ -23,6 +29,7 @@
     const c = echarts.init(el, null, {renderer: 'canvas'});
     c.setOption(Object.assign({animation: false, grid: {left: 60, right: 20, top: 30, bottom: 40}, tooltip: {}}, option));
     charts.push(c);
+    return c;
   }
 
   function table(rows, cols) {
@@ -47,13 +54,15 @@
         card('Open tickets', fmt(k.open_tickets), 'open_tickets') + '</div>' +
         '<h2>Executive summary</h2><div class="panel" id="exec">' + esc(s.executive_summary.text || s.executive_summary.summary || '') +
         ' <span class="badge">' + esc(s.executive_summary.source || 'generated') + '</span></div>' +
-        '<p class="delta">As of ' + esc(k.as_of) + (s.scope ? ' · account ' + esc(s.scope) : '') + '</p>';
+        '<p class="delta">As of ' + esc(k.as_of) + (s.scope ? ' · account ' + esc(s.scope) : '') + '</p>' + askBox();
+      bindAsk();
     },
     async segments() {
       const {segments} = await api('/v1/segments');
       page.innerHTML = '<h1>Segments</h1><div id="seg-chart" class="chart"></div><div id="seg-list"></div>';
       chart('seg-chart', {
-        legend: {top: 0}, xAxis: {type: 'category', data: segments.map((s) => s.name)},
+        legend: {top: 0}, grid: {left: 60, right: 80, top: 40, bottom: 40},
+        xAxis: {type: 'category', data: segments.map((s) => s.name)},
         yAxis: [{type: 'value', name: 'customers'}, {type: 'value', name: 'lifetime value'}],
         series: [{name: 'customers', type: 'bar', data: segments.map((s) => s.size)},
                  {name: 'total lifetime value', type: 'bar', yAxisIndex: 1, data: segments.map((s) => s.total_ltv)}]});
@@ -85,7 +94,7 @@
         table(s.themes, [['Theme', (t) => esc(t.name)], ['Mentions', (t) => fmt(t.mentions)],
           ['Polarity', (t) => '<span class="badge ' + ({positive: 'good', negative: 'bad', mixed: 'mixed'}[t.polarity] || '') + '">' + esc(t.polarity) + '</span>'],
           ['Avg sentiment', (t) => fmt(t.avg_sentiment, 2)]]);
-      chart('trend-chart', {legend: {top: 0}, xAxis: {type: 'category', data: s.weeks.map((w) => w.week)},
+      chart('trend-chart', {legend: {top: 0}, grid: {left: 60, right: 60, top: 40, bottom: 40}, xAxis: {type: 'category', data: s.weeks.map((w) => w.week)},
         yAxis: [{type: 'value', name: 'sentiment', min: -1, max: 1}, {type: 'value', name: 'rating', min: 1, max: 5}],
         series: [{name: 'sentiment', type: 'line', data: s.weeks.map((w) => w.avg_sentiment)},
                  {name: 'rating', type: 'line', yAxisIndex: 1, data: s.weeks.map((w) => w.avg_rating)}]});
@@ -93,16 +102,21 @@
     async cohorts() {
       const {cohorts} = await api('/v1/cohorts?max_months=12');
       const names = [...new Set(cohorts.map((c) => c.cohort))];
-      page.innerHTML = '<h1>Cohorts</h1><h2>Retention</h2><div id="heat" class="chart"></div>' +
+      // One row per cohort: the heatmap grows with the number of cohorts so labels stay legible.
+      page.innerHTML = '<h1>Cohorts</h1><h2>Retention</h2><div id="heat" class="chart" style="height:' +
+        Math.max(320, 18 * names.length + 110) + 'px"></div>' +
         '<h2>Revenue per customer</h2><div id="rev" class="chart"></div>';
-      chart('heat', {tooltip: {position: 'top'}, grid: {left: 70, right: 20, top: 10, bottom: 60},
-        xAxis: {type: 'category', data: [...Array(13).keys()], name: 'months since'},
+      chart('heat', {tooltip: {position: 'top'}, grid: {left: 70, right: 20, top: 10, bottom: 90},
+        xAxis: {type: 'category', data: [...Array(13).keys()], name: 'months since first order', nameLocation: 'middle', nameGap: 28},
         yAxis: {type: 'category', data: names},
         visualMap: {min: 0, max: 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0},
         series: [{type: 'heatmap', data: cohorts.map((c) => [c.months_since, names.indexOf(c.cohort), c.share_retained])}]});
       chart('rev', {legend: {type: 'scroll', top: 0}, xAxis: {type: 'category', data: [...Array(13).keys()]}, yAxis: {type: 'value'},
-        series: names.slice(-8).map((n) => ({name: n, type: 'line',
-          data: cohorts.filter((c) => c.cohort === n).map((c) => c.cumulative_revenue_per_customer)}))});
+        series: names.slice(-8).map((n) => {
+          const data = Array(13).fill(null);  // indexed by months since, whatever rows are missing
+          for (const c of cohorts) if (c.cohort === n && c.months_since >= 0 && c.months_since < 13) data[c.months_since] = c.cumulative_revenue_per_customer;
+          return {name: n, type: 'line', connectNulls: true, data};
+        })});
     },
     async customers() {
       page.innerHTML = '<h1>Customers</h1><form id="search"><input id="q" placeholder="search id, email, name">' +
@@ -120,9 +134,97 @@
     },
   };
 
+  // Ask: a question in words, answered by POST /v1/ask (the semantic model, scoped to the key);
+  // the answer's `chart` says how to show its rows: number | bar | line | table | none.
+  let askChart = null;
+  let askSeq = 0;
+  function askBox() {
+    return '<h2>Ask</h2><form id="ask-form" class="ask"><input id="ask-q" maxlength="2000" autocomplete="off" ' +
+      'placeholder="e.g. how many customers are there, revenue by month"> <button type="submit">Ask</button></form>' +
+      '<div id="ask-result" class="panel" hidden></div>';
+  }
+  function bindAsk() {
+    $('#ask-form').addEventListener('submit', (e) => { e.preventDefault(); askQuestion($('#ask-q').value.trim()); });
+    $('#ask-result').addEventListener('click', (e) => {
+      const b = e.target.closest('button.suggestion');
+      if (b) { $('#ask-q').value = b.dataset.q; askQuestion(b.dataset.q); }
+    });
+  }
+  function disposeAskChart() {
+    if (!askChart) return;
+    const i = charts.indexOf(askChart);
+    if (i >= 0) charts.splice(i, 1);
+    askChart.dispose();
+    askChart = null;
+  }
+  async function askQuestion(question) {
+    const el = $('#ask-result');
+    if (!el || !question) return;
+    const seq = ++askSeq;
+    disposeAskChart();
+    el.hidden = false;
+    el.dataset.state = 'loading';
+    el.innerHTML = '<p>Thinking…</p>';
+    let a;
+    try { a = await api('/v1/ask', {question}); } catch (err) {
+      if (seq !== askSeq || !el.isConnected) return;
+      el.innerHTML = '<p class="error">' + esc(err.message) + '</p>';
+      el.dataset.answered = 'false'; el.dataset.chart = 'none'; el.dataset.state = 'done';
+      return;
+    }
+    if (seq !== askSeq || !el.isConnected) return;  // a newer question, or the page changed
+    renderAnswer(el, a);
+  }
+  const askNum = (v) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))));
+  const askFmt = (v) => askNum(v) ? Number(v).toLocaleString('en-US', {maximumFractionDigits: 2}) : esc(v ?? 'n/a');
+  function renderAnswer(el, a) {
+    const cols = a.columns || [];
+    const rows = a.rows || [];
+    let kind = a.answered ? (a.chart || 'table') : 'none';
+    let html = '<p class="ask-text">' + esc(a.answer_text || '') + '</p>';
+    if (kind === 'number' && rows.length && rows[0].length) {
+      html += '<div class="ask-number">' + askFmt(rows[0][rows[0].length - 1]) + '</div>';
+    } else if ((kind === 'bar' || kind === 'line') && rows.length && cols.length >= 2) {
+      html += '<div id="ask-chart" class="chart"></div>';
+    } else if (kind !== 'none' && rows.length) {
+      kind = 'table';
+    } else if (kind !== 'none') {
+      kind = 'none';
+    }
+    if (kind === 'table' || kind === 'bar' || kind === 'line') {
+      html += '<details' + (kind === 'table' ? ' open' : '') + '><summary>' + fmt(rows.length) + ' rows' +
+        (a.truncated ? ' (truncated)' : '') + '</summary>' +
+        table(rows, cols.map((c, i) => [c, (r) => askFmt(r[i])])) + '</details>';
+    }
+    if (!a.answered) {
+      if (a.reason && !(a.answer_text || '').includes(a.reason)) html += '<p class="delta">' + esc(a.reason) + '</p>';
+      const sugg = (a.suggestions || []).map((s) => typeof s === 'string' ? s : (s.question || s.text || ''))
+        .filter(Boolean);
+      if (sugg.length) {
+        html += '<p>Try:</p><div class="suggestions">' +
+          sugg.map((s) => '<button type="button" class="suggestion" data-q="' + esc(s) + '">' + esc(s) + '</button>').join('') + '</div>';
+      }
+    }
+    if (a.sql) html += '<details class="ask-sql"><summary>SQL</summary><pre>' + esc(a.sql) + '</pre></details>';
+    el.innerHTML = html;
+    if (kind === 'bar' || kind === 'line') {
+      // x: the first column; one series per other numeric column.
+      const series = cols.slice(1).map((c, j) => ({name: c, type: kind, data: rows.map((r) => r[j + 1])}))
+        .filter((s) => s.data.some(askNum));
+      askChart = chart('ask-chart', {legend: {top: 0}, xAxis: {type: 'category', data: rows.map((r) => String(r[0] ?? ''))},
+        yAxis: {type: 'value'}, series: series.map((s) => Object.assign(s, {data: s.data.map((v) => askNum(v) ? Number(v) : null)}))}) || null;
+    }
+    el.dataset.answered = String(!!a.answered);
+    el.dataset.chart = kind;
+    el.dataset.state = 'done';
+  }
+
   async function showCustomer(id) {
-    location.hash = 'customers';
-    await new Promise((r) => setTimeout(r, 0));
+    if (location.hash !== '#customers') {
+      // From another page (churn): let the customers page render first, or it would replace the detail.
+      location.hash = 'customers';
+      for (let i = 0; i < 200 && page.dataset.loaded !== 'customers'; i++) await new Promise((r) => setTimeout(r, 50));
+    }
     const c = await api('/v1/customers/' + encodeURIComponent(id));
     const el = $('#detail') || page;
     const sc = c.scores || {};
@@ -141,7 +243,9 @@
     if (!sessionStorage.getItem('custintel_key')) return;
     const name = (location.hash || '#overview').slice(1);
     const view = views[name] || views.overview;
+    askChart = null;
     while (charts.length) charts.pop().dispose();
+    delete page.dataset.loaded;
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.hash === '#' + name));
     page.innerHTML = '<p>Loading…</p>';
     try { await view(); page.dataset.loaded = name; } catch (e) { page.innerHTML = ''; showError(e); }
