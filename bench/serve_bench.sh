@@ -39,6 +39,8 @@ base="http://127.0.0.1:$port"
 mkdir -p "$work/www/v1/customers"
 curl -sf -H "Authorization: Bearer $key" "$base/v1/segments" > "$work/www/segments.json"
 curl -sf -H "Authorization: Bearer $key" "$base/v1/customers/C000042" > "$work/www/customer.json"
+# nginx workers run as an unprivileged user: let them read the files (mktemp -d is 0700).
+chmod -R a+rX "$work"
 cat > "$work/nginx.conf" <<NGINX
 worker_processes auto; pid $work/nginx.pid; error_log $work/nginx.err;
 events { worker_connections 1024; }
