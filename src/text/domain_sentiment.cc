@@ -119,6 +119,10 @@ double DomainModel::Probability(const TokenizedText& t) const {
   return Sigmoid(z);
 }
 
+double DomainModel::Score(const TokenizedText& t) const {
+  return std::clamp(2 * (Probability(t) - Sigmoid(bias_)), -1.0, 1.0);
+}
+
 double DomainModel::Score(std::string_view text) const {
   CleanedText clean = CleanText(text);
   return Score(Tokenize(clean.text));

@@ -42,7 +42,9 @@ class DomainModel {
   static Result<DomainModel> Train(std::span<const RatedText> examples, const DomainOptions& options = {});
 
   double Probability(const TokenizedText& t) const;  // P(positive)
-  double Score(const TokenizedText& t) const { return 2 * Probability(t) - 1; }
+  // Evidence in [-1, 1] relative to the tenant's base rate: 0 for a text with no learned word,
+  // so a blend never lets the share of positive reviews outvote the lexicon on unfamiliar text.
+  double Score(const TokenizedText& t) const;
   double Score(std::string_view text) const;         // cleans and tokenises
   std::size_t feature_count() const { return weights_.size(); }
   // Learned weight of a feature ("sticky", or a bigram "not sticky"); 0 if unknown.

@@ -54,6 +54,10 @@ TextInsight AnalyzeOne(TextSource source, const TextInput& in, const BatchOption
   o.triage = source == TextSource::kTicket;
   o.triage_options.notes = options.playbooks;
   o.triage_options.prepared = &prepared;
+  if (source == TextSource::kReview) {
+    o.domain = options.domain;
+    o.domain_weight = options.domain_weight;
+  }
   Analysis a = Analyze(JoinTitleBody(in.title, in.body), o);
   TextInsight out;
   out.score = a.score;

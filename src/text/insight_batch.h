@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "text/domain_sentiment.h"
 #include "text/triage.h"
 
 namespace custintel::text {
@@ -48,6 +49,8 @@ struct TextInsight {
 struct BatchOptions {
   int threads = 0;                          // 0 = hardware concurrency
   std::span<const PlaybookNote> playbooks;  // for ticket resolutions; may be empty
+  const DomainModel* domain = nullptr;      // the tenant's learned weights, reviews only
+  double domain_weight = 0.5;               // share of the domain score in the blend
 };
 
 std::vector<TextInsight> AnalyzeBatch(TextSource source, std::span<const TextInput> inputs,

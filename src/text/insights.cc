@@ -93,7 +93,7 @@ Status AppendRow(store::Appender& app, int64_t rn, TextInsight& x) {
 
 // Analyses the rows of ci_text_todo chunk by chunk into ci_text_out.
 Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, const InsightsOptions& options,
-                   std::span<const PlaybookNote> playbooks, double* analysis_seconds) {
+                   const BatchOptions& batch, double* analysis_seconds) {
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TEMP TABLE ci_text_out (rn BIGINT, score DOUBLE, label VARCHAR, summary VARCHAR, "
       "themes VARCHAR, urgency VARCHAR, mood VARCHAR, root_cause VARCHAR, resolution VARCHAR, "
@@ -103,7 +103,7 @@ Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, co
   for (int64_t begin = 0; begin < rows; begin += chunk) {
     CI_ASSIGN_OR_RETURN(std::vector<TextInput> in, ReadChunk(conn, begin, begin + chunk));
     auto start = std::chrono::steady_clock::now();
-    std::vector<TextInsight> out = AnalyzeBatch(s.source, in, {options.threads, playbooks});
+    std::vector<TextInsight> out = AnalyzeBatch(s.source, in, batch);
     *analysis_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < out.size(); ++i) CI_RETURN_IF_ERROR(AppendRow(app, begin + static_cast<int64_t>(i), out[i]));
   }
@@ -113,12 +113,12 @@ Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, co
 // Selects the changed rows of one source, analyses them and merges the results; returns how
 // many rows were analysed.
 Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const InsightsOptions& options,
-                             std::span<const PlaybookNote> playbooks, double* analysis_seconds) {
+                             const BatchOptions& batch, double* analysis_seconds) {
   CI_RETURN_IF_ERROR(RunEmbedded(conn, s.todo));
   CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) FROM ci_text_todo"));
   int64_t rows = n.GetInt64(0, 0);
   if (rows > 0) {
-    CI_RETURN_IF_ERROR(AnalyzeTodo(conn, s, rows, options, playbooks, analysis_seconds).WithContext(s.name));
+    CI_RETURN_IF_ERROR(AnalyzeTodo(conn, s, rows, options, batch, analysis_seconds).WithContext(s.name));
     CI_RETURN_IF_ERROR(RunEmbedded(conn, s.merge));
     CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_text_out"));
   }
@@ -126,12 +126,34 @@ Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const 
   return rows;
 }
 
+// Reviews, blended with the tenant's domain model when a full pass measured that it helps; the
+// model's fingerprint joins the input hash so a changed model re-analyses every review.
+Result<int64_t> UpdateReviews(store::Connection& conn, const InsightsOptions& options, InsightsReport* report) {
+  DomainChoice domain;
+  if (options.domain_adaptation && !options.batch_id) {
+    CI_ASSIGN_OR_RETURN(domain, ChooseDomainModel(conn, options.domain));
+    report->domain_note = domain.note;
+  }
+  BatchOptions batch{options.threads, {}, domain.model ? &*domain.model : nullptr, domain.weight};
+  if (domain.model) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "SET VARIABLE text_fingerprint = {}; SET VARIABLE text_model = {};",
+        QuoteLiteral(AnalyzerFingerprint() + ":domain:" + domain.fingerprint),
+        QuoteLiteral(std::string(kInsightModel) + "+domain"))));
+  }
+  auto rows = UpdateSource(conn, kReviews, options, batch, &report->analysis_seconds);
+  if (domain.model) CI_RETURN_IF_ERROR(SetVariables(conn, options.batch_id));
+  return rows;
+}
+
 }  // namespace
 
 std::string InsightsReport::Note() const {
-  if (reviews == 0 && tickets == 0 && events == 0) return "no text changed";
-  return fmt::format("analysed {} reviews, {} tickets, {} events ({:.1f} s analysing)", reviews, tickets, events,
-                     analysis_seconds);
+  std::string text = reviews == 0 && tickets == 0 && events == 0
+                         ? "no text changed"
+                         : fmt::format("analysed {} reviews, {} tickets, {} events ({:.1f} s analysing)", reviews,
+                                       tickets, events, analysis_seconds);
+  return domain_note.empty() ? text : text + "; " + domain_note;
 }
 
 Result<InsightsReport> UpdateTextInsights(store::Connection& conn, const InsightsOptions& options) {
@@ -140,14 +162,16 @@ Result<InsightsReport> UpdateTextInsights(store::Connection& conn, const Insight
   if (options.prune) CI_RETURN_IF_ERROR(RunEmbedded(conn, "text/sql/prune.sql"));
   InsightsReport report;
   if (options.reviews) {
-    CI_ASSIGN_OR_RETURN(report.reviews, UpdateSource(conn, kReviews, options, {}, &report.analysis_seconds));
+    CI_ASSIGN_OR_RETURN(report.reviews, UpdateReviews(conn, options, &report));
   }
   if (options.tickets) {
     CI_ASSIGN_OR_RETURN(std::vector<PlaybookNote> playbooks, LoadPlaybooks(conn));
-    CI_ASSIGN_OR_RETURN(report.tickets, UpdateSource(conn, kTickets, options, playbooks, &report.analysis_seconds));
+    CI_ASSIGN_OR_RETURN(report.tickets, UpdateSource(conn, kTickets, options, {options.threads, playbooks},
+                                                     &report.analysis_seconds));
   }
   if (options.events) {
-    CI_ASSIGN_OR_RETURN(report.events, UpdateSource(conn, kEvents, options, {}, &report.analysis_seconds));
+    CI_ASSIGN_OR_RETURN(report.events, UpdateSource(conn, kEvents, options, {options.threads, {}},
+                                                    &report.analysis_seconds));
   }
   return report;
 }

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
+#include "text/domain_step.h"
 
 namespace custintel::text {
 
@@ -38,6 +39,10 @@ struct InsightsOptions {
   int threads = 0;
   // Texts read, analysed and appended per round: bounds memory on millions of events.
   int64_t chunk_rows = 100'000;
+  // Learn the tenant's own word weights from its rated reviews and blend them in when that
+  // measurably helps (full passes only; on arrival reviews get the lexicon until the next run).
+  bool domain_adaptation = true;
+  DomainStepOptions domain;
 };
 
 struct InsightsReport {
@@ -45,6 +50,7 @@ struct InsightsReport {
   int64_t tickets = 0;
   int64_t events = 0;
   double analysis_seconds = 0;  // wall time inside AnalyzeBatch
+  std::string domain_note;      // the domain-sentiment measurement, when one was made
 
   // "analysed 12 reviews, 3 tickets, 40 events (0.1 s analysing)" or "no text changed".
   std::string Note() const;
