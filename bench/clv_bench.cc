@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "bench_util.h"
 #include "models/clv_bgnbd.h"
 #include "models/clv_gamma_gamma.h"
 #include "models/clv_simulate.h"
@@ -21,17 +22,8 @@ using custintel::models::BgNbdFit;
 using custintel::models::ClvSimulationOptions;
 using custintel::models::ClvSummary;
 
-double Seconds(const std::function<void()>& fn) {
-  const auto start = std::chrono::steady_clock::now();
-  fn();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is KiB on Linux
-}
+using custintel::bench::PeakRssMiB;
+using custintel::bench::Seconds;
 
 bool FitAndReport(const char* label, const ClvSummary& summary) {
   BgNbdFit fit;

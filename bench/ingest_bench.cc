@@ -5,6 +5,8 @@
 //
 //   ingest_bench [customers | DIR] [threads]    threads 0 (default) = DuckDB's default
 // A generated folder is removed afterwards unless CUSTINTEL_BENCH_KEEP is set.
+#include "bench_util.h"
+
 #include <sys/resource.h>
 
 #include <chrono>
@@ -24,9 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace custintel;
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
+double Seconds(std::chrono::steady_clock::time_point since) { return custintel::bench::SecondsSince(since); }
 
 store::DatabaseOptions Options(int threads) {
   store::DatabaseOptions o;

@@ -2,6 +2,8 @@
 // customer, on synthetic purchase lines shaped like the generator's shop (300 products in 10
 // categories, staples rebought on a rhythm, ~10 lines per customer). Prints wall time per
 // phase and peak RSS. Usage: recommend_bench [customers=1000000]
+#include "bench_util.h"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,9 +19,7 @@ using custintel::models::PurchaseLine;
 
 namespace {
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
+double Seconds(std::chrono::steady_clock::time_point since) { return custintel::bench::SecondsSince(since); }
 
 PurchaseData Synthetic(size_t customers, size_t products) {
   PurchaseData d;
