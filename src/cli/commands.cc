@@ -84,7 +84,7 @@ Status RunSql(const GlobalOptions& g, const std::string& query, bool csv, bool j
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
   if (query.empty()) return RunSqlPrompt(conn, csv, json, std::cin, std::cout);
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(query));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, QueryForPrinting(conn, query));
   PrintResult(r, json ? OutputFormat::kJson : csv ? OutputFormat::kCsv : OutputFormat::kTable, std::cout);
   PrintAiStats(std::cerr);
   return Status::Ok();

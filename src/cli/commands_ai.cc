@@ -81,7 +81,7 @@ Status RunSqlPrompt(store::Connection& conn, bool csv, bool json, std::istream& 
     if (statement.empty() && t.empty()) continue;
     statement += line + "\n";
     if (t.empty() || t.back() != ';') continue;
-    auto r = conn.Query(statement);
+    auto r = QueryForPrinting(conn, statement);
     statement.clear();
     if (!r.ok()) {
       std::cerr << "error: " << r.status().message() << '\n';

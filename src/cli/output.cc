@@ -3,6 +3,8 @@
 #include <ostream>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace custintel::cli {
 namespace {
 
@@ -82,6 +84,26 @@ nlohmann::json ResultToJson(const store::QueryResult& r) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::string& sql) {
+  std::string body(Trim(sql));
+  while (!body.empty() && body.back() == ';') body = std::string(Trim(body.substr(0, body.size() - 1)));
+  auto described = conn.Query("DESCRIBE " + body);  // plans only; fails for non-queries
+  if (!described.ok()) return conn.Query(sql);
+  bool nested = false;
+  std::string columns;
+  for (size_t i = 0; i < described->row_count(); ++i) {
+    std::string name = described->GetString(0, i), type = described->GetString(1, i);
+    bool is_nested = type.find('[') != std::string::npos || type.starts_with("STRUCT") ||
+                     type.starts_with("MAP") || type.starts_with("UNION");
+    nested |= is_nested;
+    columns += (i ? ", " : "") + (is_nested ? "to_json(" + QuoteIdent(name) + ") AS " + QuoteIdent(name)
+                                            : QuoteIdent(name));
+  }
+  if (!nested) return conn.Query(sql);
+  auto wrapped = conn.Query("SELECT " + columns + " FROM (" + body + ")");
+  return wrapped.ok() ? std::move(wrapped) : conn.Query(sql);
 }
 
 void PrintResult(const store::QueryResult& r, OutputFormat format, std::ostream& out) {

@@ -14,6 +14,9 @@ namespace custintel::cli {
 enum class OutputFormat { kTable, kCsv, kJson };
 
 void PrintResult(const store::QueryResult& result, OutputFormat format, std::ostream& out);
+// Runs a user's query for printing. Nested values (LIST, STRUCT, MAP) cannot be read back through
+// the C API's value getters, so a query whose result has them runs wrapped, those columns as JSON.
+Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::string& sql);
 nlohmann::json ResultToJson(const store::QueryResult& result);
 nlohmann::json CellToJson(const store::QueryResult& result, size_t col, size_t row);
 

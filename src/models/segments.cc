@@ -54,4 +54,20 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
       fmt::arg("order", order)));
 }
 
+Status ProfileSegments(store::Connection& conn) {
+  // The CLV step adds predicted_clv only when it could fit; make the column exist either way.
+  CI_RETURN_IF_ERROR(conn.Execute("ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS predicted_clv DOUBLE"));
+  return conn.Execute(
+      "CREATE OR REPLACE TABLE gold.segments AS "
+      "WITH per AS (SELECT s.segment, avg(s.predicted_clv) AS avg_clv, avg(f.avg_sentiment) AS avg_sentiment "
+      "  FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id) GROUP BY s.segment), "
+      "cats AS (SELECT segment, list(top_category ORDER BY n DESC, top_category)[1:3] AS top_categories "
+      "  FROM (SELECT s.segment, f.top_category, count(*) AS n FROM gold.customer_scores s "
+      "        JOIN gold.customer_features f USING (customer_id) WHERE f.top_category IS NOT NULL "
+      "        GROUP BY s.segment, f.top_category) GROUP BY segment) "
+      "SELECT g.*, per.avg_clv, per.avg_sentiment, cats.top_categories "
+      "FROM (SELECT COLUMNS(c -> c NOT IN ('avg_clv', 'avg_sentiment', 'top_categories')) FROM gold.segments) g "
+      "LEFT JOIN per USING (segment) LEFT JOIN cats USING (segment) ORDER BY g.rule_order");
+}
+
 }  // namespace custintel::models

@@ -15,4 +15,9 @@ namespace custintel::models {
 // customer matching no rule lands in "Unsegmented".
 Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules);
 
+// Adds to gold.segments what later steps know: average predicted CLV (NULL when CLV could not
+// be fitted), average sentiment (when text analysis has run) and the top three categories by
+// customers whose favourite category it is. REQUIRES: AssignSegments ran in this run.
+Status ProfileSegments(store::Connection& conn);
+
 }  // namespace custintel::models

@@ -94,6 +94,7 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   std::string clv_note;
   CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, &clv_note); }));
   report.steps.back().note = clv_note;
+  CI_RETURN_IF_ERROR(Timed("segment_profiles", &report, [&] { return models::ProfileSegments(conn); }));
   CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("cohorts", &report, [&] { return models::BuildCohorts(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("recommendations", &report,

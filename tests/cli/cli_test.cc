@@ -82,6 +82,12 @@ TEST_F(CliShopTest, SqlPrintsTableCsvAndJson) {
   EXPECT_EQ(csv.out, "a,b\n1,\"x,y\"\n");
   auto json = RunCli("sql --json --db " + db_ + " \"SELECT count(*) AS n FROM silver.customers\"");
   EXPECT_EQ(nlohmann::json::parse(json.out)[0]["n"], 2000);
+  // Lists and structs print as JSON, nested in --json.
+  auto nested = RunCli("sql --json --db " + db_ + " \"SELECT [1, 2] AS l, {'k': 'v'} AS s\"");
+  ASSERT_EQ(nested.exit_code, 0) << nested.err;
+  auto row = nlohmann::json::parse(nested.out)[0];
+  EXPECT_EQ(row["l"], nlohmann::json::parse("[1,2]")) << nested.out;
+  EXPECT_EQ(row["s"]["k"], "v") << nested.out;
   auto bad = RunCli("sql --db " + db_ + " \"SELEC 1\"");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("syntax error"), std::string::npos) << bad.err;
@@ -100,6 +106,14 @@ TEST_F(CliShopTest, SummaryNamesAsOfSegmentsAndTopRisk) {
   int64_t total = 0;
   for (const auto& s : j["segments"]) total += s["size"].get<int64_t>();
   EXPECT_EQ(total, 2000);
+  // Segments carry what later steps know: CLV, sentiment, favourite categories.
+  auto seg = RunCli("sql --json --db " + db_ + " \"SELECT avg_clv, avg_sentiment, len(top_categories) AS n_categories FROM gold.segments "
+                    "ORDER BY size DESC LIMIT 1\"");
+  ASSERT_EQ(seg.exit_code, 0) << seg.err;
+  auto biggest = nlohmann::json::parse(seg.out)[0];
+  EXPECT_GT(biggest["avg_clv"].get<double>(), 0) << seg.out;
+  EXPECT_TRUE(biggest["avg_sentiment"].is_number()) << seg.out;
+  EXPECT_GE(biggest["n_categories"].get<int64_t>(), 1) << seg.out;
   auto text = RunCli("summary --db " + db_);
   EXPECT_NE(text.out.find("as of 2026-06-30"), std::string::npos);
 }
