@@ -157,9 +157,17 @@ std::string TopDriversJson(const FeatureSpec& spec, const FeatureMatrix& m, size
   size_t keep = std::min<size_t>(k, drivers.size());
   std::partial_sort(drivers.begin(), drivers.begin() + keep, drivers.end(),
                     [](const Driver& a, const Driver& b) { return std::fabs(a.shap) > std::fabs(b.shap); });
+  // Values to 4 significant digits: a driver is read by people, not recomputed.
+  auto readable = [](const nlohmann::json& v) {
+    if (!v.is_number_float()) return v;
+    double x = v.get<double>();
+    if (x == 0 || !std::isfinite(x)) return v;
+    double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(x)))));
+    return nlohmann::json(std::round(x * scale) / scale);
+  };
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < keep; ++i) {
-    out.push_back({{"feature", drivers[i].feature}, {"value", drivers[i].value},
+    out.push_back({{"feature", drivers[i].feature}, {"value", readable(drivers[i].value)},
                    {"shap", std::round(drivers[i].shap * 1e4) / 1e4}});
   }
   return out.dump();
