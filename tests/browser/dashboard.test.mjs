@@ -198,6 +198,24 @@ async function main() {
     await page.close();
   }
 
+  // A phone: every page fits the screen's width (no sideways scrolling) and charts still render.
+  {
+    const {page, problems} = await watchedPage(context, 'phone');
+    await page.setViewportSize({width: 390, height: 844});
+    await signIn(page, base, adminKey);
+    for (const name of PAGES) {
+      await visit(page, name);
+      await page.waitForTimeout(300);
+      await page.screenshot({path: path.join(ARTIFACTS, `phone-${name}.png`), fullPage: true});
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 1, `phone ${name}: fits the width (overflows by ${overflow}px)`);
+      if (CHART_PAGES.includes(name)) check(await renderedCharts(page) > 0, `phone ${name}: a chart rendered`);
+    }
+    for (const p of problems) failures.push(p);
+    check(problems.length === 0, 'phone: no console errors and no failed requests');
+    await page.close();
+  }
+
   // Account key: only its account's customers.
   {
     const {page, problems} = await watchedPage(context, 'account');
