@@ -3,6 +3,8 @@
 // Prints the figures and asserts floors that the current lexicon reaches.
 #include <gtest/gtest.h>
 
+#include "text/macro_f1.h"
+
 #include <cstdio>
 #include <map>
 #include <set>
@@ -45,22 +47,6 @@ std::vector<Labelled> LoadSet() {
 int ThreeClass(const std::string& label) {
   if (label == "neutral") return 0;
   return label.find("positive") != std::string::npos ? 1 : -1;
-}
-
-template <class K>
-double MacroF1(const std::vector<std::pair<K, K>>& pairs, const std::vector<K>& classes) {
-  double sum = 0;
-  for (const K& c : classes) {
-    double tp = 0, fp = 0, fn = 0;
-    for (const auto& [gold, pred] : pairs) {
-      tp += gold == c && pred == c;
-      fp += gold != c && pred == c;
-      fn += gold == c && pred != c;
-    }
-    double p = tp + fp > 0 ? tp / (tp + fp) : 0, r = tp + fn > 0 ? tp / (tp + fn) : 0;
-    sum += p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-  return sum / static_cast<double>(classes.size());
 }
 
 TEST(Accuracy, HandLabelledSentencesMeetFloors) {

@@ -6,6 +6,8 @@
 // (deterministic: fixed seed, deterministic analyzers).
 #include <gtest/gtest.h>
 
+#include "text/macro_f1.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,24 +56,6 @@ int ThreeClass(const std::string& label) {
   if (label.find("positive") != std::string::npos || label == "satisfied" || label == "happy") return 1;
   if (label.find("negative") != std::string::npos || label == "angry" || label == "frustrated") return -1;
   return 0;
-}
-
-template <class K>
-double MacroF1(const std::vector<std::pair<K, K>>& pairs) {
-  std::set<K> classes;
-  for (const auto& [gold, pred] : pairs) classes.insert(gold);
-  double sum = 0;
-  for (const K& c : classes) {
-    double tp = 0, fp = 0, fn = 0;
-    for (const auto& [gold, pred] : pairs) {
-      tp += gold == c && pred == c;
-      fp += gold != c && pred == c;
-      fn += gold == c && pred != c;
-    }
-    double p = tp + fp > 0 ? tp / (tp + fp) : 0, r = tp + fn > 0 ? tp / (tp + fn) : 0;
-    sum += p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-  return classes.empty() ? 0 : sum / static_cast<double>(classes.size());
 }
 
 std::map<std::string, std::string> ParseThemes(const std::string& s) {
