@@ -225,22 +225,7 @@ int LlamaModel::ContextSize() const { return n_ctx_; }
 int LlamaModel::VocabSize() const { return llama_vocab_n_tokens(llama_model_get_vocab(model_)); }
 
 Result<std::vector<int32_t>> LlamaModel::Tokenize(std::string_view text) const {
-  const llama_vocab* vocab = llama_model_get_vocab(model_);
-  std::vector<llama_token> tokens(text.size() + 8);
-  // parse_special: chat templates carry special tokens as text (<|im_start|>, [INST]).
-  auto run = [&] {
-    return llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
-                          static_cast<int32_t>(tokens.size()), /*add_special=*/true,
-                          /*parse_special=*/true);
-  };
-  int32_t n = run();
-  if (n < 0) {
-    tokens.resize(static_cast<size_t>(-n));
-    n = run();
-  }
-  if (n < 0) return Status::Internal("tokenizing " + std::to_string(text.size()) + " bytes failed");
-  tokens.resize(static_cast<size_t>(n));
-  return std::vector<int32_t>(tokens.begin(), tokens.end());
+  return TokenizeText(text, /*add_special=*/true);
 }
 
 std::string LlamaModel::Detokenize(const std::vector<int32_t>& tokens) const {
