@@ -43,12 +43,9 @@ int LlamaBackend::CountTokens(const std::string& text) const {
   return t.ok() ? static_cast<int>(t->size()) : 0;
 }
 
-Batch<Completion> LlamaBackend::Generate(std::span<const std::string> prompts, const Sampling& sampling) {
-  GenerateOptions o;
-  o.max_tokens = sampling.max_tokens;
-  auto texts = RowAligned<std::string>(prompts, [&](std::span<const std::string> in) {
-    return model_->GenerateBatch(in, o);
-  });
+// Row-aligned texts as completions with their token counts; a failed row keeps its error.
+Batch<Completion> LlamaBackend::ToCompletions(std::span<const std::string> prompts,
+                                              const Batch<std::string>& texts) const {
   Batch<Completion> out;
   for (size_t i = 0; i < texts.size(); ++i) {
     if (!texts[i].ok()) {
@@ -58,6 +55,15 @@ Batch<Completion> LlamaBackend::Generate(std::span<const std::string> prompts, c
     out.push_back(Completion{*texts[i], CountTokens(prompts[i]), CountTokens(*texts[i])});
   }
   return out;
+}
+
+Batch<Completion> LlamaBackend::Generate(std::span<const std::string> prompts, const Sampling& sampling) {
+  GenerateOptions o;
+  o.max_tokens = sampling.max_tokens;
+  auto texts = RowAligned<std::string>(prompts, [&](std::span<const std::string> in) {
+    return model_->GenerateBatch(in, o);
+  });
+  return ToCompletions(prompts, texts);
 }
 
 Batch<Scored> LlamaBackend::Choose(std::span<const std::string> prompts, std::span<const std::string> choices) {
@@ -81,15 +87,7 @@ Batch<Completion> LlamaBackend::GenerateJson(std::span<const std::string> prompt
   auto texts = RowAligned<std::string>(prompts, [&](std::span<const std::string> in) {
     return model_->GenerateJsonBatch(in, json_schema, sampling.max_tokens);
   });
-  Batch<Completion> out;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    if (!texts[i].ok()) {
-      out.push_back(texts[i].status());
-      continue;
-    }
-    out.push_back(Completion{*texts[i], CountTokens(prompts[i]), CountTokens(*texts[i])});
-  }
-  return out;
+  return ToCompletions(prompts, texts);
 }
 
 Batch<Embedding> LlamaBackend::Embed(std::span<const std::string> texts) {

@@ -33,6 +33,7 @@ class LlamaBackend final : public Backend {
  private:
   explicit LlamaBackend(std::shared_ptr<LlamaModel> model);
   int CountTokens(const std::string& text) const;
+  Batch<Completion> ToCompletions(std::span<const std::string> prompts, const Batch<std::string>& texts) const;
 
   std::shared_ptr<LlamaModel> model_;
   ModelIdentity identity_;
