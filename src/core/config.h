@@ -26,6 +26,9 @@ struct ServerConfig {
   int read_timeout_s = 10;             // a client that sends nothing for this long is dropped
   int write_timeout_s = 10;
   int request_timeout_s = 30;          // a query running longer is interrupted (503)
+  // Finished answers of read routes kept per tenant data generation (0 = off). Raise it when
+  // many distinct customers are read repeatedly; each refresh or write invalidates them.
+  int64_t response_cache_bytes = 64 << 20;
   std::string default_tier = "free";   // tier of keys created without --tier
   std::string assets_dir;              // charting library folder; "" = $CUSTINTEL_DEPS/echarts-5.6.0
 };

@@ -83,6 +83,8 @@ struct Route {
   std::vector<ParamDoc> query;     // the only query parameters accepted
   nlohmann::json request_schema;   // JSON schema of the body (null = no body)
   RouteHandler handler;
+  // Its 200 answers may be reused until the tenant's data changes (server/response_cache.h).
+  bool cacheable = false;
 };
 
 // The routes of each area.

@@ -49,21 +49,36 @@ const std::string kSegmentAggregate =
     "round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS revenue_at_risk "
     "FROM scoped.customer_scores GROUP BY segment";
 
-// The generated insight of a segment when the insight step (issue 7) has built one.
-Result<json> SegmentInsight(RequestContext& ctx, const std::string& name) {
+// The generated insights of the segments (by segment name) when the insight step has built
+// them; one query for the whole list.
+Result<std::map<std::string, json>> SegmentInsights(RequestContext& ctx, const std::optional<std::string>& name) {
+  std::map<std::string, json> out;
   CI_ASSIGN_OR_RETURN(bool has, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "segment_insights"));
-  if (!has) return json(nullptr);
-  CI_ASSIGN_OR_RETURN(auto r, ctx.Query("SELECT * FROM scoped.segment_insights WHERE segment = $1 LIMIT 1", {name},
-                                        {"gold.segment_insights"}));
-  return r.row_count() ? Rows(r)[0] : json(nullptr);
+  if (!has) return out;
+  std::string sql = "SELECT * FROM scoped.segment_insights";
+  std::vector<store::Param> params;
+  if (name) sql += " WHERE segment = $1", params.push_back(*name);
+  CI_ASSIGN_OR_RETURN(auto r, ctx.Query(sql, params, {"gold.segment_insights"}));
+  for (json& row : Rows(r)) {
+    if (row.contains("segment") && row["segment"].is_string()) out.emplace(row["segment"].get<std::string>(), row);
+  }
+  return out;
+}
+
+Result<json> SegmentInsight(RequestContext& ctx, const std::string& name) {
+  CI_ASSIGN_OR_RETURN(auto insights, SegmentInsights(ctx, name));
+  auto it = insights.find(name);
+  return it == insights.end() ? json(nullptr) : it->second;
 }
 
 Result<Reply> ListSegments(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
   CI_ASSIGN_OR_RETURN(auto r, ctx.Query(kSegmentAggregate + " ORDER BY size DESC, name", {}, {"gold.customer_scores"}));
+  CI_ASSIGN_OR_RETURN(auto insights, SegmentInsights(ctx, std::nullopt));
   json segments = Rows(r);
   for (auto& s : segments) {
-    CI_ASSIGN_OR_RETURN(s["insight"], SegmentInsight(ctx, s["name"].get<std::string>()));
+    auto it = insights.find(s["name"].get<std::string>());
+    s["insight"] = it == insights.end() ? json(nullptr) : it->second;
   }
   ctx.response_summary = fmt::format("{} segments", r.row_count());
   return Reply{200, json{{"segments", segments}}, {}};
@@ -378,7 +393,7 @@ Result<Reply> GetSentiment(RequestContext& ctx) {
 
 std::vector<Route> DataRoutes() {
   json none = nullptr;
-  return {
+  std::vector<Route> routes = {
       {"GET", "/v1/segments", "Segments: size, share, value and churn risk, with their insight", kReaders, true, false,
        {}, none, ListSegments},
       {"GET", "/v1/segments/{id}", "One segment (id: its slug, e.g. at-risk-churn) with its top customers", kReaders,
@@ -406,6 +421,9 @@ std::vector<Route> DataRoutes() {
       {"GET", "/v1/sentiment", "Review sentiment by week and themes with polarity", kReaders, true, false,
        {{"weeks", "integer", "how many recent weeks (default 26)"}}, none, GetSentiment},
   };
+  // Reads of the tenant's data only: they change with a refresh or a write, nothing else.
+  for (Route& r : routes) r.cacheable = r.method == "GET" && !r.uses_ai;
+  return routes;
 }
 
 }  // namespace custintel::server

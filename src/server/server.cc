@@ -111,6 +111,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServeOptions options) {
   ho.read_timeout_s = sc.read_timeout_s;
   ho.write_timeout_s = sc.write_timeout_s;
   s->http_ = std::make_unique<HttpServer>(ho);
+  s->responses_ = std::make_unique<ResponseCache>(static_cast<size_t>(sc.response_cache_bytes));
   return s;
 }
 
@@ -202,7 +203,13 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
     *route_name = "/metrics";
     audit_->CountRequest(key.tenant, false, false);
     if (key.role != Role::kAdmin) return Error(403, "metrics need an admin key");
-    return {200, "text/plain; version=0.0.4", metrics_.Render(), {}};
+    return {200, "text/plain; version=0.0.4",
+            metrics_.Render() + fmt::format("# TYPE custintel_response_cache_hits_total counter\n"
+                                            "custintel_response_cache_hits_total {}\n"
+                                            "# TYPE custintel_response_cache_misses_total counter\n"
+                                            "custintel_response_cache_misses_total {}\n",
+                                            responses_->hits(), responses_->misses()),
+            {}};
   }
   const Route* route = nullptr;
   bool path_known = false;
@@ -236,6 +243,28 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
       return res;
     }
   }
+  // A cached answer of this tenant's current data generation: same audit row, no query.
+  const bool cacheable = route->cacheable && options_.config.server.response_cache_bytes > 0;
+  const uint64_t generation = tenant->generation();
+  std::string cache_key;
+  if (cacheable) {
+    cache_key = ResponseCache::Key(tenant->name(), key.scope_account, r);
+    if (auto hit = responses_->Find(cache_key, generation)) {
+      audit->tables_touched = hit->tables;
+      audit->rows_returned = hit->rows;
+      audit->prompt_summary = hit->prompt_summary;
+      audit->response_summary = hit->response_summary;
+      return hit->response;
+    }
+  }
+  // Whatever a write changes, no cached answer computed before it is served after it.
+  struct BumpAfterWrite {
+    Tenant& t;
+    bool write;
+    ~BumpAfterWrite() {
+      if (write) t.BumpGeneration();
+    }
+  } bump{*tenant, r.method != "GET"};
   auto lease = tenant->Acquire(key.scope_account);
   if (!lease.ok()) return ErrorFor(lease.status());
   RequestContext ctx{r, key, *tenant, *lease, services_, params, {}, 0, "", ""};
@@ -264,6 +293,10 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
   audit->response_summary = Truncate(ctx.response_summary, 200);
   HttpResponse res = JsonResponse(reply->status, reply->body);
   res.headers = reply->headers;
+  if (cacheable && res.status == 200) {
+    responses_->Store(cache_key, generation,
+                      {res, audit->rows_returned, audit->tables_touched, audit->response_summary, audit->prompt_summary});
+  }
   return res;
 }
 

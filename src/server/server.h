@@ -32,6 +32,7 @@
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/quota.h"
+#include "server/response_cache.h"
 #include "server/scheduler.h"
 #include "server/tenants.h"
 
@@ -73,6 +74,7 @@ class Server {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Watchdog> watchdog_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<ResponseCache> responses_;
   Metrics metrics_;
   Dashboard dashboard_;
   Services services_;

@@ -95,6 +95,10 @@ void Tenant::Release(std::unique_ptr<store::Connection> conn) {
 }
 
 Result<bool> Tenant::HasTable(store::Connection& conn, const std::string& schema, const std::string& table) {
+  if (schema == "scoped") {
+    std::lock_guard<std::mutex> lock(views_mu_);
+    return scoped_views_.count(table) > 0;
+  }
   CI_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND "
                                          "table_name = ?",
                                          {schema, table}));
@@ -104,6 +108,7 @@ Result<bool> Tenant::HasTable(store::Connection& conn, const std::string& schema
 Status Tenant::RefreshViews() {
   CI_ASSIGN_OR_RETURN(store::Connection conn, db_->Connect());
   CI_RETURN_IF_ERROR(conn.Execute("CREATE SCHEMA IF NOT EXISTS scoped"));
+  std::set<std::string> created;
   for (const ScopedTable& t : kTables) {
     CI_ASSIGN_OR_RETURN(auto cols, conn.Query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
                                               "AND table_name = ? ORDER BY ordinal_position",
@@ -114,7 +119,11 @@ Status Tenant::RefreshViews() {
     // Identifiers come from the fixed list above, never from a request.
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE VIEW scoped.{1} AS SELECT t.* FROM {0}.{1} t WHERE {2}",
                                                 t.schema, t.table, ScopeFilter(OwnershipOf(t.table, names)))));
+    created.insert(t.table);
   }
+  std::lock_guard<std::mutex> lock(views_mu_);
+  scoped_views_ = std::move(created);
+  BumpGeneration();
   return Status::Ok();
 }
 

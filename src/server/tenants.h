@@ -12,10 +12,12 @@
 // Thread safety: TenantRegistry and Tenant are safe to share; a Lease belongs to one thread.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,10 +54,19 @@ class Tenant {
   Result<Lease> Acquire(const std::optional<std::string>& scope);
   // A fresh connection outside the pool (refresh jobs).
   Result<store::Connection> Connect() { return db_->Connect(); }
+  // The tenant's database (the AI layer's cache and budget live in it).
+  std::weak_ptr<store::Database> database() const { return db_; }
   // (Re)creates the scoped.* views over the tables that exist now.
   Status RefreshViews();
   // Whether `schema.table` exists (for endpoints over tables other parts may not have built).
+  // scoped.* is answered from what the last RefreshViews created (no catalog query: this runs
+  // on every request); other schemas ask the catalog.
   Result<bool> HasTable(store::Connection& conn, const std::string& schema, const std::string& table);
+
+  // The data generation: bumped by every refresh (RefreshViews) and every write, so cached
+  // answers (server/response_cache.h) computed before it are never served after it.
+  uint64_t generation() const { return generation_.load(); }
+  void BumpGeneration() { generation_.fetch_add(1); }
 
   // Held while a refresh of this tenant runs: one at a time.
   std::mutex& refresh_mutex() { return refresh_mu_; }
@@ -70,6 +81,9 @@ class Tenant {
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<store::Connection>> pool_;
   std::mutex refresh_mu_;
+  mutable std::mutex views_mu_;
+  std::set<std::string> scoped_views_;  // the scoped.* views RefreshViews created
+  std::atomic<uint64_t> generation_{0};
 };
 
 class TenantRegistry {
