@@ -169,6 +169,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   RegisterAiCommands(app, g, action, common);
   RegisterServeCommands(app, g, action, common);
   RegisterAskCommands(app, g, action, common);
+  RegisterSearchCommands(app, g, action, common);
 }
 
 }  // namespace custintel::cli

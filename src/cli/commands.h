@@ -44,6 +44,7 @@ void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status(
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterSearchCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterChurnCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 
 // Opens the database named by --db. must_exist: refuse to create a new, empty one.
