@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what custintel needs and is missing, then prints nothing on success but a summary.
 #
-#   scripts/deps.sh            Debian packages + DuckDB + llama.cpp (built static)
+#   scripts/deps.sh            Debian packages + DuckDB + llama.cpp (built static) + llama-server
 #   scripts/deps.sh --check    exit 0 when everything is present, 1 otherwise; installs nothing
 #
 # Debian packages come from apt-get (only the missing ones). DuckDB and llama.cpp come from the
@@ -116,10 +116,17 @@ llama_use_cuda() {
   command -v nvcc >/dev/null && command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1
 }
 
-install_llama() {
-  local src="$DEPS/llama.cpp-3.22.1" variant=cpu
+# The build directory of this machine's variant (build-cuda with a usable GPU, else build-cpu).
+llama_build_dir() {
+  local variant=cpu
   llama_use_cuda && variant=cuda
-  local build="$src/build-$variant"
+  echo "$DEPS/llama.cpp-3.22.1/build-$variant"
+}
+
+install_llama() {
+  local src="$DEPS/llama.cpp-3.22.1" build variant
+  build=$(llama_build_dir)
+  variant=${build##*-}
   [[ -f "$build/.custintel-built" ]] && return 0
   [[ $CHECK_ONLY -eq 1 ]] && { log "llama.cpp not built in $build"; return 1; }
   if [[ ! -d "$src/.git" ]]; then
@@ -150,6 +157,23 @@ install_llama() {
   log "llama.cpp ready in $build"
 }
 
+# llama.cpp's own OpenAI-compatible server, from the same source and build directory, for the
+# http backend's tests against a real server (tests/ai/llama_server_test.cc). Only the
+# llama-server target is added: the libraries above are not rebuilt, no web UI is fetched.
+install_llama_server() {
+  local build
+  build=$(llama_build_dir)
+  [[ -x "$build/bin/llama-server" ]] && return 0
+  [[ $CHECK_ONLY -eq 1 ]] && { log "llama-server not built in $build"; return 1; }
+  log "building llama-server (${build##*-}) - a few minutes on 2 cores"
+  cmake "$build" -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF \
+    -DLLAMA_USE_PREBUILT_UI=OFF >>"$build.log" 2>&1 || die "llama-server configure failed, see $build.log"
+  cmake --build "$build" --target llama-server -j"$(nproc)" >>"$build.log" 2>&1 \
+    || die "llama-server build failed, see $build.log"
+  [[ -x "$build/bin/llama-server" ]] || die "llama.cpp build did not produce bin/llama-server, see $build.log"
+  log "llama-server ready in $build/bin"
+}
+
 # unpack_npm PKG TGZ SHA256 DIR: the package's files under $DEPS/DIR (a verified npm tarball).
 unpack_npm() {
   local pkg=$1 tgz=$2 sum=$3 dst="$DEPS/$4"
@@ -171,6 +195,7 @@ main() {
   install_apt_packages || rc=1
   install_duckdb || rc=1
   install_llama || rc=1
+  install_llama_server || rc=1
   return $rc
 }
 main

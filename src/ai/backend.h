@@ -21,6 +21,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -70,6 +71,11 @@ struct Embedding {
   std::vector<float> vector;  // unit length
   int tokens = 0;
 };
+
+// `text` with every invalid UTF-8 sequence replaced by U+FFFD: a model that stops inside a
+// multi-byte character (max_tokens, a random test model) must not hand DuckDB or a JSON parser
+// bytes they refuse. Valid UTF-8 comes back unchanged.
+std::string ToValidUtf8(std::string_view text);
 
 class Backend {
  public:

@@ -52,7 +52,7 @@ Batch<Completion> LlamaBackend::ToCompletions(std::span<const std::string> promp
       out.push_back(texts[i].status());
       continue;
     }
-    out.push_back(Completion{*texts[i], CountTokens(prompts[i]), CountTokens(*texts[i])});
+    out.push_back(Completion{ToValidUtf8(*texts[i]), CountTokens(prompts[i]), CountTokens(*texts[i])});
   }
   return out;
 }

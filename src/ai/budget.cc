@@ -49,6 +49,12 @@ int64_t Budget::Acquire(int64_t wanted) {
   return room;
 }
 
+int64_t Budget::CallsLeft() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!SpentReasonLocked().empty()) return 0;
+  return std::min(Room(limits_.max_calls_per_run, run_calls_), Room(limits_.max_calls_per_tenant_day, day_calls_));
+}
+
 void Budget::Record(int64_t calls, int64_t tokens) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -47,6 +47,9 @@ class Budget {
   int64_t Acquire(int64_t wanted);
   // What granted calls used. Persists the tenant/day totals (best effort).
   void Record(int64_t calls, int64_t tokens);
+  // Calls Acquire would grant now: INT64_MAX when no call cap is set, 0 once any cap is spent.
+  // Lets a caller size its next batch so the budget goes to whole rows, in order.
+  int64_t CallsLeft() const;
   // Which cap stopped calls ("" while none has): e.g. "max_calls_per_run = 100 reached".
   std::string SpentReason() const;
   int64_t run_calls() const;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ai/http_choice_scores.h"
 #include "ai/lexical_embed.h"
 #include "core/hash.h"
 
@@ -164,8 +165,9 @@ void HttpBackend::ParallelFor(size_t n, size_t workers, const std::function<void
 }
 
 Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const Sampling& sampling,
-                                    const json* schema) {
+                                    const json* schema, const json& extra, std::vector<json>* raw) {
   Batch<Completion> out(prompts.size(), Status::Internal("not run"));
+  if (raw) raw->assign(prompts.size(), json());
   const size_t workers = static_cast<size_t>(options_.concurrency) * std::max<size_t>(endpoints_.size(), 1);
   ParallelFor(prompts.size(), workers, [&](size_t i) {
     json body = {{"messages", json::array({{{"role", "user"}, {"content", prompts[i]}}})},
@@ -179,6 +181,7 @@ Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const 
       body["response_format"] = {{"type", "json_schema"},
                                  {"json_schema", {{"name", "answer"}, {"strict", true}, {"schema", *schema}}}};
     }
+    if (extra.is_object()) body.update(extra);
     Result<json> r = Post("/v1/chat/completions", body.dump());
     if (!r.ok()) {
       out[i] = r.status();
@@ -196,6 +199,7 @@ Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const 
       c.prompt_tokens = j["usage"].value("prompt_tokens", 0);
       c.completion_tokens = j["usage"].value("completion_tokens", 0);
     }
+    if (raw) (*raw)[i] = j;
     out[i] = std::move(c);
   });
   return out;
@@ -212,6 +216,31 @@ Batch<Completion> HttpBackend::GenerateJson(std::span<const std::string> prompts
   return Chat(prompts, sampling, &schema);
 }
 
+namespace {
+
+// The answer for choice `index`: scored when logprobs gave probabilities, else probability 1.
+Scored ScoredAnswer(std::span<const std::string> choices, size_t index, std::optional<std::vector<double>> scores,
+                    int prompt_tokens) {
+  Scored s;
+  s.label = choices[index];
+  if (scores) {
+    s.probabilities = std::move(*scores);
+  } else {
+    s.probabilities.assign(choices.size(), 0.0);
+    s.probabilities[index] = 1;
+  }
+  s.probability = s.probabilities[index];
+  double runner_up = 0;
+  for (size_t c = 0; c < choices.size(); ++c) {
+    if (c != index) runner_up = std::max(runner_up, s.probabilities[c]);
+  }
+  s.margin = s.probability - runner_up;
+  s.prompt_tokens = prompt_tokens;
+  return s;
+}
+
+}  // namespace
+
 Batch<Scored> HttpBackend::Choose(std::span<const std::string> prompts, std::span<const std::string> choices) {
   json schema = {{"type", "object"},
                  {"properties", {{"label", {{"type", "string"}, {"enum", json(std::vector<std::string>(choices.begin(), choices.end()))}}}}},
@@ -219,28 +248,24 @@ Batch<Scored> HttpBackend::Choose(std::span<const std::string> prompts, std::spa
                  {"additionalProperties", false}};
   Sampling s;
   s.max_tokens = 64;
-  Batch<Completion> got = Chat(prompts, s, &schema);
+  std::vector<json> raw;
+  Batch<Completion> got =
+      Chat(prompts, s, &schema, {{"logprobs", true}, {"top_logprobs", kChooseTopLogprobs}}, &raw);
   Batch<Scored> out;
-  for (auto& c : got) {
-    if (!c.ok()) {
-      out.push_back(c.status());
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (!got[i].ok()) {
+      out.push_back(got[i].status());
       continue;
     }
-    json j = json::parse(c->text, nullptr, false);
+    json j = json::parse(got[i]->text, nullptr, false);
     std::string label = j.is_object() ? j.value("label", std::string()) : std::string();
     auto it = std::find(choices.begin(), choices.end(), label);
     if (it == choices.end()) {
-      out.push_back(Status::Internal("the server's choice '" + Excerpt(c->text, 60) + "' is not one of the choices"));
+      out.push_back(Status::Internal("the server's choice '" + Excerpt(got[i]->text, 60) + "' is not one of the choices"));
       continue;
     }
-    Scored s2;
-    s2.label = label;
-    s2.probability = 1;
-    s2.margin = 1;
-    s2.probabilities.assign(choices.size(), 0.0);
-    s2.probabilities[static_cast<size_t>(it - choices.begin())] = 1;
-    s2.prompt_tokens = c->prompt_tokens;
-    out.push_back(std::move(s2));
+    out.push_back(ScoredAnswer(choices, static_cast<size_t>(it - choices.begin()),
+                               ScoreChoicesFromLogprobs(raw[i], choices, label), got[i]->prompt_tokens));
   }
   return out;
 }

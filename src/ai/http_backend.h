@@ -13,8 +13,10 @@
 //   rows fail fast with Unavailable instead of waiting on a dead server.
 // - The API key comes from the environment variable named in options (Authorization: Bearer)
 //   and never appears in a message or log.
-// - choose: the server is asked for {"label": <one of the choices>} by JSON schema; chat
-//   servers give no choice scores, so the label gets probability 1 and margin 1.
+// - choose: the server is asked for {"label": <one of the choices>} by JSON schema, with
+//   logprobs (top 20); the choices are scored from the label's first-token alternatives
+//   (ai/http_choice_scores.h). A server without logprobs, or choices sharing their first
+//   token, give the label probability 1 and margin 1.
 //
 //   HttpBackendOptions o;
 //   o.base_urls = {"http://127.0.0.1:8080"};
@@ -81,8 +83,11 @@ class HttpBackend final : public Backend {
   // parsed JSON of a 200 answer.
   Result<nlohmann::json> Post(const std::string& path, const std::string& body);
   Endpoint* PickEndpoint();
+  // One chat request per prompt; `extra` fields join each body; `raw` (when given) receives
+  // each row's whole answer.
   Batch<Completion> Chat(std::span<const std::string> prompts, const Sampling& sampling,
-                         const nlohmann::json* schema);
+                         const nlohmann::json* schema, const nlohmann::json& extra = {},
+                         std::vector<nlohmann::json>* raw = nullptr);
   // Runs fn(i) for i in [0, n) on up to `workers` threads.
   void ParallelFor(size_t n, size_t workers, const std::function<void(size_t)>& fn);
 

@@ -35,5 +35,8 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 Result<HttpResponse> HttpPostJson(const std::string& base_url, const std::string& path, const std::string& body,
                                   const HttpHeaders& headers, const HttpRequestOptions& options);
+// GET base_url + path (health checks: a server's /health).
+Result<HttpResponse> HttpGet(const std::string& base_url, const std::string& path, const HttpHeaders& headers,
+                             const HttpRequestOptions& options);
 
 }  // namespace custintel::ai

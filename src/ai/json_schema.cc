@@ -115,6 +115,20 @@ Status Fail(const std::string& path, const std::string& what) {
   return Status::InvalidArgument(fmt::format("JSON at {}: {}", path.empty() ? "$" : path, what));
 }
 
+// Code points, not bytes: JSON Schema lengths count characters.
+size_t Utf8Length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+Status ValidateString(const json& schema, const std::string& v, const std::string& path) {
+  const size_t n = Utf8Length(v);
+  if (schema.contains("minLength") && n < schema["minLength"].get<size_t>()) return Fail(path, "is shorter than minLength");
+  if (schema.contains("maxLength") && n > schema["maxLength"].get<size_t>()) return Fail(path, "is longer than maxLength");
+  return Status::Ok();
+}
+
 Status Validate(const json& schema, const json& v, const std::string& path) {
   if (!schema.is_object()) return Status::Ok();
   if (auto it = schema.find("const"); it != schema.end() && *it != v) return Fail(path, "must be " + it->dump());
@@ -152,6 +166,7 @@ Status Validate(const json& schema, const json& v, const std::string& path) {
       for (size_t i = 0; i < v.size(); ++i) CI_RETURN_IF_ERROR(Validate(*items, v[i], fmt::format("{}[{}]", path, i)));
     }
   }
+  if (v.is_string()) return ValidateString(schema, v.get<std::string>(), path);
   return Status::Ok();
 }
 

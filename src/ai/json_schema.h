@@ -3,8 +3,10 @@
 // from known facts (how the builtin backend answers generate_json without a model).
 //
 // Supported keywords: type (object, array, string, number, integer, boolean, null, or a list),
-// properties, required, additionalProperties: false, items, minItems, maxItems, enum, const.
-// Anything else in a schema is ignored by validation (accepted), never rejected.
+// properties, required, additionalProperties: false, items, minItems, maxItems, minLength,
+// maxLength (code points), enum, const. Anything else in a schema is ignored by validation
+// (accepted), never rejected. This is the AI layer's one validator: the llama backend's
+// JsonSchema (json_schema_subset.h) refuses unsupported keywords up front, then validates here.
 //
 //   auto schema = StructTypeToJsonSchema("STRUCT(label VARCHAR, score DOUBLE, tags VARCHAR[])");
 //   Status ok = ValidateJson(*schema, nlohmann::json::parse(R"({"label":"x","score":1,"tags":[]})"));

@@ -138,7 +138,7 @@ class LlamaModel {
                                           std::span<const std::string> choices);
   // A JSON reply per prompt, constrained by the grammar of `json_schema` (llama.cpp's
   // json-schema-to-grammar) and closed within max_tokens, so every output parses and validates
-  // against the schema (llama_json_schema.h lists the subset). Errors: InvalidArgument (schema
+  // against the schema (json_schema_subset.h lists the subset). Errors: InvalidArgument (schema
   // unsupported or needing more than max_tokens tokens).
   Result<std::vector<std::string>> GenerateJsonBatch(std::span<const std::string> prompts,
                                                      const std::string& json_schema,

@@ -1,6 +1,6 @@
 // JsonGrammar: JSON-schema-constrained decoding that always ends in valid JSON.
 //
-// The schema (checked against llama_json_schema.h's subset) goes through llama.cpp's
+// The schema (checked against json_schema_subset.h) goes through llama.cpp's
 // json_schema_to_grammar into GBNF, and every row gets its own grammar sampler
 // (llama_sampler_init_grammar, cloned per row), so each picked token keeps the text a prefix of
 // some valid document. Greedy: the highest-logit token the grammar allows (ties to the lowest
@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "ai/llama_batch_decoder.h"
-#include "ai/llama_json_schema.h"
+#include "ai/json_schema_subset.h"
 #include "core/status.h"
 
 struct llama_model;

@@ -100,6 +100,11 @@ std::string AiStats::ToString() const {
                      backend_calls, backend_batches, cache_hits, deduplicated, failures, tokens);
 }
 
+AiStats AiStats::Since(const AiStats& b) const {
+  return {backend_calls - b.backend_calls, backend_batches - b.backend_batches, cache_hits - b.cache_hits,
+          deduplicated - b.deduplicated, failures - b.failures, tokens - b.tokens};
+}
+
 struct AiService::Call {
   std::string_view op;
   const PromptTemplate* tmpl;
@@ -111,6 +116,26 @@ struct AiService::Call {
 AiService::AiService(std::shared_ptr<Backend> backend, std::shared_ptr<Cache> cache, std::shared_ptr<Budget> budget,
                      ServiceOptions options)
     : backend_(std::move(backend)), cache_(std::move(cache)), budget_(std::move(budget)), options_(options) {}
+
+AiService::Call AiService::TextCall(TextTask task, std::span<const std::string> inputs) const {
+  switch (task) {
+    case TextTask::kSentiment:
+      return {"sentiment", &kSentimentTemplate, "", options_.sampling, inputs};
+    case TextTask::kSummary: {
+      Sampling s = options_.sampling;
+      s.max_tokens = std::min(s.max_tokens, 64);
+      return {"summary", &kSummaryTemplate, fmt::format("words={}", options_.summary_max_words), s, inputs};
+    }
+    case TextTask::kThemes:
+      break;
+  }
+  return {"themes", &kThemesTemplate, ThemesSchema(), options_.sampling, inputs};
+}
+
+TaskKey AiService::KeyFor(TextTask task, const std::string& text) const {
+  Call c = TextCall(task, {});
+  return {c.tmpl->Key(), CacheKey(c.op, identity(), c.tmpl->Key(), c.sampling, c.constraint, text)};
+}
 
 bool AiService::UseCache() const {
   return cache_ && (!backend_->native_text_tasks() || options_.cache_builtin);
@@ -274,13 +299,13 @@ Batch<double> AiService::Sentiment(std::span<const std::string> texts) {
       return Out<double>{score, s.prompt_tokens, 0};
     });
   };
-  return Cached<double>({"sentiment", &kSentimentTemplate, "", options_.sampling, texts}, compute,
-                        [](double d) { return json(d).dump(); }, DecodeDouble);
+  return Cached<double>(TextCall(TextTask::kSentiment, texts), compute, [](double d) { return json(d).dump(); },
+                        DecodeDouble);
 }
 
 Batch<std::string> AiService::Summarize(std::span<const std::string> texts) {
-  Sampling s = options_.sampling;
-  s.max_tokens = std::min(s.max_tokens, 64);
+  const Call call = TextCall(TextTask::kSummary, texts);
+  const Sampling& s = call.sampling;
   auto compute = [&](std::span<const std::string> in) -> Batch<Out<std::string>> {
     if (backend_->native_text_tasks()) {
       Batch<Out<std::string>> out;
@@ -295,9 +320,7 @@ Batch<std::string> AiService::Summarize(std::span<const std::string> texts) {
       return Out<std::string>{Trimmed(c.text), c.prompt_tokens, c.completion_tokens};
     });
   };
-  return Cached<std::string>({"summary", &kSummaryTemplate, fmt::format("words={}", options_.summary_max_words), s,
-                              texts},
-                             compute, [](const std::string& t) { return t; }, DecodeText);
+  return Cached<std::string>(call, compute, [](const std::string& t) { return t; }, DecodeText);
 }
 
 Batch<std::vector<std::string>> AiService::Themes(std::span<const std::string> texts) {
@@ -326,8 +349,7 @@ Batch<std::vector<std::string>> AiService::Themes(std::span<const std::string> t
       return Out<std::vector<std::string>>{themes, c.prompt_tokens, c.completion_tokens};
     });
   };
-  return Cached<std::vector<std::string>>({"themes", &kThemesTemplate, ThemesSchema(), options_.sampling, texts},
-                                          compute, EncodeStrings, DecodeStrings);
+  return Cached<std::vector<std::string>>(TextCall(TextTask::kThemes, texts), compute, EncodeStrings, DecodeStrings);
 }
 
 std::vector<std::string> AiService::Mask(std::span<const std::string> texts) {

@@ -46,6 +46,17 @@ struct AiStats {
   int64_t failures = 0;         // rows that came back as errors (never cached)
   int64_t tokens = 0;           // prompt + completion tokens the backend reported
   std::string ToString() const;
+  // The counts since `before` (a step's own share of a long-lived service).
+  AiStats Since(const AiStats& before) const;
+};
+
+// The text tasks a pipeline step asks for; each has its own template and cache entries.
+enum class TextTask { kSentiment, kSummary, kThemes };
+
+// What a row written by a text task records to be reproduced: template "id@version" and the
+// cache key of its answer.
+struct TaskKey {
+  std::string template_key, cache_key;
 };
 
 struct ServiceOptions {
@@ -80,12 +91,18 @@ class AiService {
   Result<std::string> Aggregate(std::span<const std::string> texts, const std::string& instruction);
 
   const ModelIdentity& identity() const { return backend_->identity(); }
+  // True for the builtin text engine: text tasks are computed, not prompted, and not cached.
+  bool native_text_tasks() const { return backend_->native_text_tasks(); }
+  // The template and cache key Sentiment / Summarize / Themes use for `text` (provenance: the
+  // same key finds the same cached answer).
+  TaskKey KeyFor(TextTask task, const std::string& text) const;
   Provenance ProvenanceFor(const std::string& template_key, const std::string& cache_key) const;
   AiStats stats() const;
   Budget* budget() const { return budget_.get(); }
 
  private:
   struct Call;  // one cached batch call: op, template, constraint, inputs
+  Call TextCall(TextTask task, std::span<const std::string> inputs) const;
   template <class T, class Compute, class Encode, class Decode>
   Batch<T> Cached(const Call& call, Compute compute, Encode encode, Decode decode);
   bool UseCache() const;

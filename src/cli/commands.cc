@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "ai/runtime.h"
 #include "cli/output.h"
 #include "cli/report.h"
 #include "core/strings.h"
@@ -38,7 +39,11 @@ Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool quiet)
   CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
-  CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, {as_of}));
+  pipeline::RunOptions options{as_of};
+  if (auto runtime = AiRuntimeOf(*db)) {
+    CI_ASSIGN_OR_RETURN(options.ai, runtime->Service());  // --model / --backend change who writes
+  }
+  CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, options));
   if (quiet) return Status::Ok();
   std::cout << fmt::format("run {} as of {}\n", report.run_id, report.as_of);
   for (const auto& s : report.steps) {

@@ -12,6 +12,10 @@
 #include "core/status.h"
 #include "store/database.h"
 
+namespace custintel::ai {
+class AiRuntime;
+}  // namespace custintel::ai
+
 namespace custintel::cli {
 
 struct GlobalOptions {
@@ -58,6 +62,8 @@ Result<Config> ResolveConfig(const GlobalOptions& g);
 // and the interactive SQL prompt of `custintel sql` without a query.
 Result<AiConfig> ResolveAiConfig(const GlobalOptions& g);
 Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>& db);
+// The AiRuntime InstallAi gave `db` (null when none): the pipeline's text step writes through it.
+std::shared_ptr<ai::AiRuntime> AiRuntimeOf(const store::Database& db);
 void PrintAiStats(std::ostream& out);
 Status RunSqlPrompt(store::Connection& conn, bool csv, bool json, std::istream& in, std::ostream& out);
 

@@ -23,9 +23,13 @@ std::mutex& RuntimesMutex() {
   static std::mutex mu;
   return mu;
 }
-// Every runtime this process made (one per opened database), for PrintAiStats.
-std::vector<std::weak_ptr<ai::AiRuntime>>& Runtimes() {
-  static std::vector<std::weak_ptr<ai::AiRuntime>> runtimes;
+// Every runtime this process made (one per opened database), for PrintAiStats and AiRuntimeOf.
+struct InstalledRuntime {
+  const store::Database* db;
+  std::weak_ptr<ai::AiRuntime> runtime;
+};
+std::vector<InstalledRuntime>& Runtimes() {
+  static std::vector<InstalledRuntime> runtimes;
   return runtimes;
 }
 
@@ -52,14 +56,23 @@ Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>&
   auto runtime = std::make_shared<ai::AiRuntime>(config, db);
   ai::InstallAiFunctions(*db, runtime);
   std::lock_guard<std::mutex> lock(RuntimesMutex());
-  Runtimes().push_back(runtime);
+  Runtimes().push_back({db.get(), runtime});
   return Status::Ok();
+}
+
+std::shared_ptr<ai::AiRuntime> AiRuntimeOf(const store::Database& db) {
+  std::lock_guard<std::mutex> lock(RuntimesMutex());
+  for (auto it = Runtimes().rbegin(); it != Runtimes().rend(); ++it) {
+    if (it->db != &db) continue;
+    if (auto runtime = it->runtime.lock()) return runtime;
+  }
+  return nullptr;
 }
 
 void PrintAiStats(std::ostream& out) {
   std::lock_guard<std::mutex> lock(RuntimesMutex());
-  for (const auto& weak : Runtimes()) {
-    auto runtime = weak.lock();
+  for (const auto& installed : Runtimes()) {
+    auto runtime = installed.runtime.lock();
     auto service = runtime ? runtime->ServiceIfBuilt() : nullptr;
     if (!service) continue;
     ai::AiStats s = service->stats();

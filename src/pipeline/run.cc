@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 
+#include "ai/insight_writer.h"
 #include "features/customer_features.h"
 #include "models/churn_heuristic.h"
 #include "models/churn_model.h"
@@ -41,9 +42,12 @@ Status ScoreClvStep(store::Connection& conn, const std::string& as_of, std::stri
   return Status::Ok();
 }
 
-// The text step: analyses only the reviews, tickets and events whose text changed.
-Status TextInsightsStep(store::Connection& conn, std::string* note) {
-  CI_ASSIGN_OR_RETURN(text::InsightsReport r, text::UpdateTextInsights(conn));
+// The text step: analyses only the reviews, tickets and events whose text changed; a model
+// service writes them through the AI layer, the builtin engine (null or builtin) directly.
+Status TextInsightsStep(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai, std::string* note) {
+  text::InsightsOptions o;
+  if (ai && !ai->native_text_tasks()) o.writer = std::make_shared<ai::AiInsightWriter>(ai);
+  CI_ASSIGN_OR_RETURN(text::InsightsReport r, text::UpdateTextInsights(conn, o));
   *note = r.Note();
   return Status::Ok();
 }
@@ -77,7 +81,7 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   // Text first: customer features read avg_sentiment from gold.interaction_sentiment.
   std::string text_note;
-  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] { return TextInsightsStep(conn, &text_note); }));
+  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] { return TextInsightsStep(conn, options.ai, &text_note); }));
   report.steps.back().note = text_note;
   CI_RETURN_IF_ERROR(Timed("customer_features", &report,
                            [&] { return features::BuildCustomerFeatures(conn, report.as_of); }));

@@ -4,6 +4,7 @@
 // executive metrics. Each step is timed, may add a note, and the run is recorded in meta.runs.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,11 +12,18 @@
 #include "core/status.h"
 #include "store/database.h"
 
+namespace custintel::ai {
+class AiService;
+}  // namespace custintel::ai
+
 namespace custintel::pipeline {
 
 struct RunOptions {
   // Reference time; empty = the latest timestamp in the data.
   std::string as_of;
+  // Who writes the text steps' analyses; null = the builtin text engine (no cache, no budget).
+  // With a model backend every review/ticket/event analysis goes through this service.
+  std::shared_ptr<ai::AiService> ai;
 };
 
 struct StepReport {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "ai/runtime.h"
 #include "core/log.h"
 #include "pipeline/run.h"
 
@@ -18,7 +19,12 @@ int64_t NowUnix() {
 
 Result<int64_t> RunPipelineRefresh(Tenant& tenant) {
   CI_ASSIGN_OR_RETURN(store::Connection conn, tenant.Connect());
-  CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, tenant.config(), {}));
+  // The tenant's [ai] config decides who writes the text; a runtime per refresh starts the
+  // per-run budget afresh (a GGUF model is still loaded once per process).
+  pipeline::RunOptions options;
+  auto runtime = std::make_shared<ai::AiRuntime>(tenant.config().ai, tenant.database());
+  CI_ASSIGN_OR_RETURN(options.ai, runtime->Service());
+  CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, tenant.config(), options));
   CI_RETURN_IF_ERROR(tenant.RefreshViews());
   return report.run_id;
 }

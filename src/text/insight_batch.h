@@ -28,6 +28,7 @@ namespace custintel::text {
 // analyzers change behaviour; asset edits are caught by AnalyzerFingerprint()).
 inline constexpr std::string_view kInsightBackend = "builtin";
 inline constexpr std::string_view kInsightModel = "lexicon-v1";
+inline constexpr std::string_view kInsightEngineVersion = "custintel-0.1.0";
 
 enum class TextSource { kReview, kTicket, kEvent };
 
@@ -44,6 +45,11 @@ struct TextInsight {
   // [{"theme","name","mentions","positive","negative","score"}]; "[]" for events.
   std::string themes_json = "[]";
   std::optional<TicketTriage> triage;  // tickets only
+  // Provenance of a model-written row (text/insight_writer.h): the templates used
+  // ("sentiment@1 themes@1 summary@1") and their cache keys in the same order, space-separated.
+  // Empty (NULL in gold) for the builtin engine, which input_hash + the fingerprint reproduce.
+  std::string template_key;
+  std::string cache_key;
 };
 
 struct BatchOptions {

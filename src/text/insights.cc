@@ -12,22 +12,28 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "text/insight_batch.h"
+#include "text/text_out.h"
+#include "text/writer_step.h"
 
 namespace custintel::text {
 namespace {
 
 // One analysed source: the SQL that selects its changed rows into ci_text_todo and the
-// SQL that merges ci_text_out back into gold.
+// SQL that merges ci_text_out back into gold (nullptr: events have only their interaction
+// sentiment, which text/sql/interaction_merge.sql writes for every source).
 struct SourceSql {
   TextSource source;
   const char* name;
+  const char* kind;  // gold.interaction_sentiment.source
   const char* todo;
   const char* merge;
 };
 
-constexpr SourceSql kReviews{TextSource::kReview, "reviews", "text/sql/review_todo.sql", "text/sql/review_merge.sql"};
-constexpr SourceSql kTickets{TextSource::kTicket, "tickets", "text/sql/ticket_todo.sql", "text/sql/ticket_merge.sql"};
-constexpr SourceSql kEvents{TextSource::kEvent, "events", "text/sql/event_todo.sql", "text/sql/event_merge.sql"};
+constexpr SourceSql kReviews{TextSource::kReview, "reviews", "review", "text/sql/review_todo.sql",
+                             "text/sql/review_merge.sql"};
+constexpr SourceSql kTickets{TextSource::kTicket, "tickets", "ticket", "text/sql/ticket_todo.sql",
+                             "text/sql/ticket_merge.sql"};
+constexpr SourceSql kEvents{TextSource::kEvent, "events", "event", "text/sql/event_todo.sql", nullptr};
 
 Status RunEmbedded(store::Connection& conn, const std::string& path) {
   auto sql = embedded::Find(path);
@@ -38,14 +44,31 @@ Status RunEmbedded(store::Connection& conn, const std::string& path) {
 // The tables come from store migration 0003_text; re-running its CREATE ... IF NOT EXISTS
 // here keeps a database whose migration numbering was overtaken (0004 applied before 0003
 // existed) working.
-Status EnsureTables(store::Connection& conn) { return RunEmbedded(conn, "store/migrations/0003_text.sql"); }
+// The provenance columns come from 0008_ai_provenance (ADD COLUMN IF NOT EXISTS: idempotent).
+Status EnsureTables(store::Connection& conn) {
+  CI_RETURN_IF_ERROR(RunEmbedded(conn, "store/migrations/0003_text.sql"));
+  return RunEmbedded(conn, "store/migrations/0008_ai_provenance.sql");
+}
 
-Status SetVariables(store::Connection& conn, std::optional<int64_t> batch_id) {
+// Who writes: the builtin engine (its "model" is the analyzer assets' fingerprint) or the writer.
+WriterIdentity Writer(const InsightsOptions& options) {
+  if (options.writer) {
+    WriterIdentity id = options.writer->identity();
+    id.fingerprint = AnalyzerFingerprint() + ":" + id.fingerprint;
+    return id;
+  }
+  return {std::string(kInsightBackend), std::string(kInsightModel), AnalyzerFingerprint(),
+          std::string(kInsightEngineVersion), AnalyzerFingerprint()};
+}
+
+Status SetVariables(store::Connection& conn, const InsightsOptions& options) {
+  const WriterIdentity id = Writer(options);
   return conn.Execute(fmt::format(
       "SET VARIABLE text_fingerprint = {}; SET VARIABLE text_backend = {}; SET VARIABLE text_model = {}; "
-      "SET VARIABLE text_batch_id = {};",
-      QuoteLiteral(AnalyzerFingerprint()), QuoteLiteral(kInsightBackend), QuoteLiteral(kInsightModel),
-      batch_id ? std::to_string(*batch_id) + "::BIGINT" : std::string("NULL::BIGINT")));
+      "SET VARIABLE text_model_sha256 = {}; SET VARIABLE text_engine_version = {}; SET VARIABLE text_batch_id = {};",
+      QuoteLiteral(id.fingerprint), QuoteLiteral(id.backend), QuoteLiteral(id.model), QuoteLiteral(id.model_sha256),
+      QuoteLiteral(id.engine_version),
+      options.batch_id ? std::to_string(*options.batch_id) + "::BIGINT" : std::string("NULL::BIGINT")));
 }
 
 Result<std::vector<PlaybookNote>> LoadPlaybooks(store::Connection& conn) {
@@ -63,49 +86,18 @@ Result<std::vector<PlaybookNote>> LoadPlaybooks(store::Connection& conn) {
   return notes;
 }
 
-Result<std::vector<TextInput>> ReadChunk(store::Connection& conn, int64_t begin, int64_t end) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT title, body, rating FROM ci_text_todo WHERE rn >= ? AND rn < ? ORDER BY rn", {begin, end}));
-  std::vector<TextInput> in(r.row_count());
-  for (size_t i = 0; i < in.size(); ++i) {
-    in[i].title = r.GetString(0, i);
-    in[i].body = r.GetString(1, i);
-    if (!r.IsNull(2, i)) in[i].rating = static_cast<int>(r.GetInt64(2, i));
-  }
-  return in;
-}
-
-// One row of ci_text_out; the triage columns are NULL for reviews and events.
-Status AppendRow(store::Appender& app, int64_t rn, TextInsight& x) {
-  constexpr size_t kTriageColumns = 7;
-  std::vector<store::Param> row = {rn, x.score, std::move(x.label), std::move(x.summary), std::move(x.themes_json)};
-  if (x.triage) {
-    const TicketTriage& t = *x.triage;
-    row.insert(row.end(), {std::string(ToString(t.urgency)), std::string(ToString(t.sentiment)), t.root_cause,
-                           t.suggested_resolution, t.playbook_note_id, t.follow_up_needed,
-                           nlohmann::json(t.tags).dump()});
-  } else {
-    row.resize(row.size() + kTriageColumns);  // std::monostate: NULL
-  }
-  for (const store::Param& p : row) CI_RETURN_IF_ERROR(app.Append(p));
-  return app.EndRow();
-}
-
 // Analyses the rows of ci_text_todo chunk by chunk into ci_text_out.
 Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, const InsightsOptions& options,
                    const BatchOptions& batch, double* analysis_seconds) {
-  CI_RETURN_IF_ERROR(conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_text_out (rn BIGINT, score DOUBLE, label VARCHAR, summary VARCHAR, "
-      "themes VARCHAR, urgency VARCHAR, mood VARCHAR, root_cause VARCHAR, resolution VARCHAR, "
-      "playbook_note_id VARCHAR, follow_up_needed BOOLEAN, tags VARCHAR)"));
+  CI_RETURN_IF_ERROR(CreateTextOut(conn));
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", "ci_text_out"));
   const int64_t chunk = std::max<int64_t>(options.chunk_rows, 1);
   for (int64_t begin = 0; begin < rows; begin += chunk) {
-    CI_ASSIGN_OR_RETURN(std::vector<TextInput> in, ReadChunk(conn, begin, begin + chunk));
+    CI_ASSIGN_OR_RETURN(std::vector<TextInput> in, ReadTodo(conn, begin, begin + chunk));
     auto start = std::chrono::steady_clock::now();
     std::vector<TextInsight> out = AnalyzeBatch(s.source, in, batch);
     *analysis_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (size_t i = 0; i < out.size(); ++i) CI_RETURN_IF_ERROR(AppendRow(app, begin + static_cast<int64_t>(i), out[i]));
+    for (size_t i = 0; i < out.size(); ++i) CI_RETURN_IF_ERROR(AppendInsight(app, begin + static_cast<int64_t>(i), out[i]));
   }
   return app.Close();
 }
@@ -113,16 +105,28 @@ Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, co
 // Selects the changed rows of one source, analyses them and merges the results; returns how
 // many rows were analysed.
 Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const InsightsOptions& options,
-                             const BatchOptions& batch, double* analysis_seconds) {
+                             const BatchOptions& batch, InsightsReport* report) {
   CI_RETURN_IF_ERROR(RunEmbedded(conn, s.todo));
   CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) FROM ci_text_todo"));
   int64_t rows = n.GetInt64(0, 0);
-  if (rows > 0) {
-    CI_RETURN_IF_ERROR(AnalyzeTodo(conn, s, rows, options, batch, analysis_seconds).WithContext(s.name));
-    CI_RETURN_IF_ERROR(RunEmbedded(conn, s.merge));
-    CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_text_out"));
+  if (rows > 0 && options.writer) {
+    CI_ASSIGN_OR_RETURN(WriterPass pass, WriteTodoByWriter(conn, std::string("text_insights:") + s.name, s.source,
+                                                           batch, *options.writer));
+    if (!pass.stopped.empty()) {
+      report->stopped += fmt::format("{}{} stopped after {} of {} rows ({}); the next run resumes",
+                                     report->stopped.empty() ? "" : "; ", s.name, pass.rows, rows, pass.stopped);
+    }
+    report->analysis_seconds += pass.analysis_seconds;
+    rows = pass.rows;
+  } else if (rows > 0) {
+    CI_RETURN_IF_ERROR(AnalyzeTodo(conn, s, rows, options, batch, &report->analysis_seconds).WithContext(s.name));
   }
-  CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_text_todo"));
+  if (rows > 0) {
+    if (s.merge) CI_RETURN_IF_ERROR(RunEmbedded(conn, s.merge));
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format("SET VARIABLE text_source = {}", QuoteLiteral(s.kind))));
+    CI_RETURN_IF_ERROR(RunEmbedded(conn, "text/sql/interaction_merge.sql"));
+  }
+  CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS ci_text_out; DROP TABLE ci_text_todo"));
   return rows;
 }
 
@@ -130,7 +134,7 @@ Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const 
 // model's fingerprint joins the input hash so a changed model re-analyses every review.
 Result<int64_t> UpdateReviews(store::Connection& conn, const InsightsOptions& options, InsightsReport* report) {
   DomainChoice domain;
-  if (options.domain_adaptation && !options.batch_id) {
+  if (options.domain_adaptation && !options.batch_id && !options.writer) {
     CI_ASSIGN_OR_RETURN(domain, ChooseDomainModel(conn, options.domain));
     report->domain_note = domain.note;
   }
@@ -141,24 +145,41 @@ Result<int64_t> UpdateReviews(store::Connection& conn, const InsightsOptions& op
         QuoteLiteral(AnalyzerFingerprint() + ":domain:" + domain.fingerprint),
         QuoteLiteral(std::string(kInsightModel) + "+domain"))));
   }
-  auto rows = UpdateSource(conn, kReviews, options, batch, &report->analysis_seconds);
-  if (domain.model) CI_RETURN_IF_ERROR(SetVariables(conn, options.batch_id));
+  auto rows = UpdateSource(conn, kReviews, options, batch, report);
+  if (domain.model) CI_RETURN_IF_ERROR(SetVariables(conn, options));
   return rows;
+}
+
+// How many rows each table holds now: most may have been analysed on arrival, at ingest.
+Status CountTotals(store::Connection& conn, InsightsReport* report) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT (SELECT count(*) FROM gold.review_insights), (SELECT count(*) FROM gold.ticket_insights), "
+      "(SELECT count(*) FROM gold.interaction_sentiment WHERE source = 'event')"));
+  report->total_reviews = r.GetInt64(0, 0);
+  report->total_tickets = r.GetInt64(1, 0);
+  report->total_events = r.GetInt64(2, 0);
+  return Status::Ok();
 }
 
 }  // namespace
 
 std::string InsightsReport::Note() const {
-  std::string text = reviews == 0 && tickets == 0 && events == 0
-                         ? "no text changed"
-                         : fmt::format("analysed {} reviews, {} tickets, {} events ({:.1f} s analysing)", reviews,
-                                       tickets, events, analysis_seconds);
-  return domain_note.empty() ? text : text + "; " + domain_note;
+  std::string text =
+      reviews == 0 && tickets == 0 && events == 0
+          ? fmt::format("no text changed ({} reviews, {} tickets, {} events analysed)", total_reviews,
+                        total_tickets, total_events)
+          : fmt::format("analysed {} of {} reviews, {} of {} tickets, {} of {} events ({:.1f} s analysing; "
+                        "the rest were analysed earlier, e.g. on arrival at ingest, and are unchanged)",
+                        reviews, total_reviews, tickets, total_tickets, events, total_events, analysis_seconds);
+  for (const std::string* extra : {&stopped, &writer_note, &domain_note}) {
+    if (!extra->empty()) text += "; " + *extra;
+  }
+  return text;
 }
 
 Result<InsightsReport> UpdateTextInsights(store::Connection& conn, const InsightsOptions& options) {
   CI_RETURN_IF_ERROR(EnsureTables(conn));
-  CI_RETURN_IF_ERROR(SetVariables(conn, options.batch_id));
+  CI_RETURN_IF_ERROR(SetVariables(conn, options));
   if (options.prune) CI_RETURN_IF_ERROR(RunEmbedded(conn, "text/sql/prune.sql"));
   InsightsReport report;
   if (options.reviews) {
@@ -166,13 +187,13 @@ Result<InsightsReport> UpdateTextInsights(store::Connection& conn, const Insight
   }
   if (options.tickets) {
     CI_ASSIGN_OR_RETURN(std::vector<PlaybookNote> playbooks, LoadPlaybooks(conn));
-    CI_ASSIGN_OR_RETURN(report.tickets, UpdateSource(conn, kTickets, options, {options.threads, playbooks},
-                                                     &report.analysis_seconds));
+    CI_ASSIGN_OR_RETURN(report.tickets, UpdateSource(conn, kTickets, options, {options.threads, playbooks}, &report));
   }
   if (options.events) {
-    CI_ASSIGN_OR_RETURN(report.events, UpdateSource(conn, kEvents, options, {options.threads, {}},
-                                                    &report.analysis_seconds));
+    CI_ASSIGN_OR_RETURN(report.events, UpdateSource(conn, kEvents, options, {options.threads, {}}, &report));
   }
+  if (options.writer) report.writer_note = options.writer->Note();
+  CI_RETURN_IF_ERROR(CountTotals(conn, &report));
   return report;
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,7 @@
 #include "ingest/ingest.h"
 #include "store/database.h"
 #include "text/domain_step.h"
+#include "text/insight_writer.h"
 
 namespace custintel::text {
 
@@ -43,16 +45,28 @@ struct InsightsOptions {
   // measurably helps (full passes only; on arrival reviews get the lexicon until the next run).
   bool domain_adaptation = true;
   DomainStepOptions domain;
+  // Who writes the analyses: null = the builtin text engine; else a model through the AI layer
+  // (sentiment, themes and summaries by the model, ticket triage by the engine; no domain
+  // blend), in resumable batches that stop cleanly when the AI budget is spent.
+  std::shared_ptr<InsightWriter> writer;
 };
 
 struct InsightsReport {
-  int64_t reviews = 0;  // analysed now (0 when nothing changed)
+  int64_t reviews = 0;  // analysed by this call (0 when nothing changed)
   int64_t tickets = 0;
   int64_t events = 0;
-  double analysis_seconds = 0;  // wall time inside AnalyzeBatch
+  // Rows in gold after this call (review_insights, ticket_insights, event interaction_sentiment):
+  // those not analysed now were unchanged, most often analysed on arrival at ingest.
+  int64_t total_reviews = 0;
+  int64_t total_tickets = 0;
+  int64_t total_events = 0;
+  double analysis_seconds = 0;  // wall time analysing
   std::string domain_note;      // the domain-sentiment measurement, when one was made
+  std::string stopped;          // sources a writer stopped early (budget), and why
+  std::string writer_note;      // the writer's own note (AI counters), when a writer wrote
 
-  // "analysed 12 reviews, 3 tickets, 40 events (0.1 s analysing)" or "no text changed".
+  // "analysed 12 of 830 reviews, 3 of 1166 tickets, 40 of 1950 events (...)" or
+  // "no text changed (830 reviews, ...)", then the stop, writer and domain notes.
   std::string Note() const;
 };
 

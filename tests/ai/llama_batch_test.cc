@@ -9,7 +9,7 @@
 #include <numeric>
 
 #include "ai/llama_backend.h"
-#include "ai/llama_json_schema.h"
+#include "ai/json_schema_subset.h"
 #include "ai/llama_make_gguf.h"
 #include "core/hash.h"
 #include "testing/testing.h"

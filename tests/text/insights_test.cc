@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <regex>
 #include <string>
 
 #include "ingest/ingest.h"
@@ -185,10 +186,46 @@ TEST_F(InsightsShop, PipelineFillsTextTablesAvgSentimentAndSegmentThemes) {
   // `custintel ingest` analysed every text on arrival (reviews with the lexicon), so the first
   // run had nothing to do but re-score reviews with the tenant's domain blend, if it helped.
   EXPECT_NE(first_run_out_->find("text_insights"), std::string::npos) << *first_run_out_;
+  const std::string tickets = std::to_string(Count(conn, "SELECT count(*) FROM gold.ticket_insights"));
+  const std::string events =
+      std::to_string(Count(conn, "SELECT count(*) FROM gold.interaction_sentiment WHERE source = 'event'"));
   EXPECT_TRUE(first_run_out_->find("no text changed") != std::string::npos ||
-              (first_run_out_->find(" reviews, 0 tickets, 0 events") != std::string::npos &&
+              (first_run_out_->find(" reviews, 0 of " + tickets + " tickets, 0 of " + events + " events") !=
+                   std::string::npos &&
                first_run_out_->find("blend used") != std::string::npos))
       << *first_run_out_;
+}
+
+// The step's note counts what gold holds, not only what this run re-analysed: after
+// `custintel ingest` analysed tickets and events on arrival, a run that re-scores only the
+// reviews still reports every ticket and event (it once said "0 tickets, 0 events").
+TEST_F(InsightsShop, RunNoteCountsEveryAnalysedRowAndBuiltinProvenance) {
+  TempDir tmp;
+  auto [db, conn] = OpenCopy(tmp);
+  std::smatch m;
+  const std::regex counts("analysed (\\d+) of (\\d+) reviews, (\\d+) of (\\d+) tickets, (\\d+) of (\\d+) events");
+  const std::regex unchanged("no text changed \\((\\d+) reviews, (\\d+) tickets, (\\d+) events analysed\\)");
+  std::vector<int64_t> totals;
+  if (std::regex_search(*first_run_out_, m, counts)) {
+    totals = {std::stoll(m[2]), std::stoll(m[4]), std::stoll(m[6])};
+    EXPECT_EQ(std::stoll(m[3]), 0);  // tickets and events were analysed on arrival
+    EXPECT_EQ(std::stoll(m[5]), 0);
+  } else {
+    ASSERT_TRUE(std::regex_search(*first_run_out_, m, unchanged)) << *first_run_out_;
+    totals = {std::stoll(m[1]), std::stoll(m[2]), std::stoll(m[3])};
+  }
+  EXPECT_EQ(totals[0], Count(conn, "SELECT count(*) FROM silver.reviews"));
+  EXPECT_EQ(totals[1], Count(conn, "SELECT count(*) FROM silver.tickets"));
+  EXPECT_EQ(totals[2], Count(conn, "SELECT count(*) FROM silver.events WHERE trim(coalesce(content, '')) <> ''"));
+  EXPECT_GT(totals[1], 100);
+  EXPECT_GT(totals[2], 100);
+  // The builtin engine's rows name it (migration 0008); it is not cached, so no template/key.
+  EXPECT_EQ(Count(conn, "SELECT count(*) FROM gold.interaction_sentiment WHERE backend <> 'builtin' "
+                        "OR length(model_sha256) <> 64 OR engine_version <> 'custintel-0.1.0' "
+                        "OR template IS NOT NULL OR cache_key IS NOT NULL"), 0);
+  EXPECT_EQ(Count(conn, "SELECT count(*) FROM gold.ticket_insights WHERE model_sha256 IS NULL OR cache_key IS NOT NULL"),
+            0);
+  EXPECT_EQ(Count(conn, "SELECT count(*) FROM meta.ai_cache"), 0);
 }
 
 TEST_F(InsightsShop, OnlyChangedTextIsReanalysed) {

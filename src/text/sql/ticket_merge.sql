@@ -1,13 +1,12 @@
--- Replaces the insights of the tickets in ci_text_todo, and their interaction sentiment.
+-- Replaces the insights of the tickets in ci_text_todo with provenance (0008); their
+-- interaction sentiment is interaction_merge.sql's.
 DELETE FROM gold.ticket_insights WHERE ticket_id IN (SELECT id FROM ci_text_todo);
-INSERT INTO gold.ticket_insights
-SELECT t.id, t.customer_id, t.category, t.priority, t.created_at, o.score, o.label, o.urgency, o.mood,
-       o.root_cause, o.resolution, nullif(o.playbook_note_id, ''), o.follow_up_needed,
-       from_json(o.tags, '["VARCHAR"]'), o.summary, o.themes::JSON, current_timestamp, t.input_hash,
-       getvariable('text_backend'), getvariable('text_model')
-FROM ci_text_todo t JOIN ci_text_out o USING (rn);
-DELETE FROM gold.interaction_sentiment
-WHERE source = 'ticket' AND source_id IN (SELECT id FROM ci_text_todo);
-INSERT INTO gold.interaction_sentiment
-SELECT t.customer_id, 'ticket', t.id, t.created_at, o.score, o.label, t.input_hash, current_timestamp
+INSERT INTO gold.ticket_insights BY NAME
+SELECT t.id AS ticket_id, t.customer_id, t.category, t.priority, t.created_at, o.score AS sentiment_score,
+       o.label AS sentiment_label, o.urgency, o.mood AS sentiment, o.root_cause,
+       o.resolution AS suggested_resolution, nullif(o.playbook_note_id, '') AS playbook_note_id,
+       o.follow_up_needed, from_json(o.tags, '["VARCHAR"]') AS tags, o.summary, o.themes::JSON AS themes,
+       current_timestamp AS analyzed_at, t.input_hash, getvariable('text_backend') AS backend,
+       getvariable('text_model') AS model, getvariable('text_model_sha256') AS model_sha256,
+       getvariable('text_engine_version') AS engine_version, o.template, o.cache_key
 FROM ci_text_todo t JOIN ci_text_out o USING (rn);

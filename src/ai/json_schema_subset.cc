@@ -1,6 +1,8 @@
-#include "ai/llama_json_schema.h"
+#include "ai/json_schema_subset.h"
 
 #include <nlohmann/json.hpp>
+
+#include "ai/json_schema.h"
 
 #include <set>
 
@@ -74,85 +76,6 @@ Status CheckNode(const Json& s, const std::string& path) {
   return Status::Ok();
 }
 
-bool HasType(const Json& value, const std::string& type) {
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
-  if (type == "string") return value.is_string();
-  if (type == "number") return value.is_number();
-  if (type == "integer") return value.is_number_integer();
-  if (type == "boolean") return value.is_boolean();
-  return value.is_null();
-}
-
-Status Fail(const std::string& path, const std::string& why) {
-  return Status::InvalidArgument(path + ": " + why);
-}
-
-// Code points, not bytes: JSON Schema lengths count characters.
-size_t Utf8Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-Status ValidateNode(const Json& v, const Json& s, const std::string& path);
-
-Status ValidateObject(const Json& v, const Json& s, const std::string& path) {
-  const Json props = s.value("properties", Json::object());
-  for (const Json& r : s.value("required", Json::array())) {
-    if (!v.contains(r.get<std::string>())) return Fail(path, "required property '" + r.get<std::string>() + "' is missing");
-  }
-  const bool extra_ok = s.value("additionalProperties", true);
-  for (const auto& [key, value] : v.items()) {
-    if (props.contains(key)) {
-      CI_RETURN_IF_ERROR(ValidateNode(value, props[key], path + "." + key));
-    } else if (!extra_ok) {
-      return Fail(path, "property '" + key + "' is not allowed");
-    }
-  }
-  return Status::Ok();
-}
-
-Status ValidateArray(const Json& v, const Json& s, const std::string& path) {
-  if (s.contains("minItems") && v.size() < s["minItems"].get<size_t>()) {
-    return Fail(path, std::to_string(v.size()) + " items, fewer than minItems " + s["minItems"].dump());
-  }
-  if (s.contains("maxItems") && v.size() > s["maxItems"].get<size_t>()) {
-    return Fail(path, std::to_string(v.size()) + " items, more than maxItems " + s["maxItems"].dump());
-  }
-  if (s.contains("items")) {
-    for (size_t i = 0; i < v.size(); ++i) {
-      CI_RETURN_IF_ERROR(ValidateNode(v[i], s["items"], path + "[" + std::to_string(i) + "]"));
-    }
-  }
-  return Status::Ok();
-}
-
-Status ValidateString(const Json& v, const Json& s, const std::string& path) {
-  const size_t n = Utf8Length(v.get<std::string>());
-  if (s.contains("minLength") && n < s["minLength"].get<size_t>()) return Fail(path, "string shorter than minLength");
-  if (s.contains("maxLength") && n > s["maxLength"].get<size_t>()) return Fail(path, "string longer than maxLength");
-  return Status::Ok();
-}
-
-Status ValidateNode(const Json& v, const Json& s, const std::string& path) {
-  if (s.contains("enum")) {
-    bool found = false;
-    for (const Json& e : s["enum"]) found = found || e == v;
-    if (!found) return Fail(path, v.dump() + " is not one of the enum values " + s["enum"].dump());
-  }
-  if (s.contains("type")) {
-    const Json types = s["type"].is_array() ? s["type"] : Json::array({s["type"]});
-    bool ok = false;
-    for (const Json& t : types) ok = ok || HasType(v, t.get<std::string>());
-    if (!ok) return Fail(path, v.dump() + " is not of type " + s["type"].dump());
-  }
-  if (v.is_object()) return ValidateObject(v, s, path);
-  if (v.is_array()) return ValidateArray(v, s, path);
-  if (v.is_string()) return ValidateString(v, s, path);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<JsonSchema> JsonSchema::Parse(const std::string& schema_text) {
@@ -168,7 +91,7 @@ Result<JsonSchema> JsonSchema::Parse(const std::string& schema_text) {
 Status JsonSchema::Validate(std::string_view json_text) const {
   Json value = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return Status::InvalidArgument("output is not valid JSON: " + std::string(json_text));
-  return ValidateNode(value, impl_->schema, "$");
+  return ValidateJson(impl_->schema, value);
 }
 
 }  // namespace custintel::ai

@@ -1,4 +1,5 @@
-// JsonSchema: the subset of JSON Schema that generate_json supports, and a validator for it.
+// JsonSchema: the subset of JSON Schema that the llama backend's generate_json supports
+// (checked up front), validated by the AI layer's one validator (ai/json_schema.h ValidateJson).
 //
 // generate_json's promise is "the output parses and is valid for the schema"; the grammar makes
 // it so and this validator proves it on every row (a failure is a bug, reported loudly).
@@ -12,8 +13,9 @@
 //   CI_ASSIGN_OR_RETURN(JsonSchema s, JsonSchema::Parse(R"({"type":"object", ...})"));
 //   CI_RETURN_IF_ERROR(s.Validate(R"({"label":"positive"})"));
 //
-// No nlohmann type appears here: llama.cpp vendors its own nlohmann copy, so the JSON library
-// stays inside the .cc. Thread safety: immutable after Parse; Validate is const and reentrant.
+// No nlohmann type appears here: llama.cpp vendors its own nlohmann copy, which the llama_*
+// files that include this header see; the .cc (not a llama_* file) uses the system copy that
+// json_schema.h speaks. Thread safety: immutable after Parse; Validate is const and reentrant.
 #pragma once
 
 #include <memory>
