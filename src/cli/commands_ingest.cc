@@ -43,13 +43,22 @@ std::vector<std::string> ParseList(const std::string& spec) {
   return out;
 }
 
+constexpr char kCountsRow[] = "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n";
+
+// One row per batch, then one line per silver table a batch derived (order_lines).
 void PrintCounts(const std::vector<ingest::IngestCounts>& all) {
   for (const auto& c : all) std::cout << fmt::format("read {} as {}\n", c.source, c.dialect);
-  std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", "kind", "read", "loaded",
-                           "updated", "unchanged", "rejected", "orphans", "source");
+  std::cout << fmt::format(kCountsRow, "kind", "read", "loaded", "updated", "unchanged", "rejected", "orphans",
+                           "anonymous", "refunds", "source");
   for (const auto& c : all) {
-    std::cout << fmt::format("{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", c.kind, c.rows_read,
-                             c.loaded, c.updated, c.unchanged, c.rejected, c.orphans, c.source);
+    std::cout << fmt::format(kCountsRow, c.kind, c.rows_read, c.loaded, c.updated, c.unchanged, c.rejected,
+                             c.orphans, c.anonymous, c.refunds, c.source);
+  }
+  for (const auto& c : all) {
+    for (const auto& d : c.derived) {
+      std::cout << fmt::format("{} → silver.{}: {} loaded, {} updated, {} unchanged\n", c.kind, d.kind, d.loaded,
+                               d.updated, d.unchanged);
+    }
   }
   for (const auto& c : all) {
     if (c.rejected > 0) {

@@ -29,6 +29,8 @@ struct ConformPlan {
 
 struct MergeCounts {
   int64_t rows_read = 0, loaded = 0, updated = 0, unchanged = 0, rejected = 0;
+  // silver.<kind> held no rows before: it now holds exactly the file's good rows.
+  bool into_empty = false;
 };
 
 // Matches staged columns to the contract (case-insensitively, after column_map). A missing
@@ -59,10 +61,22 @@ Result<ConformInput> PrepareConform(store::Connection& conn, const KindContract&
                                     const ConformPlan& plan, const StageTables& tables,
                                     int64_t parse_rejects, const std::string& source);
 
-// Writes bronze.<kind>, bronze.rejects and silver.<kind> for a prepared file.
+// Writes bronze.<kind>, bronze.rejects and silver.<kind> for a prepared file (a derived kind,
+// one without a key, gets bronze and rejects only: its silver rows are written by its deriver).
 // REQUIRES: inside the caller's transaction.
 Result<MergeCounts> WriteConformed(store::Connection& conn, const KindContract& contract,
                                    const ConformPlan& plan, const ConformInput& input,
                                    const std::string& source, int64_t batch_id);
+
+// Merges `good` (a relation with the contract's columns, attributes and _row_hash, one row per
+// natural key) into silver.<kind>: new keys inserted, changed rows replaced, identical rows
+// untouched; counts into m->loaded / updated / unchanged. The first load of a kind has nothing
+// to compare against and just appends.
+// REQUIRES: inside the caller's transaction; contract.key is not empty.
+Status MergeIntoSilver(store::Connection& conn, const KindContract& contract, const std::string& good,
+                       int64_t batch_id, MergeCounts* m);
+
+// The DuckDB type of a contract column kind (VARCHAR, TIMESTAMPTZ, DOUBLE, ...).
+const char* SqlType(ColumnKind k);
 
 }  // namespace custintel::ingest

@@ -35,6 +35,13 @@ const std::vector<KindContract>& Contracts() {
         Opt("description"), Opt("resolution"), Opt("satisfaction_score", K::kInteger),
         Opt("created_at", K::kTimestamp), Opt("resolved_at", K::kTimestamp)}},
       {"notes", {"note_id"}, {Req("note_id"), Opt("title"), Opt("body"), Opt("tags")}},
+      // Line-level sales (one row per product of an order, e.g. the UCI Online Retail export):
+      // no silver table of its own and no key; orders, order_items, products and unknown
+      // customers are derived from the lines (order_lines.h).
+      {"order_lines", {},
+       {Req("order_id"), Opt("customer_id"), Req("ordered_at", K::kTimestamp), Req("product_id"),
+        Opt("description"), Req("quantity", K::kDouble), Req("unit_price", K::kDouble), Opt("country"),
+        Opt("category"), Opt("currency"), Opt("channel"), Opt("status"), Opt("cancelled", K::kBoolean)}},
   };
   return kContracts;
 }

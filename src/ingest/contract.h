@@ -1,6 +1,7 @@
 // The silver contract (DESIGN.md §4) as data: for each kind of input, its columns, their types,
 // which are required and which form the natural key. Ingest, features and tests read it here
-// instead of repeating column lists.
+// instead of repeating column lists. One kind, order_lines, has no key and no silver table of
+// its own: its rows are the source of derived orders, order_items, products and customers.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,7 @@ struct ContractColumn {
 
 struct KindContract {
   std::string kind;                   // "orders"
-  std::vector<std::string> key;       // natural key columns
+  std::vector<std::string> key;       // natural key columns; empty = derived kind (no silver table)
   std::vector<ContractColumn> columns;
 };
 

@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "ingest/conform_sql.h"
 #include "ingest/contract.h"
+#include "ingest/order_lines.h"
 #include "ingest/stage.h"
 
 namespace custintel::ingest {
@@ -33,21 +34,6 @@ Status CheckReadable(const std::string& path) {
 
 Result<int64_t> NextBatchId(Connection& conn) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT nextval('meta.batch_seq')"));
-  return r.GetInt64(0, 0);
-}
-
-// Rows of this batch that point at a parent silver does not have (an order of an unknown
-// customer, an item of an unknown order). They load; the count tells the user.
-Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, int64_t batch_id) {
-  std::string child = "customer_id", parent = "customers";
-  if (contract.kind == "order_items") child = "order_id", parent = "orders";
-  bool has = false;
-  for (const auto& c : contract.columns) has |= c.name == child;
-  if (!has || contract.kind == parent) return int64_t{0};
-  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
-      "SELECT count(*) FROM silver.{0} c WHERE c._batch_id = {1} AND c.{2} IS NOT NULL AND NOT EXISTS "
-      "(SELECT 1 FROM silver.{3} p WHERE p.{2} = c.{2})",
-      QuoteIdent(contract.kind), batch_id, QuoteIdent(child), QuoteIdent(parent))));
   return r.GetInt64(0, 0);
 }
 
@@ -98,11 +84,67 @@ Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::
   CI_ASSIGN_OR_RETURN(f.staged, StageFile(conn, tables, path, f.format));
   CI_ASSIGN_OR_RETURN(f.plan, PlanConform(*f.contract, f.staged.columns, options.column_map, f.source));
   CI_ASSIGN_OR_RETURN(f.input, PrepareConform(conn, *f.contract, f.plan, tables, f.staged.parse_rejects, f.source));
+  if (f.contract->key.empty()) CI_RETURN_IF_ERROR(PrepareOrderLines(conn, tables, f.input.good).WithContext(f.source));
   return f;
 }
 
+// Kinds whose silver table holds exactly one earlier file of this batch's good rows (it was
+// empty before the batch) → that file's TEMP relation. Later files read it instead of the
+// batch's uncommitted silver rows (transaction-local storage, slow to scan; see stage.h).
+using SilverMirrors = std::map<std::string, std::string>;
+
+// Rows of this batch that point at a parent silver does not have (an order of an unknown
+// customer, an item of an unknown order). They load; the count tells the user. On a first load
+// (every good row new) the file's good rows are exactly the batch's silver rows, and a parent
+// loaded into an empty table earlier in the batch is read from its mirror.
+Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, const PreparedFile& f,
+                             const IngestCounts& counts, const SilverMirrors& mirrors) {
+  std::string child = "customer_id", parent = "customers";
+  if (contract.kind == "order_items") child = "order_id", parent = "orders";
+  bool has = false;
+  for (const auto& c : contract.columns) has |= c.name == child;
+  // Derived kinds (order_lines) add the customers they name: no orphans.
+  if (!has || contract.kind == parent || contract.key.empty()) return int64_t{0};
+  const bool first_load = counts.updated == 0 && counts.unchanged == 0;
+  const std::string rows = first_load ? f.input.good
+                                      : fmt::format("(SELECT * FROM silver.{} WHERE _batch_id = {})",
+                                                    QuoteIdent(contract.kind), counts.batch_id);
+  auto mirror = mirrors.find(parent);
+  const std::string parents = mirror != mirrors.end() ? mirror->second : "silver." + QuoteIdent(parent);
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+      "SELECT count(*) FROM {0} c WHERE c.{1} IS NOT NULL AND NOT EXISTS "
+      "(SELECT 1 FROM {2} p WHERE p.{1} = c.{1})", rows, QuoteIdent(child), parents)));
+  return r.GetInt64(0, 0);
+}
+
+// After a file is written: its kind's mirror is its good rows if silver was empty before it,
+// else none; order_lines changes the tables it derives, so their mirrors go.
+void UpdateMirrors(const PreparedFile& f, const MergeCounts& merged, SilverMirrors* mirrors) {
+  if (f.contract->key.empty()) {
+    for (const char* kind : {"orders", "order_items", "products", "customers"}) mirrors->erase(kind);
+  } else if (merged.into_empty) {
+    (*mirrors)[f.contract->kind] = f.input.good;
+  } else {
+    mirrors->erase(f.contract->kind);
+  }
+}
+
+// order_lines: the derived tables; the batch's loaded / updated / unchanged are its orders'.
 // REQUIRES: inside the batch's transaction.
-Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, const IngestOptions& options) {
+Status WriteDerived(Connection& conn, const PreparedFile& f, IngestCounts* counts) {
+  CI_ASSIGN_OR_RETURN(OrderLinesCounts lines, WriteOrderLines(conn, f.input.tables, counts->batch_id));
+  counts->loaded = lines.derived[0].loaded;
+  counts->updated = lines.derived[0].updated;
+  counts->unchanged = lines.derived[0].unchanged;
+  counts->anonymous = lines.anonymous;
+  counts->refunds = lines.refunds;
+  counts->derived = std::move(lines.derived);
+  return Status::Ok();
+}
+
+// REQUIRES: inside the batch's transaction.
+Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, const IngestOptions& options,
+                                   SilverMirrors* mirrors) {
   IngestCounts counts;
   counts.kind = f.contract->kind;
   counts.source = f.source;
@@ -115,7 +157,9 @@ Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, cons
   counts.updated = merged.updated;
   counts.unchanged = merged.unchanged;
   counts.rejected = merged.rejected;
-  CI_ASSIGN_OR_RETURN(counts.orphans, CountOrphans(conn, *f.contract, counts.batch_id));
+  if (f.contract->key.empty()) CI_RETURN_IF_ERROR(WriteDerived(conn, f, &counts));
+  CI_ASSIGN_OR_RETURN(counts.orphans, CountOrphans(conn, *f.contract, f, counts, *mirrors));
+  UpdateMirrors(f, merged, mirrors);
   CI_RETURN_IF_ERROR(conn.Query(
       "INSERT INTO meta.ingest_batches(batch_id, kind, source, format, rows_read, loaded, updated, "
       "unchanged, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -130,7 +174,7 @@ int KindOrder(const std::string& kind) {
   const auto& all = Contracts();
   // notes (playbooks) before tickets, so tickets analysed on arrival are triaged once, with them.
   static const std::vector<std::string> kOrder = {"products", "customers", "orders", "order_items",
-                                                  "notes", "events", "reviews", "tickets"};
+                                                  "order_lines", "notes", "events", "reviews", "tickets"};
   for (size_t i = 0; i < kOrder.size(); ++i) {
     if (kOrder[i] == kind) return static_cast<int>(i);
   }
@@ -143,7 +187,8 @@ Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const
   StageSet stages(conn);
   CI_ASSIGN_OR_RETURN(PreparedFile f, PrepareFile(conn, stages, path, options));
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
-  CI_ASSIGN_OR_RETURN(IngestCounts counts, WritePrepared(conn, f, options));
+  SilverMirrors mirrors;
+  CI_ASSIGN_OR_RETURN(IngestCounts counts, WritePrepared(conn, f, options, &mirrors));
   CI_RETURN_IF_ERROR(tx.Commit());
   return counts;
 }
@@ -180,8 +225,9 @@ Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::s
   }
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   std::vector<IngestCounts> out;
+  SilverMirrors mirrors;
   for (const auto& p : prepared) {
-    CI_ASSIGN_OR_RETURN(IngestCounts c, WritePrepared(conn, p, per_file));
+    CI_ASSIGN_OR_RETURN(IngestCounts c, WritePrepared(conn, p, per_file, &mirrors));
     out.push_back(std::move(c));
   }
   CI_RETURN_IF_ERROR(tx.Commit());

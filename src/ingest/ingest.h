@@ -34,6 +34,13 @@ struct IngestOptions {
   std::function<Status(store::Connection&, const struct IngestCounts&)> on_batch;
 };
 
+// What one silver table derived from a file gained (order_lines → orders, order_items,
+// products, customers).
+struct DerivedCounts {
+  std::string kind;
+  int64_t loaded = 0, updated = 0, unchanged = 0;
+};
+
 struct IngestCounts {
   std::string kind;
   std::string source;
@@ -44,8 +51,12 @@ struct IngestCounts {
   int64_t unchanged = 0;  // known keys, identical values
   int64_t rejected = 0;   // rows quarantined in bronze.rejects
   int64_t orphans = 0;    // loaded rows whose parent is unknown (an order of an unknown customer)
-  int64_t anonymous = 0;  // order_lines: sales rows without a customer id (kept, never dropped)
-  int64_t refunds = 0;    // order_lines: orders derived as refunds (returns, cancellations)
+  // order_lines: loaded / updated / unchanged count the derived orders; these count the file's
+  // orders without a customer id (kept, never dropped) and its orders that are refunds
+  // (returns, cancellations); `derived` has every derived table's counts.
+  int64_t anonymous = 0;
+  int64_t refunds = 0;
+  std::vector<DerivedCounts> derived;
   std::string dialect;    // what was read: "csv, delimiter ',', quote '\"', header" / "jsonl" / ...
 };
 

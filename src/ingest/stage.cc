@@ -154,6 +154,7 @@ void DropStage(Connection& conn, const StageTables& t) {
                                    t.tag + "_json", t.tag + "_csv_errors", t.tag + "_csv_scans"}) {
     (void)conn.Execute("DROP TABLE IF EXISTS " + table);
   }
+  for (const char* kind : StageTables::kDerivedKinds) (void)conn.Execute("DROP TABLE IF EXISTS " + t.derived(kind));
 }
 
 }  // namespace custintel::ingest

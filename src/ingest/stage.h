@@ -30,6 +30,10 @@ struct StageTables {
   std::string parse_rejects() const { return tag + "_parse_rejects"; }
   std::string conformed() const { return tag + "_conformed"; }
   std::string good() const { return tag + "_good"; }
+  // Rows derived from the file for silver.<kind> (order_lines.h).
+  std::string derived(const std::string& kind) const { return tag + "_d_" + kind; }
+  static constexpr const char* kDerivedKinds[] = {"orders", "order_items", "product_lines", "products",
+                                                  "customer_lines", "customers"};
 };
 
 struct StageResult {

@@ -97,6 +97,7 @@ Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders "
       "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ "
+      "AND coalesce(amount, 0) >= 0 "  // refunds derived from sales lines (ingest order_lines) are negative
       "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%')",
       {until, include_cancelled}));
   ClvTransactions t;
