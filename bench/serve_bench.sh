@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP serving bench: wrk on GET /v1/segments and GET /v1/customers/{id} (64 connections,
-# 30 s each, loopback), beside nginx serving the same JSON as a static file as the ceiling.
+# 30 s each, loopback), with the response cache on (default) and off, beside nginx serving the
+# same JSON as a static file as the ceiling.
 # Installs wrk and nginx-light itself (bench-only tools, not in scripts/deps.sh).
 #
 #   bench/serve_bench.sh [build-dir] [seconds]
@@ -31,11 +32,15 @@ TOML
 "$bin" ingest --db "$work/data/tenants/bench.duckdb" --dir "$work/shop" >/dev/null
 "$bin" run --db "$work/data/tenants/bench.duckdb" >/dev/null
 key=$("$bin" keys create --data-dir "$work/data" --config "$work/custintel.toml" --tenant bench --role viewer 2>/dev/null)
-"$bin" serve --data-dir "$work/data" --config "$work/custintel.toml" --port 0 > "$work/serve.out" 2>"$work/serve.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "http://" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-port=$(grep -o '127.0.0.1:[0-9]*' "$work/serve.out" | cut -d: -f2)
-base="http://127.0.0.1:$port"
+start_server() {  # config -> sets $base and $server_pid
+  : > "$work/serve.out"
+  "$bin" serve --data-dir "$work/data" --config "$1" --port 0 > "$work/serve.out" 2>"$work/serve.err" &
+  server_pid=$!
+  pids+=($server_pid)
+  for _ in $(seq 100); do grep -q "http://" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+  base="http://127.0.0.1:$(grep -o '127.0.0.1:[0-9]*' "$work/serve.out" | cut -d: -f2)"
+}
+start_server "$work/custintel.toml"
 mkdir -p "$work/www/v1/customers"
 curl -sf -H "Authorization: Bearer $key" "$base/v1/segments" > "$work/www/segments.json"
 curl -sf -H "Authorization: Bearer $key" "$base/v1/customers/C000042" > "$work/www/customer.json"
@@ -63,5 +68,11 @@ run() {  # name url [header]
 echo "wrk: 4 threads, 64 connections, ${secs} s each, loopback; $(nproc) cores"
 run "custintel GET /v1/segments" "$base/v1/segments" "Authorization: Bearer $key"
 run "custintel GET /v1/customers/{id}" "$base/v1/customers/C000042" "Authorization: Bearer $key"
+# The same routes with the response cache off: every request plans and runs its queries.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+{ cat "$work/custintel.toml"; printf '[server]\nresponse_cache_bytes = 0\n'; } > "$work/nocache.toml"
+start_server "$work/nocache.toml"
+run "custintel (cache off) /v1/segments" "$base/v1/segments" "Authorization: Bearer $key"
+run "custintel (cache off) /v1/customers/{id}" "$base/v1/customers/C000042" "Authorization: Bearer $key"
 run "nginx static segments.json" "http://127.0.0.1:$nport/segments.json"
 run "nginx static customer.json" "http://127.0.0.1:$nport/customer.json"

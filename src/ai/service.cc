@@ -72,11 +72,7 @@ Batch<Out<T>> MapBatch(Batch<R> in, Map map) {
   Batch<Out<T>> out;
   out.reserve(in.size());
   for (auto& r : in) {
-    if (!r.ok()) {
-      out.push_back(r.status());
-      continue;
-    }
-    out.push_back(map(*r));
+    out.push_back(r.ok() ? map(*r) : Result<Out<T>>(r.status()));
   }
   return out;
 }
