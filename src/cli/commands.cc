@@ -174,6 +174,8 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   RegisterAiCommands(app, g, action, common);
   RegisterServeCommands(app, g, action, common);
   RegisterAskCommands(app, g, action, common);
+  RegisterInsightEvalCommands(app, g, action, common);
+  RegisterInsightsCommands(app, g, action, common);
   RegisterSearchCommands(app, g, action, common);
 }
 

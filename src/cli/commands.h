@@ -48,8 +48,12 @@ void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status(
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
-void RegisterSearchCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+// Grounded insights (insights), in cli/commands_insights.cc.
+void RegisterInsightsCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterChurnCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+// evaluate grounding, check-grounding (cli/commands_insight_eval.cc).
+void RegisterInsightEvalCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+void RegisterSearchCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 
 // Opens the database named by --db. must_exist: refuse to create a new, empty one.
 Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool must_exist);

@@ -31,6 +31,8 @@ class AiService;
 
 namespace custintel::insight {
 
+class CatalogIndex;
+
 enum class FlagKind {
   kNumber,       // "number": a number no fact or cited snippet supports
   kEntity,       // "entity": a segment, product, theme or category that does not exist
@@ -62,6 +64,10 @@ struct GroundingOptions {
   // similarity to a snippet or fact label. Null: lexical only.
   ai::AiService* embedder = nullptr;
   double min_embedding_similarity = 0.55;
+  // When set, the catalog's names tokenised once (CatalogIndex in insight/grounding_entities.h,
+  // built from the same catalog passed to CheckGrounding): saves re-reading a large catalog
+  // for every text of a batch. Null: the catalog is indexed on each call.
+  const CatalogIndex* catalog_index = nullptr;
 };
 
 GroundingReport CheckGrounding(std::string_view text, const FactSheet& sheet, const EntityCatalog& catalog,

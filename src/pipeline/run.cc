@@ -5,6 +5,7 @@
 
 #include "ai/insight_writer.h"
 #include "features/customer_features.h"
+#include "insight/step.h"
 #include "models/churn_heuristic.h"
 #include "models/churn_model.h"
 #include "models/clv_score.h"
@@ -105,6 +106,11 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
                            [&] { return models::BuildRecommendations(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("executive_metrics", &report,
                            [&] { return models::RecordExecutiveMetrics(conn, report.as_of); }));
+  std::string insights_note;
+  CI_RETURN_IF_ERROR(Timed("insights", &report, [&] {
+    return insight::RunInsightsStep(conn, report.as_of, options.ai, &insights_note);
+  }));
+  report.steps.back().note = insights_note;
   CI_ASSIGN_OR_RETURN(report.run_id, RecordRun(conn, report));
   CI_RETURN_IF_ERROR(tx.Commit());
   return report;

@@ -1,7 +1,7 @@
 // `custintel run`: the steps from silver to gold, in order, as of one reference time.
 // Steps: text insights (reviews, tickets, chat sentiment) → customer features → churn heuristic
 // → learned churn → segments → segment themes → CLV → segment profiles → RFM → cohorts → recommendations →
-// executive metrics. Each step is timed, may add a note, and the run is recorded in meta.runs.
+// executive metrics → insights. Each step is timed, may add a note, and the run is recorded in meta.runs.
 #pragma once
 
 #include <memory>

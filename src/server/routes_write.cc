@@ -1,13 +1,16 @@
 // Write endpoints: POST reviews and tickets (stored in silver, analysed on arrival, analysis
 // returned), POST ask (through ask::Ask: the semantic model, never free SQL, the key's scope
-// applied by its compiler) and refresh-insight, which answers 501 until grounded insights
-// (issue 7) land.
+// applied by its compiler) and refresh-insight (rewrites one segment's grounded insight,
+// insight/step.h).
 #include <fmt/format.h>
 #include <sodium.h>
 
 #include <set>
 
+#include "ai/runtime.h"
 #include "ask/ask.h"
+#include "insight/read.h"
+#include "insight/step.h"
 #include "server/api.h"
 #include "text/analyzer.h"
 #include "text/triage.h"
@@ -195,10 +198,31 @@ Result<Reply> PostTicket(RequestContext& ctx) {
                {}};
 }
 
+// Rewrites one segment's insight with the tenant's AI backend (the builtin writer without a
+// model) and returns the new row, as `custintel insights --segment ID --json` shows it.
 Result<Reply> RefreshInsight(RequestContext& ctx) {
-  ctx.prompt_summary = "refresh insight of segment " + ctx.path_params["id"];
-  return Status::Unimplemented("segment insights are not built yet (grounded insights, issue 7); "
-                               "this endpoint answers once they are");
+  const std::string& id = ctx.path_params["id"];
+  ctx.prompt_summary = "refresh insight of segment " + id;
+  // The id is the segment's slug (GET /v1/segments) or its name.
+  CI_ASSIGN_OR_RETURN(auto found, ctx.Query("SELECT segment FROM gold.segments WHERE segment = $1 OR "
+                                            "trim(regexp_replace(lower(segment), '[^a-z0-9]+', '-', 'g'), '-') = $1 "
+                                            "ORDER BY rule_order LIMIT 1", {id}, {"gold.segments"}));
+  if (found.row_count() == 0) return Status::NotFound("no segment '" + id + "' (GET /v1/segments lists them)");
+  const std::string segment = found.GetString(0, 0);
+  insight::InsightOptions options;
+  options.refresh = true;
+  options.segment = segment;
+  auto runtime = std::make_shared<ai::AiRuntime>(ctx.tenant.config().ai, ctx.tenant.database());
+  CI_ASSIGN_OR_RETURN(std::shared_ptr<ai::AiService> ai, runtime->Service());
+  store::Connection& c = ctx.lease.conn();
+  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
+  CI_ASSIGN_OR_RETURN(insight::InsightReport report, insight::RunInsights(c, ai, options));
+  CI_RETURN_IF_ERROR(tx.Commit());
+  CI_ASSIGN_OR_RETURN(json rows, insight::ReadSegmentInsights(c, segment));
+  ctx.tables = {"gold.segment_insights"};
+  ctx.rows = 1;
+  ctx.response_summary = report.Note();
+  return Reply{200, rows[0], {}};
 }
 
 Result<Reply> Ask(RequestContext& ctx) {
@@ -247,7 +271,7 @@ std::vector<Route> WriteRoutes() {
        false, {}, review_schema, PostReview},
       {"POST", "/v1/tickets", "Store a support ticket; it is triaged on arrival and the triage returned", kWriters, true,
        false, {}, ticket_schema, PostTicket},
-      {"POST", "/v1/segments/{id}/refresh-insight", "Regenerate a segment's grounded insight (501 until issue 7)",
+      {"POST", "/v1/segments/{id}/refresh-insight", "Regenerate a segment's grounded insight and return it",
        kWriters, true, true, {}, none, RefreshInsight},
       {"POST", "/v1/ask", "Answer a question about the data through the semantic model (never free SQL)",
        {Role::kAdmin, Role::kAnalyst, Role::kViewer, Role::kAccount}, true, true, {}, ask_schema, Ask},

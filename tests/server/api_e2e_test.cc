@@ -47,7 +47,7 @@ TEST_F(ServeTest, HealthzIsPublicAndEverythingElseNeedsAKey) {
   EXPECT_EQ(c.Get("/healthz").status, 200);
   EXPECT_EQ(c.Get("/v1/openapi.json").status, 200);
   EXPECT_EQ(c.Get("/").status, 200);
-  for (const std::string& p : {"/v1/segments", "/v1/customers", "/v1/summary", "/metrics", "/v1/audit", "/nope"}) {
+  for (std::string p : {"/v1/segments", "/v1/customers", "/v1/summary", "/metrics", "/v1/audit", "/nope"}) {
     auto r = c.Get(p);
     EXPECT_EQ(r.status, 401) << p;
     auto body = json::parse(r.body, nullptr, false);
@@ -80,6 +80,7 @@ TEST_F(ServeTest, EveryReadEndpointAnswersJson) {
   auto metrics = admin.Get("/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("custintel_http_requests_total"), std::string::npos);
+  EXPECT_NE(metrics.body.find("custintel_response_cache_hits_total"), std::string::npos);
   EXPECT_EQ(As("acme/viewer").Get("/metrics").status, 403);
 }
 
@@ -148,8 +149,8 @@ TEST_F(ServeTest, NoKeySeesAnotherTenant) {
   for (const auto& a : f.beta_accounts) if (!f.acme_accounts.count(a)) beta_only.insert(a);
   ASSERT_GT(acme_only.size(), 10u);
   ASSERT_GT(beta_only.size(), 10u);
-  for (const std::string& who : {"beta/admin", "beta/analyst", "beta/viewer", "beta/account", "acme/admin",
-                                 "acme/analyst", "acme/viewer", "acme/account"}) {
+  for (std::string who : {"beta/admin", "beta/analyst", "beta/viewer", "beta/account", "acme/admin", "acme/analyst",
+                          "acme/viewer", "acme/account"}) {
     const auto& foreign = who.rfind("beta", 0) == 0 ? acme_only : beta_only;
     Api api = As(who);
     for (const std::string& p : ReadPaths("C000001")) {
@@ -258,6 +259,8 @@ TEST_F(ServeTest, BodiesAreLimitedAndValidated) {
 
 TEST_F(ServeTest, ReviewsAndTicketsAreStoredAndAnalysedOnArrival) {
   Api a = As("acme/analyst");
+  // Read first, so the answer is cached: the write must invalidate it.
+  ASSERT_FALSE(a.GetJson("/v1/customers/C000002").is_null());
   auto r = a.Post("/v1/reviews", json{{"customer_id", "C000002"}, {"review_text", "Terrible quality, it broke in a day"},
                                       {"rating", 1}}.dump());
   ASSERT_EQ(r.status, 201) << r.body;
@@ -297,11 +300,18 @@ TEST_F(ServeTest, AskAnswersThroughTheSemanticModelWithinTheKeysScope) {
   EXPECT_NE(audit.dump().find("how many customers are there"), std::string::npos);
 }
 
-TEST_F(ServeTest, InsightEndpointSaysItIsNotBuiltYet) {
+TEST_F(ServeTest, RefreshInsightRewritesTheSegmentAndReturnsIt) {
   Api a = As("acme/analyst");
   auto ins = a.Post("/v1/segments/at-risk-churn/refresh-insight", "");
-  EXPECT_EQ(ins.status, 501);
-  EXPECT_NE(ins.body.find("issue 7"), std::string::npos);
+  ASSERT_EQ(ins.status, 200) << ins.body;
+  json j = json::parse(ins.body);
+  EXPECT_EQ(j["segment"], "At-risk churn");
+  EXPECT_FALSE(j["text"].get<std::string>().empty());
+  EXPECT_EQ(j["strategies"].size(), 3u) << j.dump();
+  EXPECT_EQ(j["writer"], "builtin");
+  EXPECT_EQ(a.Post("/v1/segments/no-such-segment/refresh-insight", "").status, 404);
+  // Account-scoped keys may read but not rewrite insights.
+  EXPECT_EQ(As("acme/account").Post("/v1/segments/at-risk-churn/refresh-insight", "").status, 403);
 }
 
 TEST_F(ServeTest, RateLimitAndAiQuotaAnswer429WithRetryAfter) {

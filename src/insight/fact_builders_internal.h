@@ -1,0 +1,48 @@
+// Helpers shared by the fact builders' files (fact_builders*.cc); not part of the API.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "insight/fact_builders.h"
+#include "insight/facts.h"
+#include "insight/playbook.h"
+#include "store/database.h"
+
+namespace custintel::insight::detail {
+
+inline void AddFact(FactSheet& sheet, std::string name, double value, FactUnit unit, std::string label) {
+  sheet.facts.push_back({std::move(name), value, unit, std::move(label)});
+}
+
+// Adds `name` to the sheet's entities once.
+void AddEntity(FactSheet& sheet, const std::string& name);
+
+// Review or ticket text made safe for a sheet: PII-masked (e-mails, phones, ... and the
+// customer's own names), whitespace collapsed, cut at `max_chars` on a word boundary.
+std::string MaskedText(std::string_view text, const std::vector<std::string>& names, size_t max_chars = 280);
+
+// NotFound naming `custintel run` when the gold tables the insights read do not exist yet.
+Status RequireGold(store::Connection& conn);
+
+// A churn driver feature in words and the unit its value is printed in.
+std::string DriverWords(std::string_view feature);
+FactUnit DriverUnit(std::string_view feature);
+
+// A segment's sheet with the numbers gold.segment_insights keeps for the next run's deltas:
+// base (this run's own numbers) and previous (what the *_vs_prev facts compared against).
+struct SegmentSheetRow {
+  FactSheet sheet;
+  nlohmann::json base, previous;
+};
+// All segments (filter == nullptr) or the one named; NotFound for an unknown name.
+Result<std::vector<SegmentSheetRow>> SegmentSheets(store::Connection& conn, const std::string* filter);
+
+// One customer's sheet and context; NotFound for an unknown id.
+Result<CustomerSheet> OneCustomerSheet(store::Connection& conn, const std::string& customer_id);
+
+}  // namespace custintel::insight::detail

@@ -1,0 +1,82 @@
+// Shared helpers of the fact builders (fact_builders_internal.h).
+#include <algorithm>
+
+#include "insight/fact_builders_internal.h"
+#include "text/pii.h"
+
+namespace custintel::insight::detail {
+
+void AddEntity(FactSheet& sheet, const std::string& name) {
+  if (name.empty()) return;
+  if (std::find(sheet.entities.begin(), sheet.entities.end(), name) == sheet.entities.end()) {
+    sheet.entities.push_back(name);
+  }
+}
+
+std::string MaskedText(std::string_view text, const std::vector<std::string>& names, size_t max_chars) {
+  text::PiiOptions opts;
+  for (const std::string& n : names) {
+    if (n.size() >= 2) opts.names.push_back(n);
+  }
+  std::string masked = text::MaskPii(text, opts).text;
+  std::string out;
+  for (char c : masked) {
+    bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  if (out.size() > max_chars) {
+    size_t cut = out.rfind(' ', max_chars);
+    out = out.substr(0, cut == std::string::npos ? max_chars : cut) + " ...";
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Status RequireGold(store::Connection& conn) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name IN "
+      "('segments', 'customer_scores', 'customer_features', 'segment_insights', 'executive_metrics')"));
+  if (r.GetInt64(0, 0) < 5) {
+    return Status::NotFound("the gold tables are not built yet: run `custintel run` first");
+  }
+  return Status::Ok();
+}
+
+std::string DriverWords(std::string_view f) {
+  static const std::pair<std::string_view, std::string_view> kWords[] = {
+      {"days_inactive", "days since the last activity"},
+      {"recency_days", "days since the last order"},
+      {"interactions_90d", "interactions in the last quarter"},
+      {"tenure_days", "days as a customer"},
+      {"frequency", "orders placed"},
+      {"tickets_total", "support tickets raised"},
+      {"avg_rating", "average review rating"},
+      {"avg_sentiment", "average sentiment of their messages"},
+      {"clv_p_alive", "probability of still being active"},
+      {"lifetime_value", "lifetime value"},
+      {"avg_order_value", "average order value"},
+      {"revenue_90d", "spend in the last quarter"},
+      {"revenue_prev_90d", "spend in the quarter before"},
+      {"interpurchase_days_mean", "usual days between orders"},
+      {"interpurchase_days_std", "variation in days between orders"},
+      {"top_category_share", "share of spend in their top category"},
+      {"plan", "plan"},
+  };
+  for (const auto& [k, w] : kWords) {
+    if (k == f) return std::string(w);
+  }
+  std::string s(f);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+FactUnit DriverUnit(std::string_view f) {
+  if (f.find("days") != std::string_view::npos) return FactUnit::kDays;
+  if (f == "lifetime_value" || f == "avg_order_value" || f.starts_with("revenue")) return FactUnit::kMoney;
+  if (f == "top_category_share" || f == "clv_p_alive") return FactUnit::kPercent;
+  if (f == "avg_rating" || f == "avg_sentiment") return FactUnit::kScore;
+  return FactUnit::kCount;
+}
+
+}  // namespace custintel::insight::detail

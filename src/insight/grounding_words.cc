@@ -1,0 +1,96 @@
+// Word lists and the light stemmer of the grounding evaluator (see grounding_words.h).
+#include "insight/grounding_words.h"
+
+#include <algorithm>
+#include <array>
+
+#include "text/themes.h"
+
+namespace custintel::insight {
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+template <size_t N>
+bool In(const std::string_view (&list)[N], std::string_view w) {
+  return std::find(list, list + N, w) != list + N;
+}
+
+constexpr std::string_view kOrdinaryCapitalised[] = {
+    "i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "ltv",
+    "clv", "rfm", "nps", "vip", "vips", "aov", "roi", "sms", "crm", "kpi", "usd", "eur", "gbp", "faq", "q1", "q2",
+    "q3", "q4", "ai", "id", "ok", "csat", "diy"};
+
+constexpr std::string_view kOrdinaryModifiers[] = {
+    "top", "best", "largest", "biggest", "smallest", "main", "key", "leading", "dominant", "recurring", "common",
+    "frequent", "negative", "positive", "other", "same", "new", "whole", "entire", "single", "related", "popular",
+    "favourite", "favorite", "preferred", "best-selling", "bestselling", "selling", "fastest", "strongest",
+    "weakest", "only", "mentioned", "second", "third", "first", "last", "next", "previous", "current", "overall",
+    "average", "high", "higher", "low", "lower", "customers", "customer", "shoppers", "buyers", "members", "churn",
+    "revenue", "sales", "orders", "recent", "several", "send", "offer", "give", "reach", "invite", "target",
+    "focus", "use", "keep", "try", "consider", "prioritise", "prioritize", "review", "follow", "highlight", "check",
+    "lead", "remind", "reward", "win", "thank", "growing", "shrinking", "declining", "rising", "complaint",
+    "complaints", "biggest", "largest", "sentiment", "this", "that", "each", "every", "any", "whose"};
+
+constexpr std::string_view kFramingWords[] = {
+    "customer", "customers", "segment", "segments", "average", "avg", "share", "all", "group", "overall", "total",
+    "compared", "versus", "vs", "than", "base", "people", "accounts", "account", "per", "each", "who", "whose",
+    "percent", "points", "day", "days", "number", "value", "rate", "figure", "figures", "currently", "typical",
+    "typically", "around", "about", "roughly", "nearly", "almost", "far", "much"};
+
+}  // namespace
+
+std::string Stem(std::string_view norm) {
+  std::string w(norm);
+  if (EndsWith(w, "'s")) w.resize(w.size() - 2);
+  if (w.size() > 4 && EndsWith(w, "ies")) w.replace(w.size() - 3, 3, "y");
+  else if (w.size() > 4 && EndsWith(w, "sses")) w.resize(w.size() - 2);
+  else if (w.size() > 3 && EndsWith(w, "s") && !EndsWith(w, "ss") && !EndsWith(w, "us") && !EndsWith(w, "is"))
+    w.pop_back();
+  if (w.size() > 5 && EndsWith(w, "ing")) w.resize(w.size() - 3);
+  else if (w.size() > 4 && EndsWith(w, "ed")) w.resize(w.size() - 2);
+  else if (w.size() > 4 && EndsWith(w, "ly")) w.resize(w.size() - 2);
+  if (w.size() > 6) w.resize(6);
+  return w;
+}
+
+std::string BareNorm(const text::Token& t) {
+  std::string n = t.norm;
+  if (EndsWith(n, "'s")) n.resize(n.size() - 2);
+  else if (EndsWith(n, "s'")) n.pop_back();
+  return n;
+}
+
+std::vector<std::string> NameKeys(std::string_view name) {
+  text::TokenizedText tt = text::Tokenize(name);
+  std::vector<std::string> keys;
+  for (const text::Token& t : tt.tokens) {
+    if (t.kind == text::TokenKind::kWord || t.kind == text::TokenKind::kNumber) keys.push_back(BareNorm(t));
+  }
+  return keys;
+}
+
+bool IsCapitalised(const text::TokenizedText& tt, const text::Token& t) {
+  if (t.kind != text::TokenKind::kWord) return false;
+  char c = tt.text[t.begin];
+  return c >= 'A' && c <= 'Z';
+}
+
+bool IsOrdinaryCapitalised(std::string_view norm) { return In(kOrdinaryCapitalised, norm); }
+
+bool IsOrdinaryModifier(std::string_view norm) { return In(kOrdinaryModifiers, norm) || text::IsStopWord(norm); }
+
+bool IsFramingWord(std::string_view norm) { return In(kFramingWords, norm); }
+
+std::string_view CueKind(std::string_view norm) {
+  if (norm == "product" || norm == "products") return "product";
+  if (norm == "segment" || norm == "segments") return "segment";
+  if (norm == "theme" || norm == "themes") return "theme";
+  if (norm == "category" || norm == "categories") return "category";
+  return "";
+}
+
+}  // namespace custintel::insight

@@ -1,0 +1,47 @@
+// Word-level helpers shared by the grounding evaluator's entity and support checks: a light
+// stemmer, the token keys of a name, and the small word lists the checks rely on.
+//
+//   Stem("deliveries") == Stem("delivered") == "delive"
+//   NameKeys("Tea Bags (80)") == {"tea", "bags", "80"}
+//
+// Thread safety: pure functions over immutable tables.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/tokenizer.h"
+
+namespace custintel::insight {
+
+// Strips a possessive, a plural and -ing/-ed/-ly endings, then keeps at most six characters:
+// enough to make "delivery", "deliveries" and "delivered" one key without a dictionary.
+std::string Stem(std::string_view norm);
+
+// A token's case-folded form without a trailing possessive ("regular's" -> "regular").
+std::string BareNorm(const text::Token& t);
+
+// The case-folded word and number tokens of a name, in order.
+std::vector<std::string> NameKeys(std::string_view name);
+
+// True when the token is a word whose first letter is upper case.
+bool IsCapitalised(const text::TokenizedText& tt, const text::Token& t);
+
+// Words that are capitalised without naming a thing of the data: weekdays, months, "I",
+// common business acronyms (LTV, CLV, RFM, NPS, VIP ...).
+bool IsOrdinaryCapitalised(std::string_view norm);
+
+// Words that often open a sentence or modify a cue word without being a name: "top",
+// "largest", "recurring", "customers" ... (plus the text engine's stop words).
+bool IsOrdinaryModifier(std::string_view norm);
+
+// Words every insight uses to frame its figures ("customers", "segment", "average", "share"):
+// they neither support a sentence nor count against it.
+bool IsFramingWord(std::string_view norm);
+
+// "product", "segment", "theme", "category" and their plurals: words that announce a name.
+// Returns the kind announced ("product", "segment", "theme", "category") or "".
+std::string_view CueKind(std::string_view norm);
+
+}  // namespace custintel::insight

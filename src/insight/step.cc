@@ -1,0 +1,264 @@
+// The insights step (step.h): segments, accounts and the executive summary here; customers in
+// step_customers.cc.
+#include "insight/step.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/hash.h"
+#include "insight/fact_builders.h"
+#include "insight/fact_builders_internal.h"
+#include "insight/playbook.h"
+#include "insight/step_internal.h"
+#include "insight/writer_builtin.h"
+#include "insight/writer_llm.h"
+
+namespace custintel::insight {
+namespace detail {
+
+std::string StoredHash(const StepContext& ctx, const FactSheet& sheet, bool llm_subject) {
+  Sha256Builder h;
+  h.Add(sheet.InputHash()).Add(fmt::format("high_risk={} max_chars={}", ctx.options.outputs.high_risk,
+                                           ctx.options.outputs.max_notification_chars));
+  if (llm_subject && ctx.ai) h.Add(ctx.ai->identity().backend).Add(ctx.ai->identity().model);
+  return h.FinishHex();
+}
+
+void AppendProvenance(std::vector<store::Param>& row, const StepContext& ctx, const WrittenText& w,
+                      const std::string& hash) {
+  row.push_back(nlohmann::json(w.cited).dump());
+  row.push_back(w.writer);
+  row.push_back(w.backend);
+  row.push_back(w.model);
+  row.push_back(hash);
+  row.push_back(ctx.generated_at);
+  row.push_back(w.grounding.score);
+  row.push_back(w.grounding.ToJson()["flags"].dump());
+}
+
+void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool sheet_names_only) {
+  static const EntityCatalog kNone;
+  w.grounding = CheckGrounding(w.text, sheet, sheet_names_only ? kNone : ctx.catalog);
+}
+
+Status DeleteSubjects(store::Connection& conn, const std::vector<std::string>& ids,
+                      const std::vector<std::string>& deletes) {
+  CI_RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TABLE main.ci_insight_changed (id VARCHAR)"));
+  {
+    CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", "ci_insight_changed"));
+    for (const std::string& id : ids) {
+      CI_RETURN_IF_ERROR(app.Append(id));
+      CI_RETURN_IF_ERROR(app.EndRow());
+    }
+    CI_RETURN_IF_ERROR(app.Close());
+  }
+  for (const std::string& sql : deletes) CI_RETURN_IF_ERROR(conn.Execute(sql));
+  return conn.Execute("DROP TABLE main.ci_insight_changed");
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::StepContext;
+
+// Stored input hashes of a table, by subject.
+Result<std::unordered_map<std::string, std::string>> StoredHashes(store::Connection& conn, const std::string& sql) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(sql));
+  std::unordered_map<std::string, std::string> out;
+  out.reserve(r.row_count());
+  for (size_t i = 0; i < r.row_count(); ++i) out[r.GetString(0, i)] = r.GetString(1, i);
+  return out;
+}
+
+std::string Placeholders(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+Status InsertRow(store::Connection& conn, const std::string& table, const std::vector<store::Param>& row) {
+  return conn.Query(fmt::format("INSERT INTO {} VALUES ({})", table, Placeholders(row.size())), row).status();
+}
+
+struct SegmentJob {
+  detail::SegmentSheetRow row;
+  std::string hash;
+  WrittenText text;
+};
+
+// Replaces the builtin texts of the jobs by LLM texts where the LLM passes grounding.
+void WriteSegmentsWithLlm(StepContext& ctx, std::vector<SegmentJob>& jobs) {
+  std::vector<LlmRequest> reqs;
+  for (SegmentJob& j : jobs) {
+    reqs.push_back({&j.row.sheet, j.text,
+                    "Say who this segment is, why it behaves as it does, and what action might help."});
+  }
+  LlmBatch b = WriteWithLlm(*ctx.ai, reqs, ctx.catalog);
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].text = b.texts[i];
+  ctx.report.segments.llm += b.llm;
+  ctx.report.segments.fell_back += b.fell_back;
+  ctx.report.budget_spent = ctx.report.budget_spent || b.budget_spent;
+}
+
+Status StoreSegment(StepContext& ctx, const SegmentJob& j, const Playbook& pb) {
+  const FactSheet& s = j.row.sheet;
+  const nlohmann::json& parts = j.text.parts;
+  auto joined = [](const nlohmann::json& a) {
+    std::string out;
+    if (a.is_array()) {
+      for (const auto& v : a) out += (out.empty() ? "" : " ") + v.get<std::string>();
+    }
+    return out;
+  };
+  std::vector<store::Param> row = {
+      s.subject.id, parts.value("summary", std::string()), joined(parts.value("drivers", nlohmann::json())),
+      joined(parts.value("actions", nlohmann::json())), j.text.text, SegmentProfile(s).dump(),
+      SegmentStrategies(s, pb).dump(), s.ToJson().dump(), j.row.base.dump(), j.row.previous.dump()};
+  detail::AppendProvenance(row, ctx, j.text, j.hash);
+  CI_RETURN_IF_ERROR(ctx.conn->Query("DELETE FROM gold.segment_insights WHERE segment = ?", {s.subject.id}).status());
+  return InsertRow(*ctx.conn, "gold.segment_insights", row);
+}
+
+Status WriteSegments(StepContext& ctx) {
+  CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
+  const std::string* only = ctx.options.segment ? &*ctx.options.segment : nullptr;
+  CI_ASSIGN_OR_RETURN(std::vector<detail::SegmentSheetRow> rows, detail::SegmentSheets(*ctx.conn, only));
+  CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn, "SELECT segment, input_hash FROM gold.segment_insights"));
+  std::vector<SegmentJob> jobs;
+  for (detail::SegmentSheetRow& r : rows) {
+    std::string hash = detail::StoredHash(ctx, r.sheet, ctx.llm);
+    if (!ctx.options.refresh && stored.count(r.sheet.subject.id) && stored[r.sheet.subject.id] == hash) {
+      ++ctx.report.segments.unchanged;
+      continue;
+    }
+    WrittenText w = WriteSegmentBuiltin(r.sheet, pb);
+    detail::Ground(ctx, r.sheet, w);
+    jobs.push_back({std::move(r), hash, std::move(w)});
+  }
+  if (ctx.llm && !jobs.empty()) WriteSegmentsWithLlm(ctx, jobs);
+  for (const SegmentJob& j : jobs) {
+    CI_RETURN_IF_ERROR(StoreSegment(ctx, j, pb));
+    ++ctx.report.segments.written;
+  }
+  if (only) return Status::Ok();
+  return ctx.conn->Execute(
+      "DELETE FROM gold.segment_insights WHERE segment NOT IN (SELECT segment FROM gold.segments)");
+}
+
+// Accounts are as many as customers may be: changed ones are deleted and appended in bulk.
+Status WriteAccounts(StepContext& ctx) {
+  CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
+  CI_ASSIGN_OR_RETURN(std::vector<FactSheet> sheets, LoadAccountSheets(*ctx.conn));
+  CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn,
+      "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'account'"));
+  std::vector<std::vector<store::Param>> rows;
+  std::vector<std::string> changed;
+  for (const FactSheet& s : sheets) {
+    std::string hash = detail::StoredHash(ctx, s, false);
+    auto it = stored.find(s.subject.id);
+    if (!ctx.options.refresh && it != stored.end() && it->second == hash) {
+      ++ctx.report.accounts.unchanged;
+      continue;
+    }
+    WrittenText w = WriteAccountBuiltin(s, pb);
+    detail::Ground(ctx, s, w, true);
+    const Fact* risk = s.Find("avg_churn_risk");
+    rows.push_back({std::string("account"), s.subject.id, store::Param(), s.subject.id, risk ? risk->value : 0.0, w.text,
+                    w.parts["actions"].dump()});
+    detail::AppendProvenance(rows.back(), ctx, w, hash);
+    changed.push_back(s.subject.id);
+  }
+  CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
+      "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
+      "(SELECT id FROM ci_insight_changed)"}));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(*ctx.conn, "gold", "account_summaries"));
+  for (const auto& row : rows) {
+    for (const store::Param& v : row) CI_RETURN_IF_ERROR(app.Append(v));
+    CI_RETURN_IF_ERROR(app.EndRow());
+  }
+  CI_RETURN_IF_ERROR(app.Close());
+  ctx.report.accounts.written += static_cast<int64_t>(rows.size());
+  return ctx.conn->Execute(
+      "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id NOT IN "
+      "(SELECT DISTINCT account_id FROM gold.customer_features WHERE account_id IS NOT NULL)");
+}
+
+// The latest run's summary (one row): rewritten when the run's facts changed, else the text
+// carried over to this run.
+Status WriteExecutiveSummary(StepContext& ctx) {
+  CI_ASSIGN_OR_RETURN(FactSheet s, LoadRunSheet(*ctx.conn));
+  CI_ASSIGN_OR_RETURN(store::QueryResult run, ctx.conn->Query(
+      "SELECT max(run_id), max(as_of)::VARCHAR FROM gold.executive_metrics"));
+  int64_t run_id = run.GetInt64(0, 0);
+  std::string hash = detail::StoredHash(ctx, s, ctx.llm);
+  CI_ASSIGN_OR_RETURN(store::QueryResult last, ctx.conn->Query("SELECT input_hash FROM gold.executive_summary"));
+  if (!ctx.options.refresh && last.row_count() == 1 && last.GetString(0, 0) == hash) {
+    ++ctx.report.run.unchanged;
+    return ctx.conn->Query("UPDATE gold.executive_summary SET run_id = ?, as_of = ?::TIMESTAMPTZ",
+                           {run_id, run.GetString(1, 0)}).status();
+  }
+  CI_RETURN_IF_ERROR(ctx.conn->Execute("DELETE FROM gold.executive_summary"));
+  WrittenText w = WriteRunBuiltin(s);
+  detail::Ground(ctx, s, w);
+  if (ctx.llm) {
+    LlmBatch b = WriteWithLlm(*ctx.ai, std::vector<LlmRequest>{{&s, w, "Summarise this run's figures for an executive."}},
+                              ctx.catalog);
+    w = b.texts[0];
+    ctx.report.run.llm += b.llm;
+    ctx.report.run.fell_back += b.fell_back;
+    ctx.report.budget_spent = ctx.report.budget_spent || b.budget_spent;
+  }
+  std::vector<store::Param> row = {run_id, run.GetString(1, 0), w.text, s.ToJson().dump()};
+  detail::AppendProvenance(row, ctx, w, hash);
+  ++ctx.report.run.written;
+  return InsertRow(*ctx.conn, "gold.executive_summary", row);
+}
+
+std::string CountsText(const char* what, const InsightCounts& c) {
+  std::string s = fmt::format("{} {} written / {} unchanged", what, c.written, c.unchanged);
+  if (c.llm || c.fell_back) s += fmt::format(" ({} by llm, {} fell back)", c.llm, c.fell_back);
+  return s;
+}
+
+}  // namespace
+
+std::string InsightReport::Note() const {
+  std::string s = "insights: " + CountsText("segments", segments);
+  if (customers.written + customers.unchanged > 0) s += "; " + CountsText("customers", customers);
+  if (accounts.written + accounts.unchanged > 0) s += "; " + CountsText("accounts", accounts);
+  if (run.written + run.unchanged > 0) s += "; " + CountsText("executive summary", run);
+  if (budget_spent) s += "; AI budget spent, the rest written by the builtin writer";
+  return s;
+}
+
+Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
+                                  const InsightOptions& options) {
+  StepContext ctx;
+  ctx.conn = &conn;
+  ctx.ai = ai;
+  ctx.llm = ai && ai->identity().backend != "builtin";
+  ctx.options = options;
+  CI_RETURN_IF_ERROR(detail::RequireGold(conn));
+  CI_RETURN_IF_ERROR(SeedPlaybook(conn));
+  CI_ASSIGN_OR_RETURN(ctx.catalog, LoadEntityCatalog(conn));
+  CI_ASSIGN_OR_RETURN(store::QueryResult now, conn.Query("SELECT current_timestamp::VARCHAR"));
+  ctx.generated_at = now.GetString(0, 0);
+  CI_RETURN_IF_ERROR(WriteSegments(ctx).WithContext("segment insights"));
+  if (options.segment || !options.customers) return ctx.report;
+  CI_RETURN_IF_ERROR(detail::WriteCustomers(ctx).WithContext("customer insights"));
+  CI_RETURN_IF_ERROR(WriteAccounts(ctx).WithContext("account summaries"));
+  CI_RETURN_IF_ERROR(WriteExecutiveSummary(ctx).WithContext("executive summary"));
+  return ctx.report;
+}
+
+Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,
+                       std::string* note) {
+  (void)as_of;  // the gold tables the sheets read are already as of the run
+  CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, {}));
+  *note = r.Note();
+  return Status::Ok();
+}
+
+}  // namespace custintel::insight

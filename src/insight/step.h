@@ -1,0 +1,67 @@
+// The `insights` pipeline step (issue 7 items 3 and 6): builds every subject's fact sheet,
+// writes the texts whose input changed (builtin or LLM writer), checks each against the
+// grounding evaluator, and stores them in the gold insight tables (0007_insights.sql):
+// segment_insights, account_summaries, retention_strategies, personal_recommendations,
+// notifications, executive_summary.
+//
+//   CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, {}));
+//   std::cout << r.Note();   // "segments 4 written, 0 unchanged; customers 2000 written, ..."
+//
+// Refresh: a subject is rewritten only when its input hash (the sheet's InputHash plus the
+// writer settings) differs from the stored row's, unless options.refresh is set.
+// Writers: with an LLM backend (ai->identity().backend != "builtin") segments, the executive
+// summary and the llm_customer_cap riskiest customers are written by the LLM writer
+// (writer_llm.h), everything else by the builtin writer. A spent AI budget stops LLM writing
+// cleanly between rows; the remaining rows get the builtin text.
+//
+// Thread safety: one call per connection at a time; runs inside the caller's transaction.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "insight/writer_builtin_customer.h"
+#include "store/database.h"
+
+namespace custintel::ai {
+class AiService;
+}
+
+namespace custintel::insight {
+
+struct InsightOptions {
+  // Rewrite every selected subject even when its input hash is unchanged.
+  bool refresh = false;
+  // Only this segment (and nothing else) when set: the server's refresh-insight.
+  std::optional<std::string> segment;
+  // Customers (with their accounts) and the executive summary too; false = segments only.
+  bool customers = true;
+  // With an LLM backend: the customers with the highest churn risk written by the LLM.
+  int llm_customer_cap = 100;
+  // Customers per chunk (bounds memory at 1M customers).
+  int64_t chunk_size = 100000;
+  CustomerOutputOptions outputs;
+};
+
+struct InsightCounts {
+  int64_t written = 0, unchanged = 0, fell_back = 0, llm = 0;
+};
+
+struct InsightReport {
+  InsightCounts segments, customers, accounts, run;
+  bool budget_spent = false;  // the AI budget ran out; later rows were written by the builtin writer
+  // "insights: segments 4 written / 0 unchanged / 0 fell back; customers ...; budget spent"
+  std::string Note() const;
+};
+
+// `ai` may be null: the builtin writer for everything.
+Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
+                                  const InsightOptions& options);
+
+// The pipeline's step: RunInsights with default options; *note = report.Note().
+Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,
+                       std::string* note);
+
+}  // namespace custintel::insight

@@ -1,0 +1,180 @@
+// The insight tables and `custintel insights` end to end, through the real binary: what the
+// pipeline's insights step writes (notifications, recommendations, retention strategies,
+// executive summary), that an unchanged re-run rewrites nothing and --refresh rewrites, the
+// command's output and its errors, and the LLM path with a tiny random model (gibberish that
+// fails grounding, is retried once, and falls back to the builtin text).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "insight/insights_shop.h"
+#include "testing/testing.h"
+
+namespace custintel::insight {
+namespace {
+
+using custintel::testing::RunCli;
+using custintel::testing::TempDir;
+using nlohmann::json;
+
+class InsightsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = testing::CopyShopDb(dir_);
+    ASSERT_FALSE(db_.empty()) << testing::SharedInsightsShop().error;
+  }
+  // One value of a one-row, one-column query.
+  std::string Sql(const std::string& query) {
+    auto r = RunCli("sql --db " + db_ + " --csv \"" + query + "\"");
+    EXPECT_EQ(r.exit_code, 0) << query << "\n" << r.err;
+    size_t nl = r.out.find('\n');
+    std::string v = nl == std::string::npos ? "" : r.out.substr(nl + 1);
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {  // a CSV-quoted value
+      v = v.substr(1, v.size() - 2);
+      for (size_t p = v.find("\"\""); p != std::string::npos; p = v.find("\"\"", p + 1)) v.erase(p, 1);
+    }
+    return v;
+  }
+  TempDir dir_;
+  std::string db_;
+};
+
+TEST_F(InsightsCliTest, NotificationsAreShortNameARealProductAtTheUsualTimeWithAnOfferOnlyAtHighRisk) {
+  EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE length(message) > 140"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE NOT contains(message, product_name)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE product_name NOT IN "
+                "(SELECT name FROM silver.products)"), "0");
+  // The product is one they bought in two or more orders, or one recommended to them.
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications n WHERE NOT EXISTS (SELECT 1 FROM silver.orders o "
+                "JOIN silver.order_items i USING (order_id) JOIN silver.products p USING (product_id) "
+                "WHERE o.customer_id = n.customer_id AND p.name = n.product_name) AND NOT EXISTS (SELECT 1 FROM "
+                "gold.recommendations r WHERE r.customer_id = n.customer_id AND r.product_name = n.product_name)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> (churn_risk > 0.7)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> contains(message, 'voucher')"), "0");
+  EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications WHERE NOT offer"), "0") << "some low-risk customers get no offer";
+  // The weekday and hour are the ones they order on most often.
+  EXPECT_EQ(Sql("WITH d AS (SELECT customer_id, dayname(ordered_at) AS d, count(*) AS n FROM silver.orders GROUP BY ALL), "
+                "h AS (SELECT customer_id, hour(ordered_at) AS h, count(*) AS n FROM silver.orders GROUP BY ALL) "
+                "SELECT count(*) FROM gold.notifications x WHERE "
+                "(SELECT n FROM d WHERE d.customer_id = x.customer_id AND d.d = x.send_weekday) < "
+                "(SELECT max(n) FROM d WHERE d.customer_id = x.customer_id) OR "
+                "(SELECT n FROM h WHERE h.customer_id = x.customer_id AND h.h = x.send_hour) < "
+                "(SELECT max(n) FROM h WHERE h.customer_id = x.customer_id)"), "0");
+}
+
+TEST_F(InsightsCliTest, RecommendationPrioritiesRiseWithChurnRisk) {
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE rec_type NOT IN ('product', 'retention', 'upsell')"),
+            "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM (SELECT priority, lag(priority) OVER (PARTITION BY rec_type ORDER BY churn_risk, "
+                "priority) AS prev FROM gold.personal_recommendations) WHERE priority < prev"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE rec_type = 'retention' AND churn_risk <= 0.7"),
+            "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies WHERE churn_risk <= 0.7"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7 AND customer_id NOT IN "
+                "(SELECT customer_id FROM gold.retention_strategies)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id NOT IN "
+                "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')"), "0");
+}
+
+TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
+  const std::string stamp = "SELECT max(generated_at)::VARCHAR FROM gold.";
+  std::string seg0 = Sql(stamp + "segment_insights"), cust0 = Sql(stamp + "account_summaries");
+  auto again = RunCli("run --db " + db_);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("segments 0 written / 4 unchanged"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("customers 0 written / 2000 unchanged"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("executive summary 0 written / 1 unchanged"), std::string::npos) << again.out;
+  EXPECT_EQ(Sql(stamp + "segment_insights"), seg0);
+  EXPECT_EQ(Sql(stamp + "account_summaries"), cust0);
+  EXPECT_EQ(Sql("SELECT count(*) || ' ' || max(run_id) FROM gold.executive_summary"), "1 2") << "the latest run's";
+
+  auto one = RunCli("insights --db " + db_ + " --refresh --segment Regular --json");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("segments 1 written"), std::string::npos) << one.err;
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.segment_insights WHERE generated_at > '" + seg0 + "'"), "1");
+  EXPECT_EQ(Sql("SELECT segment FROM gold.segment_insights WHERE generated_at > '" + seg0 + "'"), "Regular");
+
+  auto all = RunCli("insights --db " + db_ + " --refresh");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.err.find("segments 4 written / 0 unchanged; customers 2000 written"), std::string::npos) << all.err;
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND generated_at <= '" +
+                cust0 + "'"), "0");
+}
+
+TEST_F(InsightsCliTest, ShowsSegmentsCustomersAndTheExecutiveSummary) {
+  auto r = RunCli("insights --db " + db_ + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_EQ(j["segments"].size(), 4u);
+  for (const auto& s : j["segments"]) {
+    EXPECT_EQ(s["strategies"].size(), 3u);
+    EXPECT_TRUE(s["profile"].contains("size"));
+    EXPECT_FALSE(s["who"].get<std::string>().empty());
+    EXPECT_FALSE(s["why"].get<std::string>().empty());
+    EXPECT_FALSE(s["action"].get<std::string>().empty());
+    EXPECT_EQ(s["writer"], "builtin");
+    EXPECT_EQ(s["input_hash"].get<std::string>().size(), 64u);
+  }
+  EXPECT_NE(j["executive_summary"]["summary"].get<std::string>().find(Sql("SELECT printf('%,d', count(*)) FROM gold.customer_scores")),
+            std::string::npos) << j["executive_summary"].dump();
+
+  std::string id = Sql("SELECT customer_id FROM gold.retention_strategies ORDER BY churn_risk DESC, customer_id LIMIT 1");
+  auto c = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  json cj = json::parse(c.out);
+  EXPECT_FALSE(cj["summary"]["summary"].get<std::string>().empty());
+  EXPECT_FALSE(cj["retention"].is_null());
+  EXPECT_FALSE(cj["recommendations"].empty());
+  auto text = RunCli("insights --db " + db_ + " --segment Regular");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("== Regular"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("strategies:"), std::string::npos) << text.out;
+}
+
+TEST_F(InsightsCliTest, BadInputIsOneLineOnStderrWithTheRightExitCode) {
+  auto help = RunCli("insights --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--refresh"), std::string::npos);
+  auto both = RunCli("insights --db " + db_ + " --segment Regular --customer C000001");
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  auto refresh_one = RunCli("insights --db " + db_ + " --refresh --customer C000001");
+  EXPECT_EQ(refresh_one.exit_code, 2) << refresh_one.err;
+  auto unknown = RunCli("insights --db " + db_ + " --segment 'No such segment'");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("No such segment"), std::string::npos) << unknown.err;
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
+  auto customer = RunCli("insights --db " + db_ + " --customer C999999");
+  EXPECT_EQ(customer.exit_code, 1);
+  EXPECT_NE(customer.err.find("C999999"), std::string::npos) << customer.err;
+  auto missing = RunCli("insights --db " + dir_.File("none.duckdb"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("none.duckdb"), std::string::npos) << missing.err;
+}
+
+// Label `model`: a tiny random-weight GGUF writes gibberish JSON that fails grounding.
+TEST_F(InsightsCliTest, LlmGibberishIsRetriedThenReplacedByTheBuiltinText) {
+  const std::string model = dir_.File("tiny.gguf");
+  auto make = RunCli("dev make-gguf --out " + model + " --arch llama --n-embd 64 --n-layer 1 --n-head 4 --n-head-kv 4 "
+                     "--n-ff 128 --n-ctx 8192 --seed 3");
+  ASSERT_EQ(make.exit_code, 0) << make.err;
+  custintel::testing::WriteFile(dir_.File("custintel.toml"), "[ai]\nn_ctx = 8192\nn_parallel = 1\nmax_tokens = 96\n");
+  std::string builtin = Sql("SELECT text FROM gold.segment_insights WHERE segment = 'Regular'");
+  auto r = RunCli("insights --db " + db_ + " --config " + dir_.File("custintel.toml") + " --backend llama --model " +
+                  model + " --refresh --segment Regular --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("0 by llm, 1 fell back"), std::string::npos) << r.err;
+  json row = json::parse(r.out)["segments"][0];
+  EXPECT_EQ(row["writer"], "builtin_fallback") << row.dump();
+  EXPECT_EQ(row["text"], builtin) << "the fallback is the builtin text";
+  const std::string flags = row["grounding_flags"].dump();
+  EXPECT_NE(flags.find("rejected llm answer"), std::string::npos) << flags;
+  EXPECT_EQ(flags.find("not usable"), std::string::npos) << "the answers were schema-valid JSON: " << flags;
+  EXPECT_EQ(row["model"], "templates");
+  // Two answers for the one subject: the first and the one retry with the flags in the prompt.
+  EXPECT_NE(r.err.find("ai: 2 backend calls"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace custintel::insight
