@@ -1,5 +1,6 @@
 // Segment fact sheets (fact_builders.h): gold.segments, gold.segment_themes, the segment's
 // purchases and reviews, the playbook, and the previous generation's base facts.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -8,6 +9,7 @@
 #include "core/strings.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
+#include "retrieval/passages.h"
 
 namespace custintel::insight {
 namespace {
@@ -57,10 +59,6 @@ cand AS (SELECT top.segment, ri.review_id, coalesce(r.title, '') AS title, coale
   WHERE contains(ri.themes::VARCHAR, '"theme":"' || top.theme || '"'))
 SELECT segment, review_id, title, body, first_name, last_name FROM cand WHERE rn = 1)";
 
-struct Note {
-  std::string id, title, body;
-  std::vector<std::string> tags;
-};
 
 // base facts as {"name": value}; printed values decide equality (what a reader would see).
 using BaseFacts = std::map<std::string, Fact>;
@@ -144,28 +142,33 @@ SegmentSheetRow SegmentFromRow(const store::QueryResult& r, size_t i) {
   return out;
 }
 
-Result<std::vector<Note>> LoadNotes(store::Connection& conn) {
+// The notes and playbooks insights may cite, ranked per theme by hybrid retrieval
+// (retrieval/passages.h: BM25 + lexical embeddings, fused by reciprocal rank).
+Result<retrieval::PassageRanker> LoadNotes(store::Connection& conn) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT note_id, coalesce(title, ''), coalesce(body, ''), coalesce(tags, '') FROM silver.notes ORDER BY note_id"));
-  std::vector<Note> notes;
-  for (size_t i = 0; i < r.row_count(); ++i) {
-    notes.push_back({r.GetString(0, i), r.GetString(1, i), r.GetString(2, i), Split(r.GetString(3, i), ';')});
-  }
-  return notes;
+      "SELECT note_id, coalesce(title, '') || '. ' || coalesce(body, ''), replace(coalesce(tags, ''), ';', ' ') "
+      "FROM silver.notes ORDER BY note_id"));
+  std::vector<retrieval::Passage> notes;
+  for (size_t i = 0; i < r.row_count(); ++i) notes.push_back({r.GetString(0, i), r.GetString(1, i), r.GetString(2, i)});
+  return retrieval::PassageRanker(std::move(notes));
 }
 
-// The first note tagged with the theme key (or a tag starting with it: "price" -> "pricing").
-const Note* NoteFor(const std::vector<Note>& notes, const std::string& key) {
-  for (const Note& n : notes) {
-    for (const std::string& t : n.tags) {
-      if (std::string(Trim(t)).starts_with(key)) return &n;
-    }
+// The best-ranked note for a theme that the sheet does not cite yet; null when no note shares a
+// word with the theme.
+const retrieval::Passage* NoteFor(const retrieval::PassageRanker& notes, const FactSheet& sheet,
+                                  const std::string& key, const std::string& name) {
+  std::string query = name + " " + key;
+  std::replace(query.begin(), query.end(), '_', ' ');
+  for (const retrieval::RankedPassage& hit : notes.Rank(query, 3)) {
+    bool cited = std::any_of(sheet.snippets.begin(), sheet.snippets.end(),
+                             [&](const Snippet& s) { return s.id == "note:" + hit.passage->id; });
+    if (!cited) return hit.passage;
   }
   return nullptr;
 }
 
 Status AddThemes(store::Connection& conn, const Playbook& pb, std::map<std::string, FactSheet*>& by_seg) {
-  CI_ASSIGN_OR_RETURN(std::vector<Note> notes, LoadNotes(conn));
+  CI_ASSIGN_OR_RETURN(retrieval::PassageRanker notes, LoadNotes(conn));
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kThemeSql));
   for (size_t i = 0; i < r.row_count(); ++i) {
     auto it = by_seg.find(r.GetString(0, i));
@@ -179,8 +182,8 @@ Status AddThemes(store::Connection& conn, const Playbook& pb, std::map<std::stri
     AddFact(s, "theme_" + key + "_negative_share", mentions ? double(r.GetInt64(4, i)) / double(mentions) : 0,
             FactUnit::kPercent, "share of " + name + " mentions that are negative");
     if (const PlaybookEntry* e = pb.Find(key)) s.snippets.push_back(PlaybookSnippet(*e));
-    if (const Note* n = NoteFor(notes, key)) {
-      s.snippets.push_back({"note:" + n->id, "note", detail::MaskedText(n->title + ". " + n->body, {}, 400), 0.5});
+    if (const retrieval::Passage* n = NoteFor(notes, s, key, name)) {
+      s.snippets.push_back({"note:" + n->id, "note", detail::MaskedText(n->text, {}, 400), 0.5, key});
     }
   }
   return Status::Ok();

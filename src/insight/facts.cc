@@ -89,7 +89,8 @@ nlohmann::json FactSheet::ToJson() const {
                           {"label", f.label}, {"text", FormatFact(f)}});
   }
   for (const Snippet& s : snippets) {
-    j["snippets"].push_back({{"id", s.id}, {"source", s.source}, {"text", s.text}, {"score", s.score}});
+    j["snippets"].push_back({{"id", s.id}, {"source", s.source}, {"text", s.text}, {"score", s.score},
+                               {"topic", s.topic}});
   }
   return j;
 }
@@ -111,7 +112,7 @@ Result<FactSheet> FactSheet::FromJson(const nlohmann::json& j) {
     }
     for (const auto& s : j.value("snippets", nlohmann::json::array())) {
       sheet.snippets.push_back({s.at("id").get<std::string>(), s.value("source", ""), s.at("text").get<std::string>(),
-                                s.value("score", 0.0)});
+                                s.value("score", 0.0), s.value("topic", "")});
     }
     sheet.entities = j.value("entities", std::vector<std::string>{});
   } catch (const nlohmann::json::exception& e) {

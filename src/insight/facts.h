@@ -54,6 +54,7 @@ struct Snippet {
   std::string source;  // "note" | "review" | "ticket"
   std::string text;
   double score = 0;    // retrieval score (higher is more relevant)
+  std::string topic;   // what it was retrieved for (e.g. a theme key); "" when not retrieved for one
 };
 
 enum class SubjectKind { kSegment, kCustomer, kAccount, kRun };

@@ -134,6 +134,14 @@ void SegmentActions(const FactSheet& s, const Playbook& pb, Draft& d) {
   if (!themes.empty() && HasSnippet(s, "playbook:" + themes[0].key)) {
     AddAction(d, pb, themes[0].key, "What might help: ");
   }
+  // The note retrieval found for the top theme (fact_builders_segment.cc), cited by its id.
+  for (const Snippet& sn : s.snippets) {
+    if (themes.empty() || sn.source != "note" || sn.topic != themes[0].key) continue;
+    const std::string note = sn.id.substr(sn.id.find(':') + 1);
+    d.actions.push_back(fmt::format("For {}, follow note {}.", themes[0].name, note));
+    d.Cite(sn.id);
+    break;
+  }
   const Fact* churn = s.Find("avg_churn_risk");
   std::string second = LabelSays(s.Find("avg_ltv_vs_all"), "above") ? "vip"
                        : churn && churn->value >= 0.7               ? "retention"
