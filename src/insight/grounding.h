@@ -58,7 +58,9 @@ struct GroundingReport {
 };
 
 struct GroundingOptions {
-  double pass_score = 0.8;             // lowest score that passes (with no number/entity flag)
+  // Lowest score that passes (with no number/entity flag). 1: every sentence needs support
+  // (DESIGN.md §6); lower it only to tolerate filler sentences in model output.
+  double pass_score = 1.0;
   double min_sentence_support = 0.2;   // lowest lexical support of a sentence
   // When set, a sentence below the lexical threshold may still be supported by embedding
   // similarity to a snippet or fact label. Null: lexical only.
