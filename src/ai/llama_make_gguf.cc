@@ -78,8 +78,8 @@ Status ValidateOptions(const MakeGgufOptions& o) {
     return Status::InvalidArgument("make-gguf: --tensor-type must be f32 or f16, not '" +
                                    o.tensor_type + "'");
   }
-  if (o.pooling != "mean" && o.pooling != "cls") {
-    return Status::InvalidArgument("make-gguf: --pooling must be mean or cls, not '" + o.pooling + "'");
+  if (o.pooling != "mean" && o.pooling != "cls" && o.pooling != "rank") {
+    return Status::InvalidArgument("make-gguf: --pooling must be mean, cls or rank, not '" + o.pooling + "'");
   }
   if (o.n_embd < 1 || o.n_layer < 1 || o.n_head < 1 || o.n_head_kv < 1 || o.n_ff < 1 || o.n_ctx < 1) {
     return Status::InvalidArgument("make-gguf: every shape value must be at least 1");
@@ -150,6 +150,12 @@ std::vector<TensorSpec> BertTensors(const MakeGgufOptions& o, int64_t n_vocab) {
     t.push_back({Blk(i, "layer_output_norm.weight"), o.n_embd, 1, Fill::kOnes});
     t.push_back({Blk(i, "layer_output_norm.bias"), o.n_embd, 1, Fill::kZeros});
   }
+  if (o.pooling == "rank") {  // the classification head llama.cpp applies for rank pooling
+    t.push_back({"cls.weight", o.n_embd, o.n_embd});
+    t.push_back({"cls.bias", o.n_embd, 1, Fill::kZeros});
+    t.push_back({"cls.output.weight", o.n_embd, 1});
+    t.push_back({"cls.output.bias", 1, 1, Fill::kZeros});
+  }
   return t;
 }
 
@@ -176,8 +182,9 @@ void SetModelKeys(gguf_context* ctx, const MakeGgufOptions& o, int64_t n_vocab) 
   } else {
     gguf_set_val_f32(ctx, Key(o, "attention.layer_norm_epsilon").c_str(), 1e-12f);
     gguf_set_val_bool(ctx, Key(o, "attention.causal").c_str(), false);
-    // llama_pooling_type: 1 = mean, 2 = cls.
-    gguf_set_val_u32(ctx, Key(o, "pooling_type").c_str(), o.pooling == "cls" ? 2 : 1);
+    // llama_pooling_type: 1 = mean, 2 = cls, 4 = rank (a reranker: CLS row through the
+    // classification head, one relevance score per sequence).
+    gguf_set_val_u32(ctx, Key(o, "pooling_type").c_str(), o.pooling == "cls" ? 2 : o.pooling == "rank" ? 4 : 1);
   }
 }
 

@@ -65,7 +65,8 @@ struct MakeGgufOptions {
   // "f32" or "f16" for the matrices; 1-D tensors (norms, biases) are always f32, as in real
   // conversions. f16 halves the file and exercises the f16 kernels.
   std::string tensor_type = "f32";
-  // bert only: how token vectors become one embedding, "mean" or "cls".
+  // bert only: how token vectors become one output: "mean" or "cls" (an embedder), or "rank"
+  // (a reranker: adds the classification head; one relevance score per query-document pair).
   std::string pooling = "mean";
 };
 

@@ -146,7 +146,7 @@ void RegisterDevCommands(CLI::App& app, GlobalOptions& g, std::function<Status()
   mk->add_option("--n-ctx", o.n_ctx, "training context length")->capture_default_str();
   mk->add_option("--seed", o.seed, "seed of the weights")->capture_default_str();
   mk->add_option("--type", o.tensor_type, "f32 or f16 matrices")->capture_default_str();
-  mk->add_option("--pooling", o.pooling, "bert only: mean or cls")->capture_default_str();
+  mk->add_option("--pooling", o.pooling, "bert only: mean or cls (an embedder) or rank (a reranker)")->capture_default_str();
   mk->callback([&] { action = [&] { return RunMakeGguf(g, args.options); }; });
 }
 

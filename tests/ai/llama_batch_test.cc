@@ -28,16 +28,19 @@ struct BatchModels {
   TempDir dir;
   std::string llama;
   std::string bert;
+  std::string reranker;  // bert with rank pooling: a classification head, one score per pair
 
  private:
   BatchModels() {
     llama = Write("llama", dir.File("batch-llama.gguf"));
     bert = Write("bert", dir.File("batch-bert.gguf"));
+    reranker = Write("bert", dir.File("batch-reranker.gguf"), "rank");
   }
-  std::string Write(const std::string& arch, const std::string& path) {
+  std::string Write(const std::string& arch, const std::string& path, const std::string& pooling = "mean") {
     MakeGgufOptions o;
     o.out_path = path;
     o.arch = arch;
+    o.pooling = pooling;
     o.vocab_dir = CUSTINTEL_LLAMA_VOCAB_DIR;
     o.n_ctx = 2048;
     Status s = MakeGguf(o);
@@ -322,6 +325,26 @@ TEST(LlamaRerank, NonRerankerIsUnimplemented) {
   auto out = model->Rerank("q", docs);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kUnimplemented);
+}
+
+TEST(LlamaRerank, RerankerScoresEveryDocumentDeterministicallyInOneBatch) {
+  auto model = Load(BatchModels::Get().reranker);
+  ASSERT_NE(model, nullptr);
+  EXPECT_TRUE(model->is_reranker());
+  const std::vector<std::string> docs = {"the parcel arrived late", "great quality", "refund took three weeks",
+                                         "the parcel arrived late"};
+  auto out = model->Rerank("late delivery", docs);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_EQ(out->size(), docs.size());
+  for (float s : *out) EXPECT_TRUE(std::isfinite(s));
+  EXPECT_FLOAT_EQ((*out)[0], (*out)[3]);  // same pair, same score, wherever it sits in the batch
+  EXPECT_NE((*out)[0], (*out)[1]);        // the document changes the score
+  auto again = model->Rerank("late delivery", std::vector<std::string>{docs[2]});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_NEAR((*again)[0], (*out)[2], 1e-4);  // alone or in a batch of four
+  auto other = model->Rerank("great quality", std::vector<std::string>{docs[0]});
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*other)[0], (*out)[0]);  // the query changes the score too
 }
 
 TEST(LlamaBatch, GeneratorRefusesEmbedAndEmbedderRefusesGenerate) {
