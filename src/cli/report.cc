@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/output.h"
+#include "insight/read.h"
 
 namespace custintel::cli {
 namespace {
@@ -46,8 +47,13 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(kOverviewSql));
   CI_ASSIGN_OR_RETURN(store::QueryResult segments, conn.Query(kSegmentsSql));
   CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(kTopRiskSql));
+  // The run's figures in words, when the insights step has written them.
+  Result<nlohmann::json> exec = insight::ReadExecutiveSummary(conn);
+  if (!exec.ok() && exec.status().code() != StatusCode::kNotFound) return exec.status();
+  const nlohmann::json words = exec.ok() ? *exec : nlohmann::json();
   if (json) {
     nlohmann::json j = ResultToJson(overview)[0];
+    j["executive_summary"] = words;
     j["segments"] = ResultToJson(segments);
     j["top_at_risk"] = ResultToJson(risk);
     out << j.dump(2) << '\n';
@@ -58,6 +64,10 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
                      "average churn risk {}\n\n",
                      overview.GetInt64(1, 0), overview.GetInt64(2, 0), overview.GetString(3, 0),
                      overview.GetString(4, 0));
+  if (words.is_object() && words["summary"].is_string()) {
+    out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
+                       words.value("grounding_score", 0.0), words["summary"].get<std::string>());
+  }
   out << "Segments\n";
   PrintResult(segments, OutputFormat::kTable, out);
   out << "\nTen customers most at risk\n";
