@@ -212,6 +212,17 @@ Result<json> CustomerInsights(RequestContext& ctx, const std::string& id) {
                                               {id}, {"silver.tickets"}));
   out["recent_tickets"] = Rows(tickets);
   CI_ASSIGN_OR_RETURN(out["account_summary"], OneRow(ctx, "account_summaries", id, "gold.account_summaries"));
+  CI_ASSIGN_OR_RETURN(out["retention_strategy"], OneRow(ctx, "retention_strategies", id, "gold.retention_strategies"));
+  CI_ASSIGN_OR_RETURN(out["notification"], OneRow(ctx, "notifications", id, "gold.notifications"));
+  out["personal_recommendations"] = json::array();
+  CI_ASSIGN_OR_RETURN(bool has_recs, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "personal_recommendations"));
+  if (has_recs) {
+    CI_ASSIGN_OR_RETURN(auto recs, ctx.Query("SELECT rec_type, title, description, priority, product_name FROM "
+                                             "scoped.personal_recommendations WHERE customer_id = $1 "
+                                             "ORDER BY priority DESC, title",
+                                             {id}, {"gold.personal_recommendations"}));
+    out["personal_recommendations"] = Rows(recs);
+  }
   return out;
 }
 
@@ -246,42 +257,23 @@ Result<Reply> GetCustomerRecommendations(RequestContext& ctx) {
   return Reply{200, json{{"customer_id", id}, {"recommendations", recs}}, {}};
 }
 
-// A retention play for a customer's strongest churn driver.
-std::string StrategyFor(const json& drivers) {
-  static const std::map<std::string, std::string> kPlays = {
-      {"days_inactive", "Win back: a personal note with an offer on their usual category"},
-      {"recency_days", "Win back: a personal note with an offer on their usual category"},
-      {"interactions_90d", "Re-engage: remind them of their usual essentials"},
-      {"orders_90d", "Re-engage: remind them of their usual essentials"},
-      {"frequency", "Re-engage: remind them of their usual essentials"},
-      {"tickets_90d", "Service recovery: a support lead resolves their open issues first"},
-      {"open_tickets", "Service recovery: a support lead resolves their open issues first"},
-      {"avg_satisfaction", "Service recovery: a support lead resolves their open issues first"},
-      {"avg_sentiment", "Listen: follow up on their negative feedback"},
-      {"avg_rating", "Listen: follow up on their negative feedback"},
-      {"spend_trend", "Value: a loyalty offer to restore their spend"},
-      {"revenue_90d", "Value: a loyalty offer to restore their spend"}};
-  if (drivers.is_array()) {
-    for (const auto& d : drivers) {
-      if (!d.is_object() || !d.contains("feature") || !d["feature"].is_string()) continue;
-      auto it = kPlays.find(d["feature"].get<std::string>());
-      if (it != kPlays.end()) return it->second;
-    }
-  }
-  return "Check in: an account review call";
-}
-
 Result<Reply> GetChurn(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
   CI_ASSIGN_OR_RETURN(auto top, IntParam(ctx.http, "top", 1, 1000));
+  // The strategy is the insights step's, written from the customer's own drivers and the
+  // playbook (gold.retention_strategies, above the risk threshold); null below it.
+  CI_ASSIGN_OR_RETURN(bool has_strategies, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "retention_strategies"));
+  const std::string strategy = has_strategies ? "(SELECT rs.strategy FROM scoped.retention_strategies rs "
+                                                "WHERE rs.customer_id = s.customer_id LIMIT 1)"
+                                              : "NULL";
   CI_ASSIGN_OR_RETURN(auto r, ctx.Query("SELECT customer_id, round(churn_risk, 4) AS churn_risk, "
                                         "round(churn_risk_heuristic, 4) AS churn_risk_heuristic, segment, "
                                         "round(lifetime_value, 2) AS lifetime_value, round(predicted_clv, 2) AS "
-                                        "predicted_clv, risk_factors AS drivers FROM scoped.customer_scores "
+                                        "predicted_clv, risk_factors AS drivers, " + strategy + " AS strategy "
+                                        "FROM scoped.customer_scores s "
                                         "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT $1",
-                                        {top.value_or(20)}, {"gold.customer_scores"}));
+                                        {top.value_or(20)}, {"gold.customer_scores", "gold.retention_strategies"}));
   json rows = Rows(r);
-  for (auto& row : rows) row["strategy"] = StrategyFor(row["drivers"]);
   CI_ASSIGN_OR_RETURN(auto bands, ctx.Query("SELECT least(floor(churn_risk * 5), 4)::INTEGER AS band, count(*) AS "
                                             "customers, round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS "
                                             "revenue_at_risk FROM scoped.customer_scores GROUP BY ALL ORDER BY band",

@@ -28,6 +28,7 @@ constexpr ScopedTable kTables[] = {
     {"gold", "recommendations"},  {"gold", "rfm"},               {"gold", "customer_clv"},
     {"gold", "review_insights"},  {"gold", "ticket_insights"},   {"gold", "account_summaries"},
     {"gold", "notifications"},    {"gold", "segments"},          {"gold", "segment_insights"},
+    {"gold", "retention_strategies"}, {"gold", "personal_recommendations"},
     {"gold", "cohorts"},          {"gold", "executive_metrics"}, {"gold", "executive_summary"},
     {"meta", "runs"},
 };

@@ -165,6 +165,9 @@ async function main() {
     await page.waitForFunction((id) => document.querySelector('#page').dataset.loaded === 'customers' &&
       (document.querySelector('#customer-detail h2')?.textContent || '').includes(id), atRisk, {timeout: WAIT_MS});
     check(true, `churn row ${atRisk} opens its detail on the customers page`);
+    const riskDetail = await page.textContent('#customer-detail');
+    check(riskDetail.includes('Retention strategy') && riskDetail.includes('Next best actions'),
+      `at-risk customer ${atRisk} shows the insights step's retention strategy and next best actions`);
     // The customers page is showing: open one customer's detail.
     await page.click('#list a.row-link');
     await page.waitForSelector('#customer-detail', {timeout: WAIT_MS});

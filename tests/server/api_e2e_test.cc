@@ -71,10 +71,16 @@ TEST_F(ServeTest, EveryReadEndpointAnswersJson) {
   EXPECT_EQ(total, 1000);
   json churn = admin.GetJson("/v1/churn?top=5");
   ASSERT_EQ(churn["top"].size(), 5u);
-  EXPECT_FALSE(churn["top"][0]["strategy"].get<std::string>().empty());
+  // The top customer is above the risk threshold: the insights step wrote its strategy.
+  EXPECT_FALSE(churn["top"][0]["strategy"].get<std::string>().empty()) << churn["top"][0].dump();
   EXPECT_EQ(churn["distribution"].size(), 5u);
   json detail = admin.GetJson("/v1/customers/C000001");
   for (const char* k : {"features", "scores", "drivers", "recommendations", "insights"}) EXPECT_TRUE(detail.contains(k)) << k;
+  for (const char* k : {"account_summary", "retention_strategy", "notification", "personal_recommendations"}) {
+    EXPECT_TRUE(detail["insights"].contains(k)) << k;
+  }
+  EXPECT_TRUE(detail["insights"]["account_summary"]["summary"].is_string()) << detail["insights"].dump();
+  EXPECT_FALSE(detail["insights"]["personal_recommendations"].empty()) << detail["insights"].dump();
   EXPECT_EQ(admin.Get("/v1/customers/NOPE").status, 404);
   EXPECT_EQ(admin.Get("/v1/segments/nope").status, 404);
   auto metrics = admin.Get("/metrics");

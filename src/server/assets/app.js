@@ -233,6 +233,13 @@
       '<p>Churn risk ' + fmt(sc.churn_risk, 2) + ' · lifetime value ' + fmt(sc.lifetime_value, 2) + ' · predicted 12-month value ' +
       fmt(sc.predicted_clv, 2) + '</p><p>Drivers: ' + (c.drivers || []).map((d) => esc(d.feature)).join(', ') + '</p>' +
       (c.insights.account_summary ? '<p>' + esc(c.insights.account_summary.summary || '') + '</p>' : '') +
+      (c.insights.retention_strategy ? '<p><strong>Retention strategy:</strong> ' +
+        esc(c.insights.retention_strategy.strategy || '') + '</p>' : '') +
+      (c.insights.notification ? '<p><strong>Next message</strong> (' + esc(c.insights.notification.send_weekday || '') + ' ' +
+        esc(String(c.insights.notification.send_hour ?? '')) + ':00): ' + esc(c.insights.notification.message || '') + '</p>' : '') +
+      ((c.insights.personal_recommendations || []).length ? '<h2>Next best actions</h2>' +
+        table(c.insights.personal_recommendations, [['Type', (r) => esc(r.rec_type)], ['Action', (r) => esc(r.title)],
+          ['Why', (r) => esc(r.description)], ['Priority', (r) => r.priority]]) : '') +
       '<h2>Recommendations</h2>' + table(c.recommendations, [['#', (r) => r.rank], ['Product', (r) => esc(r.product_name)],
         ['Why', (r) => esc(r.reason)]]) + '</div>';
   }
