@@ -51,10 +51,12 @@ const std::string kSegmentAggregate =
 
 // The generated insights of the segments (by segment name) when the insight step has built
 // them; one query for the whole list.
+// An account key gets none: the texts describe the whole tenant's segments, and its figures
+// must be its account's only.
 Result<std::map<std::string, json>> SegmentInsights(RequestContext& ctx, const std::optional<std::string>& name) {
   std::map<std::string, json> out;
   CI_ASSIGN_OR_RETURN(bool has, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "segment_insights"));
-  if (!has) return out;
+  if (!has || ctx.scoped()) return out;
   std::string sql = "SELECT * FROM scoped.segment_insights";
   std::vector<store::Param> params;
   if (name) sql += " WHERE segment = $1", params.push_back(*name);

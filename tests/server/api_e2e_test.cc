@@ -201,7 +201,10 @@ TEST_F(ServeTest, AccountKeySeesOnlyItsAccountEverywhere) {
   int64_t seg_total = 0, band_total = 0, cohort_total = 0;
   // (Each response is kept in a variable: a range-for over a temporary's member dangles.)
   json segs = acct.GetJson("/v1/segments"), churn = acct.GetJson("/v1/churn"), cohorts = acct.GetJson("/v1/cohorts");
-  for (const auto& s : segs["segments"]) seg_total += s["size"].get<int64_t>();
+  for (const auto& s : segs["segments"]) {
+    seg_total += s["size"].get<int64_t>();
+    EXPECT_TRUE(s["insight"].is_null()) << "tenant-wide segment text leaked to an account key: " << s.dump();
+  }
   for (const auto& b : churn["distribution"]) band_total += b["customers"].get<int64_t>();
   for (const auto& c : cohorts["cohorts"]) {
     if (c["months_since"] == 0) cohort_total += c["cohort_size"].get<int64_t>();
