@@ -133,6 +133,12 @@ TaskKey AiService::KeyFor(TextTask task, const std::string& text) const {
   return {c.tmpl->Key(), CacheKey(c.op, identity(), c.tmpl->Key(), c.sampling, c.constraint, text)};
 }
 
+Result<TaskKey> AiService::JsonKeyFor(const std::string& prompt, const std::string& schema_arg) const {
+  CI_ASSIGN_OR_RETURN(json schema, ParseSchemaArgument(schema_arg));
+  return TaskKey{kRawTemplate.Key(), CacheKey("json", identity(), kRawTemplate.Key(), options_.sampling, schema.dump(),
+                                              prompt)};
+}
+
 bool AiService::UseCache() const {
   return cache_ && (!backend_->native_text_tasks() || options_.cache_builtin);
 }

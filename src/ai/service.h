@@ -96,6 +96,9 @@ class AiService {
   // The template and cache key Sentiment / Summarize / Themes use for `text` (provenance: the
   // same key finds the same cached answer).
   TaskKey KeyFor(TextTask task, const std::string& text) const;
+  // The template and cache key GenerateJson(prompt, schema) uses (provenance of JSON-written
+  // rows such as LLM insights). InvalidArgument for a schema GenerateJson would refuse.
+  Result<TaskKey> JsonKeyFor(const std::string& prompt, const std::string& schema) const;
   Provenance ProvenanceFor(const std::string& template_key, const std::string& cache_key) const;
   AiStats stats() const;
   Budget* budget() const { return budget_.get(); }

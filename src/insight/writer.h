@@ -31,6 +31,9 @@ struct WrittenText {
   std::vector<std::string> cited;  // ids of the snippets the text uses
   std::string writer = std::string(kWriterBuiltin);
   std::string backend = "builtin", model = "templates";
+  // LLM-written texts: ai::Provenance of the accepted answer (backend, model and its sha256,
+  // engine version, template, cache key), so the row can be reproduced; null for templates.
+  nlohmann::json provenance;
   GroundingReport grounding;       // filled by the step (or the LLM writer) after writing
 };
 

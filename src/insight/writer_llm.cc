@@ -61,8 +61,8 @@ struct Attempt {
   bool budget = false;
 };
 
-Attempt Judge(const Result<std::string>& answer, const LlmRequest& req, const ai::AiService& ai,
-              const EntityCatalog& catalog, const GroundingOptions& grounding) {
+Attempt Judge(const Result<std::string>& answer, const std::string& prompt, const LlmRequest& req,
+              const ai::AiService& ai, const EntityCatalog& catalog, const GroundingOptions& grounding) {
   Attempt a;
   if (!answer.ok()) {
     a.budget = answer.status().code() == StatusCode::kResourceExhausted;
@@ -80,6 +80,9 @@ Attempt Judge(const Result<std::string>& answer, const LlmRequest& req, const ai
     w->backend = ai.identity().backend;
     w->model = ai.identity().model;
     w->grounding = a.report;
+    if (Result<ai::TaskKey> key = ai.JsonKeyFor(prompt, InsightJsonSchema()); key.ok()) {
+      w->provenance = ai.ProvenanceFor(key->template_key, key->cache_key).ToJson();
+    }
     a.accepted = std::move(*w);
   }
   return a;
@@ -154,7 +157,7 @@ LlmBatch WriteWithLlm(ai::AiService& ai, std::span<const LlmRequest> requests, c
   std::vector<size_t> retry;
   std::vector<std::string> retry_prompts;
   for (size_t i = 0; i < requests.size(); ++i) {
-    first.push_back(Judge(answers[i], requests[i], ai, catalog, grounding));
+    first.push_back(Judge(answers[i], prompts[i], requests[i], ai, catalog, grounding));
     if (first[i].budget) out.budget_spent = true;
     if (first[i].accepted) {
       out.texts[i] = *first[i].accepted;
@@ -168,7 +171,7 @@ LlmBatch WriteWithLlm(ai::AiService& ai, std::span<const LlmRequest> requests, c
   ai::Batch<std::string> second = out.budget_spent ? ai::Batch<std::string>() : ai.GenerateJson(retry_prompts, InsightJsonSchema());
   for (size_t k = 0; k < retry.size(); ++k) {
     size_t i = retry[k];
-    Attempt a = k < second.size() ? Judge(second[k], requests[i], ai, catalog, grounding) : first[i];
+    Attempt a = k < second.size() ? Judge(second[k], retry_prompts[k], requests[i], ai, catalog, grounding) : first[i];
     if (a.budget) out.budget_spent = true;
     if (a.accepted) {
       out.texts[i] = *a.accepted;
