@@ -1,13 +1,14 @@
 // Customer fact sheets (fact_builders.h): features, scores, churn drivers, usual order time,
 // rebought and recommended products, own reviews and tickets — for a chunk of customers at a
 // time, in five set-based queries per chunk.
-#include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "core/strings.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
+#include "text/insight_batch.h"
 
 namespace custintel::insight {
 namespace {
@@ -123,7 +124,7 @@ CustomerSheet CustomerFromRow(const store::QueryResult& r, size_t i, const Playb
 // Runs `sql` (with the filter) and calls `row(customer index, result, row)` for known customers.
 template <class Fn>
 Status ForRows(store::Connection& conn, const std::string& sql, const std::vector<store::Param>& params,
-               const std::map<std::string, size_t>& index, Fn row) {
+               const std::unordered_map<std::string, size_t>& index, Fn row) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(sql, params));
   for (size_t i = 0; i < r.row_count(); ++i) {
     auto it = index.find(r.GetString(0, i));
@@ -134,7 +135,8 @@ Status ForRows(store::Connection& conn, const std::string& sql, const std::vecto
 
 Status AddChunkDetails(store::Connection& conn, const std::string& filter, const CustomerSheetOptions& options,
                        const std::vector<Names>& names, std::vector<CustomerSheet>& out) {
-  std::map<std::string, size_t> index;
+  std::unordered_map<std::string, size_t> index;
+  index.reserve(out.size());
   for (size_t i = 0; i < out.size(); ++i) index[out[i].context.customer_id] = i;
   CI_RETURN_IF_ERROR(ForRows(conn, WithFilter(kUsualTimeSql, filter), {}, index, [&](size_t k, auto& r, size_t i) {
     out[k].context.usual_weekday = r.GetString(1, i);
@@ -154,12 +156,20 @@ Status AddChunkDetails(store::Connection& conn, const std::string& filter, const
     AddEntity(out[k].sheet, r.GetString(1, i));
     AddEntity(out[k].sheet, r.GetString(2, i));
   }));
-  return ForRows(conn, WithFilter(kOwnTextSql, filter), {int64_t{options.max_own_snippets}}, index,
-                 [&](size_t k, auto& r, size_t i) {
-                   out[k].sheet.snippets.push_back({r.GetString(1, i), r.GetString(2, i),
-                                                    detail::MaskedText(r.GetString(3, i), {names[k].first, names[k].last}),
-                                                    0.25});
-                 });
+  // Own reviews and tickets: read in one query, PII-masked on every core (the masker is pure).
+  std::vector<std::pair<size_t, Snippet>> own;
+  CI_RETURN_IF_ERROR(ForRows(conn, WithFilter(kOwnTextSql, filter), {int64_t{options.max_own_snippets}}, index,
+                             [&](size_t k, auto& r, size_t i) {
+                               own.push_back({k, {r.GetString(1, i), r.GetString(2, i), r.GetString(3, i), 0.25}});
+                             }));
+  text::ParallelSlices(own.size(), 0, [&](size_t begin, size_t end) {
+    for (size_t j = begin; j < end; ++j) {
+      const Names& n = names[own[j].first];
+      own[j].second.text = detail::MaskedText(own[j].second.text, {n.first, n.last});
+    }
+  });
+  for (auto& [k, snippet] : own) out[k].sheet.snippets.push_back(std::move(snippet));
+  return Status::Ok();
 }
 
 Result<std::vector<CustomerSheet>> LoadChunk(store::Connection& conn, const std::string& filter,

@@ -1,5 +1,6 @@
 // Shared helpers of the fact builders (fact_builders_internal.h).
 #include <algorithm>
+#include <cctype>
 
 #include "insight/fact_builders_internal.h"
 #include "text/pii.h"
@@ -13,10 +14,48 @@ void AddEntity(FactSheet& sheet, const std::string& name) {
   }
 }
 
+namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Letters, spaces, apostrophes, hyphens and dots only: such a name cannot match inside the
+// placeholders ("[EMAIL_1]") the masker writes before its name pass.
+bool IsPlainName(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '\'' || c == '-' || c == '.';
+  });
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether the name pass of the masker could match `name` in `text`. Compiling that pass costs
+// more than masking a review, and most texts never name their writer. Conservative: a name is
+// dropped only when the text is ASCII, the name plain ASCII letters (no Unicode case folding
+// can match), and neither the name nor any of its words occurs in the text, case folded.
+bool MayName(std::string_view text, const std::string& lower_text, const std::string& name) {
+  if (!IsAscii(text) || !IsAscii(name) || !IsPlainName(name)) return true;
+  std::string lower = AsciiLower(name);
+  for (size_t i = 0; i <= lower.size();) {
+    size_t j = std::min(lower.find(' ', i), lower.size());
+    if (j > i && lower_text.find(std::string_view(lower).substr(i, j - i)) != std::string::npos) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string MaskedText(std::string_view text, const std::vector<std::string>& names, size_t max_chars) {
   text::PiiOptions opts;
+  const std::string lower_text = AsciiLower(text);
   for (const std::string& n : names) {
-    if (n.size() >= 2) opts.names.push_back(n);
+    if (n.size() >= 2 && MayName(text, lower_text, n)) opts.names.push_back(n);
   }
   std::string masked = text::MaskPii(text, opts).text;
   std::string out;

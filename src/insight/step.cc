@@ -147,38 +147,55 @@ Status WriteSegments(StepContext& ctx) {
       "DELETE FROM gold.segment_insights WHERE segment NOT IN (SELECT segment FROM gold.segments)");
 }
 
-// Accounts are as many as customers may be: changed ones are deleted and appended in bulk.
+// An account's summary row (written and grounded); pure, so many run at once.
+std::vector<store::Param> AccountRow(const StepContext& ctx, const FactSheet& s, const Playbook& pb,
+                                     const std::string& hash) {
+  WrittenText w = WriteAccountBuiltin(s, pb);
+  detail::Ground(ctx, s, w, true);
+  const Fact* risk = s.Find("avg_churn_risk");
+  std::vector<store::Param> row = {std::string("account"), s.subject.id, store::Param(), s.subject.id,
+                                   risk ? risk->value : 0.0, w.text, w.parts["actions"].dump()};
+  detail::AppendProvenance(row, ctx, w, hash);
+  return row;
+}
+
+Status AppendRows(store::Connection& conn, const char* table, const std::vector<std::vector<store::Param>>& rows) {
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", table));
+  for (const auto& row : rows) {
+    for (const store::Param& v : row) CI_RETURN_IF_ERROR(app.Append(v));
+    CI_RETURN_IF_ERROR(app.EndRow());
+  }
+  return app.Close();
+}
+
+// Accounts are as many as customers may be: hashed, written and grounded on every core;
+// changed ones are deleted and appended in bulk.
 Status WriteAccounts(StepContext& ctx) {
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
   CI_ASSIGN_OR_RETURN(std::vector<FactSheet> sheets, LoadAccountSheets(*ctx.conn));
   CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn,
       "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'account'"));
-  std::vector<std::vector<store::Param>> rows;
+  std::vector<std::string> hashes(sheets.size());
+  detail::ParallelFor(sheets.size(), [&](size_t i) { hashes[i] = detail::StoredHash(ctx, sheets[i], false); });
+  std::vector<size_t> todo;
   std::vector<std::string> changed;
-  for (const FactSheet& s : sheets) {
-    std::string hash = detail::StoredHash(ctx, s, false);
-    auto it = stored.find(s.subject.id);
-    if (!ctx.options.refresh && it != stored.end() && it->second == hash) {
+  for (size_t i = 0; i < sheets.size(); ++i) {
+    auto it = stored.find(sheets[i].subject.id);
+    if (!ctx.options.refresh && it != stored.end() && it->second == hashes[i]) {
       ++ctx.report.accounts.unchanged;
       continue;
     }
-    WrittenText w = WriteAccountBuiltin(s, pb);
-    detail::Ground(ctx, s, w, true);
-    const Fact* risk = s.Find("avg_churn_risk");
-    rows.push_back({std::string("account"), s.subject.id, store::Param(), s.subject.id, risk ? risk->value : 0.0, w.text,
-                    w.parts["actions"].dump()});
-    detail::AppendProvenance(rows.back(), ctx, w, hash);
-    changed.push_back(s.subject.id);
+    todo.push_back(i);
+    changed.push_back(sheets[i].subject.id);
   }
-  CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
-      "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
-      "(SELECT id FROM ci_insight_changed)"}));
-  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(*ctx.conn, "gold", "account_summaries"));
-  for (const auto& row : rows) {
-    for (const store::Param& v : row) CI_RETURN_IF_ERROR(app.Append(v));
-    CI_RETURN_IF_ERROR(app.EndRow());
+  std::vector<std::vector<store::Param>> rows(todo.size());
+  detail::ParallelFor(todo.size(), [&](size_t k) { rows[k] = AccountRow(ctx, sheets[todo[k]], pb, hashes[todo[k]]); });
+  if (!changed.empty()) {
+    CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
+        "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
+        "(SELECT id FROM ci_insight_changed)"}));
+    CI_RETURN_IF_ERROR(AppendRows(*ctx.conn, "account_summaries", rows));
   }
-  CI_RETURN_IF_ERROR(app.Close());
   ctx.report.accounts.written += static_cast<int64_t>(rows.size());
   return ctx.conn->Execute(
       "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id NOT IN "

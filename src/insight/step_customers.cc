@@ -53,23 +53,6 @@ struct CustomerJob {
   std::vector<std::vector<store::Param>> rows[4];
 };
 
-// Runs fn(i) for i in [0, n) on every core; fn must touch only item i.
-void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (n + 63) / 64);
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (std::thread& t : pool) t.join();
-}
-
 // Writes and grounds the customer's retention strategy, recommendations and notification, and
 // builds every row of the customer. Pure: safe on many threads at once.
 void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
@@ -180,6 +163,23 @@ Status RemoveGoneCustomers(store::Connection& conn) {
 }
 
 }  // namespace
+
+// Runs fn(i) for i in [0, n) on every core; fn must touch only item i.
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (n + 63) / 64);
+  if (threads <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < n; i = next++) fn(i);
+    });
+  }
+  for (std::thread& t : pool) t.join();
+}
 
 Status WriteCustomers(StepContext& ctx) {
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));

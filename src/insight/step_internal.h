@@ -1,6 +1,7 @@
 // Helpers shared by the insights step's files (step.cc, step_customers.cc); not part of the API.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool
 // runs (they name it).
 Status DeleteSubjects(store::Connection& conn, const std::vector<std::string>& ids,
                       const std::vector<std::string>& deletes);
+
+// Runs fn(i) for i in [0, n) on every core; fn must touch only item i.
+void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
 // Every customer's outputs (account_summaries per customer, retention_strategies,
 // personal_recommendations, notifications), chunk by chunk, only where the input changed.

@@ -24,8 +24,10 @@ bool IsAlnumByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) !=
 bool PhoneValid(std::string_view s) {
   int digits = CountDigits(s);
   if (digits < 7 || digits > 15) return false;
-  if (RE2::FullMatch(re2::StringPiece(s.data(), s.size()), R"(\d{4}[-./]\d{1,2}[-./]\d{1,2})")) return false;
-  if (RE2::FullMatch(re2::StringPiece(s.data(), s.size()), R"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})")) return false;
+  static const RE2 kIsoDate(R"(\d{4}[-./]\d{1,2}[-./]\d{1,2})");
+  static const RE2 kDate(R"(\d{1,2}[-./]\d{1,2}[-./]\d{2,4})");
+  if (RE2::FullMatch(re2::StringPiece(s.data(), s.size()), kIsoDate)) return false;
+  if (RE2::FullMatch(re2::StringPiece(s.data(), s.size()), kDate)) return false;
   bool international = s[0] == '+' || s.starts_with("00") || s[0] == '(';
   bool separated = s.find_first_of(" .-()") != std::string_view::npos;
   return international || (digits >= 8 && separated);
@@ -50,29 +52,39 @@ struct Pass {
   std::string kind;
   std::unique_ptr<RE2> re;
   Validator valid;
+  bool PiiOptions::*enabled = nullptr;  // the option that turns the pass on; null: always on
 };
 
-std::vector<Pass> BuildPasses(const PiiOptions& o) {
+// Every fixed pattern, each with the option that enables it. Compiled once per process
+// (compiling them costs far more than masking a review) and shared: RE2 is thread-safe.
+std::vector<Pass> BuildPasses() {
   std::vector<Pass> passes;
-  auto add = [&](bool on, const char* kind, const std::string& pattern, Validator v) {
-    if (on) passes.push_back({kind, std::make_unique<RE2>(pattern), std::move(v)});
+  auto add = [&](bool PiiOptions::*on, const char* kind, const std::string& pattern, Validator v) {
+    passes.push_back({kind, std::make_unique<RE2>(pattern), std::move(v), on});
   };
-  add(o.emails, "EMAIL", R"(([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}))", nullptr);
-  add(o.ibans, "IBAN", R"(\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})\b)", IbanValid);
-  add(o.cards, "CARD", R"(\b([0-9](?:[ -]?[0-9]){12,18})\b)", CardValid);
-  add(o.ips, "IP",
+  add(&PiiOptions::emails, "EMAIL",
+      R"(([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}))", nullptr);
+  add(&PiiOptions::ibans, "IBAN", R"(\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})\b)", IbanValid);
+  add(&PiiOptions::cards, "CARD", R"(\b([0-9](?:[ -]?[0-9]){12,18})\b)", CardValid);
+  add(&PiiOptions::ips, "IP",
       R"(\b((?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})\b)",
       nullptr);
-  add(o.ips, "IP", R"(((?:[0-9A-Fa-f]{1,4})?(?::(?:[0-9A-Fa-f]{1,4})?){2,7}))", Ipv6Valid);
-  add(o.phones, "PHONE", R"(((?:\+|\()?[0-9][0-9 ().-]{5,22}[0-9]))", PhoneValid);
-  add(o.addresses, "ADDRESS",
+  add(&PiiOptions::ips, "IP", R"(((?:[0-9A-Fa-f]{1,4})?(?::(?:[0-9A-Fa-f]{1,4})?){2,7}))", Ipv6Valid);
+  add(&PiiOptions::phones, "PHONE", R"(((?:\+|\()?[0-9][0-9 ().-]{5,22}[0-9]))", PhoneValid);
+  add(&PiiOptions::addresses, "ADDRESS",
       R"(\b([0-9]{1,5}[A-Za-z]?,? (?:[A-Z][A-Za-z'-]+ ){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy)\b\.?(?:,? (?:Apt|Apartment|Suite|Unit|Flat)\.? ?#?[0-9A-Za-z]+)?))",
       nullptr);
-  add(o.addresses, "ADDRESS",
+  add(&PiiOptions::addresses, "ADDRESS",
       R"(\b([A-Z][a-zäöüß]+(?:straße|strasse|weg|gasse|platz|allee|straat|laan|gade|vej|gatan|vägen) [0-9]{1,4}[a-z]?)\b)",
       nullptr);
-  add(o.addresses, "ADDRESS", R"(\b([0-9]{1,4},? (?:rue|avenue|boulevard|chemin|via|calle|carrer) (?:[A-Za-z'-]+ ?){1,4}))",
+  add(&PiiOptions::addresses, "ADDRESS",
+      R"(\b([0-9]{1,4},? (?:rue|avenue|boulevard|chemin|via|calle|carrer) (?:[A-Za-z'-]+ ?){1,4}))",
       nullptr);
+  return passes;
+}
+
+const std::vector<Pass>& FixedPasses() {
+  static const std::vector<Pass> passes = BuildPasses();
   return passes;
 }
 
@@ -194,7 +206,9 @@ PiiMasked MaskPii(std::string_view text, const PiiOptions& options) {
   PiiMasked out;
   Masker masker(&out);
   std::string current(text);
-  for (const Pass& pass : BuildPasses(options)) current = masker.Apply(current, pass);
+  for (const Pass& pass : FixedPasses()) {
+    if (pass.enabled == nullptr || options.*pass.enabled) current = masker.Apply(current, pass);
+  }
   for (const Pass& pass : NamePasses(options.names)) current = masker.Apply(current, pass, /*fold_key=*/true);
   out.text = std::move(current);
   return out;
