@@ -46,7 +46,8 @@ Result<nlohmann::json> ReadSegmentInsights(store::Connection& conn, const std::o
   store::Param p = segment ? store::Param(*segment) : store::Param();
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "SELECT i.segment, i.who, i.why, i.action, i.text, i.profile, i.strategies, i.snippet_ids, i.writer, i.backend, "
-      "i.model, i.input_hash, i.generated_at::VARCHAR AS generated_at, i.grounding_score, i.grounding_flags "
+      "i.model, i.input_hash, i.generated_at::VARCHAR AS generated_at, i.grounding_score, i.grounding_flags, "
+      "i.provenance "
       "FROM gold.segment_insights i LEFT JOIN gold.segments g USING (segment) "
       "WHERE ?::VARCHAR IS NULL OR i.segment = ?::VARCHAR ORDER BY g.rule_order NULLS LAST, i.segment",
       {p, p}));
@@ -63,7 +64,7 @@ Result<nlohmann::json> ReadCustomerInsights(store::Connection& conn, const std::
     return Rows(r);
   };
   const std::string prov = ", snippet_ids, writer, backend, model, input_hash, generated_at::VARCHAR AS generated_at, "
-                           "grounding_score, grounding_flags";
+                           "grounding_score, grounding_flags, provenance";
   CI_ASSIGN_OR_RETURN(nlohmann::json summary, query(
       "SELECT subject_id AS customer_id, account_id, churn_risk, summary, next_best_actions" + prov +
       " FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id = ?"));
@@ -87,7 +88,7 @@ Result<nlohmann::json> ReadExecutiveSummary(store::Connection& conn) {
   CI_RETURN_IF_ERROR(RequireTables(conn));
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "SELECT run_id, as_of::VARCHAR AS as_of, summary, snippet_ids, writer, backend, model, input_hash, "
-      "generated_at::VARCHAR AS generated_at, grounding_score, grounding_flags FROM gold.executive_summary "
+      "generated_at::VARCHAR AS generated_at, grounding_score, grounding_flags, provenance FROM gold.executive_summary "
       "ORDER BY run_id DESC LIMIT 1"));
   nlohmann::json rows = Rows(r);
   return rows.empty() ? nlohmann::json() : rows[0];

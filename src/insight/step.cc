@@ -35,6 +35,7 @@ void AppendProvenance(std::vector<store::Param>& row, const StepContext& ctx, co
   row.push_back(ctx.generated_at);
   row.push_back(w.grounding.score);
   row.push_back(w.grounding.ToJson()["flags"].dump());
+  row.push_back(w.provenance.is_null() ? store::Param() : store::Param(w.provenance.dump()));
 }
 
 void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool sheet_names_only) {

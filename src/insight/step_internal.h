@@ -29,10 +29,11 @@ struct StepContext {
 std::string StoredHash(const StepContext& ctx, const FactSheet& sheet, bool llm_subject);
 
 // The provenance columns every insight row ends with: snippet_ids, writer, backend, model,
-// input_hash, generated_at, grounding_score, grounding_flags.
+// input_hash, generated_at, grounding_score, grounding_flags, provenance (the LLM answer's
+// ai::Provenance as JSON; NULL for templates).
 void AppendProvenance(std::vector<store::Param>& row, const StepContext& ctx, const WrittenText& w,
                       const std::string& hash);
-inline constexpr int kProvenanceColumns = 8;
+inline constexpr int kProvenanceColumns = 9;
 
 // Fills w.grounding with the evaluator's report on w.text. sheet_names_only: check names
 // against the sheet's own entities alone, not the whole catalog — for builtin customer and
