@@ -2,12 +2,13 @@
 
 namespace custintel::server {
 
-std::string ResponseCache::Key(const std::string& tenant, const std::optional<std::string>& scope,
-                               const HttpRequest& r) {
+std::string ResponseCache::Key(const std::string& tenant, std::string_view role,
+                               const std::optional<std::string>& scope, const HttpRequest& r) {
   // Length-prefixed pieces: no value can forge another key's boundaries.
   std::string key;
-  auto add = [&](const std::string& s) { key += std::to_string(s.size()) + ':' + s; };
+  auto add = [&](std::string_view s) { (key += std::to_string(s.size()) + ':') += s; };
   add(tenant);
+  add(role);
   add(scope ? "1" + *scope : "0");
   add(r.method);
   add(r.path);

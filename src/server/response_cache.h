@@ -10,7 +10,7 @@
 // every successful write bumps the tenant's generation (Tenant::BumpGeneration), so a reader
 // never gets an answer older than the data it could read now. The key holds the tenant, the
 // key's row scope and the full path and query, so an account key never sees another scope's
-// entry. Only 200 answers are kept; entries are evicted least recently used past max_bytes.
+// entry (nor one role another's). Only 200 answers are kept; entries are evicted least recently used past max_bytes.
 //
 // Thread safety: all methods may be called from any thread at once.
 #pragma once
@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "server/http.h"
@@ -38,7 +39,9 @@ class ResponseCache {
  public:
   explicit ResponseCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  static std::string Key(const std::string& tenant, const std::optional<std::string>& scope, const HttpRequest& r);
+  // role: the key's role, so an answer that ever depends on it is never shared across roles.
+  static std::string Key(const std::string& tenant, std::string_view role, const std::optional<std::string>& scope,
+                         const HttpRequest& r);
 
   std::optional<CachedResponse> Find(const std::string& key, uint64_t generation);
   void Store(const std::string& key, uint64_t generation, CachedResponse value);

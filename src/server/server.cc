@@ -248,7 +248,7 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
   const uint64_t generation = tenant->generation();
   std::string cache_key;
   if (cacheable) {
-    cache_key = ResponseCache::Key(tenant->name(), key.scope_account, r);
+    cache_key = ResponseCache::Key(tenant->name(), RoleName(key.role), key.scope_account, r);
     if (auto hit = responses_->Find(cache_key, generation)) {
       audit->tables_touched = hit->tables;
       audit->rows_returned = hit->rows;

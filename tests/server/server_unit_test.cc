@@ -139,38 +139,42 @@ HttpRequest Get(const std::string& path, std::multimap<std::string, std::string>
 
 TEST(ResponseCache, AnswersOnlyForTheSameTenantScopeRequestAndGeneration) {
   ResponseCache cache(1 << 20);
-  std::string k = ResponseCache::Key("acme", std::nullopt, Get("/v1/segments"));
+  std::string k = ResponseCache::Key("acme", "viewer", std::nullopt, Get("/v1/segments"));
   cache.Store(k, 7, {{200, "application/json", "[1]", {}}, 3, "gold.segments", "3 segments", ""});
   auto hit = cache.Find(k, 7);
   ASSERT_TRUE(hit.has_value());
   EXPECT_EQ(hit->response.body, "[1]");
   EXPECT_EQ(hit->rows, 3);
   EXPECT_FALSE(cache.Find(k, 8).has_value());  // the data changed since
-  EXPECT_FALSE(cache.Find(ResponseCache::Key("acme", std::string("a1"), Get("/v1/segments")), 7).has_value());
-  EXPECT_FALSE(cache.Find(ResponseCache::Key("beta", std::nullopt, Get("/v1/segments")), 7).has_value());
-  EXPECT_FALSE(cache.Find(ResponseCache::Key("acme", std::nullopt, Get("/v1/segments", {{"x", "1"}})), 7).has_value());
+  EXPECT_FALSE(
+      cache.Find(ResponseCache::Key("acme", "viewer", std::string("a1"), Get("/v1/segments")), 7).has_value());
+  EXPECT_FALSE(cache.Find(ResponseCache::Key("beta", "viewer", std::nullopt, Get("/v1/segments")), 7).has_value());
+  EXPECT_FALSE(cache.Find(ResponseCache::Key("acme", "admin", std::nullopt, Get("/v1/segments")), 7).has_value());
+  EXPECT_FALSE(
+      cache.Find(ResponseCache::Key("acme", "viewer", std::nullopt, Get("/v1/segments", {{"x", "1"}})), 7).has_value());
   EXPECT_EQ(cache.hits(), 1);
-  EXPECT_EQ(cache.misses(), 4);
+  EXPECT_EQ(cache.misses(), 5);
 }
 
 TEST(ResponseCache, KeysCannotBeForgedAcrossFieldBoundaries) {
-  EXPECT_NE(ResponseCache::Key("ac", std::string("me"), Get("/v1/x")),
-            ResponseCache::Key("acm", std::string("e"), Get("/v1/x")));
-  EXPECT_NE(ResponseCache::Key("acme", std::nullopt, Get("/v1/x")), ResponseCache::Key("acme", std::string(""), Get("/v1/x")));
+  EXPECT_NE(ResponseCache::Key("ac", "viewer", std::string("me"), Get("/v1/x")),
+            ResponseCache::Key("acm", "viewer", std::string("e"), Get("/v1/x")));
+  EXPECT_NE(ResponseCache::Key("acme", "viewer", std::nullopt, Get("/v1/x")),
+            ResponseCache::Key("acme", "viewer", std::string(""), Get("/v1/x")));
 }
 
 TEST(ResponseCache, EvictsLeastRecentlyUsedPastItsSize) {
   ResponseCache cache(4096);
   std::string body(600, 'x');
   for (int i = 0; i < 10; ++i) {
-    cache.Store(ResponseCache::Key("t", std::nullopt, Get("/v1/c/" + std::to_string(i))), 1,
+    cache.Store(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/" + std::to_string(i))), 1,
                 {{200, "application/json", body, {}}, 1, "", "", ""});
     // Keep /v1/c/0 recently used.
-    (void)cache.Find(ResponseCache::Key("t", std::nullopt, Get("/v1/c/0")), 1);
+    (void)cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/0")), 1);
   }
-  EXPECT_TRUE(cache.Find(ResponseCache::Key("t", std::nullopt, Get("/v1/c/0")), 1).has_value());
-  EXPECT_TRUE(cache.Find(ResponseCache::Key("t", std::nullopt, Get("/v1/c/9")), 1).has_value());
-  EXPECT_FALSE(cache.Find(ResponseCache::Key("t", std::nullopt, Get("/v1/c/1")), 1).has_value());
+  EXPECT_TRUE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/0")), 1).has_value());
+  EXPECT_TRUE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/9")), 1).has_value());
+  EXPECT_FALSE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/1")), 1).has_value());
 }
 
 }  // namespace
