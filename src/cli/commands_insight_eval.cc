@@ -68,6 +68,7 @@ Status RunCheckGrounding(GlobalOptions& g, const CheckArgs& args) {
   if (args.json) {
     nlohmann::json j = report.ToJson();
     j["subject"] = {{"kind", insight::SubjectKindName(sheet.subject.kind)}, {"id", sheet.subject.id}};
+    j["sheet"] = sheet.ToJson();  // what the text was checked against: facts, snippets, names
     std::cout << j.dump(2) << '\n';
   } else {
     PrintReport(report, sheet);
@@ -98,7 +99,7 @@ void RegisterInsightEvalCommands(CLI::App& app, GlobalOptions& g, std::function<
   check->add_option("--segment", check_args.segment, "the segment the text is about");
   check->add_option("--customer", check_args.customer, "the customer the text is about (customer_id)");
   check->add_option("--text", check_args.text, "the text to check")->required();
-  check->add_flag("--json", check_args.json, "print JSON {score, passed, sentences, flags, subject}");
+  check->add_flag("--json", check_args.json, "print JSON {score, passed, sentences, flags, subject, sheet}");
   check->callback([&] { action = [&] { return RunCheckGrounding(g, check_args); }; });
 }
 

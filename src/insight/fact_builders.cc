@@ -101,12 +101,12 @@ Result<FactSheet> LoadRunSheet(store::Connection& conn) {
   double customers = 0, high_risk = 0;
   for (size_t i = 0; i < r.row_count(); ++i) {
     std::string m = r.GetString(1, i);
-    Fact f{m, r.GetDouble(2, i), MetricUnit(m), MetricLabel(m)};
+    Fact f{m, detail::StableValue(r.GetDouble(2, i)), MetricUnit(m), MetricLabel(m)};
     s.facts.push_back(f);
     if (m == "customers") customers = f.value;
     if (m == "high_risk") high_risk = f.value;
     if (r.IsNull(3, i)) continue;
-    Fact change{m + "_change", std::fabs(r.GetDouble(3, i)), f.unit, ""};
+    Fact change{m + "_change", detail::StableValue(std::fabs(r.GetDouble(3, i))), f.unit, ""};
     if (FormatFact(change) == FormatFact({"", 0, f.unit, ""})) continue;
     change.label = fmt::format("how much the {} went {} since the previous run", f.label,
                                r.GetDouble(3, i) > 0 ? "up" : "down");

@@ -1,6 +1,7 @@
 // Helpers shared by the fact builders' files (fact_builders*.cc); not part of the API.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,8 +16,15 @@
 
 namespace custintel::insight::detail {
 
+// Values are kept to 6 decimals: DuckDB's parallel sums may differ in the last bit from run to
+// run (80.365 vs 80.36500000000001), which would flip a printed "$80.37" to "$80.36" at a
+// rounding boundary and change the input hash of data that did not change.
+inline double StableValue(double value) {
+  return std::isfinite(value) && std::fabs(value) < 1e9 ? std::round(value * 1e6) / 1e6 : value;
+}
+
 inline void AddFact(FactSheet& sheet, std::string name, double value, FactUnit unit, std::string label) {
-  sheet.facts.push_back({std::move(name), value, unit, std::move(label)});
+  sheet.facts.push_back({std::move(name), StableValue(value), unit, std::move(label)});
 }
 
 // Adds `name` to the sheet's entities once.

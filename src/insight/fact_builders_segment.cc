@@ -123,6 +123,7 @@ SegmentSheetRow SegmentFromRow(const store::QueryResult& r, size_t i) {
   b["revenue_share"] = {"revenue_share", r.GetDouble(6, i), FactUnit::kPercent, "share of all revenue"};
   b["avg_recency"] = {"avg_recency", r.GetDouble(7, i), FactUnit::kDays, "average days since the last order"};
   for (const char* k : {"size", "share", "avg_ltv", "avg_clv", "avg_churn_risk", "revenue_share", "avg_recency"}) {
+    b[k].value = detail::StableValue(b[k].value);
     s.facts.push_back(b[k]);
   }
   AddVsAll(s, "avg_ltv_vs_all", r.GetDouble(3, i) - r.GetDouble(8, i), FactUnit::kMoney, "average lifetime value");
