@@ -45,7 +45,9 @@ json Operation(const Route& r) {
                     {"404", ErrorResponse("not found (or not in the key's scope)")},
                     {"413", ErrorResponse("body too large")},
                     {"429", ErrorResponse("rate limit or AI quota; see Retry-After")}};
-  if (r.uses_ai) responses["501"] = ErrorResponse("not built yet");
+  if (r.uses_ai) {
+    responses["501"] = ErrorResponse("the configured AI backend cannot do this (e.g. free text without a model)");
+  }
   op["responses"] = responses;
   return op;
 }
