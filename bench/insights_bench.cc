@@ -1,12 +1,14 @@
 // insights_bench: every insight table for a gen-data shop with the builtin writer (issue 7):
 // segment insights, account summaries (per customer and per account), retention strategies,
 // personal recommendations, notifications and the executive summary. Times a full rewrite
-// (--refresh), then an unchanged re-run (every input hash equal: nothing rewritten), and
-// prints the rows written and the process's peak RSS.
+// (--refresh), then an unchanged re-run (every input hash equal: nothing rewritten), then a
+// run scoped to 1% of the customers (an incremental run's share, features/scope.h) with
+// --refresh (they and their accounts are rewritten), and prints the rows written and the
+// process's peak RSS.
 //
 //   insights_bench [customers | DB_FILE] [--unchanged-only]      default: 100000 customers
-// --unchanged-only skips the rewrite: times the unchanged re-run alone (of a DB_FILE whose
-// insights are already written), e.g. under `perf record`.
+// --unchanged-only skips the rewrite: times the unchanged re-run (and the scoped run) alone, of
+// a DB_FILE whose insights are already written, e.g. under `perf record`.
 // A number generates, ingests and runs a shop first (in a temporary folder, removed afterwards
 // unless CUSTINTEL_BENCH_KEEP is set). Pass a database that `custintel run` has built to keep
 // generation, ingest and the other steps out of the peak RSS.
@@ -22,6 +24,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "features/scope.h"
 #include "gen/gen_data.h"
 #include "ingest/ingest.h"
 #include "insight/step.h"
@@ -60,9 +63,11 @@ Result<std::string> MakeShop(const std::string& arg, const std::string& tmp) {
   return db_path;
 }
 
-Result<insight::InsightReport> Timed(store::Connection& conn, bool refresh, double* seconds) {
+Result<insight::InsightReport> Timed(store::Connection& conn, bool refresh, double* seconds,
+                                     const features::Scope& scope = features::Scope::All()) {
   insight::InsightOptions o;
   o.refresh = refresh;
+  o.scope = scope;
   Result<insight::InsightReport> r = Status::Internal("not run");
   *seconds = bench::Seconds([&] {
     auto tx = store::Transaction::Begin(conn);
@@ -94,10 +99,20 @@ Status Run(const std::string& db_path, bool unchanged_only) {
   double all_s = 0, same_s = 0;
   if (!unchanged_only) {
     CI_ASSIGN_OR_RETURN(insight::InsightReport all, Timed(conn, true, &all_s));
-    std::printf("rewrite all (builtin):   %8.1f s  %s\n", all_s, all.Note().c_str());
+    std::printf("rewrite all (builtin):   %8.1f s  peak RSS so far %.0f MiB  %s\n", all_s, bench::PeakRssMiB(),
+                all.Note().c_str());
+    std::fflush(stdout);
   }
   CI_ASSIGN_OR_RETURN(insight::InsightReport same, Timed(conn, false, &same_s));
-  std::printf("unchanged re-run:        %8.1f s  %s\n", same_s, same.Note().c_str());
+  std::printf("unchanged re-run:        %8.1f s  peak RSS so far %.0f MiB  %s\n", same_s, bench::PeakRssMiB(),
+              same.Note().c_str());
+  std::fflush(stdout);
+  CI_RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TEMP TABLE bench_scope AS SELECT customer_id FROM "
+                                  "gold.customer_scores USING SAMPLE 1 PERCENT (reservoir, 7)"));
+  double scoped_s = 0;
+  CI_ASSIGN_OR_RETURN(insight::InsightReport scoped, Timed(conn, true, &scoped_s, features::Scope::Customers("bench_scope")));
+  std::printf("scoped 1%% (refresh):     %8.1f s  peak RSS so far %.0f MiB  %s\n", scoped_s, bench::PeakRssMiB(),
+              scoped.Note().c_str());
   CI_RETURN_IF_ERROR(PrintRows(conn));
   std::printf("peak RSS %.0f MiB\n", bench::PeakRssMiB());
   return Status::Ok();

@@ -9,14 +9,7 @@ bin="$build/custintel"
 work=$(mktemp -d "${TMPDIR:-/tmp}/custintel-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-step() {  # step NAME ARGS... : runs custintel ARGS under GNU time, prints one line
-  local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" "$@" >"$work/$name.log" 2>&1 \
-    || { cat "$work/$name.log"; exit 1; }
-  read -r secs kib <"$work/time"
-  printf '%-10s %8.1f s  %8.0f MiB peak RSS\n' "$name" "$secs" "$((kib / 1024))"
-  echo "$secs" >"$work/$name.secs"
-}
+. "$(dirname "$0")/step.sh"
 
 echo "custintel pipeline bench: $n customers, $(nproc) cores"
 step gen-data gen-data --customers "$n" --seed 1 --out "$work/shop"

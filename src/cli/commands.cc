@@ -35,17 +35,18 @@ Result<Config> ResolveConfig(const GlobalOptions& g) {
 
 namespace {
 
-Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool quiet) {
+Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool full, bool quiet) {
   CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
   pipeline::RunOptions options{as_of};
+  options.full = full;
   if (auto runtime = AiRuntimeOf(*db)) {
     CI_ASSIGN_OR_RETURN(options.ai, runtime->Service());  // --model / --backend change who writes
   }
   CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, options));
   if (quiet) return Status::Ok();
-  std::cout << fmt::format("run {} as of {}\n", report.run_id, report.as_of);
+  std::cout << fmt::format("run {} as of {}: {}\n", report.run_id, report.as_of, report.reason);
   for (const auto& s : report.steps) {
     std::cout << fmt::format("  {:<20} {:>8.2f} s{}\n", s.name, s.seconds, s.note.empty() ? "" : "  " + s.note);
   }
@@ -76,7 +77,7 @@ Status RunDemo(GlobalOptions g, const std::string& dir, int64_t customers) {
   std::cout << "\n2/3 ingesting into " << g.db << "\n";
   CI_RETURN_IF_ERROR(RunIngestDirectory(g, o.out_dir));
   std::cout << "\n3/3 running the pipeline\n";
-  CI_RETURN_IF_ERROR(RunPipeline(g, "", false));
+  CI_RETURN_IF_ERROR(RunPipeline(g, "", false, false));
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
   std::cout << '\n';
@@ -128,8 +129,12 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   static std::string as_of;
   auto* run = app.add_subcommand("run", "build gold tables: features, churn risk, segments");
   common(run, &g);
+  static bool full = false;
   run->add_option("--as-of", as_of, "reference date (default: the latest timestamp in the data)");
-  run->callback([&] { action = [&] { return RunPipeline(g, as_of, false); }; });
+  run->add_flag("--full", full,
+                "recompute every customer and refit the models (default: only the customers whose data changed "
+                "since the last run, when the as-of and settings are the same)");
+  run->callback([&] { action = [&] { return RunPipeline(g, as_of, full, false); }; });
 
   static std::string query;
   static bool csv = false, json = false;

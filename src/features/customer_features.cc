@@ -1,5 +1,7 @@
 #include "features/customer_features.h"
 
+#include <regex>
+
 #include "core/embedded.h"
 #include "core/strings.h"
 
@@ -24,15 +26,31 @@ Result<std::string> NormalizeAsOf(store::Connection& conn, const std::string& as
   return r->GetString(0, 0);
 }
 
-Status RunSqlModel(store::Connection& conn, const std::string& path, const std::string& as_of) {
+Status RunSqlModel(store::Connection& conn, const std::string& path, const std::string& as_of, const Scope& scope) {
   auto sql = embedded::Find(path);
   if (!sql) return Status::Internal("SQL model " + path + " is not embedded in this build");
+  static const std::regex kScopeToken(R"(\{\{scope ([^}]+)\}\})");
+  std::string text;
+  std::string rest(*sql);
+  std::smatch m;
+  while (std::regex_search(rest, m, kScopeToken)) {
+    text += m.prefix().str() + scope.Filter(m[1].str());
+    rest = m.suffix().str();
+  }
+  text += rest;
   CI_RETURN_IF_ERROR(conn.Execute("SET VARIABLE as_of = " + QuoteLiteral(as_of) + "::TIMESTAMPTZ"));
-  return conn.Execute(std::string(*sql)).WithContext(path);
+  return conn.Execute(text).WithContext(path);
 }
 
-Status BuildCustomerFeatures(store::Connection& conn, const std::string& as_of) {
-  return RunSqlModel(conn, "features/sql/customer_features.sql", as_of);
+Status WriteScoped(store::Connection& conn, const std::string& table, const std::string& view, const Scope& scope) {
+  if (scope.all()) return conn.Execute("CREATE OR REPLACE TABLE " + table + " AS SELECT * FROM " + view);
+  return conn.Execute("DELETE FROM " + table + " WHERE " + scope.Filter("customer_id") + "; INSERT INTO " + table +
+                      " BY NAME SELECT * FROM " + view + " WHERE " + scope.Filter("customer_id"));
+}
+
+Status BuildCustomerFeatures(store::Connection& conn, const std::string& as_of, const Scope& scope) {
+  CI_RETURN_IF_ERROR(RunSqlModel(conn, "features/sql/customer_features.sql", as_of, scope));
+  return WriteScoped(conn, "gold.customer_features", "ci_customer_features", scope);
 }
 
 }  // namespace custintel::features

@@ -264,6 +264,28 @@ Result<std::string> GoodRows(Connection& conn, const KindContract& contract, con
   return t.good();
 }
 
+// Before silver rows are replaced: whose they were (meta.replaced_rows, 0010_incremental.sql),
+// so an incremental run also recomputes the customer a changed row moved away from.
+Status RecordReplaced(Connection& conn, const KindContract& contract, const std::string& good,
+                      const std::string& match, int64_t batch_id) {
+  const std::string& kind = contract.kind;
+  std::string owner = "s.customer_id", product = "NULL", join;
+  if (kind == "order_items") {
+    owner = "o.customer_id";
+    join = "LEFT JOIN silver.orders o ON o.order_id = s.order_id";
+  } else if (kind == "products") {
+    owner = "NULL";
+    product = "s.product_id";
+  } else if (kind == "notes") {
+    owner = "NULL";
+  }
+  return conn.Execute(fmt::format(
+      "INSERT INTO meta.replaced_rows(batch_id, kind, replaced_batch_id, customer_id, product_id) "
+      "SELECT {0}, {1}, s._batch_id, {2}, {3} FROM silver.{4} s JOIN {5} g ON {6} {7} "
+      "WHERE s._row_hash <> g._row_hash",
+      batch_id, QuoteLiteral(kind), owner, product, QuoteIdent(kind), good, match, join));
+}
+
 }  // namespace
 
 Status MergeIntoSilver(Connection& conn, const KindContract& contract, const std::string& good, int64_t batch_id,
@@ -288,6 +310,7 @@ Status MergeIntoSilver(Connection& conn, const KindContract& contract, const std
   m->unchanged = c.GetInt64(2, 0);
   if (m->loaded + m->updated == 0) return Status::Ok();
   if (m->updated > 0) {
+    CI_RETURN_IF_ERROR(RecordReplaced(conn, contract, good, match, batch_id));
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
         "DELETE FROM {0} s USING {1} g WHERE {2} AND s._row_hash <> g._row_hash", silver, good, match)));
   }

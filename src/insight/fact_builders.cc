@@ -19,7 +19,7 @@ constexpr const char* kAccountSql = R"(
 SELECT f.account_id, count(*), avg(s.churn_risk), sum(coalesce(s.lifetime_value, 0)),
        count(*) FILTER (WHERE s.churn_risk > 0.7), string_agg(DISTINCT s.segment, '|' ORDER BY s.segment)
 FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id)
-WHERE coalesce(f.account_id, '') <> '' AND (?::VARCHAR IS NULL OR f.account_id = ?::VARCHAR)
+WHERE coalesce(f.account_id, '') <> '' AND {F}
 GROUP BY f.account_id ORDER BY f.account_id)";
 
 constexpr const char* kRunSql = R"(
@@ -42,11 +42,13 @@ FactSheet AccountFromRow(const store::QueryResult& r, size_t i, const Playbook& 
   return s;
 }
 
-Result<std::vector<FactSheet>> AccountSheets(store::Connection& conn, const std::string* filter) {
+// `where` is the predicate on f.account_id that picks the accounts ({F} of kAccountSql).
+Result<std::vector<FactSheet>> AccountSheets(store::Connection& conn, const std::string& where,
+                                             const std::vector<store::Param>& params) {
   CI_RETURN_IF_ERROR(detail::RequireGold(conn));
-  store::Param f = filter ? store::Param(*filter) : store::Param();
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kAccountSql, {f, f}));
-  if (filter && r.row_count() == 0) return Status::NotFound(fmt::format("no account '{}' among the customers", *filter));
+  std::string sql = kAccountSql;
+  sql.replace(sql.find("{F}"), 3, where);
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(sql, params));
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(conn));
   std::vector<FactSheet> out;
   for (size_t i = 0; i < r.row_count(); ++i) out.push_back(AccountFromRow(r, i, pb));
@@ -89,7 +91,25 @@ Status AddSegmentHighlights(store::Connection& conn, FactSheet& s) {
 
 }  // namespace
 
-Result<std::vector<FactSheet>> LoadAccountSheets(store::Connection& conn) { return AccountSheets(conn, nullptr); }
+Result<std::vector<FactSheet>> LoadAccountSheets(store::Connection& conn) { return AccountSheets(conn, "TRUE", {}); }
+
+Status ForEachAccountSheets(store::Connection& conn, const AccountSheetOptions& options,
+                            const std::function<Status(std::vector<FactSheet>&)>& each) {
+  CI_RETURN_IF_ERROR(detail::RequireGold(conn));
+  std::string only = options.accounts_table.empty()
+                         ? "TRUE"
+                         : "f.account_id IN (SELECT account_id FROM " + options.accounts_table + ")";
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(
+      "SELECT count(DISTINCT f.account_id) FROM gold.customer_features f WHERE coalesce(f.account_id, '') <> '' AND " +
+      only));
+  int64_t chunks = std::max<int64_t>(1, (n.GetInt64(0, 0) + options.chunk_size - 1) / std::max<int64_t>(1, options.chunk_size));
+  for (int64_t k = 0; k < chunks; ++k) {
+    std::string where = chunks == 1 ? only : fmt::format("{} AND hash(f.account_id) % {} = {}", only, chunks, k);
+    CI_ASSIGN_OR_RETURN(std::vector<FactSheet> chunk, AccountSheets(conn, where, {}));
+    CI_RETURN_IF_ERROR(each(chunk));
+  }
+  return Status::Ok();
+}
 
 Result<FactSheet> LoadRunSheet(store::Connection& conn) {
   CI_RETURN_IF_ERROR(detail::RequireGold(conn));
@@ -130,7 +150,8 @@ Result<FactSheet> LoadFactSheet(store::Connection& conn, const Subject& subject)
       return std::move(cs.sheet);
     }
     case SubjectKind::kAccount: {
-      CI_ASSIGN_OR_RETURN(std::vector<FactSheet> sheets, AccountSheets(conn, &subject.id));
+      CI_ASSIGN_OR_RETURN(std::vector<FactSheet> sheets, AccountSheets(conn, "f.account_id = ?", {subject.id}));
+      if (sheets.empty()) return Status::NotFound(fmt::format("no account '{}' among the customers", subject.id));
       return std::move(sheets.front());
     }
     case SubjectKind::kRun: return LoadRunSheet(conn);

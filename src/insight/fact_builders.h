@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "insight/facts.h"
 #include "store/database.h"
 
@@ -69,6 +70,9 @@ struct CustomerSheetOptions {
   int64_t chunk_size = 100000;
   // Only these customers when non-empty.
   std::vector<std::string> customer_ids;
+  // Only the scope's customers (an incremental run): the filter is part of every query, so
+  // the sheets of other customers are never built. Chunks are formed over the scope alone.
+  features::Scope scope = features::Scope::All();
   // Reviews and tickets per customer kept as snippets.
   int max_own_snippets = 2;
 };
@@ -80,8 +84,21 @@ Result<std::vector<FactSheet>> LoadSegmentSheets(store::Connection& conn);
 Status ForEachCustomerSheets(store::Connection& conn, const CustomerSheetOptions& options,
                              const std::function<Status(std::vector<CustomerSheet>&)>& each);
 
-// One sheet per account_id that customers carry.
+// One sheet per account_id that customers carry, ordered by account_id.
 Result<std::vector<FactSheet>> LoadAccountSheets(store::Connection& conn);
+
+struct AccountSheetOptions {
+  // Accounts per chunk handed to the callback; bounds memory (714,400 accounts at 1M customers).
+  int64_t chunk_size = 100000;
+  // When set, only the account ids listed in this table (column account_id), e.g. a TEMP table
+  // of the accounts an incremental run touches.
+  std::string accounts_table;
+};
+
+// Calls `each` with chunks of account sheets (hash-partitioned, ordered by account_id within a
+// chunk); the same sheets as LoadAccountSheets.
+Status ForEachAccountSheets(store::Connection& conn, const AccountSheetOptions& options,
+                            const std::function<Status(std::vector<FactSheet>&)>& each);
 
 // The run's sheet: executive metrics and their change against the previous run.
 Result<FactSheet> LoadRunSheet(store::Connection& conn);

@@ -192,6 +192,11 @@ std::string IdListFilter(const std::vector<std::string>& ids) {
   return "customer_id IN (" + Join(quoted, ", ") + ")";
 }
 
+// Both predicates; the scope's only when it is not every customer (so a full run's SQL is as before).
+std::string WithScope(const std::string& filter, const features::Scope& scope) {
+  return scope.all() ? filter : "(" + scope.Filter("customer_id") + " AND " + filter + ")";
+}
+
 }  // namespace
 
 Status ForEachCustomerSheets(store::Connection& conn, const CustomerSheetOptions& options,
@@ -199,14 +204,16 @@ Status ForEachCustomerSheets(store::Connection& conn, const CustomerSheetOptions
   CI_RETURN_IF_ERROR(detail::RequireGold(conn));
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(conn));
   if (!options.customer_ids.empty()) {
-    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, IdListFilter(options.customer_ids), options, pb));
+    std::string filter = WithScope(IdListFilter(options.customer_ids), options.scope);
+    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, filter, options, pb));
     return each(chunk);
   }
-  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) FROM gold.customer_scores"));
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(
+      "SELECT count(*) FROM gold.customer_scores WHERE " + options.scope.Filter("customer_id")));
   int64_t chunks = std::max<int64_t>(1, (n.GetInt64(0, 0) + options.chunk_size - 1) / std::max<int64_t>(1, options.chunk_size));
   for (int64_t k = 0; k < chunks; ++k) {
     std::string filter = chunks == 1 ? "customer_id IS NOT NULL" : fmt::format("hash(customer_id) % {} = {}", chunks, k);
-    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, filter, options, pb));
+    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, WithScope(filter, options.scope), options, pb));
     CI_RETURN_IF_ERROR(each(chunk));
   }
   return Status::Ok();

@@ -6,12 +6,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "insight/grounding_context.h"
 #include "insight/grounding_entities.h"
 #include "insight/grounding_numbers.h"
+#include "insight/grounding_sheet.h"
 #include "insight/grounding_support.h"
 #include "text/clean.h"
 #include "text/tokenizer.h"
@@ -43,15 +45,21 @@ uint32_t SentenceAt(const text::TokenizedText& tt, size_t pos) {
 class Checker {
  public:
   Checker(std::string_view text, const FactSheet& sheet, const EntityCatalog& catalog, const GroundingOptions& options)
-      : clean_(text::CleanText(text).text), sheet_(sheet), catalog_(catalog), options_(options) {}
+      : clean_(text::CleanText(text).text), sheet_(sheet), catalog_(catalog), options_(options) {
+    if (options.sheet_index && &options.sheet_index->sheet() == &sheet) {
+      index_ = options.sheet_index;
+    } else {
+      index_ = &own_index_.emplace(sheet);
+    }
+  }
 
   GroundingReport Run() {
     tt_ = text::Tokenize(clean_);
     real_ = RealSentences(tt_);
     for (size_t i = 0; i < real_.size(); ++i) index_of_[real_[i]] = static_cast<int>(i);
     matched_.assign(tt_.sentences.size(), 0);
-    EntityScan scan = options_.catalog_index ? SpotEntities(tt_, sheet_, *options_.catalog_index)
-                                             : SpotEntities(tt_, sheet_, catalog_);
+    EntityScan scan = options_.catalog_index ? SpotEntities(tt_, index_->names(), *options_.catalog_index)
+                                             : SpotEntities(tt_, index_->names(), CatalogIndex(catalog_));
     CheckNumbers(scan.name_spans);
     CheckEntities(scan);
     CheckSupport();
@@ -70,12 +78,11 @@ class Checker {
   }
 
   void CheckNumbers(const SpanList& name_spans) {
-    FactContext context(sheet_);
     for (const NumberMention& m : ExtractNumbers(clean_, name_spans)) {
       uint32_t s = SentenceAt(tt_, m.begin);
-      NumberVerdict v = MatchNumber(m, sheet_);
+      NumberVerdict v = MatchNumber(m, index_->numbers());
       if (v.supported && !v.from_snippet) {
-        v.detail = context.WrongPlace(m, v.facts, ClauseStems(tt_, tt_.sentences[s], m.begin, name_spans));
+        v.detail = index_->context().WrongPlace(m, v.facts, ClauseStems(tt_, tt_.sentences[s], m.begin, name_spans));
         v.supported = v.detail.empty();
       }
       if (v.supported) ++matched_[s];
@@ -101,7 +108,7 @@ class Checker {
   }
 
   void CheckSupport() {
-    SupportIndex index(sheet_);
+    const SupportIndex& index = index_->support();
     std::vector<uint32_t> weak;
     std::vector<SentenceSupport> support;
     for (uint32_t s : real_) {
@@ -156,6 +163,8 @@ class Checker {
   const FactSheet& sheet_;
   const EntityCatalog& catalog_;
   const GroundingOptions& options_;
+  std::optional<SheetIndex> own_index_;  // when options_.sheet_index is not this sheet's
+  const SheetIndex* index_ = nullptr;
   text::TokenizedText tt_;
   std::vector<uint32_t> real_;
   std::unordered_map<uint32_t, int> index_of_;

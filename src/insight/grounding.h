@@ -32,6 +32,7 @@ class AiService;
 namespace custintel::insight {
 
 class CatalogIndex;
+class SheetIndex;
 
 enum class FlagKind {
   kNumber,       // "number": a number no fact or cited snippet supports
@@ -70,6 +71,10 @@ struct GroundingOptions {
   // built from the same catalog passed to CheckGrounding): saves re-reading a large catalog
   // for every text of a batch. Null: the catalog is indexed on each call.
   const CatalogIndex* catalog_index = nullptr;
+  // When set, the sheet read once (SheetIndex in insight/grounding_sheet.h, built from the same
+  // FactSheet object passed to CheckGrounding): for the several texts checked against one
+  // subject's sheet. Null, or built from another sheet: the sheet is read on each call.
+  const SheetIndex* sheet_index = nullptr;
 };
 
 GroundingReport CheckGrounding(std::string_view text, const FactSheet& sheet, const EntityCatalog& catalog,

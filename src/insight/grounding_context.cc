@@ -18,8 +18,9 @@ bool IsContent(const std::string& bare) {
 
 std::unordered_set<std::string> ContentStems(std::string_view s) {
   std::unordered_set<std::string> out;
-  for (const std::string& k : NameKeys(s)) {
-    if (IsContent(k)) out.insert(Stem(k));
+  std::shared_ptr<const TextWords> words = WordsOf(s);
+  for (size_t i = 0; i < words->keys.size(); ++i) {
+    if (IsContent(words->keys[i])) out.insert(words->stems[i]);
   }
   return out;
 }

@@ -35,8 +35,8 @@ using NameIndex = CatalogIndex::NameIndex;
 
 void AddNames(const std::vector<std::string>& names, const std::string& kind, std::vector<KnownName>* out) {
   for (const std::string& n : names) {
-    std::vector<std::string> keys = NameKeys(n);
-    if (!keys.empty()) out->push_back({std::move(keys), n, kind});
+    std::shared_ptr<const TextWords> words = WordsOf(n);
+    if (!words->keys.empty()) out->push_back({words->keys, n, kind});
   }
 }
 
@@ -51,16 +51,12 @@ void IndexByFirstKey(const std::vector<KnownName>& names, NameIndex* index) {
 
 class Spotter {
  public:
-  Spotter(const TokenizedText& tt, const FactSheet& sheet, const CatalogIndex& catalog)
+  Spotter(const TokenizedText& tt, const SheetNames& sheet, const CatalogIndex& catalog)
       : tt_(tt), sheet_(sheet), catalog_(catalog) {
-    AddNames(sheet.entities, "name", &sheet_names_);
-    AddNames({sheet.title, sheet.subject.id}, "name", &sheet_names_);
-    IndexByFirstKey(sheet_names_, &sheet_by_first_);
     for (size_t i = 0; i < tt.tokens.size(); ++i) {
       if (IsNameToken(tt.tokens[i])) w_.push_back(i);
     }
     covered_.assign(w_.size(), false);
-    BuildVocabulary();
   }
 
   EntityScan Run() {
@@ -76,22 +72,12 @@ class Spotter {
   template <class Fn>
   void ForEachName(Fn fn) const {
     for (const KnownName& n : catalog_.names()) fn(n);
-    for (const KnownName& n : sheet_names_) fn(n);
+    for (const KnownName& n : sheet_.names()) fn(n);
   }
 
-  void BuildVocabulary() {
-    for (const KnownName& n : sheet_names_) {
-      for (const auto& k : n.keys) vocab_.insert(Stem(k));
-    }
-    auto add_text = [&](std::string_view s) {
-      for (const auto& k : NameKeys(s)) vocab_.insert(Stem(k));
-    };
-    for (const Snippet& s : sheet_.snippets) add_text(s.text);
-    for (const Fact& f : sheet_.facts) add_text(f.label);
-    for (const Snippet& s : sheet_.snippets) snippets_lower_.push_back(ToLower(s.text));
+  bool InVocabulary(const std::string& stem) const {
+    return sheet_.stems().count(stem) || catalog_.stems().count(stem);
   }
-
-  bool InVocabulary(const std::string& stem) const { return vocab_.count(stem) || catalog_.stems().count(stem); }
 
   const Token& W(size_t k) const { return tt_.tokens[w_[k]]; }
 
@@ -135,7 +121,7 @@ class Spotter {
     const KnownName* hit = nullptr;
     *len = 0;
     std::string first = BareNorm(W(k));
-    for (const NameIndex* index : {&catalog_.by_first(), &sheet_by_first_}) {
+    for (const NameIndex* index : {&catalog_.by_first(), &sheet_.by_first()}) {
       auto it = index->find(first);
       if (it == index->end()) continue;
       for (const KnownName* n : it->second) {  // longest first
@@ -216,7 +202,7 @@ class Spotter {
         if (seen.insert(n).second) fn(*n);
       }
     }
-    for (const KnownName& n : sheet_names_) fn(n);
+    for (const KnownName& n : sheet_.names()) fn(n);
   }
 
   static bool HoldsAll(const KnownName& n, const std::vector<std::string>& keys) {
@@ -236,7 +222,7 @@ class Spotter {
 
   bool InSnippets(std::string_view span) const {
     std::string low = ToLower(span);
-    for (const auto& s : snippets_lower_) {
+    for (const auto& s : sheet_.snippets_lower()) {
       if (s.find(low) != std::string::npos) return true;
     }
     return false;
@@ -283,20 +269,17 @@ class Spotter {
   void CueBefore(size_t k, const std::string& kind);
 
   const TokenizedText& tt_;
-  const FactSheet& sheet_;
+  const SheetNames& sheet_;
   const CatalogIndex& catalog_;
-  std::vector<KnownName> sheet_names_;
-  NameIndex sheet_by_first_;
   std::vector<size_t> w_;
   std::vector<bool> covered_;
-  std::unordered_set<std::string> vocab_;
-  std::vector<std::string> snippets_lower_;
   EntityScan scan_;
 };
 
 // Opening and closing quote marks: ASCII double, curly double, curly single; an ASCII single
 // quote only at a word boundary (so "customer's" is not a quote).
 size_t QuoteLength(std::string_view t, size_t i, bool opening) {
+  if (t[i] != '"' && t[i] != '\'' && t[i] != '\xE2') return 0;  // the common case, cheaply (every byte is asked)
   if (t[i] == '"') return 1;
   if (t.compare(i, 3, opening ? "\xE2\x80\x9C" : "\xE2\x80\x9D") == 0) return 3;
   if (t.compare(i, 3, opening ? "\xE2\x80\x98" : "\xE2\x80\x99") == 0) {
@@ -396,8 +379,27 @@ CatalogIndex::CatalogIndex(const EntityCatalog& catalog) {
   }
 }
 
-EntityScan SpotEntities(const text::TokenizedText& tt, const FactSheet& sheet, const CatalogIndex& catalog) {
+SheetNames::SheetNames(const FactSheet& sheet) : sheet_(sheet) {
+  AddNames(sheet.entities, "name", &names_);
+  AddNames({sheet.title, sheet.subject.id}, "name", &names_);
+  IndexByFirstKey(names_, &by_first_);
+  for (const Name& n : names_) {
+    for (const auto& k : n.keys) stems_.insert(Stem(k));
+  }
+  auto add_text = [&](std::string_view s) {
+    for (const auto& stem : WordsOf(s)->stems) stems_.insert(stem);
+  };
+  for (const Snippet& s : sheet.snippets) add_text(s.text);
+  for (const Fact& f : sheet.facts) add_text(f.label);
+  for (const Snippet& s : sheet.snippets) snippets_lower_.push_back(ToLower(s.text));
+}
+
+EntityScan SpotEntities(const text::TokenizedText& tt, const SheetNames& sheet, const CatalogIndex& catalog) {
   return Spotter(tt, sheet, catalog).Run();
+}
+
+EntityScan SpotEntities(const text::TokenizedText& tt, const FactSheet& sheet, const CatalogIndex& catalog) {
+  return SpotEntities(tt, SheetNames(sheet), catalog);
 }
 
 EntityScan SpotEntities(const text::TokenizedText& tt, const FactSheet& sheet, const EntityCatalog& catalog) {

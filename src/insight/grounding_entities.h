@@ -22,7 +22,7 @@
 //      delivery theme" is not flagged).
 // Headings ("# Actions", "Next Best Actions:") are not read for names.
 //
-// Thread safety: pure function.
+// Thread safety: pure functions; a CatalogIndex or SheetNames is immutable after construction.
 #pragma once
 
 #include <string>
@@ -75,6 +75,33 @@ class CatalogIndex {
   std::unordered_set<std::string> stems_;
 };
 
+// One sheet's side of the names, read once: its own names (entities, title, subject id)
+// tokenised, the stems of every word of those names, its snippets and its fact labels, and its
+// snippets lower-cased. Built per sheet by SheetIndex (grounding_sheet.h) for a batch of
+// texts, or per call. Immutable; refers to `sheet`, which must outlive it.
+class SheetNames {
+ public:
+  using Name = CatalogIndex::Name;
+
+  explicit SheetNames(const FactSheet& sheet);
+  SheetNames(const SheetNames&) = delete;  // by_first_ points into names_
+  SheetNames& operator=(const SheetNames&) = delete;
+
+  const FactSheet& sheet() const { return sheet_; }
+  const std::vector<Name>& names() const { return names_; }
+  const CatalogIndex::NameIndex& by_first() const { return by_first_; }  // longest name first
+  const std::unordered_set<std::string>& stems() const { return stems_; }
+  const std::vector<std::string>& snippets_lower() const { return snippets_lower_; }
+
+ private:
+  const FactSheet& sheet_;
+  std::vector<Name> names_;
+  CatalogIndex::NameIndex by_first_;
+  std::unordered_set<std::string> stems_;
+  std::vector<std::string> snippets_lower_;
+};
+
+EntityScan SpotEntities(const text::TokenizedText& tt, const SheetNames& sheet, const CatalogIndex& catalog);
 EntityScan SpotEntities(const text::TokenizedText& tt, const FactSheet& sheet, const CatalogIndex& catalog);
 EntityScan SpotEntities(const text::TokenizedText& tt, const FactSheet& sheet, const EntityCatalog& catalog);
 

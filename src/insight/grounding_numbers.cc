@@ -317,15 +317,19 @@ bool SameKind(NumberKind a, NumberKind b) {
 
 // A number of a snippet of the same kind equal at the precision the text shows: "9 days" in
 // "Arrived 9 days late", but not "12%" because a snippet says "12 months".
-bool InSnippet(const NumberMention& m, const FactSheet& sheet) {
-  for (const Snippet& s : sheet.snippets) {
-    for (const NumberMention& n : ExtractNumbers(s.text, {})) {
-      if (SameKind(n.kind, m.kind) && std::fabs(std::fabs(n.value) - std::fabs(m.value)) <= 0.5 * m.step + 1e-9) {
-        return true;
-      }
+bool InSnippet(const NumberMention& m, const SheetNumbers& sheet) {
+  for (const NumberMention& n : sheet.snippet_numbers()) {
+    if (SameKind(n.kind, m.kind) && std::fabs(std::fabs(n.value) - std::fabs(m.value)) <= 0.5 * m.step + 1e-9) {
+      return true;
     }
   }
   return false;
+}
+
+// NumberMatchesFact with the fact's print read once.
+bool MatchesFact(const NumberMention& m, const Fact& fact, double printed) {
+  if (!UnitCompatible(m, fact.unit)) return false;
+  return Close(m, InTextScale(m, fact)) || Close(m, printed);
 }
 
 std::string UnsupportedDetail(const NumberMention& m, const FactSheet& sheet) {
@@ -362,21 +366,31 @@ std::vector<NumberMention> ExtractNumbers(std::string_view text, const SpanList&
   return NumberScanner(text, skip).Run();
 }
 
-bool NumberMatchesFact(const NumberMention& m, const Fact& fact) {
-  if (!UnitCompatible(m, fact.unit)) return false;
-  return Close(m, InTextScale(m, fact)) || Close(m, PrintedValue(fact));
+bool NumberMatchesFact(const NumberMention& m, const Fact& fact) { return MatchesFact(m, fact, PrintedValue(fact)); }
+
+SheetNumbers::SheetNumbers(const FactSheet& sheet) : sheet_(sheet) {
+  printed_.reserve(sheet.facts.size());
+  for (const Fact& f : sheet.facts) printed_.push_back(PrintedValue(f));
+  for (const Snippet& s : sheet.snippets) {
+    for (NumberMention& n : ExtractNumbers(s.text, {})) snippet_numbers_.push_back(std::move(n));
+  }
 }
 
-NumberVerdict MatchNumber(const NumberMention& mention, const FactSheet& sheet) {
+NumberVerdict MatchNumber(const NumberMention& mention, const SheetNumbers& numbers) {
+  const FactSheet& sheet = numbers.sheet();
   NumberVerdict v;
-  for (const Fact& f : sheet.facts) {
-    if (NumberMatchesFact(mention, f)) v.facts.push_back(&f);
+  for (size_t i = 0; i < sheet.facts.size(); ++i) {
+    if (MatchesFact(mention, sheet.facts[i], numbers.printed(i))) v.facts.push_back(&sheet.facts[i]);
   }
-  v.from_snippet = InSnippet(mention, sheet);
+  v.from_snippet = InSnippet(mention, numbers);
   v.supported = v.from_snippet || !v.facts.empty();
   if (!v.facts.empty()) v.fact = v.facts[0];
   if (!v.supported) v.detail = UnsupportedDetail(mention, sheet);
   return v;
+}
+
+NumberVerdict MatchNumber(const NumberMention& mention, const FactSheet& sheet) {
+  return MatchNumber(mention, SheetNumbers(sheet));
 }
 
 }  // namespace custintel::insight

@@ -31,7 +31,7 @@
 // number ("about 1,000" for 1,035) but never by more than 5%; bounds ("over", "more than",
 // "at least" / "under", "less than", "below") accept a fact on the stated side within 20%.
 //
-// Thread safety: pure functions.
+// Thread safety: pure functions; a SheetNumbers is immutable after construction.
 #pragma once
 
 #include <cstddef>
@@ -74,7 +74,26 @@ struct NumberVerdict {
   std::string detail;            // when unsupported: why, and the closest fact of the same unit
 };
 
-NumberVerdict MatchNumber(const NumberMention& mention, const FactSheet& sheet);
+// The numbers of one sheet read once: each fact's FormatFact print (as a number in the text's
+// scale) and every number its snippets state. MatchNumber needs both for every mention; a
+// batch builds them once per sheet (SheetIndex, grounding_sheet.h) instead of per mention.
+// Immutable; refers to `sheet`, which must outlive it.
+class SheetNumbers {
+ public:
+  explicit SheetNumbers(const FactSheet& sheet);
+
+  const FactSheet& sheet() const { return sheet_; }
+  double printed(size_t fact) const { return printed_[fact]; }  // by index in sheet().facts
+  const std::vector<NumberMention>& snippet_numbers() const { return snippet_numbers_; }
+
+ private:
+  const FactSheet& sheet_;
+  std::vector<double> printed_;
+  std::vector<NumberMention> snippet_numbers_;  // of every snippet, in sheet order
+};
+
+NumberVerdict MatchNumber(const NumberMention& mention, const SheetNumbers& sheet);
+NumberVerdict MatchNumber(const NumberMention& mention, const FactSheet& sheet);  // reads the sheet on each call
 
 // True when `mention` equals `fact` under the rules above (unit compatibility included).
 bool NumberMatchesFact(const NumberMention& mention, const Fact& fact);

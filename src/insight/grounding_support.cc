@@ -12,7 +12,7 @@ namespace custintel::insight {
 namespace {
 
 void AddWords(std::string_view s, std::unordered_set<std::string>* vocab) {
-  for (const std::string& k : NameKeys(s)) vocab->insert(Stem(k));
+  for (const std::string& stem : WordsOf(s)->stems) vocab->insert(stem);
 }
 
 bool IsContentWord(const text::Token& t, const std::string& bare) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <unordered_map>
 
 #include "text/themes.h"
 
@@ -71,6 +73,29 @@ std::vector<std::string> NameKeys(std::string_view name) {
     if (t.kind == text::TokenKind::kWord || t.kind == text::TokenKind::kNumber) keys.push_back(BareNorm(t));
   }
   return keys;
+}
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+using WordsMemo = std::unordered_map<std::string, std::shared_ptr<const TextWords>, StringHash, std::equal_to<>>;
+constexpr size_t kMemoTexts = 4096;
+
+}  // namespace
+
+std::shared_ptr<const TextWords> WordsOf(std::string_view text) {
+  thread_local WordsMemo memo;
+  if (auto it = memo.find(text); it != memo.end()) return it->second;
+  auto words = std::make_shared<TextWords>();
+  words->keys = NameKeys(text);
+  for (const std::string& k : words->keys) words->stems.push_back(Stem(k));
+  if (memo.size() >= kMemoTexts) memo.clear();
+  memo.emplace(std::string(text), words);
+  return words;
 }
 
 bool IsCapitalised(const text::TokenizedText& tt, const text::Token& t) {

@@ -4,9 +4,10 @@
 //   Stem("deliveries") == Stem("delivered") == "delive"
 //   NameKeys("Tea Bags (80)") == {"tea", "bags", "80"}
 //
-// Thread safety: pure functions over immutable tables.
+// Thread safety: pure functions over immutable tables (WordsOf memoises per thread).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,16 @@ std::string BareNorm(const text::Token& t);
 
 // The case-folded word and number tokens of a name, in order.
 std::vector<std::string> NameKeys(std::string_view name);
+
+// NameKeys of a text and the Stem of each key. Memoised per thread: the sheets of a batch
+// repeat the same fact labels, playbook snippets and product names, and tokenising them again
+// for every sheet was most of the cost of indexing one. A thread's memo holds at most 4,096
+// texts (it is emptied when full): bounded memory, and the same words as computed afresh.
+struct TextWords {
+  std::vector<std::string> keys;   // NameKeys(text)
+  std::vector<std::string> stems;  // Stem(keys[i])
+};
+std::shared_ptr<const TextWords> WordsOf(std::string_view text);
 
 // True when the token is a word whose first letter is upper case.
 bool IsCapitalised(const text::TokenizedText& tt, const text::Token& t);

@@ -38,9 +38,17 @@ void AppendProvenance(std::vector<store::Param>& row, const StepContext& ctx, co
   row.push_back(w.provenance.is_null() ? store::Param() : store::Param(w.provenance.dump()));
 }
 
-void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool sheet_names_only) {
+void Ground(const StepContext& ctx, const SheetIndex& sheet, WrittenText& w, bool sheet_names_only) {
   static const EntityCatalog kNone;
-  w.grounding = CheckGrounding(w.text, sheet, sheet_names_only ? kNone : ctx.catalog);
+  static const CatalogIndex kNoneIndex(kNone);
+  GroundingOptions options;
+  options.catalog_index = sheet_names_only ? &kNoneIndex : ctx.catalog_index.get();
+  options.sheet_index = &sheet;
+  w.grounding = CheckGrounding(w.text, sheet.sheet(), sheet_names_only ? kNone : ctx.catalog, options);
+}
+
+void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool sheet_names_only) {
+  Ground(ctx, SheetIndex(sheet), w, sheet_names_only);
 }
 
 Status DeleteSubjects(store::Connection& conn, const std::vector<std::string>& ids,
@@ -169,13 +177,31 @@ Status AppendRows(store::Connection& conn, const char* table, const std::vector<
   return app.Close();
 }
 
-// Accounts are as many as customers may be: hashed, written and grounded on every core;
-// changed ones are deleted and appended in bulk.
-Status WriteAccounts(StepContext& ctx) {
-  CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
-  CI_ASSIGN_OR_RETURN(std::vector<FactSheet> sheets, LoadAccountSheets(*ctx.conn));
-  CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn,
-      "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'account'"));
+// The accounts a scoped run rewrites (a TEMP table, column account_id): those of the scope's
+// customers, and those their stored summaries name (a customer that moved changed its old
+// account too). Collected before the customers' rows are rewritten.
+constexpr const char* kScopeAccounts = "ci_insight_scope_accounts";
+
+Status CollectScopeAccounts(StepContext& ctx) {
+  const features::Scope& scope = ctx.options.scope;
+  return ctx.conn->Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT DISTINCT account_id FROM ("
+      "SELECT account_id FROM gold.customer_features WHERE {} UNION ALL "
+      "SELECT account_id FROM gold.account_summaries WHERE subject_kind = 'customer' AND {}) "
+      "WHERE coalesce(account_id, '') <> ''",
+      kScopeAccounts, scope.Filter("customer_id"), scope.Filter("customer_id")));
+}
+
+// " AND <column> IN (the scoped run's accounts)"; "" in a full run.
+std::string AccountScopeFilter(const StepContext& ctx, const char* column) {
+  if (ctx.options.scope.all()) return "";
+  return fmt::format(" AND {} IN (SELECT account_id FROM {})", column, kScopeAccounts);
+}
+
+// One chunk of account sheets: hashed, and the changed ones written and grounded, on every
+// core; their old rows are deleted and the new ones appended in bulk.
+Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const std::unordered_map<std::string, std::string>& stored,
+                         const std::vector<FactSheet>& sheets) {
   std::vector<std::string> hashes(sheets.size());
   detail::ParallelFor(sheets.size(), [&](size_t i) { hashes[i] = detail::StoredHash(ctx, sheets[i], false); });
   std::vector<size_t> todo;
@@ -189,18 +215,35 @@ Status WriteAccounts(StepContext& ctx) {
     todo.push_back(i);
     changed.push_back(sheets[i].subject.id);
   }
+  if (changed.empty()) return Status::Ok();
   std::vector<std::vector<store::Param>> rows(todo.size());
   detail::ParallelFor(todo.size(), [&](size_t k) { rows[k] = AccountRow(ctx, sheets[todo[k]], pb, hashes[todo[k]]); });
-  if (!changed.empty()) {
-    CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
-        "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
-        "(SELECT id FROM ci_insight_changed)"}));
-    CI_RETURN_IF_ERROR(AppendRows(*ctx.conn, "account_summaries", rows));
-  }
+  CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
+      "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
+      "(SELECT id FROM ci_insight_changed)"}));
+  CI_RETURN_IF_ERROR(AppendRows(*ctx.conn, "account_summaries", rows));
   ctx.report.accounts.written += static_cast<int64_t>(rows.size());
-  return ctx.conn->Execute(
+  return Status::Ok();
+}
+
+// Accounts are as many as customers may be: in chunks of chunk_size accounts, like customers.
+Status WriteAccounts(StepContext& ctx) {
+  CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
+  CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn,
+      "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'account'" +
+      AccountScopeFilter(ctx, "subject_id")));
+  AccountSheetOptions opts;
+  opts.chunk_size = ctx.options.chunk_size;
+  if (!ctx.options.scope.all()) opts.accounts_table = kScopeAccounts;
+  CI_RETURN_IF_ERROR(ForEachAccountSheets(*ctx.conn, opts, [&](std::vector<FactSheet>& sheets) {
+    return WriteAccountChunk(ctx, pb, stored, sheets);
+  }));
+  CI_RETURN_IF_ERROR(ctx.conn->Execute(
       "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id NOT IN "
-      "(SELECT DISTINCT account_id FROM gold.customer_features WHERE account_id IS NOT NULL)");
+      "(SELECT DISTINCT account_id FROM gold.customer_features WHERE account_id IS NOT NULL)" +
+      AccountScopeFilter(ctx, "subject_id")));
+  if (ctx.options.scope.all()) return Status::Ok();
+  return ctx.conn->Execute(fmt::format("DROP TABLE {}", kScopeAccounts));
 }
 
 // The latest run's summary (one row): rewritten when the run's facts changed, else the text
@@ -261,10 +304,12 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
   CI_RETURN_IF_ERROR(detail::RequireGold(conn));
   CI_RETURN_IF_ERROR(SeedPlaybook(conn));
   CI_ASSIGN_OR_RETURN(ctx.catalog, LoadEntityCatalog(conn));
+  ctx.catalog_index = std::make_unique<CatalogIndex>(ctx.catalog);
   CI_ASSIGN_OR_RETURN(store::QueryResult now, conn.Query("SELECT current_timestamp::VARCHAR"));
   ctx.generated_at = now.GetString(0, 0);
   CI_RETURN_IF_ERROR(WriteSegments(ctx).WithContext("segment insights"));
   if (options.segment || !options.customers) return ctx.report;
+  if (!options.scope.all()) CI_RETURN_IF_ERROR(CollectScopeAccounts(ctx).WithContext("scoped accounts"));
   CI_RETURN_IF_ERROR(detail::WriteCustomers(ctx).WithContext("customer insights"));
   CI_RETURN_IF_ERROR(WriteAccounts(ctx).WithContext("account summaries"));
   CI_RETURN_IF_ERROR(WriteExecutiveSummary(ctx).WithContext("executive summary"));
@@ -272,9 +317,11 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
 }
 
 Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,
-                       std::string* note) {
+                       std::string* note, const features::Scope& scope) {
   (void)as_of;  // the gold tables the sheets read are already as of the run
-  CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, {}));
+  InsightOptions options;
+  options.scope = scope;
+  CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, options));
   *note = r.Note();
   return Status::Ok();
 }

@@ -9,6 +9,12 @@
 //
 // Refresh: a subject is rewritten only when its input hash (the sheet's InputHash plus the
 // writer settings) differs from the stored row's, unless options.refresh is set.
+// Scope (incremental runs, features/scope.h): with InsightOptions::scope other than All(), the
+// customer outputs (customer summaries, retention strategies, personal recommendations,
+// notifications) are built, checked and rewritten only for the scope's customers, and account
+// summaries only for the accounts they belong to (or belonged to, when a customer moved); every
+// other customer's and account's rows stay as they are. Segment insights and the executive
+// summary are handled as in a full run (their input hash decides).
 // Writers: with an LLM backend (ai->identity().backend != "builtin") segments, the executive
 // summary and the llm_customer_cap riskiest customers are written by the LLM writer
 // (writer_llm.h), everything else by the builtin writer. A spent AI budget stops LLM writing
@@ -22,6 +28,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "insight/writer_builtin_customer.h"
 #include "store/database.h"
 
@@ -42,6 +49,9 @@ struct InsightOptions {
   int llm_customer_cap = 100;
   // Customers per chunk (bounds memory at 1M customers).
   int64_t chunk_size = 100000;
+  // The customers to redo (an incremental run): All(), or the TEMP table of customer ids on
+  // the same connection. Only these customers' sheets are built (the filter is in the SQL).
+  features::Scope scope = features::Scope::All();
   CustomerOutputOptions outputs;
 };
 
@@ -60,8 +70,8 @@ struct InsightReport {
 Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
                                   const InsightOptions& options);
 
-// The pipeline's step: RunInsights with default options; *note = report.Note().
+// The pipeline's step: RunInsights with default options and `scope`; *note = report.Note().
 Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,
-                       std::string* note);
+                       std::string* note, const features::Scope& scope = features::Scope::All());
 
 }  // namespace custintel::insight

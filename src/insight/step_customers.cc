@@ -53,19 +53,20 @@ struct CustomerJob {
   std::vector<std::vector<store::Param>> rows[4];
 };
 
-// Writes and grounds the customer's retention strategy, recommendations and notification, and
-// builds every row of the customer. Pure: safe on many threads at once.
+// Writes and grounds every text of the customer — the summary (job.summary; its row comes
+// later, after the LLM may have replaced it), the retention strategy, recommendations and
+// notification — against one reading of its sheet, and builds the rows of the last three.
+// Pure: safe on many threads at once.
 void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
   const CustomerSheet& c = *job.customer;
   const CustomerContext& cx = c.context;
-  std::vector<store::Param> row = {std::string("customer"), cx.customer_id, cx.customer_id,
-                                   cx.account_id.empty() ? store::Param() : store::Param(cx.account_id), cx.churn_risk,
-                                   job.summary.text, job.summary.parts["actions"].dump()};
-  AppendProvenance(row, ctx, job.summary, job.hash);
-  job.rows[0].push_back(std::move(row));
+  const SheetIndex index(c.sheet);
+  job.summary = WriteCustomerBuiltin(c, pb);
+  Ground(ctx, index, job.summary, true);
+  std::vector<store::Param> row;
   if (cx.churn_risk > ctx.options.outputs.high_risk) {
     RetentionStrategy r = WriteRetentionBuiltin(c, pb);
-    Ground(ctx, c.sheet, r.written, true);
+    Ground(ctx, index, r.written, true);
     row = {cx.customer_id, cx.churn_risk, r.drivers.dump(), r.written.text, r.written.parts["actions"].dump()};
     AppendProvenance(row, ctx, r.written, job.hash);
     job.rows[1].push_back(std::move(row));
@@ -74,7 +75,7 @@ void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
     WrittenText w;
     w.text = rec.title + ". " + rec.description;
     if (!rec.cited.empty()) w.cited = {rec.cited};
-    Ground(ctx, c.sheet, w, true);
+    Ground(ctx, index, w, true);
     row = {cx.customer_id, rec.type, rec.title, rec.description, int64_t{rec.priority},
            rec.product_name.empty() ? store::Param() : store::Param(rec.product_name), cx.churn_risk};
     AppendProvenance(row, ctx, w, job.hash);
@@ -84,11 +85,21 @@ void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
     WrittenText w;
     w.text = n->message;
     w.cited = n->cited;
-    Ground(ctx, c.sheet, w, true);
+    Ground(ctx, index, w, true);
     row = {cx.customer_id, n->message, n->product_name, n->weekday, int64_t{n->hour}, n->offer, cx.churn_risk};
     AppendProvenance(row, ctx, w, job.hash);
     job.rows[3].push_back(std::move(row));
   }
+}
+
+// The customer's summary row (account_summaries), from the final summary text.
+void SummaryRow(const StepContext& ctx, CustomerJob& job) {
+  const CustomerContext& cx = job.customer->context;
+  std::vector<store::Param> row = {std::string("customer"), cx.customer_id, cx.customer_id,
+                                   cx.account_id.empty() ? store::Param() : store::Param(cx.account_id), cx.churn_risk,
+                                   job.summary.text, job.summary.parts["actions"].dump()};
+  AppendProvenance(row, ctx, job.summary, job.hash);
+  job.rows[0].push_back(std::move(row));
 }
 
 Status StoreRows(store::Connection& conn, const std::vector<CustomerJob>& jobs) {
@@ -132,9 +143,11 @@ Status DeleteChanged(store::Connection& conn, const std::vector<CustomerJob>& jo
   return DeleteSubjects(conn, ids, deletes);
 }
 
-Result<std::unordered_map<std::string, std::string>> StoredCustomerHashes(store::Connection& conn) {
+Result<std::unordered_map<std::string, std::string>> StoredCustomerHashes(store::Connection& conn,
+                                                                          const features::Scope& scope) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'customer'"));
+      "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'customer' AND " +
+      scope.Filter("subject_id")));
   std::unordered_map<std::string, std::string> out;
   out.reserve(r.row_count());
   for (size_t i = 0; i < r.row_count(); ++i) out.emplace(r.GetString(0, i), r.GetString(1, i));
@@ -151,13 +164,23 @@ Result<std::unordered_set<std::string>> LlmCustomers(StepContext& ctx) {
   return ids;
 }
 
-Status RemoveGoneCustomers(store::Connection& conn) {
+// Rows of customers no longer scored. A scoped run touches only its scope's rows (a scope
+// customer that is gone loses its rows; other customers are not looked at), and when none of
+// its customers is gone — the usual case — it scans none of the tables.
+Status RemoveGoneCustomers(store::Connection& conn, const features::Scope& scope) {
+  if (!scope.all()) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult gone, conn.Query(fmt::format(
+        "SELECT count(*) FROM {} WHERE customer_id NOT IN (SELECT customer_id FROM gold.customer_scores)",
+        scope.table())));
+    if (gone.GetInt64(0, 0) == 0) return Status::Ok();
+  }
   CI_RETURN_IF_ERROR(conn.Execute(
       "DELETE FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id NOT IN "
-      "(SELECT customer_id FROM gold.customer_scores)"));
+      "(SELECT customer_id FROM gold.customer_scores) AND " + scope.Filter("subject_id")));
   for (const char* t : kTables) {
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-        "DELETE FROM gold.{} WHERE customer_id NOT IN (SELECT customer_id FROM gold.customer_scores)", t)));
+        "DELETE FROM gold.{} WHERE customer_id NOT IN (SELECT customer_id FROM gold.customer_scores) AND {}", t,
+        scope.Filter("customer_id"))));
   }
   return Status::Ok();
 }
@@ -183,10 +206,11 @@ void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
 
 Status WriteCustomers(StepContext& ctx) {
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
-  CI_ASSIGN_OR_RETURN(auto stored, StoredCustomerHashes(*ctx.conn));
+  CI_ASSIGN_OR_RETURN(auto stored, StoredCustomerHashes(*ctx.conn, ctx.options.scope));
   CI_ASSIGN_OR_RETURN(auto llm_ids, LlmCustomers(ctx));
   CustomerSheetOptions opts;
   opts.chunk_size = ctx.options.chunk_size;
+  opts.scope = ctx.options.scope;
   CI_RETURN_IF_ERROR(ForEachCustomerSheets(*ctx.conn, opts, [&](std::vector<CustomerSheet>& chunk) -> Status {
     std::vector<std::string> hashes(chunk.size());
     ParallelFor(chunk.size(), [&](size_t i) {
@@ -202,18 +226,15 @@ Status WriteCustomers(StepContext& ctx) {
       jobs.push_back({&chunk[i], std::move(hashes[i]), {}, {}});
     }
     if (jobs.empty()) return Status::Ok();
-    ParallelFor(jobs.size(), [&](size_t i) {
-      jobs[i].summary = WriteCustomerBuiltin(*jobs[i].customer, pb);
-      Ground(ctx, jobs[i].customer->sheet, jobs[i].summary, true);
-    });
-    if (ctx.llm) SummariesWithLlm(ctx, jobs, llm_ids);
     ParallelFor(jobs.size(), [&](size_t i) { ComputeRows(ctx, pb, jobs[i]); });
+    if (ctx.llm) SummariesWithLlm(ctx, jobs, llm_ids);
+    ParallelFor(jobs.size(), [&](size_t i) { SummaryRow(ctx, jobs[i]); });
     CI_RETURN_IF_ERROR(DeleteChanged(*ctx.conn, jobs));
     CI_RETURN_IF_ERROR(StoreRows(*ctx.conn, jobs));
     ctx.report.customers.written += static_cast<int64_t>(jobs.size());
     return Status::Ok();
   }));
-  return RemoveGoneCustomers(*ctx.conn);
+  return RemoveGoneCustomers(*ctx.conn, ctx.options.scope);
 }
 
 }  // namespace custintel::insight::detail

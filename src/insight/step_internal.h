@@ -8,6 +8,8 @@
 
 #include "ai/service.h"
 #include "insight/facts.h"
+#include "insight/grounding_entities.h"
+#include "insight/grounding_sheet.h"
 #include "insight/step.h"
 #include "insight/writer.h"
 #include "store/database.h"
@@ -21,6 +23,7 @@ struct StepContext {
   bool llm = false;
   InsightOptions options;
   EntityCatalog catalog;
+  std::unique_ptr<CatalogIndex> catalog_index;  // of `catalog`, for the texts checked against it
   std::string generated_at;           // one timestamp for every row of the run
   InsightReport report;
 };
@@ -40,6 +43,8 @@ inline constexpr int kProvenanceColumns = 9;
 // account texts, which name nothing else. That is stricter (any other name is flagged) and,
 // at 1M customers, far cheaper than indexing the catalog for every text.
 void Ground(const StepContext& ctx, const FactSheet& sheet, WrittenText& w, bool sheet_names_only = false);
+// The same against a sheet read once for the subject's several texts (the same report).
+void Ground(const StepContext& ctx, const SheetIndex& sheet, WrittenText& w, bool sheet_names_only = false);
 
 // Deletes the rows of the subjects `ids` before they are rewritten: the ids go to the
 // scratch table main.ci_insight_changed(id) (dropped after), then each statement of `deletes`

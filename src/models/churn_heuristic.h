@@ -6,11 +6,15 @@
 #pragma once
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "store/database.h"
 
 namespace custintel::models {
 
-// (Re)builds gold.customer_scores from gold.customer_features.
-Status ScoreChurnHeuristic(store::Connection& conn, const std::string& as_of);
+// (Re)builds gold.customer_scores from gold.customer_features. With a customer scope the
+// scope's rows are replaced (their columns of later steps NULL until those steps rescore
+// them) and the others stay; ltv_percentile always ranks against every customer.
+Status ScoreChurnHeuristic(store::Connection& conn, const std::string& as_of,
+                           const features::Scope& scope = features::Scope::All());
 
 }  // namespace custintel::models

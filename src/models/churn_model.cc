@@ -394,14 +394,67 @@ Result<StoredChurnModel> ToStored(const TrainedModel& m, const std::string& hash
   return s;
 }
 
-std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, Status* status) {
+// The feature rows to score: every customer's, or the scope's.
+std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, const features::Scope& scope,
+                         Status* status) {
   if (o.label.empty()) {
     return "SELECT f.*, a.clv_p_alive FROM gold.customer_features f "
-           "LEFT JOIN ci_churn_alive a USING (customer_id) ORDER BY f.customer_id";
+           "LEFT JOIN ci_churn_alive a USING (customer_id) " +
+           (scope.all() ? "" : "WHERE " + scope.Filter("f.customer_id") + " ") + "ORDER BY f.customer_id";
   }
   auto sql = LabelledQuery(conn, o.label);
   if (!sql.ok()) *status = sql.status();
-  return sql.ok() ? *sql : "";
+  if (!sql.ok() || scope.all()) return sql.ok() ? *sql : "";
+  return "SELECT * FROM (" + *sql + ") WHERE " + scope.Filter("customer_id") + " ORDER BY customer_id";
+}
+
+// clv_p_alive of the scope's customers (TEMP table ci_churn_alive) from gold.customer_clv, which
+// the scoped clv step has rescored with the last full run's parameters: what SnapshotAliveness
+// gives them in a full run. NULL (missing) where CLV is not fitted, as there.
+Status ReadAlivenessOfScope(store::Connection& conn, const features::Scope& scope) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult exists, conn.Query(
+      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'customer_clv'"));
+  if (exists.GetInt64(0, 0) == 0) {
+    return Status::InvalidArgument(
+        "scoped churn scoring reads clv_p_alive from gold.customer_clv, which is missing: run the clv step "
+        "(or a full run) first");
+  }
+  return conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive "
+      "FROM gold.customer_clv WHERE " + scope.Filter("customer_id"));
+}
+
+// The incremental-run path of ScoreLearnedChurn: the last full run's model, never training.
+Result<ChurnScoreReport> ScoreScoped(store::Connection& conn, const ChurnModelOptions& o,
+                                     const features::Scope& scope) {
+  ChurnScoreReport report;
+  CI_ASSIGN_OR_RETURN(std::optional<StoredChurnModel> stored, FindChurnModelInUse(conn, o.label, o.horizon_days));
+  if (!stored) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) FROM " + scope.table()));
+    report.message = fmt::format(
+        "learned churn: the last full run stored no model to score with (none is trained in an incremental run); "
+        "churn_risk stays the heuristic for the {} rescored customers", n.GetInt64(0, 0));
+    return report;
+  }
+  CI_ASSIGN_OR_RETURN(TrainedModel model, LoadStored(*stored, o.booster.nthread));
+  if (o.label.empty()) CI_RETURN_IF_ERROR(ReadAlivenessOfScope(conn, scope));
+  Status query_status;
+  std::string sql = ScoringQuery(conn, o, scope, &query_status);
+  CI_RETURN_IF_ERROR(query_status);
+  Result<int64_t> scored = WriteScores(conn, model, sql, o.top_drivers, o.exact_drivers_max_rows);
+  if (!scored.ok()) {
+    return scored.status().WithContext(fmt::format("scoring with stored churn model {} (a full run retrains it)",
+                                                   stored->model_id));
+  }
+  report.learned = true;
+  report.reused = true;
+  report.model_id = stored->model_id;
+  report.scored = *scored;
+  report.evaluation = std::move(model.evaluation);
+  report.message = fmt::format("learned churn: {} customers rescored with model {}, the last full run's (trained "
+                               "as of {}; not retrained in an incremental run)", report.scored, report.model_id,
+                               stored->as_of);
+  return report;
 }
 
 // Trains a model for `hash` (restoring the gold tables) and stores it.
@@ -440,7 +493,8 @@ std::string ChurnEvaluation::ToJson() const {
 }
 
 Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::string& as_of,
-                                           const ChurnModelOptions& o) {
+                                           const ChurnModelOptions& o, const features::Scope& scope) {
+  if (!scope.all()) return ScoreScoped(conn, o, scope);
   ChurnScoreReport report;
   CI_ASSIGN_OR_RETURN(std::string hash, ChurnDataHash(conn, ModelKey(as_of, o)));
   CI_ASSIGN_OR_RETURN(std::optional<StoredChurnModel> stored, FindChurnModel(conn, hash));
@@ -455,15 +509,17 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
     if (!out.model) {
       report.message = "learned churn: too little data (" + out.too_little +
                        "); churn_risk stays the heuristic";
+      CI_RETURN_IF_ERROR(MarkChurnModelInUse(conn, 0, o.label, o.horizon_days));
       return report;
     }
     model.emplace(std::move(*out.model));
   }
   if (o.label.empty()) CI_RETURN_IF_ERROR(SnapshotAliveness(conn, as_of));
   Status query_status;
-  std::string sql = ScoringQuery(conn, o, &query_status);
+  std::string sql = ScoringQuery(conn, o, scope, &query_status);
   CI_RETURN_IF_ERROR(query_status);
   CI_ASSIGN_OR_RETURN(report.scored, WriteScores(conn, *model, sql, o.top_drivers, o.exact_drivers_max_rows));
+  CI_RETURN_IF_ERROR(MarkChurnModelInUse(conn, report.model_id, o.label, o.horizon_days));
   report.learned = true;
   report.evaluation = std::move(model->evaluation);
   report.message = fmt::format("learned churn: model {} ({}), {} customers scored{}", report.model_id,
@@ -474,8 +530,9 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
   return report;
 }
 
-Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note) {
-  CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of));
+Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
+                         const features::Scope& scope) {
+  CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of, {}, scope));
   *note = report.message;
   if (report.learned) {
     LogInfo(report.message);

@@ -20,6 +20,14 @@
 // timestamps), the feature columns, as_of and the options; the same key loads the stored model
 // instead of training again.
 //
+// Incremental runs (features/scope.h): with a customer scope nothing is trained. The scope's
+// customers are scored with the stored model the last full run scored with for the same options
+// (label, horizon; churn_model_store.h FindChurnModelInUse), their clv_p_alive read from
+// gold.customer_clv (which the scoped clv step has just rescored), and only their churn_risk and
+// risk_factors are set; every other row stays as it is. The scoring code is the full run's, so a
+// customer gets the same score and drivers either way (drivers: exact TreeSHAP up to
+// exact_drivers_max_rows scored customers, counted per call).
+//
 // Thread safety: functions use the given connection only; one caller per connection.
 #pragma once
 
@@ -27,6 +35,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "models/churn_model_metrics.h"
 #include "models/churn_model_xgb.h"
 #include "store/database.h"
@@ -73,8 +82,8 @@ struct ChurnEvaluation {
 };
 
 struct ChurnScoreReport {
-  bool learned = false;  // false: too little data; churn_risk stays the heuristic
-  bool reused = false;   // the stored model for this data was used
+  bool learned = false;  // false: too little data (or, scoped, no stored model); churn_risk stays the heuristic
+  bool reused = false;   // a stored model was used (this data's, or, scoped, the last full run's)
   int64_t model_id = 0;
   int64_t scored = 0;
   std::string message;   // one line for the log: what happened and why
@@ -85,12 +94,17 @@ struct ChurnScoreReport {
 // REQUIRES: gold.customer_features and gold.customer_scores hold the rows as of `as_of`
 // (canonical form); they are rebuilt for the cutoffs and restored, so run it inside the
 // pipeline's transaction. Too little data is not an error: report.learned == false.
+// With a customer scope (see above): scores the scope's rows with the last full run's model and
+// never trains; no stored model is not an error either (learned == false, the heuristic stays).
+// A scoped call also REQUIRES gold.customer_clv for behavioural churn (the clv step ran first).
 Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::string& as_of,
-                                           const ChurnModelOptions& options = {});
+                                           const ChurnModelOptions& options = {},
+                                           const features::Scope& scope = features::Scope::All());
 
 // The pipeline step: ScoreLearnedChurn with default options; its one-line outcome goes to
 // *note and the log (a warning when too little data left the heuristic in place).
-Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note);
+Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
+                         const features::Scope& scope = features::Scope::All());
 
 // Trains afresh and reports held-out metrics, changing nothing (all work in a transaction that
 // is rolled back). `as_of` canonical. FailedPrecondition-like InvalidArgument when there is too

@@ -13,7 +13,13 @@ constexpr char kCreateTable[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta.churn_models (
   model_id BIGINT, created_at TIMESTAMPTZ, data_hash VARCHAR, mode VARCHAR, label VARCHAR,
   as_of TIMESTAMPTZ, train_cutoff TIMESTAMPTZ, valid_cutoff TIMESTAMPTZ, horizon_days INTEGER,
-  features JSON, calibration JSON, metrics JSON, model_format VARCHAR, model VARCHAR))sql";
+  features JSON, calibration JSON, metrics JSON, model_format VARCHAR, model VARCHAR, in_use BOOLEAN);
+ALTER TABLE meta.churn_models ADD COLUMN IF NOT EXISTS in_use BOOLEAN)sql";
+
+constexpr char kModelColumns[] =
+    "model_id, data_hash, mode, coalesce(label, ''), as_of::VARCHAR, coalesce(train_cutoff::VARCHAR, ''), "
+    "coalesce(valid_cutoff::VARCHAR, ''), horizon_days, features::VARCHAR, calibration::VARCHAR, "
+    "metrics::VARCHAR, model";
 
 // One silver table's fingerprint: rows, xor of row hashes, latest timestamp.
 std::string TableFingerprint(const char* table, const char* time_column) {
@@ -42,37 +48,63 @@ Result<std::string> ChurnDataHash(store::Connection& conn, const std::string& ke
   return Sha256Builder().Add(r.GetString(0, 0)).Add(key_extra).FinishHex();
 }
 
-Result<std::optional<StoredChurnModel>> FindChurnModel(store::Connection& conn, const std::string& data_hash) {
-  CI_RETURN_IF_ERROR(conn.Execute(kCreateTable));
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT model_id, mode, coalesce(label, ''), as_of::VARCHAR, coalesce(train_cutoff::VARCHAR, ''), "
-      "coalesce(valid_cutoff::VARCHAR, ''), horizon_days, features::VARCHAR, calibration::VARCHAR, "
-      "metrics::VARCHAR, model FROM meta.churn_models WHERE data_hash = ? ORDER BY model_id DESC LIMIT 1",
-      {data_hash}));
+namespace {
+
+// The first row of `r` (selected as kModelColumns), if any.
+Result<std::optional<StoredChurnModel>> FirstModel(const store::QueryResult& r) {
   if (r.row_count() == 0) return std::optional<StoredChurnModel>();
   StoredChurnModel m;
   m.model_id = r.GetInt64(0, 0);
-  m.data_hash = data_hash;
-  m.mode = r.GetString(1, 0);
-  m.label = r.GetString(2, 0);
-  m.as_of = r.GetString(3, 0);
-  m.train_cutoff = r.GetString(4, 0);
-  m.valid_cutoff = r.GetString(5, 0);
-  m.horizon_days = static_cast<int>(r.GetInt64(6, 0));
-  m.features_json = r.GetString(7, 0);
-  m.calibration_json = r.GetString(8, 0);
-  m.metrics_json = r.GetString(9, 0);
-  auto bytes = Base64Decode(r.GetString(10, 0));
+  m.data_hash = r.GetString(1, 0);
+  m.mode = r.GetString(2, 0);
+  m.label = r.GetString(3, 0);
+  m.as_of = r.GetString(4, 0);
+  m.train_cutoff = r.GetString(5, 0);
+  m.valid_cutoff = r.GetString(6, 0);
+  m.horizon_days = static_cast<int>(r.GetInt64(7, 0));
+  m.features_json = r.GetString(8, 0);
+  m.calibration_json = r.GetString(9, 0);
+  m.metrics_json = r.GetString(10, 0);
+  auto bytes = Base64Decode(r.GetString(11, 0));
   if (!bytes) return Status::Corruption(fmt::format("meta.churn_models model {} is not base64", m.model_id));
   m.model = std::move(*bytes);
   return std::optional<StoredChurnModel>(std::move(m));
+}
+
+}  // namespace
+
+Result<std::optional<StoredChurnModel>> FindChurnModel(store::Connection& conn, const std::string& data_hash) {
+  CI_RETURN_IF_ERROR(conn.Execute(kCreateTable));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      fmt::format("SELECT {} FROM meta.churn_models WHERE data_hash = ? ORDER BY model_id DESC LIMIT 1", kModelColumns),
+      {data_hash}));
+  return FirstModel(r);
+}
+
+Result<std::optional<StoredChurnModel>> FindChurnModelInUse(store::Connection& conn, const std::string& label,
+                                                            int horizon_days) {
+  CI_RETURN_IF_ERROR(conn.Execute(kCreateTable));
+  // in_use FALSE everywhere means the last full run scored with none.
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      fmt::format("SELECT {} FROM meta.churn_models WHERE coalesce(label, '') = ? AND horizon_days = ? "
+                  "AND in_use IS DISTINCT FROM FALSE ORDER BY in_use NULLS LAST, model_id DESC LIMIT 1",
+                  kModelColumns),
+      {label, static_cast<int64_t>(horizon_days)}));
+  return FirstModel(r);
+}
+
+Status MarkChurnModelInUse(store::Connection& conn, int64_t model_id, const std::string& label, int horizon_days) {
+  CI_RETURN_IF_ERROR(conn.Execute(kCreateTable));
+  return conn.Query("UPDATE meta.churn_models SET in_use = (model_id = ?) WHERE coalesce(label, '') = ? "
+                    "AND horizon_days = ?",
+                    {model_id, label, static_cast<int64_t>(horizon_days)}).status();
 }
 
 Result<int64_t> SaveChurnModel(store::Connection& conn, const StoredChurnModel& m) {
   CI_RETURN_IF_ERROR(conn.Execute(kCreateTable));
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "INSERT INTO meta.churn_models SELECT coalesce(max(model_id), 0) + 1, current_timestamp, ?, ?, ?, "
-      "?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?, ?::JSON, ?::JSON, ?::JSON, 'xgboost-ubj-base64', ? "
+      "?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?, ?::JSON, ?::JSON, ?::JSON, 'xgboost-ubj-base64', ?, NULL "
       "FROM meta.churn_models RETURNING model_id",
       {m.data_hash, m.mode, NullIfEmpty(m.label), m.as_of, NullIfEmpty(m.train_cutoff),
        NullIfEmpty(m.valid_cutoff), static_cast<int64_t>(m.horizon_days), m.features_json, m.calibration_json,

@@ -1,6 +1,8 @@
 // Where learned churn models live: meta.churn_models (created on first use), one row per
 // trained model with what it needs to be reused and audited — the data hash it was trained
-// for, its features, cutoffs, calibration, metrics and the XGBoost model (UBJSON, base64).
+// for, its features, cutoffs, calibration, metrics and the XGBoost model (UBJSON, base64) —
+// and whether the last full run scored with it (in_use: TRUE for that one, FALSE for the other
+// models of the same options, NULL for models stored before the column existed).
 //
 // Thread safety: functions use the given connection only.
 #pragma once
@@ -32,6 +34,17 @@ Result<std::string> ChurnDataHash(store::Connection& conn, const std::string& ke
 
 // The newest stored model for `data_hash`, if any.
 Result<std::optional<StoredChurnModel>> FindChurnModel(store::Connection& conn, const std::string& data_hash);
+
+// The model the last full run scored with for these options (label "" = behavioural churn,
+// horizon), for an incremental run that scores without training: the one marked in use by
+// MarkChurnModelInUse, else — rows stored before models were marked — the newest with these
+// options. None when the last full run had none (too little data) or nothing is stored.
+Result<std::optional<StoredChurnModel>> FindChurnModelInUse(store::Connection& conn, const std::string& label,
+                                                            int horizon_days);
+
+// Records that a full run scored with `model_id` for these options (0: with none, the heuristic
+// stayed), so that an incremental run scores with the same one.
+Status MarkChurnModelInUse(store::Connection& conn, int64_t model_id, const std::string& label, int horizon_days);
 
 // Stores `model` (its model_id is assigned) and keeps only the newest kKeptChurnModels rows.
 Result<int64_t> SaveChurnModel(store::Connection& conn, const StoredChurnModel& model);

@@ -32,15 +32,23 @@ ClvPrediction Predict(const ClvModelFit& fit, const ClvScoreOptions& o, const Cl
 
 store::Param Num(double v) { return std::isfinite(v) ? store::Param(v) : store::Param(std::monostate{}); }
 
-Status WriteCustomerClv(store::Connection& conn, const ClvSummary& s, const ClvScoreReport& report,
-                        const ClvScoreOptions& o, const std::string& as_of) {
-  CI_RETURN_IF_ERROR(conn.Execute(
-      "CREATE OR REPLACE TABLE gold.customer_clv (customer_id VARCHAR, frequency DOUBLE, recency DOUBLE, "
-      "\"T\" DOUBLE, monetary_value DOUBLE, p_alive DOUBLE, expected_purchases_90d DOUBLE, "
-      "expected_avg_order_value DOUBLE, predicted_clv DOUBLE, as_of TIMESTAMPTZ)"));
+// Replaces the scope's rows of gold.customer_clv (the whole table for Scope::All()) by the
+// summary's, predicted with `fit` (NULL predictions without one).
+Status WriteCustomerClv(store::Connection& conn, const ClvSummary& s, const ClvModelFit* fit,
+                        const ClvScoreOptions& o, const std::string& as_of, const features::Scope& scope) {
+  constexpr char kColumns[] =
+      "(customer_id VARCHAR, frequency DOUBLE, recency DOUBLE, \"T\" DOUBLE, monetary_value DOUBLE, "
+      "p_alive DOUBLE, expected_purchases_90d DOUBLE, expected_avg_order_value DOUBLE, predicted_clv DOUBLE, "
+      "as_of TIMESTAMPTZ)";
+  if (scope.all()) {
+    CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE OR REPLACE TABLE gold.customer_clv ") + kColumns));
+  } else {
+    CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE TABLE IF NOT EXISTS gold.customer_clv ") + kColumns));
+    CI_RETURN_IF_ERROR(conn.Execute("DELETE FROM gold.customer_clv WHERE " + scope.Filter("customer_id")));
+  }
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", "customer_clv"));
   for (size_t i = 0; i < s.size(); ++i) {
-    ClvPrediction p = report.fitted ? Predict(*report.fit, o, s, i) : ClvPrediction{};
+    ClvPrediction p = fit ? Predict(*fit, o, s, i) : ClvPrediction{};
     const double m = s.has_monetary_value() ? s.monetary_value[i] : 0.0;
     for (const store::Param& v : {store::Param(s.customer_id[i]), Num(s.frequency[i]), Num(s.recency[i]),
                                   Num(s.T[i]), Num(m), Num(p.p_alive), Num(p.purchases), Num(p.avg_value),
@@ -71,17 +79,102 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
                     row).status();
 }
 
-// Adds the prediction columns to gold.customer_scores (rebuilt every run) and fills them.
-Status UpdateCustomerScores(store::Connection& conn) {
+// Adds the prediction columns to gold.customer_scores and fills them from gold.customer_clv: every
+// customer in it for Scope::All() (the table is rebuilt every full run), else the scope's
+// customers, NULL for those without a gold.customer_clv row.
+Status UpdateCustomerScores(store::Connection& conn, const features::Scope& scope) {
   for (const char* col : {"p_alive", "expected_purchases_90d", "expected_avg_order_value", "predicted_clv"}) {
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
         "ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS {} DOUBLE", col)));
   }
+  const std::string source =
+      scope.all() ? "gold.customer_clv"
+                  : "(SELECT t.customer_id, c.p_alive, c.expected_purchases_90d, c.expected_avg_order_value, "
+                    "c.predicted_clv FROM " + scope.table() + " t LEFT JOIN gold.customer_clv c USING (customer_id))";
   return conn.Execute(
       "UPDATE gold.customer_scores s SET p_alive = c.p_alive, "
       "expected_purchases_90d = c.expected_purchases_90d, "
       "expected_avg_order_value = c.expected_avg_order_value, predicted_clv = c.predicted_clv "
-      "FROM gold.customer_clv c WHERE s.customer_id = c.customer_id");
+      "FROM " + source + " c WHERE s.customer_id = c.customer_id");
+}
+
+// What the last full run left in gold.clv_model: its as_of, and its parameters when it says
+// fitted (an empty fit otherwise, with `why` saying why there is none).
+struct StoredClvModel {
+  std::string as_of;
+  std::optional<ClvModelFit> fit;
+  std::string why;
+};
+
+Result<StoredClvModel> ReadStoredClvModel(store::Connection& conn) {
+  StoredClvModel m;
+  CI_ASSIGN_OR_RETURN(store::QueryResult exists, conn.Query(
+      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'clv_model'"));
+  if (exists.GetInt64(0, 0) == 0) {
+    m.why = "gold.clv_model is missing";
+    return m;
+  }
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT as_of::VARCHAR, fitted, coalesce(message, ''), r, alpha, a, b, bgnbd_log_likelihood, p, q, v, "
+      "gamma_gamma_log_likelihood FROM gold.clv_model ORDER BY as_of DESC LIMIT 1"));
+  if (r.row_count() == 0) {
+    m.why = "gold.clv_model is empty";
+    return m;
+  }
+  m.as_of = r.GetString(0, 0);
+  if (r.IsNull(1, 0) || !r.GetBool(1, 0)) {
+    m.why = r.GetString(2, 0);
+    return m;
+  }
+  for (size_t c = 3; c <= 6; ++c) {
+    if (r.IsNull(c, 0)) {
+      return Status::Corruption("gold.clv_model says fitted but its BG/NBD parameter '" + r.column_name(c) +
+                                "' is NULL; a full run rewrites it");
+    }
+  }
+  ClvModelFit fit;
+  fit.bgnbd.params = {r.GetDouble(3, 0), r.GetDouble(4, 0), r.GetDouble(5, 0), r.GetDouble(6, 0)};
+  fit.bgnbd.log_likelihood = r.IsNull(7, 0) ? NAN : r.GetDouble(7, 0);
+  if (!r.IsNull(8, 0) && !r.IsNull(9, 0) && !r.IsNull(10, 0)) {
+    GammaGammaFit g;
+    g.params = {r.GetDouble(8, 0), r.GetDouble(9, 0), r.GetDouble(10, 0)};
+    g.log_likelihood = r.IsNull(11, 0) ? NAN : r.GetDouble(11, 0);
+    fit.gamma_gamma = g;
+  }
+  m.fit = std::move(fit);
+  return m;
+}
+
+size_t RepeatBuyers(const ClvSummary& s) {
+  return static_cast<size_t>(std::count_if(s.frequency.begin(), s.frequency.end(), [](double x) { return x > 0; }));
+}
+
+// The incremental-run path of ScoreClv: no fit, the last full run's parameters.
+Result<ClvScoreReport> ScoreClvScoped(store::Connection& conn, const std::string& as_of, const ClvScoreOptions& o,
+                                      const features::Scope& scope) {
+  CI_ASSIGN_OR_RETURN(StoredClvModel stored, ReadStoredClvModel(conn));
+  Result<ClvSummary> loaded = LoadClvSummary(conn, as_of, o.include_cancelled, scope);
+  const ClvSummary summary = loaded.ok() ? std::move(*loaded) : ClvSummary{};
+  ClvScoreReport report;
+  report.customers = summary.size();
+  report.repeat_buyers = RepeatBuyers(summary);
+  if (!loaded.ok()) {  // as the full path: a note, and NULL columns for the scope
+    stored.fit.reset();
+    report.message = "CLV not scored: " + loaded.status().message() + "; CLV columns of the scope are NULL";
+  } else if (stored.fit) {
+    report.fitted = true;
+    report.fit = std::move(stored.fit);
+    report.model_as_of = stored.as_of;
+    report.message = fmt::format("CLV: {} customers rescored with the parameters of {} (not refitted in an "
+                                 "incremental run)", report.customers, stored.as_of);
+  } else {
+    report.message = fmt::format("CLV not refitted in an incremental run, and the last full run had no fitted CLV "
+                                 "model ({}); CLV columns of the {} rescored customers are NULL",
+                                 stored.why, report.customers);
+  }
+  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, summary, report.fit ? &*report.fit : nullptr, o, as_of, scope));
+  CI_RETURN_IF_ERROR(UpdateCustomerScores(conn, scope));
+  return report;
 }
 
 }  // namespace
@@ -93,12 +186,12 @@ Result<double> EpochDays(store::Connection& conn, const std::string& timestamp) 
 }
 
 Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
-                                            bool include_cancelled) {
+                                            bool include_cancelled, const features::Scope& scope) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders "
       "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ "
       "AND coalesce(amount, 0) >= 0 "  // refunds derived from sales lines (ingest order_lines) are negative
-      "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%')",
+      "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%') AND " + scope.Filter("customer_id"),
       {until, include_cancelled}));
   ClvTransactions t;
   const size_t n = r.row_count();
@@ -113,8 +206,9 @@ Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::
   return t;
 }
 
-Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of, bool include_cancelled) {
-  CI_ASSIGN_OR_RETURN(ClvTransactions t, LoadClvTransactions(conn, as_of, include_cancelled));
+Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of, bool include_cancelled,
+                                  const features::Scope& scope) {
+  CI_ASSIGN_OR_RETURN(ClvTransactions t, LoadClvTransactions(conn, as_of, include_cancelled, scope));
   ClvSummaryOptions o;
   CI_ASSIGN_OR_RETURN(o.observation_end, EpochDays(conn, as_of));
   o.timestamp_unit = ClvTimestampUnit::kDays;
@@ -138,8 +232,7 @@ ClvSummary FittableRows(const ClvSummary& s) {
 ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options) {
   ClvScoreReport r;
   r.customers = summary.size();
-  r.repeat_buyers = static_cast<size_t>(
-      std::count_if(summary.frequency.begin(), summary.frequency.end(), [](double x) { return x > 0; }));
+  r.repeat_buyers = RepeatBuyers(summary);
   if (r.repeat_buyers < options.min_repeat_buyers) {
     r.message = fmt::format("CLV not fitted: {} repeat buyers among {} customers (need at least {}); "
                             "CLV columns are NULL", r.repeat_buyers, r.customers, options.min_repeat_buyers);
@@ -168,7 +261,9 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
   return r;
 }
 
-Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of, const ClvScoreOptions& options) {
+Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of, const ClvScoreOptions& options,
+                                const features::Scope& scope) {
+  if (!scope.all()) return ScoreClvScoped(conn, as_of, options, scope);
   ClvScoreReport report;
   Result<ClvSummary> summary = LoadClvSummary(conn, as_of, options.include_cancelled);
   ClvSummary empty;
@@ -177,10 +272,11 @@ Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_o
   } else {
     report.message = "CLV not fitted: " + summary.status().message() + "; CLV columns are NULL";
   }
+  if (report.fitted) report.model_as_of = as_of;
   const ClvSummary& s = summary.ok() ? *summary : empty;
-  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, s, report, options, as_of));
+  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, s, report.fitted ? &*report.fit : nullptr, options, as_of, scope));
   CI_RETURN_IF_ERROR(WriteClvModel(conn, report, as_of));
-  CI_RETURN_IF_ERROR(UpdateCustomerScores(conn));
+  CI_RETURN_IF_ERROR(UpdateCustomerScores(conn, scope));
   return report;
 }
 

@@ -11,6 +11,13 @@
 // the same four prediction columns on gold.customer_scores. With too few repeat buyers, or a
 // fit that fails, the prediction columns are NULL, the report says why, and the run goes on.
 //
+// Incremental runs (features/scope.h): with a customer scope nothing is fitted. The parameters
+// of the last full run are read back from gold.clv_model, the summary is built for the scope's
+// customers only, their gold.customer_clv rows are replaced (DELETE + INSERT) and their four
+// columns of gold.customer_scores set; every other row and gold.clv_model stay as they are. A
+// full run and a scoped one score a customer with the same code, so with the same parameters
+// and data they write the same bits.
+//
 // Thread safety: uses the caller's connection; one call at a time per connection.
 #pragma once
 
@@ -18,6 +25,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "models/clv_fit.h"
 #include "models/clv_summary.h"
 #include "store/database.h"
@@ -41,15 +49,21 @@ struct ClvScoreReport {
   std::optional<ClvModelFit> fit;
   size_t customers = 0;         // customers in the summary (at least one purchase)
   size_t repeat_buyers = 0;
+  // as_of of the parameters used: this call's in a full run, the last full run's in a scoped one
+  // ("" when not fitted).
+  std::string model_as_of;
 };
 
-// Orders up to `until` (canonical timestamp) as transactions; timestamps in days since epoch.
+// Orders up to `until` (canonical timestamp) of the scope's customers as transactions;
+// timestamps in days since epoch.
 Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
-                                            bool include_cancelled);
+                                            bool include_cancelled,
+                                            const features::Scope& scope = features::Scope::All());
 
-// The weekly summary as of `as_of` (observation end), customers sorted by id.
+// The weekly summary as of `as_of` (observation end) of the scope's customers, sorted by id.
 Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of,
-                                  bool include_cancelled);
+                                  bool include_cancelled,
+                                  const features::Scope& scope = features::Scope::All());
 
 // The rows the models can learn from: T > 0 (a customer whose first purchase is on the
 // observation day carries no information yet, and the likelihood requires T > 0).
@@ -59,9 +73,13 @@ ClvSummary FittableRows(const ClvSummary& summary);
 ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options);
 
 // The pipeline step: load, fit, score, write the tables above. Errors only for database
-// failures; degenerate data gives fitted = false and a message.
+// failures; degenerate data gives fitted = false and a message. With a customer scope: score
+// the scope's customers with the parameters in gold.clv_model, fitted = false (columns NULL)
+// when the last full run had no fitted model; options.fit and min_repeat_buyers are unused.
+// REQUIRES: gold.customer_scores exists (rows of the scope's customers, for a scoped call).
 Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of,
-                                const ClvScoreOptions& options = {});
+                                const ClvScoreOptions& options = {},
+                                const features::Scope& scope = features::Scope::All());
 
 // Days since 1970-01-01 UTC of a canonical timestamp, through DuckDB.
 Result<double> EpochDays(store::Connection& conn, const std::string& timestamp);

@@ -90,8 +90,11 @@ std::vector<PeriodRow> BucketByPeriod(const ClvTransactions& t, const std::vecto
     const double days = ToDays(t.timestamp[i], options.timestamp_unit);
     rows.push_back({index_of[i], PeriodIndex(days, options.period), t.value.empty() ? 0.0 : t.value[i]});
   }
+  // Values break ties so that a period's sum does not depend on the input's order: a customer
+  // summarised alone (an incremental run) gets the same bits as among everyone.
   std::sort(rows.begin(), rows.end(), [](const PeriodRow& a, const PeriodRow& b) {
-    return a.customer != b.customer ? a.customer < b.customer : a.period < b.period;
+    if (a.customer != b.customer) return a.customer < b.customer;
+    return a.period != b.period ? a.period < b.period : a.value < b.value;
   });
   std::vector<PeriodRow> merged;
   for (const PeriodRow& row : rows) {

@@ -103,36 +103,63 @@ Recommender Recommender::Fit(std::span<const PurchaseLine> lines, size_t n_produ
         if (i != j) co.Add(i, j);
     begin = end;
   }
-  rec.neighbours_.resize(n_products);
+  RecommenderModel& m = rec.model_;
+  m.neighbours.resize(n_products);
   for (uint32_t i = 0; i < n_products; ++i) {
-    auto& nb = rec.neighbours_[i];
+    auto& nb = m.neighbours[i];
     co.ForEachInRow(i, [&](uint32_t j, uint32_t c) {
       if (c >= options.min_co_buyers) {
         nb.push_back({j, static_cast<float>(c / std::sqrt(static_cast<double>(buyers[i]) * buyers[j]))});
       }
     });
     const size_t keep = std::min(nb.size(), options.neighbours);
+    using Neighbour = RecommenderModel::Neighbour;
     std::partial_sort(nb.begin(), nb.begin() + keep, nb.end(), [](const Neighbour& a, const Neighbour& b) {
       return a.similarity != b.similarity ? a.similarity > b.similarity : a.product < b.product;
     });
     nb.resize(keep);
   }
-  rec.popular_ = ByDescendingCount(buyers);
-  rec.popular_first_ = ByDescendingCount(first_buyers);
-  rec.popular_share_ = Shares(buyers, customers);
-  rec.popular_first_share_ = Shares(first_buyers, customers);
+  m.popular = ByDescendingCount(buyers);
+  m.popular_first = ByDescendingCount(first_buyers);
+  m.popular_share = Shares(buyers, customers);
+  m.popular_first_share = Shares(first_buyers, customers);
   return rec;
 }
 
+Recommender Recommender::FromModel(RecommenderModel model, const RecommendOptions& options) {
+  Recommender rec;
+  rec.options_ = options;
+  rec.model_ = std::move(model);
+  return rec;
+}
+
+std::string CheckRecommenderModel(const RecommenderModel& m) {
+  const size_t n = m.neighbours.size();
+  if (m.popular_share.size() != n || m.popular_first_share.size() != n) {
+    return "popularity shares do not cover the catalog of " + std::to_string(n) + " products";
+  }
+  auto out_of_range = [n](uint32_t p) { return p >= n; };
+  if (std::any_of(m.popular.begin(), m.popular.end(), out_of_range) ||
+      std::any_of(m.popular_first.begin(), m.popular_first.end(), out_of_range)) {
+    return "a popular product is outside the catalog";
+  }
+  for (const auto& nb : m.neighbours) {
+    for (const auto& x : nb) {
+      if (out_of_range(x.product)) return "a neighbour is outside the catalog";
+    }
+  }
+  return "";
+}
+
 std::vector<uint32_t> Recommender::Popular(size_t n) const {
-  return {popular_.begin(), popular_.begin() + std::min(n, popular_.size())};
+  return {model_.popular.begin(), model_.popular.begin() + std::min(n, model_.popular.size())};
 }
 
 std::vector<Recommendation> Recommender::Recommend(std::span<const PurchaseLine> history, int32_t today) const {
   // Per-thread scratch sized to the catalog: candidate → Σ cosine, and which entries are set.
   thread_local std::vector<double> cross;
   thread_local std::vector<uint32_t> touched;
-  if (cross.size() < neighbours_.size()) cross.assign(neighbours_.size(), 0.0);
+  if (cross.size() < model_.neighbours.size()) cross.assign(model_.neighbours.size(), 0.0);
   touched.clear();
   std::vector<Recommendation> out;
   std::vector<uint32_t> bought;
@@ -147,8 +174,8 @@ std::vector<Recommendation> Recommender::Recommend(std::span<const PurchaseLine>
       out.push_back({product, ratio,
                      ratio >= 1 ? RecommendReason::kEssentialDue : RecommendReason::kBoughtRegularly});
     }
-    if (product < neighbours_.size()) {
-      for (const Neighbour& n : neighbours_[product]) {
+    if (product < model_.neighbours.size()) {
+      for (const RecommenderModel::Neighbour& n : model_.neighbours[product]) {
         if (cross[n.product] == 0.0) touched.push_back(n.product);
         cross[n.product] += n.similarity;
       }
@@ -176,8 +203,8 @@ std::vector<Recommendation> Recommender::Recommend(std::span<const PurchaseLine>
   std::vector<Recommendation> top(out.begin(), out.begin() + keep);  // exact size: no slack kept
   top.reserve(n);
   const bool is_new = history.empty();
-  const auto& fill = is_new ? popular_first_ : popular_;
-  const auto& share = is_new ? popular_first_share_ : popular_share_;
+  const auto& fill = is_new ? model_.popular_first : model_.popular;
+  const auto& share = is_new ? model_.popular_first_share : model_.popular_share;
   for (size_t i = 0; i < fill.size() && top.size() < n; ++i) {
     const uint32_t p = fill[i];
     if (std::any_of(top.begin(), top.end(), [&](const Recommendation& r) { return r.product == p; })) continue;

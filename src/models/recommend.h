@@ -45,10 +45,28 @@ struct Recommendation {
   RecommendReason reason = RecommendReason::kPopular;
 };
 
+// What Fit learns, as plain data, so it can be stored and scored with later (an incremental run
+// recommends with the last full run's model). Products are indices < neighbours.size().
+struct RecommenderModel {
+  struct Neighbour {
+    uint32_t product;
+    float similarity;  // cosine of the two products' buyer sets
+  };
+  std::vector<std::vector<Neighbour>> neighbours;  // per product, most similar first
+  std::vector<uint32_t> popular, popular_first;    // products by descending (first-purchase) buyers
+  std::vector<double> popular_share, popular_first_share;  // per product: share of customers
+};
+
 class Recommender {
  public:
   // `lines`: the training purchases, sorted as above; products are indices < n_products.
   static Recommender Fit(std::span<const PurchaseLine> lines, size_t n_products, const RecommendOptions& options);
+
+  // A recommender scoring with a model fitted before (options.top_n applies; the fit options do
+  // not). REQUIRES: the model's vectors are per product of one catalog and its products in range
+  // (CheckRecommenderModel).
+  static Recommender FromModel(RecommenderModel model, const RecommendOptions& options);
+  const RecommenderModel& model() const { return model_; }
 
   // Top options.top_n for one customer's `history` (their lines, sorted by product then day;
   // empty for a new customer) as of `today`.
@@ -58,15 +76,13 @@ class Recommender {
   std::vector<uint32_t> Popular(size_t n) const;
 
  private:
-  struct Neighbour {
-    uint32_t product;
-    float similarity;
-  };
   RecommendOptions options_;
-  std::vector<std::vector<Neighbour>> neighbours_;
-  std::vector<uint32_t> popular_, popular_first_;  // products by descending count
-  std::vector<double> popular_share_, popular_first_share_;  // indexed by product
+  RecommenderModel model_;
 };
+
+// "" when `model` is consistent (every per-product vector as long as neighbours, every product
+// index in range), else what is wrong.
+std::string CheckRecommenderModel(const RecommenderModel& model);
 
 // Splits sorted lines into per-customer spans: [begin, end) offsets into `lines`, one per
 // customer index < n_customers (empty spans for customers without lines).

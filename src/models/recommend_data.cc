@@ -6,22 +6,25 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/log.h"
 #include "core/strings.h"
 #include "models/clv_score.h"
+#include "models/recommend_store.h"
 
 namespace custintel::models {
 namespace {
 
+// {0}: the scope's predicate on customer_id; {1}: more product ids to index (a UNION branch).
 constexpr char kLoadSql[] = R"sql(
 CREATE OR REPLACE TEMP TABLE rec_customers AS
   SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::UBIGINT AS idx
   FROM (SELECT customer_id FROM silver.customers
-        WHERE acquisition_date IS NULL OR acquisition_date <= getvariable('as_of')::TIMESTAMPTZ
+        WHERE (acquisition_date IS NULL OR acquisition_date <= getvariable('as_of')::TIMESTAMPTZ) AND {0}
         UNION SELECT customer_id FROM silver.orders
-        WHERE customer_id IS NOT NULL AND ordered_at <= getvariable('as_of')::TIMESTAMPTZ);
+        WHERE customer_id IS NOT NULL AND ordered_at <= getvariable('as_of')::TIMESTAMPTZ AND {0});
 CREATE OR REPLACE TEMP TABLE rec_products AS
   SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::UBIGINT AS idx
-  FROM (SELECT product_id FROM silver.products UNION SELECT product_id FROM silver.order_items);
+  FROM (SELECT product_id FROM silver.products UNION SELECT product_id FROM silver.order_items{1});
 )sql";
 
 constexpr char kLinesSql[] = R"sql(
@@ -49,7 +52,9 @@ std::pair<bool, double> Score(const std::vector<uint32_t>& recs, const std::vect
   return {found > 0, basket.empty() ? 0.0 : double(found) / basket.size()};
 }
 
-Status WriteRecommendations(store::Connection& conn, const PurchaseData& data, const RecommendationTable& t) {
+// Writes `t` (customer indices of rec_customers) to gold.recommendations: the whole table for
+// Scope::All(), else in place of the scope's rows.
+Status WriteRecommendations(store::Connection& conn, const RecommendationTable& t, const features::Scope& scope) {
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TABLE main.rec_out (customer_idx UBIGINT, rank INTEGER, product_idx UBIGINT, "
       "score DOUBLE, reason VARCHAR)"));
@@ -66,21 +71,51 @@ Status WriteRecommendations(store::Connection& conn, const PurchaseData& data, c
     }
   }
   CI_RETURN_IF_ERROR(app.Close());
-  (void)data;
-  return conn.Execute(
-      "CREATE OR REPLACE TABLE gold.recommendations AS "
+  const std::string rows =
       "SELECT c.customer_id, r.rank, p.product_id, pr.name AS product_name, pr.category, "
       "round(r.score, 4) AS score, r.reason, getvariable('as_of')::TIMESTAMPTZ AS as_of "
       "FROM main.rec_out r JOIN rec_customers c ON c.idx = r.customer_idx "
       "JOIN rec_products p ON p.idx = r.product_idx LEFT JOIN silver.products pr USING (product_id) "
-      "ORDER BY c.customer_id, r.rank; DROP TABLE main.rec_out");
+      "ORDER BY c.customer_id, r.rank";
+  if (scope.all()) {
+    return conn.Execute("CREATE OR REPLACE TABLE gold.recommendations AS " + rows + "; DROP TABLE main.rec_out");
+  }
+  return conn.Execute("CREATE TABLE IF NOT EXISTS gold.recommendations AS " + rows + " LIMIT 0; " +
+                      "DELETE FROM gold.recommendations WHERE " + scope.Filter("customer_id") + "; " +
+                      "INSERT INTO gold.recommendations " + rows + "; DROP TABLE main.rec_out");
+}
+
+// The recommender of a scoped call: the stored model, else (nothing stored yet) one fitted on
+// every line. Loads the scope's lines into *data either way.
+Result<Recommender> ScopedRecommender(store::Connection& conn, const std::string& as_of,
+                                      const RecommendOptions& options, const features::Scope& scope,
+                                      PurchaseData* data) {
+  CI_ASSIGN_OR_RETURN(bool stored, RecommenderModelStored(conn));
+  std::optional<Recommender> fitted;
+  if (!stored) {  // the catalog is silver's alone, for this load and the scoped one below
+    LogWarn("recommendations: no stored recommender model (the last full run predates it); fitting on every "
+            "purchase line for this incremental run");
+    CI_ASSIGN_OR_RETURN(PurchaseData all, LoadPurchaseData(conn, as_of));
+    fitted = Recommender::Fit(all.lines, all.product_ids.size(), options);
+  }
+  CI_ASSIGN_OR_RETURN(*data, LoadPurchaseData(conn, as_of, scope));
+  if (fitted) return std::move(*fitted);
+  CI_ASSIGN_OR_RETURN(std::optional<StoredRecommender> model, LoadRecommenderModel(conn, data->product_ids));
+  if (!model) return Status::Internal("the stored recommender model disappeared while loading it");
+  return Recommender::FromModel(std::move(model->model), options);
 }
 
 }  // namespace
 
-Result<PurchaseData> LoadPurchaseData(store::Connection& conn, const std::string& as_of) {
+Result<PurchaseData> LoadPurchaseData(store::Connection& conn, const std::string& as_of,
+                                      const features::Scope& scope) {
   CI_RETURN_IF_ERROR(conn.Execute("SET VARIABLE as_of = " + QuoteLiteral(as_of) + "::TIMESTAMPTZ"));
-  CI_RETURN_IF_ERROR(conn.Execute(kLoadSql));
+  std::string stored_products;
+  if (!scope.all()) {
+    CI_ASSIGN_OR_RETURN(bool stored, RecommenderModelStored(conn));
+    if (stored) stored_products = " UNION SELECT product_id FROM meta.recommender_products";
+  }
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(kLoadSql, scope.Filter("customer_id"), stored_products)));
   PurchaseData d;
   CI_ASSIGN_OR_RETURN(d.customer_ids, Column(conn, "SELECT customer_id FROM rec_customers ORDER BY idx"));
   CI_ASSIGN_OR_RETURN(d.product_ids, Column(conn, "SELECT product_id FROM rec_products ORDER BY idx"));
@@ -117,12 +152,20 @@ RecommendationTable RecommendAll(const Recommender& rec, const PurchaseData& dat
   return t;
 }
 
-Status BuildRecommendations(store::Connection& conn, const std::string& as_of, const RecommendOptions& options) {
-  CI_ASSIGN_OR_RETURN(PurchaseData data, LoadPurchaseData(conn, as_of));
+Status BuildRecommendations(store::Connection& conn, const std::string& as_of, const RecommendOptions& options,
+                            const features::Scope& scope) {
+  PurchaseData data;
+  std::optional<Recommender> rec;
+  if (scope.all()) {
+    CI_ASSIGN_OR_RETURN(data, LoadPurchaseData(conn, as_of));
+    rec = Recommender::Fit(data.lines, data.product_ids.size(), options);
+    CI_RETURN_IF_ERROR(SaveRecommenderModel(conn, rec->model(), data.product_ids, as_of, options));
+  } else {
+    CI_ASSIGN_OR_RETURN(rec, ScopedRecommender(conn, as_of, options, scope, &data));
+  }
   CI_ASSIGN_OR_RETURN(double today, EpochDays(conn, as_of));
-  Recommender rec = Recommender::Fit(data.lines, data.product_ids.size(), options);
-  RecommendationTable table = RecommendAll(rec, data, static_cast<int32_t>(today));
-  return WriteRecommendations(conn, data, table);
+  RecommendationTable table = RecommendAll(*rec, data, static_cast<int32_t>(today));
+  return WriteRecommendations(conn, table, scope);
 }
 
 RecommendEvaluation EvaluateRecommendations(const PurchaseData& data, const RecommendOptions& options) {

@@ -8,11 +8,13 @@
 #include <string>
 
 #include "core/status.h"
+#include "features/scope.h"
 #include "store/database.h"
 
 namespace custintel::models {
 
-// REQUIRES: gold.customer_features and gold.customer_scores are built.
-Status ScoreRfm(store::Connection& conn, const std::string& as_of);
+// REQUIRES: gold.customer_features and gold.customer_scores are built. With a customer scope
+// only the scope's rows are rewritten, scored against the quintiles of every buyer.
+Status ScoreRfm(store::Connection& conn, const std::string& as_of, const features::Scope& scope = features::Scope::All());
 
 }  // namespace custintel::models

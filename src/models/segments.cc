@@ -27,7 +27,7 @@ Status CheckRule(store::Connection& conn, const SegmentRule& rule) {
 
 }  // namespace
 
-Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules) {
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules, const features::Scope& scope) {
   if (rules.empty()) return Status::InvalidArgument("no segment rules configured");
   CI_RETURN_IF_ERROR(conn.Execute(kScoredView));
   std::string cases = "CASE";
@@ -37,7 +37,8 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
   }
   cases += " ELSE 'Unsegmented' END";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "CREATE OR REPLACE TEMP TABLE ci_segment_of AS SELECT customer_id, {} AS segment FROM ci_scored", cases)));
+      "CREATE OR REPLACE TEMP TABLE ci_segment_of AS SELECT customer_id, {} AS segment FROM ci_scored WHERE {}",
+      cases, scope.Filter("customer_id"))));
   CI_RETURN_IF_ERROR(conn.Execute(
       "UPDATE gold.customer_scores s SET segment = a.segment FROM ci_segment_of a "
       "WHERE s.customer_id = a.customer_id"));

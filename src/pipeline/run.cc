@@ -14,6 +14,7 @@
 #include "models/recommend_data.h"
 #include "models/rfm.h"
 #include "models/segments.h"
+#include "pipeline/plan.h"
 #include "text/insights.h"
 
 namespace custintel::pipeline {
@@ -37,27 +38,42 @@ std::string QuoteJson(const std::string& s) {
 }
 
 // The CLV step: degenerate data is a note (*note), not a failure.
-Status ScoreClvStep(store::Connection& conn, const std::string& as_of, std::string* note) {
-  CI_ASSIGN_OR_RETURN(models::ClvScoreReport clv, models::ScoreClv(conn, as_of));
+Status ScoreClvStep(store::Connection& conn, const std::string& as_of, const features::Scope& scope,
+                    std::string* note) {
+  CI_ASSIGN_OR_RETURN(models::ClvScoreReport clv, models::ScoreClv(conn, as_of, {}, scope));
   *note = clv.message;
   return Status::Ok();
 }
 
-// The text step: analyses only the reviews, tickets and events whose text changed; a model
-// service writes them through the AI layer, the builtin engine (null or builtin) directly.
-Status TextInsightsStep(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai, std::string* note) {
+// The text step: analyses only the reviews, tickets and events whose text changed (in an
+// incremental run only tickets and events of later batches are candidates); a model service
+// writes them through the AI layer, the builtin engine (null or builtin) directly.
+Status TextInsightsStep(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai, const RunPlan& plan,
+                        std::string* note) {
   text::InsightsOptions o;
+  if (plan.incremental) {  // silver lost no rows (PlanRun checked), so there is nothing to prune
+    o.prune = false;
+    o.since_watermark = plan.since_watermark;
+    o.since_open_batches = plan.since_open_batches;
+  }
   if (ai && !ai->native_text_tasks()) o.writer = std::make_shared<ai::AiInsightWriter>(ai);
   CI_ASSIGN_OR_RETURN(text::InsightsReport r, text::UpdateTextInsights(conn, o));
   *note = r.Note();
   return Status::Ok();
 }
 
-Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report) {
+std::string IdList(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report, const RunPlan& plan) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "INSERT INTO meta.runs(run_id, as_of, started_at, finished_at, status, steps) "
+      "INSERT INTO meta.runs(run_id, as_of, started_at, finished_at, status, steps, mode, reason, watermark, "
+      "open_batches, fingerprint, silver_rows, scoped_customers) "
       "SELECT coalesce(max(run_id), 0) + 1, ?::TIMESTAMPTZ, current_timestamp, current_timestamp, 'ok', "
-      "?::JSON FROM meta.runs RETURNING run_id",
+      "?::JSON, ?, ?, ?, ?::BIGINT[], ?, ?::JSON, ? FROM meta.runs RETURNING run_id",
       {report.as_of, [&] {
          std::string j = "[";
          for (size_t i = 0; i < report.steps.size(); ++i) {
@@ -66,8 +82,18 @@ Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report) {
                 ",\"note\":" + QuoteJson(report.steps[i].note) + "}";
          }
          return j + "]";
-       }()}));
+       }(),
+       std::string(plan.incremental ? "incremental" : "full"), plan.reason, plan.watermark,
+       IdList(plan.open_batches), plan.fingerprint, plan.silver_rows,
+       plan.incremental ? store::Param(plan.scoped_customers) : store::Param()}));
   return r.GetInt64(0, 0);
+}
+
+// What, besides the data, decides the run's results: who writes the texts.
+std::string AiSettings(const std::shared_ptr<ai::AiService>& ai) {
+  if (!ai) return "ai:none";
+  const auto& id = ai->identity();
+  return "ai:" + id.backend + "/" + id.model + "/" + id.model_sha256 + "/" + id.engine_version;
 }
 
 }  // namespace
@@ -80,38 +106,70 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
     CI_ASSIGN_OR_RETURN(report.as_of, features::NormalizeAsOf(conn, options.as_of));
   }
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  PlanOptions plan_options;
+  plan_options.full = options.full;
+  plan_options.max_changed_share = options.max_changed_share;
+  plan_options.settings = AiSettings(options.ai);
+  RunPlan plan;
+  CI_RETURN_IF_ERROR(Timed("plan", &report, [&]() -> Status {
+    CI_ASSIGN_OR_RETURN(plan, PlanRun(conn, config, report.as_of, plan_options));
+    return Status::Ok();
+  }));
+  const features::Scope& scope = plan.scope;
   // Text first: customer features read avg_sentiment from gold.interaction_sentiment.
   std::string text_note;
-  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] { return TextInsightsStep(conn, options.ai, &text_note); }));
+  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] {
+    CI_RETURN_IF_ERROR(TextInsightsStep(conn, options.ai, plan, &text_note));
+    return AddTextChanges(conn, &plan);
+  }));
   report.steps.back().note = text_note;
   CI_RETURN_IF_ERROR(Timed("customer_features", &report,
-                           [&] { return features::BuildCustomerFeatures(conn, report.as_of); }));
+                           [&] { return features::BuildCustomerFeatures(conn, report.as_of, scope); }));
   CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
-                           [&] { return models::ScoreChurnHeuristic(conn, report.as_of); }));
-  std::string churn_note;
-  CI_RETURN_IF_ERROR(Timed("churn_model", &report,
-                           [&] { return models::RunChurnModelStep(conn, report.as_of, &churn_note); }));
-  report.steps.back().note = churn_note;
+                           [&] { return models::ScoreChurnHeuristic(conn, report.as_of, scope); }));
+  // A full run trains the churn model first (it fits BG/NBD at its cutoffs and leaves the CLV
+  // tables as of as_of rewritten by the CLV step); an incremental run rescores CLV first, as
+  // the churn model reads the scoped customers' P(alive) from gold.customer_clv.
+  std::string churn_note, clv_note;
+  auto churn = [&] {
+    CI_RETURN_IF_ERROR(Timed("churn_model", &report, [&] {
+      return models::RunChurnModelStep(conn, report.as_of, &churn_note, scope);
+    }));
+    report.steps.back().note = churn_note;
+    return Status::Ok();
+  };
+  auto clv = [&] {
+    CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, scope, &clv_note); }));
+    report.steps.back().note = clv_note;
+    return Status::Ok();
+  };
+  if (plan.incremental) {
+    CI_RETURN_IF_ERROR(clv());
+    CI_RETURN_IF_ERROR(churn());
+  } else {
+    CI_RETURN_IF_ERROR(churn());
+  }
   CI_RETURN_IF_ERROR(Timed("segments", &report,
-                           [&] { return models::AssignSegments(conn, config.segments); }));
+                           [&] { return models::AssignSegments(conn, config.segments, scope); }));
   CI_RETURN_IF_ERROR(Timed("segment_themes", &report,
                            [&] { return text::BuildSegmentThemes(conn, report.as_of); }));
-  std::string clv_note;
-  CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, &clv_note); }));
-  report.steps.back().note = clv_note;
+  if (!plan.incremental) CI_RETURN_IF_ERROR(clv());
   CI_RETURN_IF_ERROR(Timed("segment_profiles", &report, [&] { return models::ProfileSegments(conn); }));
-  CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of); }));
+  CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of, scope); }));
   CI_RETURN_IF_ERROR(Timed("cohorts", &report, [&] { return models::BuildCohorts(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("recommendations", &report,
-                           [&] { return models::BuildRecommendations(conn, report.as_of); }));
+                           [&] { return models::BuildRecommendations(conn, report.as_of, {}, scope); }));
   CI_RETURN_IF_ERROR(Timed("executive_metrics", &report,
                            [&] { return models::RecordExecutiveMetrics(conn, report.as_of); }));
   std::string insights_note;
   CI_RETURN_IF_ERROR(Timed("insights", &report, [&] {
-    return insight::RunInsightsStep(conn, report.as_of, options.ai, &insights_note);
+    return insight::RunInsightsStep(conn, report.as_of, options.ai, &insights_note, scope);
   }));
   report.steps.back().note = insights_note;
-  CI_ASSIGN_OR_RETURN(report.run_id, RecordRun(conn, report));
+  report.incremental = plan.incremental;
+  report.reason = plan.reason;
+  report.scoped_customers = plan.scoped_customers;
+  CI_ASSIGN_OR_RETURN(report.run_id, RecordRun(conn, report, plan));
   CI_RETURN_IF_ERROR(tx.Commit());
   return report;
 }

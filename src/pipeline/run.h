@@ -2,6 +2,10 @@
 // Steps: text insights (reviews, tickets, chat sentiment) → customer features → churn heuristic
 // → learned churn → segments → segment themes → CLV → segment profiles → RFM → cohorts → recommendations →
 // executive metrics → insights. Each step is timed, may add a note, and the run is recorded in meta.runs.
+// A run is full or incremental (plan.h): an incremental run recomputes the customer-level
+// rows of the customers whose inputs changed since the last run only, scoring them with the
+// population models of the last full run, and rebuilds the aggregates (segments, cohorts,
+// themes, executive metrics) over every customer.
 #pragma once
 
 #include <memory>
@@ -24,6 +28,11 @@ struct RunOptions {
   // Who writes the text steps' analyses; null = the builtin text engine (no cache, no budget).
   // With a model backend every review/ticket/event analysis goes through this service.
   std::shared_ptr<ai::AiService> ai;
+  // Recompute every customer and refit the population models even when an incremental run
+  // would do.
+  bool full = false;
+  // Above this share of customers changed since the last full run, the run is full.
+  double max_changed_share = 0.2;
 };
 
 struct StepReport {
@@ -35,6 +44,9 @@ struct StepReport {
 struct RunReport {
   int64_t run_id = 0;
   std::string as_of;  // canonical "YYYY-MM-DD HH:MM:SS+00"
+  bool incremental = false;
+  std::string reason;              // why full, or what the incremental run covered
+  int64_t scoped_customers = 0;    // incremental: customers recomputed
   std::vector<StepReport> steps;
 };
 

@@ -99,6 +99,18 @@ Result<bool> HasGold(RequestContext& ctx, const std::string& table) {
   return ctx.tenant.HasTable(ctx.lease.conn(), "gold", table);
 }
 
+// A row written through the API is an ingest batch of one (meta.ingest_batches, source "api"),
+// so the next incremental run sees it (src/pipeline/plan.h). REQUIRES: inside the write's transaction.
+Result<int64_t> ApiBatch(store::Connection& c, const char* kind) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, c.Query("SELECT nextval('meta.batch_seq')"));
+  int64_t batch = r.GetInt64(0, 0);
+  CI_RETURN_IF_ERROR(c.Query("INSERT INTO meta.ingest_batches(batch_id, kind, source, format, rows_read, loaded, "
+                             "updated, unchanged, rejected) VALUES ($1, $2, 'api', 'json', 1, 1, 0, 0, 0)",
+                             {batch, std::string(kind)})
+                         .status());
+  return batch;
+}
+
 Result<Reply> PostReview(RequestContext& ctx) {
   CI_ASSIGN_OR_RETURN(json body, JsonBody(ctx.http));
   CI_RETURN_IF_ERROR(ValidateBody(body, {{"customer_id", Field::kText, true, 200, 1},
@@ -119,11 +131,13 @@ Result<Reply> PostReview(RequestContext& ctx) {
   text::Analysis a = text::Analyze(title.empty() ? text : title + ". " + text, options);
   store::Connection& c = ctx.lease.conn();
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
+  CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "reviews"));
   CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.reviews(review_id, customer_id, product_id, rating, title, review_text, "
-                             "verified_purchase, helpful_count, created_at, attributes) VALUES ($1, $2, $3, $4, $5, $6, "
-                             "$7, 0, current_timestamp, '{\"source\": \"api\"}')",
+                             "verified_purchase, helpful_count, created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, "
+                             "$5, $6, $7, 0, current_timestamp, '{\"source\": \"api\"}', $8)",
                              {id, customer, Text(body, "product_id"), Int(body, "rating"), Text(body, "title"), text,
-                              body.contains("verified_purchase") ? Param(body["verified_purchase"].get<bool>()) : Param()})
+                              body.contains("verified_purchase") ? Param(body["verified_purchase"].get<bool>()) : Param(),
+                              batch})
                          .status());
   CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "review_insights"));
   if (insights) {
@@ -164,11 +178,12 @@ Result<Reply> PostTicket(RequestContext& ctx) {
   text::TicketTriage triage = a.triage ? *a.triage : text::TriageTicket(description);
   store::Connection& c = ctx.lease.conn();
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
+  CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "tickets"));
   CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.tickets(ticket_id, customer_id, category, priority, subject, description, "
-                             "created_at, attributes) VALUES ($1, $2, $3, $4, $5, $6, current_timestamp, "
-                             "'{\"source\": \"api\"}')",
+                             "created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, $5, $6, current_timestamp, "
+                             "'{\"source\": \"api\"}', $7)",
                              {id, customer, Text(body, "category"), Text(body, "priority"), Text(body, "subject"),
-                              description})
+                              description, batch})
                          .status());
   CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "ticket_insights"));
   if (insights) {

@@ -65,10 +65,20 @@ Status SetVariables(store::Connection& conn, const InsightsOptions& options) {
   const WriterIdentity id = Writer(options);
   return conn.Execute(fmt::format(
       "SET VARIABLE text_fingerprint = {}; SET VARIABLE text_backend = {}; SET VARIABLE text_model = {}; "
-      "SET VARIABLE text_model_sha256 = {}; SET VARIABLE text_engine_version = {}; SET VARIABLE text_batch_id = {};",
+      "SET VARIABLE text_model_sha256 = {}; SET VARIABLE text_engine_version = {}; SET VARIABLE text_batch_id = {}; "
+      "SET VARIABLE text_since = {}; SET VARIABLE text_since_open = {}::BIGINT[];",
       QuoteLiteral(id.fingerprint), QuoteLiteral(id.backend), QuoteLiteral(id.model), QuoteLiteral(id.model_sha256),
       QuoteLiteral(id.engine_version),
-      options.batch_id ? std::to_string(*options.batch_id) + "::BIGINT" : std::string("NULL::BIGINT")));
+      options.batch_id ? std::to_string(*options.batch_id) + "::BIGINT" : std::string("NULL::BIGINT"),
+      // With a writer, rows analysed on arrival by the engine (or before a spent budget) are old
+      // rows whose hash must still change: every row stays a candidate.
+      options.since_watermark && !options.writer ? std::to_string(*options.since_watermark) + "::BIGINT"
+                                                 : std::string("NULL::BIGINT"),
+      [&] {
+        std::string ids;
+        for (int64_t b : options.since_open_batches) ids += (ids.empty() ? "" : ", ") + std::to_string(b);
+        return "[" + ids + "]";
+      }()));
 }
 
 Result<std::vector<PlaybookNote>> LoadPlaybooks(store::Connection& conn) {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "ingest/ingest.h"
@@ -33,6 +34,13 @@ struct InsightsOptions {
   std::optional<int64_t> batch_id;
   // Drop insights whose source row is gone from silver (full passes; not on arrival).
   bool prune = true;
+  // Incremental runs: tickets and events are candidates only when their ingest batch is after
+  // this watermark (or in since_open_batches) or they were never analysed — a ticket's hash
+  // also moves with the notes, so a changed note makes every ticket a candidate again. Reviews
+  // are always all candidates (the domain model's version is in their hash), and so is every
+  // row when a writer is set (rows the engine analysed on arrival await it). nullopt = every row.
+  std::optional<int64_t> since_watermark;
+  std::vector<int64_t> since_open_batches;
   // Analyse reviews / tickets / events; on arrival only the arriving kind is analysed.
   bool reviews = true;
   bool tickets = true;

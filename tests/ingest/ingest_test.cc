@@ -77,6 +77,34 @@ TEST_F(IngestTest, ReingestingIdenticalRowsChangesNothingAndLatestLoadWins) {
   EXPECT_EQ(Count("SELECT count(*) FROM silver.customers WHERE customer_id = 'c1' AND plan = 'premium'"), 1);
 }
 
+TEST_F(IngestTest, ReplacedRowsRecordWhoseTheyWereForIncrementalRuns) {
+  std::string orders = dir_.File("orders.csv"), items = dir_.File("order_items.csv");
+  testing::WriteFile(orders, "order_id,customer_id,ordered_at,amount\no1,c1,2026-01-02,10\no2,c2,2026-01-03,20\n");
+  testing::WriteFile(items, "order_id,product_id,quantity\no1,p1,1\no2,p2,1\n");
+  ASSERT_TRUE(IngestFile(*conn_, orders, {}).ok());
+  ASSERT_TRUE(IngestFile(*conn_, items, {}).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM meta.replaced_rows"), 0);  // new rows replace nothing
+  // o1 moves from c1 to c3; o2's item changes quantity; o2 is unchanged.
+  testing::WriteFile(orders, "order_id,customer_id,ordered_at,amount\no1,c3,2026-01-02,10\no2,c2,2026-01-03,20\n");
+  testing::WriteFile(items, "order_id,product_id,quantity\no1,p1,1\no2,p2,3\n");
+  auto moved = IngestFile(*conn_, orders, {});
+  ASSERT_TRUE(moved.ok()) << moved.status().message();
+  auto changed = IngestFile(*conn_, items, {});
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  auto r = conn_->Query("SELECT batch_id, kind, replaced_batch_id, customer_id FROM meta.replaced_rows ORDER BY batch_id");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->row_count(), 2u);
+  EXPECT_EQ(r->GetInt64(0, 0), moved->batch_id);
+  EXPECT_EQ(r->GetString(1, 0), "orders");
+  EXPECT_EQ(r->GetString(3, 0), "c1");  // the owner the order left
+  EXPECT_EQ(r->GetInt64(0, 1), changed->batch_id);
+  EXPECT_EQ(r->GetString(1, 1), "order_items");
+  EXPECT_EQ(r->GetString(3, 1), "c2");  // through the item's order
+  EXPECT_LT(r->GetInt64(2, 1), changed->batch_id);
+  EXPECT_EQ(Count("SELECT count(*) FROM silver.orders WHERE customer_id = 'c3' AND _batch_id = " +
+                  std::to_string(moved->batch_id)), 1);
+}
+
 TEST_F(IngestTest, MissingRequiredColumnRefusesTheWholeFile) {
   std::string f = dir_.File("orders.csv");
   testing::WriteFile(f, "order_id,customer_id,amount\no1,c1,3\n");

@@ -13,8 +13,10 @@
 
 #include "ai/builtin_backend.h"
 #include "ai/service.h"
+#include "insight/evaluate_grounding.h"
 #include "insight/grounding_entities.h"
 #include "insight/grounding_numbers.h"
+#include "insight/grounding_sheet.h"
 
 namespace custintel::insight {
 namespace {
@@ -269,6 +271,53 @@ TEST(GroundingReport, CatalogIndexGivesTheSameReports) {
   }
   std::cout << "ms per text with 5,000 products: " << time({}) << " indexed on each call, " << time(with_index)
             << " with a CatalogIndex\n";
+}
+
+// One SheetIndex reused for many texts gives the same reports as reading the sheet on every
+// call: every text of the labelled set (grounded and faulty, builtin and LLM manner) checked
+// against every sheet of its shop, so each index serves dozens of texts that fit it or not.
+TEST(GroundingReport, SheetIndexGivesTheSameReports) {
+  Result<GroundingEvalSet> set = LoadGroundingEvalSet("");
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  std::vector<const GroundingEvalCase*> sheets;  // one case per distinct sheet
+  for (const GroundingEvalCase& c : set->cases) {
+    bool seen = std::any_of(sheets.begin(), sheets.end(), [&](const GroundingEvalCase* s) {
+      return s->sheet.ToJson() == c.sheet.ToJson();
+    });
+    if (!seen) sheets.push_back(&c);
+  }
+  ASSERT_GE(sheets.size(), 12u);
+  int checks = 0, flagged = 0;
+  for (const GroundingEvalCase* s : sheets) {
+    SheetIndex index(s->sheet);
+    GroundingOptions with_index;
+    with_index.sheet_index = &index;
+    for (const GroundingEvalCase& c : set->cases) {
+      if (c.catalog.segments != s->catalog.segments) continue;  // texts of the same shop
+      nlohmann::json plain = CheckGrounding(c.text, s->sheet, s->catalog).ToJson();
+      ASSERT_EQ(plain, CheckGrounding(c.text, s->sheet, s->catalog, with_index).ToJson()) << c.id << "\n" << c.text;
+      ++checks;
+      flagged += plain["passed"].get<bool>() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(checks, 800);
+  EXPECT_GT(flagged, checks / 2) << "most texts are checked against a sheet they do not fit";
+  EXPECT_LT(flagged, checks);
+}
+
+// An index is used only for the sheet it was built from; another sheet is read as usual.
+TEST(GroundingReport, SheetIndexOfAnotherSheetIsIgnored) {
+  FactSheet at_risk = AtRisk(), other = AtRisk();
+  other.facts[0].value = 2000;
+  other.entities.push_back("Moonbeam Coffee Pods");
+  SheetIndex index(other);
+  GroundingOptions o;
+  o.sheet_index = &index;
+  const std::string text = "The At-risk churn segment holds 1,035 customers who love Moonbeam Coffee Pods.";
+  GroundingReport with = CheckGrounding(text, at_risk, Catalog(), o);
+  EXPECT_EQ(with.ToJson(), CheckGrounding(text, at_risk, Catalog()).ToJson());
+  EXPECT_FALSE(with.passed) << "the invented product is flagged against at_risk's own names";
+  EXPECT_FALSE(CheckGrounding(text, other, Catalog(), o).passed) << "1,035 is not other's size";
 }
 
 TEST(GroundingReport, EmptyTextPasses) {

@@ -7,6 +7,7 @@
 
 #include "insight/fact_builders.h"
 #include "insight/grounding.h"
+#include "insight/grounding_sheet.h"
 #include "insight/insights_shop.h"
 #include "insight/playbook.h"
 #include "insight/writer_builtin.h"
@@ -117,6 +118,39 @@ TEST_F(BuiltinWriterTest, ASampleOfCustomerTextsPassesGrounding) {
   }
   EXPECT_GT(retention, 0);
   EXPECT_GT(notified, 0);
+}
+
+// Every text of 300 customers checked with one SheetIndex per customer gives the same report
+// as reading the sheet on every call — against its own sheet (passes) and against the next
+// customer's (mostly fails: other numbers, other products), with the whole catalog and with
+// the sheet's own names only (as the step checks them).
+TEST_F(BuiltinWriterTest, ASheetIndexGivesTheSameReportsForEveryCustomerText) {
+  std::vector<CustomerSheet> sample = Sample(300);
+  ASSERT_EQ(sample.size(), 300u);
+  CustomerOutputOptions o;
+  const EntityCatalog none;
+  int checks = 0, failed = 0;
+  for (size_t i = 0; i < sample.size(); ++i) {
+    const CustomerSheet& c = sample[i];
+    std::vector<std::string> texts = {WriteCustomerBuiltin(c, playbook_).text, WriteRetentionBuiltin(c, playbook_).written.text};
+    for (const PersonalRecommendation& r : WriteRecommendationsBuiltin(c, playbook_, o)) texts.push_back(r.title + ". " + r.description);
+    if (auto n = WriteNotificationBuiltin(c, o)) texts.push_back(n->message);
+    for (const FactSheet* sheet : std::initializer_list<const FactSheet*>{&c.sheet, &sample[(i + 1) % sample.size()].sheet}) {
+      SheetIndex index(*sheet);
+      GroundingOptions with_index;
+      with_index.sheet_index = &index;
+      for (const EntityCatalog* catalog : std::initializer_list<const EntityCatalog*>{&catalog_, &none}) {
+        for (const std::string& t : texts) {
+          GroundingReport plain = CheckGrounding(t, *sheet, *catalog);
+          ASSERT_EQ(plain.ToJson(), CheckGrounding(t, *sheet, *catalog, with_index).ToJson()) << t;
+          ++checks;
+          failed += plain.passed ? 0 : 1;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checks, 5000);
+  EXPECT_GT(failed, checks / 5) << "texts against another customer's sheet fail";
 }
 
 TEST_F(BuiltinWriterTest, AccountAndRunTextsPassGrounding) {

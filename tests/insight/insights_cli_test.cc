@@ -84,7 +84,14 @@ TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
   auto again = RunCli("run --db " + db_);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("segments 0 written / 4 unchanged"), std::string::npos) << again.out;
-  EXPECT_NE(again.out.find("customers 0 written / 2000 unchanged"), std::string::npos) << again.out;
+  // Unchanged data: an incremental run over no customers (the note has no customers part), or a
+  // full run that finds every customer's input hash equal.
+  size_t insights = again.out.find("insights: ");
+  ASSERT_NE(insights, std::string::npos) << again.out;
+  std::string note = again.out.substr(insights, again.out.find('\n', insights) - insights);
+  EXPECT_TRUE(note.find("customers") == std::string::npos ||
+              note.find("customers 0 written / 2000 unchanged") != std::string::npos) << note;
+  EXPECT_TRUE(note.find("accounts") == std::string::npos || note.find("accounts 0 written") != std::string::npos) << note;
   EXPECT_NE(again.out.find("executive summary 0 written / 1 unchanged"), std::string::npos) << again.out;
   EXPECT_EQ(Sql(stamp + "segment_insights"), seg0);
   EXPECT_EQ(Sql(stamp + "account_summaries"), cust0);

@@ -9,6 +9,9 @@
 #include "features/customer_features.h"
 #include "models/churn_heuristic.h"
 #include "models/churn_model_data.h"
+#include "models/churn_model_store.h"
+#include "models/clv_score.h"
+#include "model_fixture.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
 
@@ -77,36 +80,57 @@ TEST(ChurnModel, TooLittleDataKeepsTheHeuristic) {
   auto e = EvaluateChurn(*conn, as_of);
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("too little data"), std::string::npos);
+
+  // An incremental run after it has no model to score with either: the heuristic stays, no error.
+  ASSERT_TRUE(conn->Execute("CREATE TEMP TABLE ci_scope AS SELECT 'A' AS customer_id").ok());
+  s = RunChurnModelStep(*conn, as_of, &note, features::Scope::Customers("ci_scope"));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_NE(note.find("churn_risk stays the heuristic for the 1 rescored customers"), std::string::npos) << note;
+  r = conn->Query("SELECT count(*) FILTER (WHERE churn_risk = churn_risk_heuristic) FROM gold.customer_scores");
+  EXPECT_EQ(r->GetInt64(0, 0), 2);
 }
 
-// A generated shop (5,000 customers) where who dropped out is known (truth/customers.csv).
-class GeneratedShopTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    auto gen = RunCli("gen-data --customers 5000 --seed 7 --out " + dir_->File("shop"));
-    ASSERT_EQ(gen.exit_code, 0) << gen.err;
-    auto ingest = RunCli("ingest --db " + Db() + " --dir " + dir_->File("shop"));
-    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-    auto run = RunCli("run --db " + Db());
-    ASSERT_EQ(run.exit_code, 0) << run.err;
-    first_run_ = new std::string(run.out);
+TEST(ChurnModelStore, AnIncrementalRunFindsTheModelTheLastFullRunScoredWith) {
+  std::shared_ptr<store::Database> db;
+  auto conn = Connect(&db, ":memory:");
+  StoredChurnModel m;
+  m.mode = "time_split";
+  m.as_of = "2026-06-30 00:00:00+00";
+  m.horizon_days = 90;
+  m.features_json = m.calibration_json = m.metrics_json = "{}";
+  m.model = "not a real booster";
+  auto tx = store::Transaction::Begin(*conn);  // as in a run
+  ASSERT_TRUE(tx.ok());
+  // The table as it was before models were marked in use: the column is added on first use.
+  ASSERT_TRUE(conn->Execute(
+      "CREATE TABLE meta.churn_models (model_id BIGINT, created_at TIMESTAMPTZ, data_hash VARCHAR, mode VARCHAR, "
+      "label VARCHAR, as_of TIMESTAMPTZ, train_cutoff TIMESTAMPTZ, valid_cutoff TIMESTAMPTZ, horizon_days INTEGER, "
+      "features JSON, calibration JSON, metrics JSON, model_format VARCHAR, model VARCHAR)").ok());
+  std::vector<int64_t> ids;
+  for (const char* label : {"", "", "churned"}) {
+    m.label = label;
+    m.data_hash = "hash" + std::to_string(ids.size());
+    auto id = SaveChurnModel(*conn, m);
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    ids.push_back(*id);
   }
-  static void TearDownTestSuite() {
-    delete first_run_;
-    delete dir_;
-  }
-  static std::string Db() { return dir_->File("shop.duckdb"); }
-  static std::string Truth() { return dir_->File("shop/truth/customers.csv"); }
-
-  static TempDir* dir_;
-  static std::string* first_run_;
-};
-TempDir* GeneratedShopTest::dir_ = nullptr;
-std::string* GeneratedShopTest::first_run_ = nullptr;
+  auto in_use = [&](const std::string& label, int horizon) -> int64_t {
+    auto found = FindChurnModelInUse(*conn, label, horizon);
+    EXPECT_TRUE(found.ok()) << found.status().message();
+    return found.ok() && *found ? (*found)->model_id : 0;
+  };
+  EXPECT_EQ(in_use("", 90), ids[1]);  // none marked (stored before marking): the newest
+  EXPECT_EQ(in_use("churned", 90), ids[2]);
+  EXPECT_EQ(in_use("", 30), 0);
+  ASSERT_TRUE(MarkChurnModelInUse(*conn, ids[0], "", 90).ok());  // a full run reused the older one
+  EXPECT_EQ(in_use("", 90), ids[0]);
+  ASSERT_TRUE(MarkChurnModelInUse(*conn, 0, "", 90).ok());  // a full run with too little data
+  EXPECT_EQ(in_use("", 90), 0);
+  EXPECT_EQ(in_use("churned", 90), ids[2]);  // other options are not touched
+}
 
 TEST_F(GeneratedShopTest, LearnedChurnBeatsTheHeuristic) {
-  EXPECT_NE(first_run_->find("churn_model"), std::string::npos) << *first_run_;
+  EXPECT_NE(FirstRun().find("churn_model"), std::string::npos) << FirstRun();
   auto ev = RunCli("evaluate churn --json --db " + Db());
   ASSERT_EQ(ev.exit_code, 0) << ev.err;
   auto j = nlohmann::json::parse(ev.out);
@@ -155,7 +179,8 @@ TEST_F(GeneratedShopTest, ScoresCarryShapDriversAndTheModelIsStoredAndReused) {
     EXPECT_GT(m->GetInt64(2, 0), 5);
   }
   db.reset();
-  auto again = RunCli("run --db " + Db());
+  // A full run over the same data reuses the stored model instead of training again.
+  auto again = RunCli("run --full --db " + Db());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("reused"), std::string::npos) << again.out;
   auto conn = Connect(&db, Db());
@@ -173,7 +198,7 @@ TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
     Status s = conn->Execute(
         "COPY (SELECT c.*, CASE WHEN t.alive_at_window_end THEN 'no' ELSE 'yes' END AS churned, "
         "CASE WHEN hash(c.customer_id) % 3 = 0 THEN 'monthly' ELSE 'annual' END AS contract "
-        "FROM read_csv('" + dir_->File("shop/customers.csv") + "', all_varchar = true) c "
+        "FROM read_csv('" + ShopFile("customers.csv") + "', all_varchar = true) c "
         "JOIN read_csv('" + Truth() + "') t USING (customer_id)) TO '" + work.File("customers.csv") + "'");
     ASSERT_TRUE(s.ok()) << s.message();
   }
@@ -199,6 +224,87 @@ TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
   EXPECT_NE(bad.err.find("no customer carries a churn label 'no_such_flag'"), std::string::npos) << bad.err;
   auto usage = RunCli("evaluate churn --horizon 2 --db " + work.File("sub.duckdb"));
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
+// ---- Incremental runs: the scope rescored with the last full run's model ------------------
+
+class ScopedChurnTest : public GeneratedShopTest {
+ protected:
+  void SetUp() override {
+    OpenCopy(work_);
+    as_of_ = LastRunAsOf();
+    Exec("CREATE TEMP TABLE before_scores AS SELECT * FROM gold.customer_scores; "
+         "CREATE TEMP TABLE before_models AS SELECT * FROM meta.churn_models");
+  }
+  Result<ChurnScoreReport> ScoreScope() { return ScoreLearnedChurn(*conn_, as_of_, {}, scope_); }
+
+  testing::TempDir work_;
+  std::string as_of_;
+  const features::Scope scope_ = features::Scope::Customers("ci_scope");
+};
+
+TEST_F(ScopedChurnTest, RescoringTheScopeGivesTheFullRunsScoresAndDrivers) {
+  Exec("CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM gold.customer_scores WHERE hash(customer_id) % 50 = 0");
+  const int64_t n = Query("SELECT count(*) FROM ci_scope").GetInt64(0, 0);
+  ASSERT_GT(n, 50);
+  // The scope's learned scores are gone (an incremental run's heuristic step resets them).
+  Exec("UPDATE gold.customer_scores SET churn_risk = churn_risk_heuristic, risk_factors = NULL "
+       "WHERE customer_id IN (SELECT customer_id FROM ci_scope)");
+  auto report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->learned) << report->message;
+  EXPECT_EQ(report->scored, n);
+  EXPECT_NE(report->message.find(std::to_string(n) + " customers rescored with model"), std::string::npos)
+      << report->message;
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "before_scores"), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "meta.churn_models", "before_models"), 0);
+}
+
+TEST_F(ScopedChurnTest, AnIncrementalRunRescoresOnlyTheScopeWithoutTraining) {
+  // Five customers buy again the day before as_of, a new one arrives with a first order, and
+  // five more are in the scope with nothing changed.
+  Exec("CREATE TEMP TABLE changed AS SELECT customer_id FROM silver.customers ORDER BY hash(customer_id) LIMIT 5; "
+       "CREATE TEMP TABLE unchanged AS SELECT customer_id FROM silver.customers "
+       "WHERE customer_id NOT IN (SELECT customer_id FROM changed) ORDER BY hash(customer_id) DESC LIMIT 5");
+  const std::string day_before = "'" + as_of_ + "'::TIMESTAMPTZ - INTERVAL 1 DAY";
+  Exec("INSERT INTO silver.customers(customer_id, acquisition_date) VALUES ('scoped-new', " + day_before + " - "
+       "INTERVAL 20 DAY); "
+       "INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) "
+       "SELECT 'scoped-' || customer_id, customer_id, " + day_before + ", 40, 'completed' "
+       "FROM (SELECT customer_id FROM changed UNION ALL SELECT 'scoped-new'); "
+       "INSERT INTO silver.order_items(order_id, product_id, quantity, unit_price) "
+       "SELECT order_id, (SELECT min(product_id) FROM silver.products), 1, 40 FROM silver.orders "
+       "WHERE order_id LIKE 'scoped-%'; "
+       "CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM changed UNION ALL SELECT customer_id FROM unchanged "
+       "UNION ALL SELECT 'scoped-new'");
+  // The steps before it in an incremental run.
+  Status s = features::BuildCustomerFeatures(*conn_, as_of_, scope_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  s = ScoreChurnHeuristic(*conn_, as_of_, scope_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  s = ScoreClv(*conn_, as_of_, {}, scope_).status();
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->learned) << report->message;
+  EXPECT_EQ(report->scored, 11);
+  // Nobody else moved, and nothing was trained.
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "before_scores",
+                           "customer_id NOT IN (SELECT customer_id FROM ci_scope)"), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "meta.churn_models", "before_models"), 0);
+  // Unchanged customers get their very scores and drivers back through every scoped step.
+  const std::string churn_columns = "SELECT customer_id, churn_risk, churn_risk_heuristic, risk_factors::VARCHAR, p_alive FROM ";
+  EXPECT_EQ(RowDifferences(*conn_, "(" + churn_columns + "gold.customer_scores)", "(" + churn_columns + "before_scores)",
+                           "customer_id IN (SELECT customer_id FROM unchanged)"), 0);
+  // The changed and the new customer are scored by the model, with its drivers.
+  auto r = Query("SELECT count(*), count(*) FILTER (WHERE churn_risk BETWEEN 0 AND 1 "
+                 "AND json_array_length(risk_factors) = 3 AND json_extract(risk_factors, '$[0].shap') IS NOT NULL) "
+                 "FROM gold.customer_scores WHERE customer_id IN (SELECT customer_id FROM changed UNION ALL SELECT 'scoped-new')");
+  EXPECT_EQ(r.GetInt64(0, 0), 6);
+  EXPECT_EQ(r.GetInt64(1, 0), 6);
+  auto moved = Query("SELECT count(*) FROM gold.customer_scores s JOIN before_scores b USING (customer_id) "
+                     "WHERE customer_id IN (SELECT customer_id FROM changed) AND s.churn_risk IS DISTINCT FROM b.churn_risk");
+  EXPECT_GT(moved.GetInt64(0, 0), 0);  // a purchase yesterday changes what the model sees
 }
 
 }  // namespace

@@ -52,6 +52,32 @@ class ClvScoreTest : public InMemoryDbTest {
          "amount, 'completed' FROM main.staged");
     Exec("INSERT INTO silver.customers(customer_id) SELECT DISTINCT customer_id FROM main.staged");
   }
+  // Three customers, one of them a repeat buyer: too few to fit.
+  void InsertTooFewRepeatBuyers() {
+    Exec(R"sql(
+      INSERT INTO silver.customers(customer_id) VALUES ('A'), ('B'), ('C');
+      INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES
+        ('1', 'A', '2026-01-01', 10, 'completed'), ('2', 'A', '2026-02-01', 20, 'completed'),
+        ('3', 'B', '2026-03-01', 30, 'completed'), ('4', 'C', '2026-03-01', 30, 'cancelled');
+    )sql");
+  }
+  // A fitted full run over 3,000 simulated customers and one without orders; its tables are
+  // kept in full_clv, full_scores and full_model, its fit in full_fit_.
+  void FullRunKept() {
+    InsertSimulated(3000);
+    Exec("INSERT INTO silver.customers(customer_id) VALUES ('no-orders')");
+    BuildScores();
+    auto report = ScoreClv(*conn_, kAsOf);
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    ASSERT_TRUE(report->fitted) << report->message;
+    full_fit_ = *report->fit;
+    Exec("CREATE TEMP TABLE full_clv AS SELECT * FROM gold.customer_clv; "
+         "CREATE TEMP TABLE full_scores AS SELECT * FROM gold.customer_scores; "
+         "CREATE TEMP TABLE full_model AS SELECT * FROM gold.clv_model");
+  }
+  Result<ClvScoreReport> ScoreScope() { return ScoreClv(*conn_, kAsOf, {}, features::Scope::Customers("ci_scope")); }
+
+  ClvModelFit full_fit_;
 };
 
 TEST_F(ClvScoreTest, FitsAndScoresEveryBuyer) {
@@ -85,12 +111,7 @@ TEST_F(ClvScoreTest, FitsAndScoresEveryBuyer) {
 }
 
 TEST_F(ClvScoreTest, TooFewRepeatBuyersLeavesColumnsNullWithAMessage) {
-  Exec(R"sql(
-    INSERT INTO silver.customers(customer_id) VALUES ('A'), ('B'), ('C');
-    INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES
-      ('1', 'A', '2026-01-01', 10, 'completed'), ('2', 'A', '2026-02-01', 20, 'completed'),
-      ('3', 'B', '2026-03-01', 30, 'completed'), ('4', 'C', '2026-03-01', 30, 'cancelled');
-  )sql");
+  InsertTooFewRepeatBuyers();
   BuildScores();
   auto report = ScoreClv(*conn_, kAsOf);
   ASSERT_TRUE(report.ok()) << report.status().message();
@@ -125,6 +146,110 @@ TEST_F(ClvScoreTest, SummaryFollowsLifetimesConventionInWeeks) {
   EXPECT_NEAR(s->recency[0], 2.0, 1e-9);  // 14 days
   EXPECT_NEAR(s->T[0], 4.0, 1e-9);        // 28 days to the as-of day
   EXPECT_NEAR(s->monetary_value[0], 30.0, 1e-9);
+}
+
+// ---- Incremental runs: the scope rescored with the last full run's parameters -------------
+
+TEST_F(ClvScoreTest, ScopedRescoringGivesTheFullRunsRowsWithItsParameters) {
+  FullRunKept();
+  Exec("CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM silver.customers WHERE hash(customer_id) % 10 = 0 "
+       "UNION SELECT 'no-orders'");
+  const int64_t buyers = Query("SELECT count(*) FROM ci_scope WHERE customer_id <> 'no-orders'").GetInt64(0, 0);
+  ASSERT_GT(buyers, 200);
+  // The scope's rows are stale: gone from gold.customer_clv, wrong on gold.customer_scores.
+  Exec("DELETE FROM gold.customer_clv WHERE customer_id IN (SELECT customer_id FROM ci_scope); "
+       "UPDATE gold.customer_scores SET p_alive = 2, expected_purchases_90d = 2, expected_avg_order_value = 2, "
+       "predicted_clv = 2 WHERE customer_id IN (SELECT customer_id FROM ci_scope)");
+  auto report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_TRUE(report->fitted) << report->message;
+  EXPECT_EQ(report->customers, static_cast<size_t>(buyers));
+  EXPECT_EQ(report->model_as_of, kAsOf);
+  EXPECT_NE(report->message.find(std::to_string(buyers) + " customers rescored with the parameters of " + kAsOf),
+            std::string::npos) << report->message;
+  EXPECT_EQ(report->fit->bgnbd.params.r, full_fit_.bgnbd.params.r);
+  EXPECT_EQ(report->fit->gamma_gamma->params.v, full_fit_.gamma_gamma->params.v);
+  // Bit for bit what the full run wrote, and the model untouched.
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv"), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "full_scores"), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.clv_model", "full_model"), 0);
+}
+
+TEST_F(ClvScoreTest, AnIncrementalRunRescoresOnlyTheScopeWithoutRefitting) {
+  FullRunKept();
+  // Two customers buy again on the day before as_of (a new purchase day for each), a new one
+  // makes two purchases a week apart, and one more is in the scope with nothing changed.
+  Exec("CREATE TEMP TABLE movers AS SELECT customer_id FROM full_clv WHERE \"T\" - recency > 1 "
+       "ORDER BY customer_id LIMIT 2; "
+       "CREATE TEMP TABLE still AS SELECT customer_id FROM full_clv WHERE customer_id NOT IN "
+       "(SELECT customer_id FROM movers) ORDER BY customer_id LIMIT 1; "
+       "INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) "
+       "SELECT 'again-' || customer_id, customer_id, '2026-06-29 10:00:00+00', 30, 'completed' FROM movers; "
+       "INSERT INTO silver.customers(customer_id) VALUES ('NEW'); "
+       "INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES "
+       "('new-1', 'NEW', '2026-06-15 09:00:00+00', 20, 'completed'), ('new-2', 'NEW', '2026-06-22 09:00:00+00', 25, 'completed'); "
+       "CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM movers UNION ALL SELECT customer_id FROM still "
+       "UNION ALL SELECT 'NEW'");
+  const features::Scope scope = features::Scope::Customers("ci_scope");
+  Status s = features::BuildCustomerFeatures(*conn_, kAsOf, scope);
+  ASSERT_TRUE(s.ok()) << s.message();
+  s = ScoreChurnHeuristic(*conn_, kAsOf, scope);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_TRUE(report->fitted) << report->message;
+  EXPECT_EQ(report->customers, 4u);
+  // Nothing refitted, nobody else touched, the unchanged scope customer rescored to the same bits.
+  EXPECT_EQ(RowDifferences(*conn_, "gold.clv_model", "full_model"), 0);
+  const std::string others = "customer_id NOT IN (SELECT customer_id FROM ci_scope)";
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", others), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "full_scores", others), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", "customer_id IN (SELECT customer_id FROM still)"), 0);
+  // The movers' new purchase day, predicted with the full run's parameters.
+  const BgNbdParams& p = full_fit_.bgnbd.params;
+  auto c = Query("SELECT c.frequency, c.recency, c.\"T\", c.p_alive, c.expected_purchases_90d, f.frequency, s.p_alive "
+                 "FROM gold.customer_clv c JOIN full_clv f USING (customer_id) JOIN gold.customer_scores s "
+                 "USING (customer_id) WHERE customer_id IN (SELECT customer_id FROM movers)");
+  ASSERT_EQ(c.row_count(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const double x = c.GetDouble(0, i), t_x = c.GetDouble(1, i), T = c.GetDouble(2, i);
+    EXPECT_EQ(x, c.GetDouble(5, i) + 1);
+    EXPECT_EQ(c.GetDouble(3, i), BgNbdProbabilityAlive(p, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(4, i), BgNbdExpectedPurchases(p, 90 / 7.0, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(6, i), c.GetDouble(3, i));
+  }
+  auto n = Query("SELECT c.frequency, c.recency, s.p_alive FROM gold.customer_clv c JOIN gold.customer_scores s "
+                 "USING (customer_id) WHERE customer_id = 'NEW'");
+  ASSERT_EQ(n.row_count(), 1u);
+  EXPECT_EQ(n.GetDouble(0, 0), 1);
+  EXPECT_NEAR(n.GetDouble(1, 0), 1, 1e-12);  // one week
+  EXPECT_FALSE(n.IsNull(2, 0));
+}
+
+TEST_F(ClvScoreTest, AnIncrementalRunWithoutAFittedModelLeavesTheScopeNull) {
+  InsertTooFewRepeatBuyers();
+  BuildScores();
+  ASSERT_TRUE(ScoreClv(*conn_, kAsOf).ok());
+  Exec("CREATE TEMP TABLE ci_scope AS SELECT 'A' AS customer_id; "
+       "UPDATE gold.customer_scores SET p_alive = 2 WHERE customer_id = 'A'");
+  auto report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_FALSE(report->fitted);
+  EXPECT_NE(report->message.find("the last full run had no fitted CLV model (CLV not fitted: 1 repeat buyers"),
+            std::string::npos) << report->message;
+  auto a = Query("SELECT c.frequency, c.p_alive, s.p_alive FROM gold.customer_clv c JOIN gold.customer_scores s "
+                 "USING (customer_id) WHERE customer_id = 'A'");
+  ASSERT_EQ(a.row_count(), 1u);
+  EXPECT_EQ(a.GetDouble(0, 0), 1);
+  EXPECT_TRUE(a.IsNull(1, 0));
+  EXPECT_TRUE(a.IsNull(2, 0));
+
+  Exec("DROP TABLE gold.clv_model");
+  report = ScoreScope();
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_FALSE(report->fitted);
+  EXPECT_NE(report->message.find("no fitted CLV model (gold.clv_model is missing)"), std::string::npos)
+      << report->message;
 }
 
 }  // namespace

@@ -1,15 +1,29 @@
-// An in-memory engine database with a small, hand-made shop, shared by the model tests.
+// Databases shared by the model tests: an in-memory engine database for small, hand-made shops,
+// and a generated shop that has been through `custintel run`.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "testing/testing.h"
 
 namespace custintel::models {
+
+// Rows of `a` missing from `b` plus rows of `b` missing from `a` (as multisets, NULLs equal),
+// both restricted to `where`: 0 when the two hold the same rows, bit for bit.
+inline int64_t RowDifferences(store::Connection& conn, const std::string& a, const std::string& b,
+                              const std::string& where = "TRUE") {
+  auto r = conn.Query("SELECT count(*) FROM ((SELECT * FROM " + a + " WHERE " + where + " EXCEPT ALL SELECT * FROM " +
+                      b + " WHERE " + where + ") UNION ALL (SELECT * FROM " + b + " WHERE " + where +
+                      " EXCEPT ALL SELECT * FROM " + a + " WHERE " + where + "))");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->GetInt64(0, 0) : -1;
+}
 
 class InMemoryDbTest : public ::testing::Test {
  protected:
@@ -30,6 +44,62 @@ class InMemoryDbTest : public ::testing::Test {
   }
   std::shared_ptr<store::Database> db_;
   std::unique_ptr<store::Connection> conn_;
+};
+
+// A shop made by `custintel gen-data` (5,000 customers, seed 7), ingested and run once
+// (`custintel run`), shared by every suite of the process that derives from this fixture: the
+// first suite makes it, later ones reuse it. Tests that change it work on a copy (CopyDb).
+class GeneratedShopTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!Shop().first_run.empty()) return;
+    auto gen = testing::RunCli("gen-data --customers 5000 --seed 7 --out " + Shop().dir.File("shop"));
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    auto ingest = testing::RunCli("ingest --db " + Db() + " --dir " + Shop().dir.File("shop"));
+    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+    auto run = testing::RunCli("run --db " + Db());
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    Shop().first_run = run.out;
+  }
+  static std::string Db() { return Shop().dir.File("shop.duckdb"); }
+  static std::string ShopFile(const std::string& name) { return Shop().dir.File("shop/" + name); }
+  static std::string Truth() { return ShopFile("truth/customers.csv"); }
+  // What the first `custintel run` printed.
+  static const std::string& FirstRun() { return Shop().first_run; }
+
+  // Copies the shop's database into `dir` and opens the copy in this test's db_ / conn_.
+  void OpenCopy(const testing::TempDir& dir) {
+    const std::string path = dir.File("shop.duckdb");
+    std::filesystem::copy_file(Db(), path);
+    auto db = store::OpenEngineDatabase(path);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_ = *db;
+    conn_ = std::make_unique<store::Connection>(std::move(*db_->Connect()));
+  }
+  void Exec(const std::string& sql) {
+    Status s = conn_->Execute(sql);
+    ASSERT_TRUE(s.ok()) << s.message() << "\n" << sql;
+  }
+  store::QueryResult Query(const std::string& sql) {
+    auto r = conn_->Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().message() << "\n" << sql;
+    return r.ok() ? std::move(*r) : store::QueryResult();
+  }
+  // as_of of the last run on the open database.
+  std::string LastRunAsOf() { return Query("SELECT as_of::VARCHAR FROM meta.runs ORDER BY run_id DESC LIMIT 1").GetString(0, 0); }
+
+  std::shared_ptr<store::Database> db_;
+  std::unique_ptr<store::Connection> conn_;
+
+ private:
+  struct State {
+    testing::TempDir dir;
+    std::string first_run;
+  };
+  static State& Shop() {
+    static State state;  // removed at exit
+    return state;
+  }
 };
 
 }  // namespace custintel::models

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 
+#include <unordered_map>
+
 #include "features/customer_features.h"
 #include "model_fixture.h"
+#include "models/clv_score.h"
 #include "models/recommend_data.h"
+#include "models/recommend_store.h"
 
 namespace custintel::models {
 namespace {
@@ -136,6 +140,135 @@ TEST_F(RecommendDbTest, WritesTopNWithReasonsForEveryCustomer) {
   EXPECT_EQ(n.GetString(0, 0), "popular first purchase");
   EXPECT_EQ(Query("SELECT count(*) FROM gold.recommendations WHERE customer_id = 'FUTURE'").GetInt64(0, 0), 0);
   EXPECT_EQ(Query("SELECT count(*) FROM gold.recommendations WHERE product_id = 'P3'").GetInt64(0, 0), 0);
+}
+
+// ---- Incremental runs: the scope recommended with the last full run's model ---------------
+
+class ScopedRecommendationsTest : public GeneratedShopTest {
+ protected:
+  void SetUp() override {
+    OpenCopy(work_);
+    as_of_ = LastRunAsOf();
+    Exec("CREATE TEMP TABLE before_recs AS SELECT * FROM gold.recommendations; "
+         "CREATE TEMP TABLE before_model AS SELECT * FROM meta.recommender_model; "
+         "CREATE TEMP TABLE before_products AS SELECT * FROM meta.recommender_products; "
+         "CREATE TEMP TABLE before_neighbours AS SELECT * FROM meta.recommender_neighbours");
+  }
+  Status BuildScope() { return BuildRecommendations(*conn_, as_of_, {}, features::Scope::Customers("ci_scope")); }
+  void ExpectModelUnchanged() {
+    EXPECT_EQ(RowDifferences(*conn_, "meta.recommender_model", "before_model"), 0);
+    EXPECT_EQ(RowDifferences(*conn_, "meta.recommender_products", "before_products"), 0);
+    EXPECT_EQ(RowDifferences(*conn_, "meta.recommender_neighbours", "before_neighbours"), 0);
+  }
+  // A 2% sample and a customer with no purchase (popular first purchase), their rows deleted.
+  int64_t ScopeWithRowsDeleted() {
+    Exec("CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM silver.customers WHERE hash(customer_id) % 50 = 0 "
+         "UNION SELECT min(customer_id) FROM gold.recommendations WHERE reason = 'popular first purchase'; "
+         "DELETE FROM gold.recommendations WHERE customer_id IN (SELECT customer_id FROM ci_scope)");
+    return Query("SELECT count(*) FROM before_recs WHERE customer_id IN (SELECT customer_id FROM ci_scope)").GetInt64(0, 0);
+  }
+
+  testing::TempDir work_;
+  std::string as_of_;
+};
+
+TEST_F(ScopedRecommendationsTest, TheScopeGetsTheFullRunsRowsFromTheStoredModel) {
+  ASSERT_GT(ScopeWithRowsDeleted(), 500);
+  Status s = BuildScope();
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(RowDifferences(*conn_, "gold.recommendations", "before_recs"), 0);
+  ExpectModelUnchanged();
+}
+
+TEST_F(ScopedRecommendationsTest, WithoutAStoredModelTheScopeIsFittedOnEveryLine) {
+  // A database last run before models were stored: refitting on the same data gives the same model.
+  Exec("DROP TABLE meta.recommender_model; DROP TABLE meta.recommender_products; DROP TABLE meta.recommender_neighbours");
+  ASSERT_GT(ScopeWithRowsDeleted(), 500);
+  Status s = BuildScope();
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(RowDifferences(*conn_, "gold.recommendations", "before_recs"), 0);
+  auto stored = RecommenderModelStored(*conn_);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(*stored);  // an incremental run does not store a model
+}
+
+// The model a full run fitted on `before`, over the catalog of `after` (which holds every product of `before`).
+RecommenderModel OverCatalog(const Recommender& fitted, const PurchaseData& before, const PurchaseData& after) {
+  std::unordered_map<std::string, uint32_t> index;
+  for (size_t p = 0; p < after.product_ids.size(); ++p) index[after.product_ids[p]] = static_cast<uint32_t>(p);
+  auto to = [&](uint32_t p) { return index.at(before.product_ids[p]); };
+  const RecommenderModel& m = fitted.model();
+  RecommenderModel out;
+  out.neighbours.resize(after.product_ids.size());
+  out.popular_share.assign(after.product_ids.size(), 0);
+  out.popular_first_share.assign(after.product_ids.size(), 0);
+  for (uint32_t p = 0; p < m.neighbours.size(); ++p) {
+    for (auto n : m.neighbours[p]) out.neighbours[to(p)].push_back({to(n.product), n.similarity});
+    out.popular_share[to(p)] = m.popular_share[p];
+    out.popular_first_share[to(p)] = m.popular_first_share[p];
+  }
+  for (uint32_t p : m.popular) out.popular.push_back(to(p));
+  for (uint32_t p : m.popular_first) out.popular_first.push_back(to(p));
+  return out;
+}
+
+TEST_F(ScopedRecommendationsTest, AnIncrementalRunRecommendsWithTheFullRunsModel) {
+  auto before = LoadPurchaseData(*conn_, as_of_);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  const Recommender full_model = Recommender::Fit(before->lines, before->product_ids.size(), {});
+  // Five customers buy the day before as_of, one of them a product that is new to the catalog
+  // (its id sorts first); a new customer buys too; five more are in the scope unchanged.
+  const std::string day_before = "'" + as_of_ + "'::TIMESTAMPTZ - INTERVAL 1 DAY";
+  Exec("CREATE TEMP TABLE changed AS SELECT customer_id FROM silver.customers ORDER BY hash(customer_id) LIMIT 5; "
+       "CREATE TEMP TABLE unchanged AS SELECT customer_id FROM silver.customers "
+       "WHERE customer_id NOT IN (SELECT customer_id FROM changed) ORDER BY hash(customer_id) DESC LIMIT 5; "
+       "INSERT INTO silver.products(product_id, name, category, price) VALUES ('0-new', 'Novelty', 'New', 9); "
+       "INSERT INTO silver.customers(customer_id, acquisition_date) VALUES ('scoped-new', " + day_before + "); "
+       "INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) "
+       "SELECT 'scoped-' || customer_id, customer_id, " + day_before + ", 40, 'completed' "
+       "FROM (SELECT customer_id FROM changed UNION ALL SELECT 'scoped-new'); "
+       "INSERT INTO silver.order_items(order_id, product_id, quantity, unit_price) "
+       "SELECT order_id, p.product_id, 1, 10 FROM silver.orders, "
+       "(SELECT product_id FROM silver.products ORDER BY product_id LIMIT 3) p WHERE order_id LIKE 'scoped-%'; "
+       "CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM changed UNION ALL SELECT customer_id FROM unchanged "
+       "UNION ALL SELECT 'scoped-new'");
+  Status s = BuildScope();
+  ASSERT_TRUE(s.ok()) << s.message();
+  ExpectModelUnchanged();
+  EXPECT_EQ(RowDifferences(*conn_, "gold.recommendations", "before_recs",
+                           "customer_id NOT IN (SELECT customer_id FROM ci_scope)"), 0);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.recommendations", "before_recs",
+                           "customer_id IN (SELECT customer_id FROM unchanged)"), 0);
+  // Each scoped customer's rows are the full run's model applied to their purchases now.
+  auto after = LoadPurchaseData(*conn_, as_of_);
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  ASSERT_EQ(after->product_ids.front(), "0-new");
+  const Recommender model = Recommender::FromModel(OverCatalog(full_model, *before, *after), {});
+  auto today = EpochDays(*conn_, as_of_);
+  ASSERT_TRUE(today.ok());
+  const std::vector<size_t> off = CustomerOffsets(after->lines, after->customer_ids.size());
+  auto scope = Query("SELECT customer_id FROM ci_scope ORDER BY customer_id");
+  ASSERT_EQ(scope.row_count(), 11u);
+  int bought_new = 0;
+  for (size_t i = 0; i < scope.row_count(); ++i) {
+    const std::string id = scope.GetString(0, i);
+    const size_t c = std::lower_bound(after->customer_ids.begin(), after->customer_ids.end(), id) -
+                     after->customer_ids.begin();
+    ASSERT_EQ(after->customer_ids[c], id);
+    const auto expected = model.Recommend(std::span(after->lines).subspan(off[c], off[c + 1] - off[c]),
+                                          static_cast<int32_t>(*today));
+    auto rows = Query("SELECT product_id, reason, score, rank FROM gold.recommendations WHERE customer_id = '" + id +
+                      "' ORDER BY rank");
+    ASSERT_EQ(rows.row_count(), expected.size()) << id;
+    for (size_t k = 0; k < expected.size(); ++k) {
+      EXPECT_EQ(rows.GetString(0, k), after->product_ids[expected[k].product]) << id << " rank " << k + 1;
+      EXPECT_EQ(rows.GetString(1, k), RecommendReasonText(expected[k].reason)) << id << " rank " << k + 1;
+      EXPECT_NEAR(rows.GetDouble(2, k), expected[k].score, 5e-5) << id << " rank " << k + 1;
+      EXPECT_EQ(rows.GetInt64(3, k), static_cast<int64_t>(k + 1));
+    }
+    bought_new += off[c + 1] > off[c] && after->lines[off[c]].product == 0;
+  }
+  EXPECT_EQ(bought_new, 6);  // the new product is in the changed customers' histories
 }
 
 }  // namespace

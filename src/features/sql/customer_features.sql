@@ -4,14 +4,16 @@
 -- Added behaviour features (issue 4): inter-purchase interval (days between consecutive
 -- purchase days: mean and standard deviation, NULL below 2 / 3 purchase days), average order
 -- value, spend trend, top category and its share of items bought, channel mix of orders
--- (JSON channel → share) and top channel, event counts by type (JSON), all-time tickets and
+-- (JSON channel → share, keys sorted) and top channel, event counts by type (JSON, keys sorted), all-time tickets and
 -- tickets still open at as_of (no resolved_at, or resolved after as_of).
-CREATE OR REPLACE TABLE gold.customer_features AS
+-- A view, written to gold.customer_features by features::WriteScoped; {{scope COL}} restricts
+-- every input to the run's customer scope (TRUE in a full run; features/scope.h).
+CREATE OR REPLACE TEMP VIEW ci_customer_features AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t),
 purchases AS (
   SELECT o.order_id, o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount, o.channel
   FROM silver.orders o, as_of
-  WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t
+  WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t AND {{scope o.customer_id}}
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 order_stats AS (
   SELECT p.customer_id,
@@ -44,7 +46,7 @@ category_stats AS (
   FROM category_counts GROUP BY customer_id),
 channel_stats AS (
   SELECT customer_id, arg_max(channel, (n, channel)) AS top_channel,
-         json_group_object(channel, round(n / total, 4)) AS channel_mix
+         to_json(map(list(channel ORDER BY channel), list(round(n / total, 4) ORDER BY channel))) AS channel_mix
   FROM (SELECT customer_id, channel, n, sum(n) OVER (PARTITION BY customer_id) AS total
         FROM (SELECT customer_id, coalesce(channel, 'unknown') AS channel, count(*) AS n
               FROM purchases GROUP BY customer_id, coalesce(channel, 'unknown')))
@@ -53,29 +55,29 @@ event_stats AS (
   SELECT e.customer_id, max(e.occurred_at) AS last_event_at,
          count(*) FILTER (WHERE e.occurred_at > as_of.t - INTERVAL 90 DAY) AS interactions_90d
   FROM silver.events e, as_of
-  WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t GROUP BY e.customer_id),
+  WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t AND {{scope e.customer_id}} GROUP BY e.customer_id),
 event_type_stats AS (
-  SELECT customer_id, json_group_object(event_type, n) AS event_counts
+  SELECT customer_id, to_json(map(list(event_type ORDER BY event_type), list(n ORDER BY event_type))) AS event_counts
   FROM (SELECT e.customer_id, coalesce(e.event_type, 'unknown') AS event_type, count(*) AS n
         FROM silver.events e, as_of
-        WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t
+        WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t AND {{scope e.customer_id}}
         GROUP BY e.customer_id, coalesce(e.event_type, 'unknown'))
   GROUP BY customer_id),
 ticket_all_stats AS (
   SELECT t.customer_id, count(*) AS tickets_total,
          count(*) FILTER (WHERE t.resolved_at IS NULL OR t.resolved_at > as_of.t) AS open_tickets
   FROM silver.tickets t, as_of
-  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t GROUP BY t.customer_id),
+  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t AND {{scope t.customer_id}} GROUP BY t.customer_id),
 ticket_stats AS (
   SELECT t.customer_id, count(*) AS tickets_90d, avg(t.satisfaction_score) AS avg_satisfaction
   FROM silver.tickets t, as_of
-  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t
+  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t AND {{scope t.customer_id}}
     AND t.created_at > as_of.t - INTERVAL 90 DAY
   GROUP BY t.customer_id),
 review_stats AS (
   SELECT r.customer_id, avg(r.rating) AS avg_rating, count(*) AS reviews
   FROM silver.reviews r, as_of
-  WHERE r.customer_id IS NOT NULL AND (r.created_at IS NULL OR r.created_at <= as_of.t)
+  WHERE r.customer_id IS NOT NULL AND (r.created_at IS NULL OR r.created_at <= as_of.t) AND {{scope r.customer_id}}
   GROUP BY r.customer_id),
 -- Mean text sentiment (-1..1) of the customer's interactions (reviews, tickets, chat and
 -- support events) in the 90 days up to as_of, from the text step's gold.interaction_sentiment;
@@ -83,7 +85,7 @@ review_stats AS (
 sentiment_stats AS (
   SELECT s.customer_id, avg(s.sentiment) AS avg_sentiment
   FROM gold.interaction_sentiment s, as_of
-  WHERE s.customer_id IS NOT NULL AND s.occurred_at <= as_of.t
+  WHERE s.customer_id IS NOT NULL AND s.occurred_at <= as_of.t AND {{scope s.customer_id}}
     AND s.occurred_at > as_of.t - INTERVAL 90 DAY
   GROUP BY s.customer_id)
 SELECT
@@ -138,4 +140,4 @@ LEFT JOIN category_stats cs USING (customer_id)
 LEFT JOIN channel_stats chs USING (customer_id)
 LEFT JOIN event_type_stats ets USING (customer_id)
 LEFT JOIN ticket_all_stats tas USING (customer_id)
-WHERE c.acquisition_date IS NULL OR c.acquisition_date <= a.t;
+WHERE (c.acquisition_date IS NULL OR c.acquisition_date <= a.t) AND {{scope c.customer_id}};

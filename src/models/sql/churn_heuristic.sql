@@ -4,7 +4,9 @@
 --                    + 0.2 * tickets_90d / max(interactions_90d, 1)
 --                    + 0.3 * (avg_satisfaction < 3 ? 1 : 0))     -- NULL satisfaction counts as 0
 -- churn_risk equals the heuristic until a learned model replaces it.
-CREATE OR REPLACE TABLE gold.customer_scores AS
+-- A view over every customer (ltv_percentile ranks against all), written to gold.customer_scores
+-- for the run's scope by features::WriteScoped; later steps add their columns.
+CREATE OR REPLACE TEMP VIEW ci_customer_scores AS
 WITH scored AS (
   SELECT f.customer_id,
          greatest(0.0, least(1.0,

@@ -31,7 +31,9 @@ SELECT * FROM (VALUES
   (11, 'Lost',               1, 1, 1, 2, 'lowest recency, frequency and spend')
 ) AS t(rule_order, segment, r_min, r_max, fm_min, fm_max, description);
 
-CREATE OR REPLACE TABLE gold.rfm AS
+-- A view over every buyer (the quintiles rank against all), written to gold.rfm for the run's
+-- scope by features::WriteScoped, then copied to gold.customer_scores (models/rfm.cc).
+CREATE OR REPLACE TEMP VIEW ci_rfm AS
 WITH buyers AS (
   SELECT customer_id, recency_days, frequency, lifetime_value AS monetary, as_of
   FROM gold.customer_features WHERE frequency > 0),
@@ -50,8 +52,3 @@ SELECT s.customer_id, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_sc
         ORDER BY u.rule_order LIMIT 1) AS rfm_segment,
        s.as_of
 FROM with_fm s;
-
-ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS rfm_score VARCHAR;
-ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS rfm_segment VARCHAR;
-UPDATE gold.customer_scores s SET rfm_score = r.rfm_cell, rfm_segment = r.rfm_segment
-FROM gold.rfm r WHERE s.customer_id = r.customer_id;

@@ -8,7 +8,11 @@ WITH src AS (
            AS input_hash
   FROM silver.events
   WHERE content IS NOT NULL AND trim(content) <> ''
-    AND (getvariable('text_batch_id') IS NULL OR _batch_id = getvariable('text_batch_id'))),
+    AND (getvariable('text_batch_id') IS NULL OR _batch_id = getvariable('text_batch_id'))
+    -- Incremental runs (text_since set): events of later batches and events never analysed.
+    AND (getvariable('text_since') IS NULL
+         OR _batch_id > getvariable('text_since') OR list_contains(getvariable('text_since_open'), _batch_id)
+         OR event_id NOT IN (SELECT source_id FROM gold.interaction_sentiment WHERE source = 'event'))),
 done AS (SELECT source_id, input_hash FROM gold.interaction_sentiment WHERE source = 'event')
 SELECT (row_number() OVER ()) - 1 AS rn, s.*
 FROM src s LEFT JOIN done d ON d.source_id = s.id
