@@ -1,6 +1,7 @@
 // The text step in the pipeline (text/insights.h) on a small generated shop: gold tables and
 // their counts, no re-analysis of unchanged text, analysis on arrival of only the new batch,
 // avg_sentiment in customer features and its effect on the churn heuristic, segment themes.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -233,6 +234,40 @@ TEST_F(InsightsShop, OnlyChangedTextIsReanalysed) {
   auto [db, conn] = OpenCopy(tmp);
   RerunOverUnchangedTextAnalysesNothing(conn);
   ChangedTextAndChangedPlaybooksAreReanalysed(conn);
+}
+
+// Incremental runs (InsightsOptions::since_watermark): tickets and events of earlier batches are
+// not candidates even when edited in place (which PlanRun refuses: a full run follows), those of
+// later batches and those never analysed are; a changed note makes every ticket one again.
+TEST_F(InsightsShop, SinceAWatermarkOnlyLaterBatchesAndUnanalysedRowsAreCandidates) {
+  TempDir tmp;
+  auto [db, conn] = OpenCopy(tmp);
+  const int64_t watermark = Count(conn, "SELECT max(_batch_id) FROM silver.events");
+  ASSERT_TRUE(conn.Execute("UPDATE silver.events SET content = content || ' Thanks!' "
+                           "WHERE event_id = (SELECT min(event_id) FROM silver.events WHERE content <> '')").ok());
+  ASSERT_TRUE(conn.Execute(fmt::format(
+      "UPDATE silver.events SET content = 'Still waiting, this is ridiculous', _batch_id = {} "
+      "WHERE event_id = (SELECT max(event_id) FROM silver.events WHERE content <> '')", watermark + 1)).ok());
+  ASSERT_TRUE(conn.Execute("DELETE FROM gold.interaction_sentiment WHERE source = 'ticket' AND source_id = "
+                           "(SELECT min(ticket_id) FROM silver.tickets)").ok());
+  ASSERT_TRUE(conn.Execute("DELETE FROM gold.ticket_insights WHERE ticket_id = (SELECT min(ticket_id) FROM silver.tickets)").ok());
+  InsightsOptions o;
+  o.prune = false;
+  o.since_watermark = watermark;
+  Result<InsightsReport> r = UpdateTextInsights(conn, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->events, 1);   // the later batch's, not the one edited in place
+  EXPECT_EQ(r->tickets, 1);  // never analysed
+  ASSERT_TRUE(conn.Execute(fmt::format("INSERT INTO silver.notes(note_id, title, body, tags, _batch_id) VALUES "
+                                       "('N999', 'Courier escalation', 'Escalate late parcels.', 'shipping', {})",
+                                       watermark + 2)).ok());
+  r = UpdateTextInsights(conn, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->tickets, Count(conn, "SELECT count(*) FROM silver.tickets"));
+  o.since_watermark.reset();  // every row: the event edited in place is found by its hash
+  r = UpdateTextInsights(conn, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->events, 1);
 }
 
 TEST(TextArrival, IngestHookAnalysesOnlyTheNewBatch) {
