@@ -94,6 +94,17 @@ Status ParseRefresh(const toml::table& root, const std::string& source, Config* 
   return ReadKey<std::string>(*t, "schedule", source + ": refresh", &config->refresh.schedule);
 }
 
+Status ParsePipeline(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["pipeline"].as_table();
+  if (!t) return Status::Ok();
+  double& share = config->pipeline.max_changed_share;
+  CI_RETURN_IF_ERROR(ReadKey<double>(*t, "max_changed_share", source + ": pipeline", &share));
+  if (!(share >= 0 && share <= 1)) {
+    return Status::InvalidArgument(source + ": pipeline: max_changed_share must be between 0 and 1");
+  }
+  return Status::Ok();
+}
+
 Status ParseAi(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["ai"].as_table();
   if (!t) return Status::Ok();
@@ -148,6 +159,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
   CI_RETURN_IF_ERROR(ParseServer(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseTiers(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseRefresh(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParsePipeline(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;
   return base;

@@ -45,6 +45,13 @@ struct RefreshConfig {
   std::string schedule;  // 5-field cron in UTC, e.g. "0 3 * * *"; "" = never
 };
 
+// [pipeline]: `custintel run` (src/pipeline/plan.h).
+struct PipelineConfig {
+  // A run is incremental only while at most this share of the customers changed since the
+  // last full run (the population models are refitted by full runs only); 0 = always full.
+  double max_changed_share = 0.2;
+};
+
 // [ai]: who writes and embeds text (DESIGN.md §5). CLI flags --backend, --model and --base-url
 // override backend, model and base_urls.
 struct AiConfig {
@@ -74,6 +81,7 @@ struct Config {
   ServerConfig server;
   std::map<std::string, TierConfig> tiers;  // by tier name
   RefreshConfig refresh;
+  PipelineConfig pipeline;
   AiConfig ai;
   // The file the config came from ("" = defaults only).
   std::string source;

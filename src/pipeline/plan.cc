@@ -159,6 +159,7 @@ Result<RunPlan> PlanRun(store::Connection& conn, const Config& config, const std
     return plan;
   };
   if (options.full) return full("full run: --full");
+  if (options.max_changed_share <= 0) return full("full run: [pipeline] max_changed_share = 0");
   if (!last) return full("full run: no earlier run recorded a watermark");
   CI_ASSIGN_OR_RETURN(store::QueryResult same_as_of,
                       conn.Query("SELECT ?::TIMESTAMPTZ = ?::TIMESTAMPTZ", {as_of, last->as_of}));

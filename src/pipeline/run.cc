@@ -108,7 +108,7 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   PlanOptions plan_options;
   plan_options.full = options.full;
-  plan_options.max_changed_share = options.max_changed_share;
+  plan_options.max_changed_share = config.pipeline.max_changed_share;
   plan_options.settings = AiSettings(options.ai);
   RunPlan plan;
   CI_RETURN_IF_ERROR(Timed("plan", &report, [&]() -> Status {

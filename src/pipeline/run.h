@@ -31,8 +31,6 @@ struct RunOptions {
   // Recompute every customer and refit the population models even when an incremental run
   // would do.
   bool full = false;
-  // Above this share of customers changed since the last full run, the run is full.
-  double max_changed_share = 0.2;
 };
 
 struct StepReport {

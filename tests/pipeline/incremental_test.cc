@@ -190,6 +190,18 @@ TEST_F(IncrementalRunTest, FullRunWhenTheAsOfMovesSilverIsEditedByHandOrTooManyC
   EXPECT_EQ(Sql("SELECT mode FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "mode\nfull\n");
 }
 
+TEST_F(IncrementalRunTest, MaxChangedShareIsConfigurableAndChecked) {
+  testing::WriteFile(dir_->File("always_full.toml"), "[pipeline]\nmax_changed_share = 0\n");
+  auto run = RunCli("run --db " + db_ + " --config " + dir_->File("always_full.toml"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("full run: [pipeline] max_changed_share = 0"), std::string::npos) << run.out;
+  testing::WriteFile(dir_->File("bad.toml"), "[pipeline]\nmax_changed_share = 1.5\n");
+  auto bad = RunCli("run --db " + db_ + " --config " + dir_->File("bad.toml"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("max_changed_share must be between 0 and 1"), std::string::npos) << bad.err;
+  EXPECT_EQ(Sql("SELECT count(*) AS n FROM meta.runs"), "n\n2\n");  // the refused run wrote nothing
+}
+
 TEST_F(IncrementalRunTest, ChangedSegmentRulesForceAFullRun) {
   testing::WriteFile(dir_->File("custintel.toml"),
                      "[[segments]]\nname = \"Big\"\nwhen = \"lifetime_value > 500\"\n\n"
