@@ -58,12 +58,19 @@ Result<std::optional<PastRun>> LoadPastRun(store::Connection& conn, const char* 
   return std::optional<PastRun>(std::move(p));
 }
 
+// The highest committed batch id and the ids below it not committed (in flight, or rolled back
+// and never to come). Only the kMaxOpenBatches most recent gaps are kept, so rollbacks cannot
+// grow the list without bound; rows of an older gap that commits later still make the silver
+// row counts disagree, and the next run is full.
+constexpr int kMaxOpenBatches = 1000;
+
 Status ReadWatermark(store::Connection& conn, RunPlan* plan) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(fmt::format(
       "WITH w AS (SELECT coalesce(max(batch_id), 0) AS w FROM meta.ingest_batches) "
-      "SELECT w.w, (SELECT to_json(coalesce(list(i ORDER BY i), []))::VARCHAR FROM range(1, w.w + 1) t(i) "
-      "             WHERE i NOT IN (SELECT batch_id FROM meta.ingest_batches WHERE batch_id IS NOT NULL)) "
-      "FROM w"));
+      "SELECT w.w, (SELECT to_json(coalesce(list(i ORDER BY i), []))::VARCHAR FROM ("
+      "  SELECT i FROM range(1, w.w + 1) t(i) "
+      "  WHERE i NOT IN (SELECT batch_id FROM meta.ingest_batches WHERE batch_id IS NOT NULL) "
+      "  ORDER BY i DESC LIMIT {})) FROM w", kMaxOpenBatches)));
   plan->watermark = r.GetInt64(0, 0);
   for (const auto& id : nlohmann::json::parse(r.GetString(1, 0))) plan->open_batches.push_back(id.get<int64_t>());
   return Status::Ok();
