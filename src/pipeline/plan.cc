@@ -181,23 +181,29 @@ Result<RunPlan> PlanRun(store::Connection& conn, const Config& config, const std
   if (!mismatch.empty()) return full("full run: " + mismatch);
   CI_ASSIGN_OR_RETURN(std::optional<PastRun> last_full, LoadPastRun(conn, "AND mode = 'full'"));
   if (!last_full) return full("full run: no earlier full run");
-  CI_ASSIGN_OR_RETURN(store::QueryResult drift, conn.Query(fmt::format(
-      "SELECT (SELECT count(*) FROM ({})), (SELECT count(*) FROM silver.customers)",
-      ChangedCustomersSql(last_full->watermark, last_full->open_batches))));
-  int64_t drifted = drift.GetInt64(0, 0), customers = drift.GetInt64(1, 0);
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS {}", kScopeTable,
+                                              ChangedCustomersSql(last->watermark, last->open_batches))));
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(fmt::format(
+      "SELECT (SELECT count(*) FROM {}), (SELECT count(*) FROM silver.customers)", kScopeTable)));
+  const int64_t scoped = n.GetInt64(0, 0), customers = n.GetInt64(1, 0);
+  // Changed since the last full run: the scope itself when the last run was that full run.
+  int64_t drifted = scoped;
+  if (last_full->run_id != last->run_id) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult drift, conn.Query(fmt::format(
+        "SELECT count(*) FROM ({})", ChangedCustomersSql(last_full->watermark, last_full->open_batches))));
+    drifted = drift.GetInt64(0, 0);
+  }
   if (customers > 0 && static_cast<double>(drifted) > options.max_changed_share * static_cast<double>(customers)) {
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE {}", kScopeTable)));
     return full(fmt::format("full run: {} of {} customers changed since the last full run (run {}), more than "
                             "{:.0f}%; the population models are refitted",
                             drifted, customers, last_full->run_id, options.max_changed_share * 100));
   }
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS {}", kScopeTable,
-                                              ChangedCustomersSql(last->watermark, last->open_batches))));
-  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(fmt::format("SELECT count(*) FROM {}", kScopeTable)));
   plan.incremental = true;
   plan.since_run = last->run_id;
   plan.since_watermark = last->watermark;
   plan.since_open_batches = last->open_batches;
-  plan.scoped_customers = n.GetInt64(0, 0);
+  plan.scoped_customers = scoped;
   plan.scope = features::Scope::Customers(kScopeTable);
   plan.reason = fmt::format("incremental run: {} customers changed since run {} (as of {}; models of run {})",
                             plan.scoped_customers, last->run_id, last->as_of, last_full->run_id);
