@@ -19,6 +19,9 @@ constexpr int kExitUsage = 2;
 void AddCommon(CLI::App* sub, GlobalOptions* g) {
   sub->add_option("--db", g->db, "DuckDB database file")->capture_default_str();
   sub->add_option("--config", g->config, "custintel.toml (default: ./custintel.toml if present)");
+  sub->add_option("--memory-limit", g->memory_limit,
+                  "DuckDB memory limit, e.g. 3GiB or 50% (default: [database] memory_limit; beyond it work "
+                  "spills to <db>.tmp)");
   sub->add_flag("-v,--verbose", g->verbose, "log progress to stderr");
   sub->add_option("--backend", g->ai_backend, "AI backend: builtin | llama | http (default: [ai] backend)")
       ->check(CLI::IsMember({"builtin", "llama", "http"}));

@@ -22,7 +22,15 @@ Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool mus
   if (must_exist && !fs::exists(g.db)) {
     return Status::NotFound(g.db + ": no such database (load data first: custintel ingest --db " + g.db + " ...)");
   }
-  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(g.db));
+  CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
+  store::DatabaseOptions options;
+  options.memory_limit = g.memory_limit.empty() ? config.database.memory_limit : g.memory_limit;
+  auto opened = store::OpenEngineDatabase(g.db, options);
+  if (!opened.ok() && opened.status().message().starts_with("bad DuckDB setting memory_limit")) {
+    return opened.status().WithContext(g.memory_limit.empty() ? config.source + ": [database] memory_limit"
+                                                              : std::string("--memory-limit"));
+  }
+  CI_ASSIGN_OR_RETURN(auto db, std::move(opened));
   CI_RETURN_IF_ERROR(InstallAi(g, db));
   return db;
 }

@@ -22,6 +22,8 @@ struct GlobalOptions {
   std::string db = "custintel.duckdb";
   std::string config;
   bool verbose = false;
+  // DuckDB memory limit; overrides [database] memory_limit of the config.
+  std::string memory_limit;
   // AI overrides of [ai] in the config (cli/commands_ai.cc): --backend, --model, --base-url.
   std::string ai_backend;
   std::string ai_model;

@@ -105,6 +105,12 @@ Status ParsePipeline(const toml::table& root, const std::string& source, Config*
   return Status::Ok();
 }
 
+Status ParseDatabase(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["database"].as_table();
+  if (!t) return Status::Ok();
+  return ReadKey<std::string>(*t, "memory_limit", source + ": database", &config->database.memory_limit);
+}
+
 Status ParseAi(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["ai"].as_table();
   if (!t) return Status::Ok();
@@ -160,6 +166,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
   CI_RETURN_IF_ERROR(ParseTiers(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseRefresh(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParsePipeline(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseDatabase(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;
   return base;

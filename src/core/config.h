@@ -52,6 +52,14 @@ struct PipelineConfig {
   double max_changed_share = 0.2;
 };
 
+// [database]: the DuckDB engine of every command (the --memory-limit flag overrides).
+struct DatabaseConfig {
+  // DuckDB's buffer memory, e.g. "3GiB" or "80%" (of RAM); "" = DuckDB's default (80%). Work that
+  // does not fit spills to a temp folder beside the database file (<db>.tmp), so a smaller limit
+  // bounds the process's memory at some cost in time.
+  std::string memory_limit;
+};
+
 // [ai]: who writes and embeds text (DESIGN.md §5). CLI flags --backend, --model and --base-url
 // override backend, model and base_urls.
 struct AiConfig {
@@ -82,6 +90,7 @@ struct Config {
   std::map<std::string, TierConfig> tiers;  // by tier name
   RefreshConfig refresh;
   PipelineConfig pipeline;
+  DatabaseConfig database;
   AiConfig ai;
   // The file the config came from ("" = defaults only).
   std::string source;

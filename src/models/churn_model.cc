@@ -127,17 +127,6 @@ std::pair<std::vector<size_t>, std::vector<size_t>> SplitByHash(const FeatureMat
   return out;
 }
 
-// About `keep` rows chosen by customer hash: the same customers every time.
-std::vector<size_t> SampleByHash(const FeatureMatrix& m, int64_t keep) {
-  const uint64_t kBuckets = 1 << 20;
-  uint64_t cut = static_cast<uint64_t>(static_cast<double>(keep) / m.ids.size() * kBuckets);
-  std::vector<size_t> rows;
-  for (size_t r = 0; r < m.ids.size(); ++r) {
-    if (Fnv1a(m.ids[r]) % kBuckets < cut) rows.push_back(r);
-  }
-  return rows;
-}
-
 std::vector<size_t> AllRows(size_t n) {
   std::vector<size_t> rows(n);
   for (size_t i = 0; i < n; ++i) rows[i] = i;
@@ -167,21 +156,42 @@ Status SnapshotAliveness(store::Connection& conn, const std::string& at) {
       "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive FROM gold.customer_clv");
 }
 
-Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name) {
-  CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff));
-  CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff));
+// The customers a cutoff's snapshot is built for: everyone the features hold at `cutoff`, or,
+// above `keep` of them, the `keep` with the smallest hash of their id (the same customers for
+// the same data; features are per customer, so a sample's rows equal the full build's).
+// Building features for a sample instead of sampling a full build afterwards is most of the
+// training time saved at 1M customers.
+Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::string& cutoff, int64_t keep,
+                                       const std::string& table) {
+  const std::string eligible = fmt::format(
+      "FROM silver.customers c WHERE c.customer_id IS NOT NULL AND (c.acquisition_date IS NULL OR "
+      "c.acquisition_date <= {}::TIMESTAMPTZ)", QuoteLiteral(cutoff));
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) " + eligible));
+  if (n.GetInt64(0, 0) <= keep) return features::Scope::All();
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT DISTINCT customer_id FROM (SELECT c.customer_id {} "
+      "ORDER BY hash(c.customer_id), c.customer_id LIMIT {})", table, eligible, keep)));
+  return features::Scope::Customers(table);
+}
+
+Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
+                        const features::Scope& scope) {
+  CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff, scope));
+  CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff, scope));
   CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
-  return conn.Execute(fmt::format(
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
-      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3})) "
+      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {5}) "
       "SELECT f.*, a.clv_p_alive, s.churn_risk_heuristic AS ci_heuristic, "
       "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
       "FROM gold.customer_features f LEFT JOIN gold.customer_scores s USING (customer_id) "
       "LEFT JOIN ci_churn_alive a USING (customer_id) "
-      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id",
-      name, c, horizon, kNotPurchase));
+      "LEFT JOIN later l USING (customer_id) WHERE {4} ORDER BY f.customer_id",
+      name, c, horizon, kNotPurchase, scope.Filter("f.customer_id"), scope.Filter("o.customer_id"))));
+  if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
+  return Status::Ok();
 }
 
 // Keeps the gold tables as of as_of while they are rebuilt at the cutoffs.
@@ -203,15 +213,16 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   e.label = fmt::format("no_order_in_{}d", o.horizon_days);
   CI_ASSIGN_OR_RETURN(e.train_cutoff, ShiftDays(conn, as_of, 2 * o.horizon_days));
   CI_ASSIGN_OR_RETURN(e.valid_cutoff, ShiftDays(conn, as_of, o.horizon_days));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train"));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid"));
+  CI_ASSIGN_OR_RETURN(features::Scope train_scope,
+                      SampleAtCutoff(conn, e.train_cutoff, o.max_train_rows, "ci_churn_train_sample"));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train", train_scope));
+  CI_ASSIGN_OR_RETURN(features::Scope valid_scope,
+                      SampleAtCutoff(conn, e.valid_cutoff, o.max_valid_rows, "ci_churn_valid_sample"));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope));
   FeatureSpec spec;
   CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
   CI_ASSIGN_OR_RETURN(Dataset valid, ReadDataset(conn, "SELECT * FROM ci_churn_valid", &spec, nullptr));
   CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_churn_train; DROP TABLE ci_churn_valid;"));
-  if (static_cast<int64_t>(train.labels.size()) > o.max_train_rows) {
-    train = Subset(train, SampleByHash(train.m, o.max_train_rows));
-  }
   auto [cal_rows, eval_rows] = SplitByHash(valid.m, AllRows(valid.labels.size()), 2, 0);
   Dataset cal = Subset(valid, cal_rows), held_out = Subset(valid, eval_rows);
   TrainOutcome out;
@@ -356,8 +367,9 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
 
 std::string ModelKey(const std::string& as_of, const ChurnModelOptions& o) {
   const BoosterParams& b = o.booster;
-  return fmt::format("{}|{}|h={}|label={}|folds={}|min={}|{} {} {} {} {} {} {} {}", kModelVersion, as_of,
-                     o.horizon_days, o.label, o.folds, o.min_class_rows, b.max_rounds, b.early_stopping_rounds,
+  return fmt::format("{}|{}|h={}|label={}|folds={}|min={}|rows={},{}|{} {} {} {} {} {} {} {}", kModelVersion, as_of,
+                     o.horizon_days, o.label, o.folds, o.min_class_rows, o.max_train_rows, o.max_valid_rows,
+                     b.max_rounds, b.early_stopping_rounds,
                      b.max_depth, b.eta, b.subsample, b.colsample_bytree, b.min_child_weight, b.seed);
 }
 

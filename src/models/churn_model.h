@@ -10,6 +10,8 @@
 //   validation features at as_of − H,  labels from (as_of − H, as_of]; split by customer hash
 //              into a calibration half (early stopping + isotonic fit) and an evaluation half
 //              (the reported metrics)
+// Above max_train_rows (max_valid_rows) customers, features at a cutoff are built only for that
+// many, chosen by hash of the customer id before anything is computed.
 //   scoring    features at as_of, with the model trained at as_of − 2H
 // Subscription churn (options.label): a known 0/1 label per customer, from a column of
 // silver.customers or a key of its attributes; features = gold.customer_features at as_of plus
@@ -57,6 +59,9 @@ struct ChurnModelOptions {
   // Training rows above this are sampled down (by customer hash, deterministic): the model
   // gains little beyond a few hundred thousand customers and training time grows linearly.
   int64_t max_train_rows = 200000;
+  // Validation rows (halved into calibration and evaluation) above this are sampled down the
+  // same way.
+  int64_t max_valid_rows = 400000;
   // Exact (TreeSHAP) drivers up to this many scored customers; above it approximate
   // attributions keep scoring 1M customers to seconds instead of minutes.
   int64_t exact_drivers_max_rows = 200000;

@@ -55,6 +55,28 @@ TEST(Cli, BadAsOfIsAnError) {
   EXPECT_NE(r.err.find("no such database"), std::string::npos) << r.err;
 }
 
+TEST(Cli, MemoryLimitComesFromTheFlagOrTheConfigAndABadOneIsNamed) {
+  TempDir dir;
+  const std::string db = " --db " + dir.File("m.duckdb");
+  const std::string query = " \"SELECT current_setting('memory_limit') AS m\" --csv";
+  auto flag = RunCli("sql --memory-limit 1GiB" + db + query);
+  ASSERT_EQ(flag.exit_code, 0) << flag.err;
+  EXPECT_EQ(flag.out, "m\n1.0 GiB\n");
+  testing::WriteFile(dir.File("small.toml"), "[database]\nmemory_limit = \"512MiB\"\n");
+  auto config = RunCli("sql --config " + dir.File("small.toml") + db + query);
+  ASSERT_EQ(config.exit_code, 0) << config.err;
+  EXPECT_EQ(config.out, "m\n512.0 MiB\n");
+  auto both = RunCli("sql --memory-limit 1GiB --config " + dir.File("small.toml") + db + query);
+  EXPECT_EQ(both.out, "m\n1.0 GiB\n");  // the flag wins
+  auto bad = RunCli("sql --memory-limit lots" + db + query);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--memory-limit: bad DuckDB setting memory_limit=lots"), std::string::npos) << bad.err;
+  testing::WriteFile(dir.File("bad.toml"), "[database]\nmemory_limit = \"lots\"\n");
+  auto bad_config = RunCli("sql --config " + dir.File("bad.toml") + db + query);
+  EXPECT_EQ(bad_config.exit_code, 1);
+  EXPECT_NE(bad_config.err.find("bad.toml: [database] memory_limit"), std::string::npos) << bad_config.err;
+}
+
 class CliShopTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

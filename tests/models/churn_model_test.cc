@@ -187,6 +187,40 @@ TEST_F(GeneratedShopTest, ScoresCarryShapDriversAndTheModelIsStoredAndReused) {
   EXPECT_EQ(conn->Query("SELECT count(*) FROM meta.churn_models")->GetInt64(0, 0), 1);
 }
 
+TEST_F(GeneratedShopTest, LargeShopsBuildCutoffFeaturesForAHashSampleAndRestoreTheGoldTables) {
+  testing::TempDir dir;
+  OpenCopy(dir);
+  auto digest = [&](const std::string& table) {
+    auto r = conn_->Query("SELECT count(*), sum(hash(t::VARCHAR)) FROM " + table + " t");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? r->GetString(0, 0) + "/" + r->GetString(1, 0) : std::string();
+  };
+  const std::string features = digest("gold.customer_features");
+  auto as_of = conn_->Query("SELECT max(as_of)::VARCHAR FROM gold.customer_features");
+  ASSERT_TRUE(as_of.ok());
+  ChurnModelOptions o;
+  o.max_train_rows = 1000;  // the shop has ~5,000 customers at each cutoff
+  o.max_valid_rows = 1600;
+  auto tx = store::Transaction::Begin(*conn_);  // as in a run
+  ASSERT_TRUE(tx.ok());
+  auto report = ScoreLearnedChurn(*conn_, as_of->GetString(0, 0), o);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_TRUE(report->learned) << report->message;
+  EXPECT_FALSE(report->reused);  // the sample sizes are part of the model's key
+  EXPECT_EQ(report->evaluation.train_rows, 1000);
+  EXPECT_GT(report->evaluation.eval_rows, 600);  // about half of the 1,600 validation rows
+  EXPECT_LT(report->evaluation.eval_rows, 1000);
+  EXPECT_GT(report->evaluation.roc_auc, 0.7);
+  EXPECT_EQ(digest("gold.customer_features"), features);  // restored after the cutoff rebuilds
+  auto scored = conn_->Query(
+      "SELECT count(*), count(*) FILTER (WHERE churn_risk BETWEEN 0 AND 1) FROM gold.customer_scores");
+  ASSERT_TRUE(scored.ok());
+  EXPECT_EQ(scored->GetInt64(1, 0), scored->GetInt64(0, 0));
+  EXPECT_EQ(report->scored, scored->GetInt64(0, 0));  // everyone is scored, not just the sample
+  EXPECT_TRUE(conn_->Query("SELECT count(*) FROM ci_churn_train_sample").status().message().find("does not exist") !=
+              std::string::npos);  // the sample tables are dropped
+}
+
 TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
   // A copy of the shop whose customers carry a churned flag (from the truth) and a contract
   // attribute, as a subscription business would export them.
