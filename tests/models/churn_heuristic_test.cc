@@ -62,6 +62,19 @@ TEST_F(ChurnHeuristicTest, MatchesHandComputedRows) {
   EXPECT_NEAR(Risk("D"), 0.29 + 0.1, 1e-9);
 }
 
+TEST_F(ChurnHeuristicTest, AnEarlierAsOfDoesNotSeeALastActiveDateAfterIt) {
+  // C's last_active_date (2025-12-01) is a snapshot from the export: as of 2025-11-01 it is the
+  // future, which the churn model's training cutoffs must not see (it leaked "will be active"
+  // into the features). Its last activity by then is its ticket-less, order-less acquisition.
+  ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, "2025-11-01 00:00:00+00").ok());
+  auto r = conn_->Query("SELECT days_inactive FROM gold.customer_features WHERE customer_id = 'C'");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetInt64(0, 0), 304);  // 2025-01-01 → 2025-11-01, not -30
+  ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, "2025-12-05 00:00:00+00").ok());
+  r = conn_->Query("SELECT days_inactive FROM gold.customer_features WHERE customer_id = 'C'");
+  EXPECT_EQ(r->GetInt64(0, 0), 4);  // once it is in the past it counts
+}
+
 TEST_F(ChurnHeuristicTest, FeaturesFollowTheirDefinitions) {
   auto r = conn_->Query(
       "SELECT customer_id, recency_days, frequency, lifetime_value, orders_90d, revenue_90d, days_inactive, "

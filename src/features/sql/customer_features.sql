@@ -103,7 +103,10 @@ SELECT
   coalesce(os.orders_90d, 0) AS orders_90d,
   coalesce(os.revenue_90d, 0) AS revenue_90d,
   date_diff('day',
-            coalesce(greatest(c.last_active_date, os.last_order_at, es.last_event_at),
+            -- last_active_date is the customers file's snapshot: after as_of it is the future
+            -- (a cutoff of the churn model's training) and says nothing about as_of.
+            coalesce(greatest(CASE WHEN c.last_active_date <= a.t THEN c.last_active_date END,
+                              os.last_order_at, es.last_event_at),
                      c.acquisition_date, a.t),
             a.t) AS days_inactive,
   coalesce(es.interactions_90d, 0) AS interactions_90d,
