@@ -1,9 +1,14 @@
 #include "pipeline/run.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <functional>
 
+#include <fmt/format.h>
+
 #include "ai/insight_writer.h"
+#include "core/log.h"
 #include "features/customer_features.h"
 #include "insight/step.h"
 #include "models/churn_heuristic.h"
@@ -25,6 +30,10 @@ Status Timed(const std::string& name, RunReport* report, const std::function<Sta
   Status s = step();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report->steps.push_back({name, secs});
+  // The process's peak so far: the step where it jumps is the one to look at (run -v).
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  LogInfo(fmt::format("step {}: {:.2f} s, peak RSS so far {} MiB", name, secs, usage.ru_maxrss / 1024));
   return s.WithContext("step " + name);
 }
 
