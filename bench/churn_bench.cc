@@ -9,6 +9,7 @@
 // (`custintel run` step churn_model); this isolates the model.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include <functional>
 #include <optional>
 #include <random>
+
+#include <nlohmann/json.hpp>
 
 #include "bench_util.h"
 #include "models/churn_model_data.h"
@@ -118,21 +121,37 @@ int main(int argc, char** argv) {
   // SHAP in chunks, as the pipeline does, so memory stays bounded.
   size_t driver_bytes = 0;
   double t_shap = 0, t_approx = 0, t_json = 0;
+  size_t same_top1 = 0, shared_top3 = 0, top3 = 0;
   const size_t chunk = 65536, width = spec.width() + 1;
   for (size_t begin = 0; begin < n; begin += chunk) {
     std::vector<size_t> rows;
     for (size_t r = begin; r < std::min(n, begin + chunk); ++r) rows.push_back(r);
     DenseMatrix x = score.x.SelectRows(rows);
-    std::vector<float> shap;
-    // The pipeline uses approximate attributions above 200k scored customers; time both.
-    t_approx += Seconds([&] { shap = Must(booster->Contributions(x, true), "approximate contributions"); });
+    std::vector<float> shap, approx;
+    // The pipeline uses approximate attributions above exact_drivers_max_rows scored customers;
+    // time both and count how often they name the same drivers.
+    t_approx += Seconds([&] { approx = Must(booster->Contributions(x, true), "approximate contributions"); });
     t_shap += Seconds([&] { shap = Must(booster->Contributions(x), "contributions"); });
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto names = [&](const std::vector<float>& c) {
+        std::vector<std::string> out;
+        for (const auto& d : nlohmann::json::parse(TopDriversJson(spec, score, rows[i], &c[i * width]))) {
+          out.push_back(d["feature"]);
+        }
+        return out;
+      };
+      std::vector<std::string> a = names(shap), b = names(approx);
+      same_top1 += !a.empty() && !b.empty() && a[0] == b[0];
+      for (const std::string& f : a) shared_top3 += std::find(b.begin(), b.end(), f) != b.end();
+      top3 += a.size();
+    }
     t_json += Seconds([&] {
       for (size_t i = 0; i < rows.size(); ++i) driver_bytes += TopDriversJson(spec, score, rows[i], &shap[i * width]).size();
     });
   }
   std::printf("  %-34s %8.2f s\n", "SHAP contributions (pred_contribs)", t_shap);
-  std::printf("  %-34s %8.2f s\n", "approximate contributions", t_approx);
+  std::printf("  %-34s %8.2f s  (same top driver as exact %.1f%%, top-3 drivers shared %.1f%%)\n",
+              "approximate contributions", t_approx, 100.0 * same_top1 / n, 100.0 * shared_top3 / std::max<size_t>(top3, 1));
   std::printf("  %-34s %8.2f s  (%.0f bytes per customer)\n", "top-3 drivers JSON", t_json,
               static_cast<double>(driver_bytes) / n);
   std::printf("  held-out: roc_auc %.4f  pr_auc %.4f  brier %.4f\n", RocAuc(p, y_score), AveragePrecision(p, y_score),

@@ -352,9 +352,14 @@ double AliveAndQuiet(double q, std::optional<double> s) {
   return std::clamp((q - *s) / (1 - *s), 0.0, 1.0);
 }
 
-// Sets churn_risk and risk_factors of gold.customer_scores for the rows of `sql`.
+// Sets churn_risk and risk_factors of gold.customer_scores for the rows of `sql`. Drivers are
+// exact TreeSHAP while the shop (every row of gold.customer_scores, not just the rows scored)
+// has at most exact_drivers_max_rows customers, so a customer rescored in an incremental run
+// gets the drivers a full run gives it.
 Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, const std::string& sql, int top,
                             int64_t exact_drivers_max_rows) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult shop, conn.Query("SELECT count(*) FROM gold.customer_scores"));
+  const bool approximate = shop.GetInt64(0, 0) > exact_drivers_max_rows;
   CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
   CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
   const int quiet = rows.ColumnIndex("ci_p_quiet");  // behavioural churn only
@@ -367,7 +372,6 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
     for (size_t r = begin; r < std::min(m.ids.size(), begin + kScoreChunkRows); ++r) chunk.push_back(r);
     DenseMatrix x = m.x.SelectRows(chunk);
     CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(model.booster, model.calibrator, x));
-    bool approximate = static_cast<int64_t>(m.ids.size()) > exact_drivers_max_rows;
     CI_ASSIGN_OR_RETURN(std::vector<float> shap, model.booster.Contributions(x, approximate));
     for (size_t i = 0; i < chunk.size(); ++i) {
       CI_RETURN_IF_ERROR(app.Append(m.ids[chunk[i]]));

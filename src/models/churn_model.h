@@ -30,8 +30,8 @@
 // (label, horizon; churn_model_store.h FindChurnModelInUse), their clv_p_alive read from
 // gold.customer_clv (which the scoped clv step has just rescored), and only their churn_risk and
 // risk_factors are set; every other row stays as it is. The scoring code is the full run's, so a
-// customer gets the same score and drivers either way (drivers: exact TreeSHAP up to
-// exact_drivers_max_rows scored customers, counted per call).
+// customer gets the same score and drivers either way (drivers: exact TreeSHAP while the shop
+// has at most exact_drivers_max_rows customers, whatever the scope).
 //
 // Thread safety: functions use the given connection only; one caller per connection.
 #pragma once
@@ -65,9 +65,10 @@ struct ChurnModelOptions {
   // Validation rows (halved into calibration and evaluation) above this are sampled down the
   // same way.
   int64_t max_valid_rows = 400000;
-  // Exact (TreeSHAP) drivers up to this many scored customers; above it approximate
-  // attributions keep scoring 1M customers to seconds instead of minutes.
-  int64_t exact_drivers_max_rows = 200000;
+  // Exact (TreeSHAP) drivers in shops of up to this many customers; above it approximate
+  // (Saabas) attributions, ~30× faster (200k customers: 42.6 s exact, 1.5 s approximate) and
+  // naming the same top driver for ~95% of customers (churn_bench).
+  int64_t exact_drivers_max_rows = 50000;
   BoosterParams booster;
 };
 

@@ -313,6 +313,27 @@ TEST_F(ScopedChurnTest, RescoringTheScopeGivesTheFullRunsScoresAndDrivers) {
   EXPECT_EQ(RowDifferences(*conn_, "meta.churn_models", "before_models"), 0);
 }
 
+TEST_F(ScopedChurnTest, AboveTheExactDriversCapAScopeGetsTheFullScoringsApproximateDrivers) {
+  // The shop (~5,000 customers) is above a cap of 1,000, the scope (~100) below it: the choice
+  // follows the shop, so the rescored customers get what scoring everyone gives them.
+  ChurnModelOptions o;
+  o.exact_drivers_max_rows = 1000;
+  auto tx = store::Transaction::Begin(*conn_);
+  ASSERT_TRUE(tx.ok());
+  auto full = ScoreLearnedChurn(*conn_, as_of_, o);  // reuses the stored model; scores everyone
+  ASSERT_TRUE(full.ok()) << full.status().message();
+  ASSERT_TRUE(full->reused) << full->message;
+  EXPECT_GT(RowDifferences(*conn_, "gold.customer_scores", "before_scores"), 0);  // exact → approximate
+  Exec("CREATE TEMP TABLE full_scores AS SELECT * FROM gold.customer_scores; "
+       "CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM gold.customer_scores WHERE hash(customer_id) % 50 = 0; "
+       "UPDATE gold.customer_scores SET churn_risk = churn_risk_heuristic, risk_factors = NULL "
+       "WHERE customer_id IN (SELECT customer_id FROM ci_scope)");
+  auto scoped = ScoreLearnedChurn(*conn_, as_of_, o, scope_);
+  ASSERT_TRUE(scoped.ok()) << scoped.status().message();
+  EXPECT_GT(scoped->scored, 50);
+  EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "full_scores"), 0);
+}
+
 TEST_F(ScopedChurnTest, AnIncrementalRunRescoresOnlyTheScopeWithoutTraining) {
   // Five customers buy again the day before as_of, a new one arrives with a first order, and
   // five more are in the scope with nothing changed.
