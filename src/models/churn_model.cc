@@ -147,22 +147,14 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
 // BG/NBD P(alive) as of `at`, as the feature clv_p_alive (TEMP table ci_churn_alive): the
 // probabilistic model's estimate of who has already left, from each customer's whole purchase
 // rhythm, which one cutoff's tabular features only approximate. Empty when CLV cannot be fitted
-// (the trees then see it as missing). Beside it (not a feature: ci_ columns are never features)
-// ci_p_quiet, the chance that the customer, if still active, buys nothing in the horizon
-// (AliveAndQuiet below).
-constexpr char kAliveColumns[] =
-    "c.customer_id, c.p_alive AS clv_p_alive, "
-    "power((m.alpha + c.T) / (m.alpha + c.T + {0} / 7.0), m.r + c.frequency) AS ci_p_quiet "
-    "FROM gold.customer_clv c, (SELECT r, alpha FROM gold.clv_model LIMIT 1) m";
-
-Status SnapshotAliveness(store::Connection& conn, const std::string& at, int horizon) {
+// (the trees then see it as missing).
+Status SnapshotAliveness(store::Connection& conn, const std::string& at) {
   CI_ASSIGN_OR_RETURN(ClvScoreReport clv, ScoreClv(conn, at));
   if (!clv.fitted) {
-    return conn.Execute(
-        "CREATE OR REPLACE TEMP TABLE ci_churn_alive (customer_id VARCHAR, clv_p_alive DOUBLE, ci_p_quiet DOUBLE)");
+    return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive (customer_id VARCHAR, clv_p_alive DOUBLE)");
   }
-  return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT " +
-                      fmt::format(kAliveColumns, horizon));
+  return conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive FROM gold.customer_clv");
 }
 
 // The customers a cutoff's snapshot is built for: everyone the features hold at `cutoff`, or,
@@ -187,7 +179,7 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
                         const features::Scope& scope) {
   CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff, scope));
   CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff, scope));
-  CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff, horizon));
+  CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
@@ -344,14 +336,6 @@ Result<TrainOutcome> Train(store::Connection& conn, const std::string& as_of, co
 
 // ---- Scoring ----------------------------------------------------------------------------
 
-// P(left) from P(no purchase in the horizon) = q and P(no purchase in it | still active) = s:
-// no purchase means the customer left, or stayed and by chance bought nothing, so
-// q = left + (1 − left) · s. s is NULL (no BG/NBD fit, never bought) → q itself.
-double AliveAndQuiet(double q, std::optional<double> s) {
-  if (!s || !std::isfinite(*s) || *s >= 1) return q;
-  return std::clamp((q - *s) / (1 - *s), 0.0, 1.0);
-}
-
 // Sets churn_risk and risk_factors of gold.customer_scores for the rows of `sql`. Drivers are
 // exact TreeSHAP while the shop (every row of gold.customer_scores, not just the rows scored)
 // has at most exact_drivers_max_rows customers, so a customer rescored in an incremental run
@@ -362,7 +346,6 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
   const bool approximate = shop.GetInt64(0, 0) > exact_drivers_max_rows;
   CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
   CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
-  const int quiet = rows.ColumnIndex("ci_p_quiet");  // behavioural churn only
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TABLE meta.churn_scores_stage (customer_id VARCHAR, churn_risk DOUBLE, risk_factors VARCHAR)"));
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "meta", "churn_scores_stage"));
@@ -375,9 +358,7 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
     CI_ASSIGN_OR_RETURN(std::vector<float> shap, model.booster.Contributions(x, approximate));
     for (size_t i = 0; i < chunk.size(); ++i) {
       CI_RETURN_IF_ERROR(app.Append(m.ids[chunk[i]]));
-      std::optional<double> s;
-      if (quiet >= 0 && !rows.IsNull(quiet, chunk[i])) s = rows.GetDouble(quiet, chunk[i]);
-      CI_RETURN_IF_ERROR(app.Append(AliveAndQuiet(p[i], s)));
+      CI_RETURN_IF_ERROR(app.Append(p[i]));
       CI_RETURN_IF_ERROR(app.Append(TopDriversJson(model.spec, m, chunk[i], &shap[i * width], top)));
       CI_RETURN_IF_ERROR(app.EndRow());
     }
@@ -438,7 +419,7 @@ std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, co
     std::string cols = "customer_id";
     for (const std::string& c : spec.numeric) cols += ", " + QuoteIdent(c);
     for (const CategoricalFeature& c : spec.categorical) cols += ", " + QuoteIdent(c.column);
-    return "SELECT " + cols + ", a.ci_p_quiet FROM gold.customer_features f "
+    return "SELECT " + cols + " FROM gold.customer_features f "
            "LEFT JOIN ci_churn_alive a USING (customer_id) " +
            (scope.all() ? "" : "WHERE " + scope.Filter("f.customer_id") + " ") + "ORDER BY f.customer_id";
   }
@@ -451,7 +432,7 @@ std::string ScoringQuery(store::Connection& conn, const ChurnModelOptions& o, co
 // clv_p_alive of the scope's customers (TEMP table ci_churn_alive) from gold.customer_clv, which
 // the scoped clv step has rescored with the last full run's parameters: what SnapshotAliveness
 // gives them in a full run. NULL (missing) where CLV is not fitted, as there.
-Status ReadAlivenessOfScope(store::Connection& conn, const features::Scope& scope, int horizon) {
+Status ReadAlivenessOfScope(store::Connection& conn, const features::Scope& scope) {
   CI_ASSIGN_OR_RETURN(store::QueryResult exists, conn.Query(
       "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'customer_clv'"));
   if (exists.GetInt64(0, 0) == 0) {
@@ -459,8 +440,9 @@ Status ReadAlivenessOfScope(store::Connection& conn, const features::Scope& scop
         "scoped churn scoring reads clv_p_alive from gold.customer_clv, which is missing: run the clv step "
         "(or a full run) first");
   }
-  return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT " +
-                      fmt::format(kAliveColumns, horizon) + " WHERE " + scope.Filter("c.customer_id"));
+  return conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive "
+      "FROM gold.customer_clv WHERE " + scope.Filter("customer_id"));
 }
 
 // The incremental-run path of ScoreLearnedChurn: the last full run's model, never training.
@@ -476,7 +458,7 @@ Result<ChurnScoreReport> ScoreScoped(store::Connection& conn, const ChurnModelOp
     return report;
   }
   CI_ASSIGN_OR_RETURN(TrainedModel model, LoadStored(*stored, o.booster.nthread));
-  if (o.label.empty()) CI_RETURN_IF_ERROR(ReadAlivenessOfScope(conn, scope, o.horizon_days));
+  if (o.label.empty()) CI_RETURN_IF_ERROR(ReadAlivenessOfScope(conn, scope));
   Status query_status;
   std::string sql = ScoringQuery(conn, o, model.spec, scope, &query_status);
   CI_RETURN_IF_ERROR(query_status);
@@ -553,7 +535,7 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
     }
     model.emplace(std::move(*out.model));
   }
-  if (o.label.empty()) CI_RETURN_IF_ERROR(SnapshotAliveness(conn, as_of, o.horizon_days));
+  if (o.label.empty()) CI_RETURN_IF_ERROR(SnapshotAliveness(conn, as_of));
   Status query_status;
   std::string sql = ScoringQuery(conn, o, model->spec, scope, &query_status);
   CI_RETURN_IF_ERROR(query_status);

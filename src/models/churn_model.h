@@ -12,10 +12,7 @@
 //              (the reported metrics)
 // Above max_train_rows (max_valid_rows) customers, features at a cutoff are built only for that
 // many, chosen by hash of the customer id before anything is computed.
-//   scoring    features at as_of, with the model trained at as_of − 2H; churn_risk is the
-//              probability the customer has left: (q − s)/(1 − s), q the model's P(no purchase
-//              in H), s the BG/NBD chance that an active customer with this rhythm buys nothing
-//              in H (models/README.md); q where BG/NBD is not fitted
+//   scoring    features at as_of, with the model trained at as_of − 2H
 // Subscription churn (options.label): a known 0/1 label per customer, from a column of
 // silver.customers or a key of its attributes; features = gold.customer_features at as_of plus
 // the customer's attributes (numeric as numbers, text one-hot); 5-fold cross-validation by

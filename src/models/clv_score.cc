@@ -229,6 +229,33 @@ ClvSummary FittableRows(const ClvSummary& s) {
   return out;
 }
 
+namespace {
+
+// BG/NBD on every row; Gamma-Gamma on the repeat buyers whose average repeat spend is positive.
+// Real purchase logs have zero-value repeat purchases (a free item, a fully discounted order:
+// CDNOW has them): they say nothing about spend and have no logarithm, so, as lifetimes advises,
+// they are left out of the spend fit instead of failing it; those customers keep their BG/NBD
+// predictions and get Gamma-Gamma's expected spend for x purchases of average value 0.
+Result<ClvModelFit> FitClvRows(const ClvSummary& rows, const ClvFitOptions& options) {
+  ClvSummary purchases = rows, spenders;
+  purchases.monetary_value.clear();
+  ClvModelFit fit;
+  CI_ASSIGN_OR_RETURN(fit, FitClvModels(purchases, options));
+  if (!rows.has_monetary_value()) return fit;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!(rows.frequency[i] > 0 && rows.monetary_value[i] > 0)) continue;
+    spenders.frequency.push_back(rows.frequency[i]);
+    spenders.recency.push_back(rows.recency[i]);
+    spenders.T.push_back(rows.T[i]);
+    spenders.monetary_value.push_back(rows.monetary_value[i]);
+  }
+  if (spenders.size() == 0) return fit;
+  CI_ASSIGN_OR_RETURN(fit.gamma_gamma, FitGammaGamma(spenders, options.gamma_gamma));
+  return fit;
+}
+
+}  // namespace
+
 ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options) {
   ClvScoreReport r;
   r.customers = summary.size();
@@ -238,7 +265,7 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
                             "CLV columns are NULL", r.repeat_buyers, r.customers, options.min_repeat_buyers);
     return r;
   }
-  Result<ClvModelFit> fit = FitClvModels(FittableRows(summary), options.fit);
+  Result<ClvModelFit> fit = FitClvRows(FittableRows(summary), options.fit);
   if (!fit.ok()) {
     r.message = "CLV not fitted: " + fit.status().message() + "; CLV columns are NULL";
     return r;

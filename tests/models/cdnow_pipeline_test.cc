@@ -1,0 +1,83 @@
+// The whole pipeline on real data: the raw CDNOW purchase log (23,570 customers' CD purchases,
+// Jan 1997 – Jun 1998) through `custintel ingest` and `custintel run --as-of 1997-09-30` (the
+// BG/NBD paper's 39-week calibration period), judged against what the customers really did in
+// the 39 weeks after it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/churn_model_metrics.h"
+#include "store/migrations.h"
+#include "testing/testing.h"
+
+namespace custintel::models {
+namespace {
+
+const std::string kMaster = std::string(CUSTINTEL_SHARED_DIR) + "/datasets/cdnow/CDNOW_master.txt";
+
+// CDNOW_master.txt (id, yyyymmdd, CDs, dollars; whitespace, CRLF) → orders.csv + customers.csv.
+void WriteShop(const std::string& dir) {
+  std::ifstream in(kMaster);
+  ASSERT_TRUE(in) << kMaster;
+  std::ostringstream orders, customers;
+  orders << "order_id,customer_id,ordered_at,amount,status\n";
+  customers << "customer_id,acquisition_date\n";
+  std::string line, last_id;
+  std::getline(in, line);  // header
+  for (int n = 0; std::getline(in, line); ++n) {
+    std::istringstream fields(line);
+    std::string id, date, cds, dollars;
+    if (!(fields >> id >> date >> cds >> dollars)) continue;
+    const std::string day = date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2);
+    orders << "O" << n << ",C" << id << "," << day << "T12:00:00Z," << dollars << ",completed\n";
+    if (id != last_id) customers << "C" << id << "," << day << "\n";  // sorted by id, then date
+    last_id = id;
+  }
+  testing::WriteFile(dir + "/orders.csv", orders.str());
+  testing::WriteFile(dir + "/customers.csv", customers.str());
+}
+
+TEST(CdnowPipeline, ClvFitsDespiteFreePurchasesAndLearnedChurnPredictsTheHoldout) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("shop"));
+  WriteShop(dir.File("shop"));
+  const std::string db = dir.File("cdnow.duckdb");
+  auto ingest = testing::RunCli("ingest --db " + db + " --dir " + dir.File("shop"));
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  auto run = testing::RunCli("run --db " + db + " --as-of 1997-09-30");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Some repeat buyers only ever paid $0 (free CDs): Gamma-Gamma is fitted without them instead
+  // of CLV failing for everyone. BG/NBD lands near the published 0.243 / 4.41 / 0.793 / 2.43
+  // (the paper's summary counts days slightly differently).
+  EXPECT_NE(run.out.find("BG/NBD r=0.25"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Gamma-Gamma p="), std::string::npos) << run.out;
+
+  auto opened = store::OpenEngineDatabase(db);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto conn = (*opened)->Connect();
+  ASSERT_TRUE(conn.ok());
+  auto r = conn->Query(
+      "WITH later AS (SELECT DISTINCT customer_id FROM silver.orders WHERE ordered_at > TIMESTAMPTZ '1997-09-30') "
+      "SELECT s.churn_risk, s.churn_risk_heuristic, CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END "
+      "FROM gold.customer_scores s LEFT JOIN later l USING (customer_id)");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->row_count(), 23570u);
+  std::vector<double> learned, heuristic;
+  std::vector<int> gone;
+  for (size_t i = 0; i < r->row_count(); ++i) {
+    learned.push_back(r->GetDouble(0, i));
+    heuristic.push_back(r->GetDouble(1, i));
+    gone.push_back(static_cast<int>(r->GetInt64(2, i)));
+  }
+  // 70% buy nothing in the 39 weeks after; the model (trained on 90-day windows before the
+  // as-of) ranks them ahead of the buyers far better than the heuristic (0.764 vs 0.672 measured).
+  EXPECT_GT(RocAuc(learned, gone), 0.73);
+  EXPECT_GT(RocAuc(learned, gone), RocAuc(heuristic, gone) + 0.05);
+}
+
+}  // namespace
+}  // namespace custintel::models
