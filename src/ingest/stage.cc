@@ -106,6 +106,19 @@ Result<std::vector<std::string>> StagedColumns(Connection& conn, const StageTabl
   return cols;
 }
 
+// A reader's failure as one line: DuckDB's first line (its "Possible fixes" and the SQL it ran
+// follow on the next lines and name DuckDB settings the user cannot pass to us), and for a CSV
+// whose dialect could not be detected, what to look at.
+Status ReaderError(const Status& s) {
+  if (s.ok()) return s;
+  std::string first = s.message().substr(0, s.message().find('\n'));
+  if (first.find("Error when sniffing file") != std::string::npos) {
+    first = "cannot read it as CSV: no delimiter, quote and header layout fits every line (look for a "
+            "stray carriage return or quote, or lines with another number of fields)";
+  }
+  return Status(s.code(), first);
+}
+
 }  // namespace
 
 std::string FormatFromPath(const std::string& path) {
@@ -139,7 +152,7 @@ Result<StageResult> StageFile(Connection& conn, const StageTables& t, const std:
   } else {
     s = Status::InvalidArgument("unknown format '" + format + "' (use csv, jsonl or parquet)");
   }
-  CI_RETURN_IF_ERROR(s.WithContext(path));
+  CI_RETURN_IF_ERROR(ReaderError(s).WithContext(path));
   CI_ASSIGN_OR_RETURN(QueryResult n, conn.Query("SELECT count(*) FROM " + t.parse_rejects()));
   out.parse_rejects = n.GetInt64(0, 0);
   CI_RETURN_IF_ERROR(CreateRowsView(conn, t, format == "csv" ? 2 : 1, out.parse_rejects));

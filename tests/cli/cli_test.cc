@@ -37,6 +37,19 @@ TEST(Cli, MissingFileIsOneLineExit1) {
   EXPECT_EQ(r.err, "custintel: error: " + dir.File("nope.csv") + ": no such file\n");
 }
 
+TEST(Cli, AnUnreadableCsvIsOneLineNamingTheFileAndWhatToLookFor) {
+  TempDir dir;
+  // Carriage returns inside a field (a CRLF file split on whitespace): no dialect fits.
+  testing::WriteFile(dir.File("orders.csv"),
+                     "order_id,customer_id,ordered_at,amount,status\nO1,C1,1997-01-01T12:00:00Z,11.77\r,completed\n"
+                     "O2,C2,1997-01-02T12:00:00Z,12.00\r,completed\nO3,C3,1997-01-03T12:00:00Z,5.00\r,completed\n");
+  auto r = RunCli("ingest --db " + dir.File("x.duckdb") + " --kind orders " + dir.File("orders.csv"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "custintel: error: " + dir.File("orders.csv") +
+                       ": cannot read it as CSV: no delimiter, quote and header layout fits every line (look for "
+                       "a stray carriage return or quote, or lines with another number of fields)\n");
+}
+
 TEST(Cli, DbThatIsNotDuckDbIsRefusedAndUntouched) {
   TempDir dir;
   std::string path = dir.File("important.txt");
