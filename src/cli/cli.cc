@@ -29,6 +29,16 @@ void AddCommon(CLI::App* sub, GlobalOptions* g) {
   sub->add_option("--base-url", g->ai_base_url, "AI server, OpenAI-compatible (http backend), e.g. http://127.0.0.1:8080");
 }
 
+// The error as the one line users read. DuckDB's out-of-memory error adds lines of advice in its
+// own SET statements, which custintel does not take; ours are the flag and the config key.
+std::string ErrorLine(const Status& s) {
+  const std::string& m = s.message();
+  if (m.find("Out of Memory Error") == std::string::npos) return m;
+  return m.substr(0, m.find('\n')) +
+         " (raise --memory-limit or [database] memory_limit in custintel.toml; without either DuckDB may use 80% "
+         "of RAM)";
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -52,7 +62,7 @@ int Main(int argc, char** argv) {
   if (!action) return kExitOk;
   Status s = action();
   if (!s.ok()) {
-    std::cerr << "custintel: error: " << s.message() << '\n';
+    std::cerr << "custintel: error: " << ErrorLine(s) << '\n';
     return s.code() == StatusCode::kInvalidArgument && g.usage_error ? kExitUsage : kExitRuntime;
   }
   return kExitOk;

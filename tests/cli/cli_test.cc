@@ -1,6 +1,8 @@
 // End-to-end: the real `custintel` binary on a small generated shop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "testing/testing.h"
@@ -81,6 +83,13 @@ TEST(Cli, MemoryLimitComesFromTheFlagOrTheConfigAndABadOneIsNamed) {
   EXPECT_EQ(config.out, "m\n512.0 MiB\n");
   auto both = RunCli("sql --memory-limit 1GiB --config " + dir.File("small.toml") + db + query);
   EXPECT_EQ(both.out, "m\n1.0 GiB\n");  // the flag wins
+  // Out of memory under the limit: one line naming what to raise, not DuckDB's SET advice.
+  auto oom = RunCli("sql --memory-limit 8MiB" + db + " \"SELECT list(i::VARCHAR) FROM range(3000000) t(i)\"");
+  EXPECT_EQ(oom.exit_code, 1);
+  EXPECT_NE(oom.err.find("Out of Memory Error"), std::string::npos) << oom.err;
+  EXPECT_NE(oom.err.find("(raise --memory-limit or [database] memory_limit"), std::string::npos) << oom.err;
+  EXPECT_EQ(oom.err.find("SET threads"), std::string::npos) << oom.err;
+  EXPECT_EQ(std::count(oom.err.begin(), oom.err.end(), '\n'), 1) << oom.err;
   auto bad = RunCli("sql --memory-limit lots" + db + query);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("--memory-limit: bad DuckDB setting memory_limit=lots"), std::string::npos) << bad.err;
