@@ -18,6 +18,12 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
+# mimalloc replaces malloc in the custintel binary (not under the sanitizers, which bring their
+# own): the grounding and text code allocate many small strings and sets, and glibc's malloc
+# cost ~15% of the insights step (1M customers: 150.6 s → 128.4 s).
+if(NOT CUSTINTEL_SANITIZE)
+  find_package(mimalloc CONFIG REQUIRED)
+endif()
 include(GoogleTest)
 
 # --- DuckDB 1.4.4 (C API) -------------------------------------------------------------------

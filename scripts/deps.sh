@@ -22,6 +22,7 @@ APT_PACKAGES=(
   libutf8proc-dev libre2-dev libsodium-dev libssl-dev
   libpq-dev libpqxx-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev time
+  libmimalloc-dev
   chromium
 )
 

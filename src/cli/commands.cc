@@ -8,6 +8,7 @@
 #include "ai/runtime.h"
 #include "cli/output.h"
 #include "cli/report.h"
+#include "core/allocator.h"
 #include "core/strings.h"
 #include "gen/gen_data.h"
 #include "ingest/contract.h"
@@ -118,7 +119,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   common(version, &g);
   version->callback([&] {
     action = [] {
-      std::cout << fmt::format("custintel 0.1.0 (DuckDB {})\n", store::DuckDbVersion());
+      std::cout << fmt::format("custintel 0.1.0 (DuckDB {}, {})\n", store::DuckDbVersion(), AllocatorName());
       return Status::Ok();
     };
   });

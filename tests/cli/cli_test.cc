@@ -23,6 +23,17 @@ TEST(Cli, UnknownSubcommandOrFlagIsUsageErrorExit2) {
   EXPECT_EQ(RunCli("").exit_code, 2);
 }
 
+TEST(Cli, VersionNamesTheEnginesAndTheAllocator) {
+  auto r = RunCli("version");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("DuckDB v1.4.4"), std::string::npos) << r.out;
+#if !CUSTINTEL_SANITIZED
+  EXPECT_NE(r.out.find("mimalloc 2."), std::string::npos) << r.out;  // linked in place of glibc's malloc
+#else
+  EXPECT_NE(r.out.find("system malloc"), std::string::npos) << r.out;
+#endif
+}
+
 TEST(Cli, HelpOnEverySubcommandExits0) {
   for (const char* sub : {"version", "gen-data", "ingest", "run", "sql", "segments", "customer",
                           "summary", "demo"}) {
