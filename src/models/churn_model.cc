@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "core/stopwatch.h"
 #include "core/strings.h"
 #include "features/customer_features.h"
 #include "models/churn_heuristic.h"
@@ -142,19 +143,13 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
   return r.GetString(0, 0);
 }
 
-// Features and the heuristic as of `cutoff`, with the label of the following `horizon` days, into
-// the temp table `name`. Leaves gold.customer_features / customer_scores at the cutoff.
 // BG/NBD P(alive) as of `at`, as the feature clv_p_alive (TEMP table ci_churn_alive): the
 // probabilistic model's estimate of who has already left, from each customer's whole purchase
 // rhythm, which one cutoff's tabular features only approximate. Empty when CLV cannot be fitted
 // (the trees then see it as missing).
 Status SnapshotAliveness(store::Connection& conn, const std::string& at) {
-  CI_ASSIGN_OR_RETURN(ClvScoreReport clv, ScoreClv(conn, at));
-  if (!clv.fitted) {
-    return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive (customer_id VARCHAR, clv_p_alive DOUBLE)");
-  }
-  return conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS clv_p_alive FROM gold.customer_clv");
+  CI_RETURN_IF_ERROR(WriteProbabilityAlive(conn, at, ClvScoreOptions{}, "ci_churn_alive").status());
+  return conn.Execute("ALTER TABLE ci_churn_alive RENAME COLUMN p_alive TO clv_p_alive");
 }
 
 // The customers a cutoff's snapshot is built for: everyone the features hold at `cutoff`, or,
@@ -175,11 +170,40 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
   return features::Scope::Customers(table);
 }
 
+// Keeps the rows of gold.customer_features and gold.customer_scores as of as_of that a rebuild
+// of `scope` at a cutoff replaces, and puts them back: a sampled cutoff touches only its
+// sample's rows, so only those are copied (copying both whole tables aside and back cost ~16 s
+// at 1M customers under a memory limit, where the copies spill).
+Status SaveGold(store::Connection& conn, const features::Scope& scope) {
+  return conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_features AS SELECT * FROM gold.customer_features WHERE {0}; "
+      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_scores AS SELECT * FROM gold.customer_scores WHERE {0};",
+      scope.Filter("customer_id")));
+}
+Status RestoreGold(store::Connection& conn, const features::Scope& scope) {
+  std::string sql;
+  for (auto [table, keep] : {std::pair{"gold.customer_features", "ci_churn_keep_features"},
+                             std::pair{"gold.customer_scores", "ci_churn_keep_scores"}}) {
+    sql += scope.all() ? fmt::format("CREATE OR REPLACE TABLE {} AS SELECT * FROM {}; ", table, keep)
+                       : fmt::format("DELETE FROM {0} WHERE {2}; INSERT INTO {0} BY NAME SELECT * FROM {1}; ", table,
+                                     keep, scope.Filter("customer_id"));
+    sql += fmt::format("DROP TABLE {}; ", keep);
+  }
+  return conn.Execute(sql);
+}
+
+// Features and the heuristic as of `cutoff` for the customers of `scope`, with the label of the
+// following `horizon` days, into the temp table `name`. gold.customer_features / customer_scores
+// are rebuilt at the cutoff for the scope and put back as they were.
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
                         const features::Scope& scope) {
+  Stopwatch sw;
+  CI_RETURN_IF_ERROR(SaveGold(conn, scope));
   CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff, scope));
   CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff, scope));
+  LogInfo(fmt::format("churn {}: features and heuristic at {} {:.2f} s", name, cutoff, sw.Lap()));
   CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
+  LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {:.2f} s", name, cutoff, sw.Lap()));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
@@ -191,21 +215,10 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
       "LEFT JOIN ci_churn_alive a USING (customer_id) "
       "LEFT JOIN later l USING (customer_id) WHERE {4} ORDER BY f.customer_id",
       name, c, horizon, kNotPurchase, scope.Filter("f.customer_id"), scope.Filter("o.customer_id"))));
+  CI_RETURN_IF_ERROR(RestoreGold(conn, scope));
+  LogInfo(fmt::format("churn {}: labels and restore {:.2f} s", name, sw.Lap()));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();
-}
-
-// Keeps the gold tables as of as_of while they are rebuilt at the cutoffs.
-Status SaveGold(store::Connection& conn) {
-  return conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_features AS SELECT * FROM gold.customer_features; "
-      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_scores AS SELECT * FROM gold.customer_scores;");
-}
-Status RestoreGold(store::Connection& conn) {
-  return conn.Execute(
-      "CREATE OR REPLACE TABLE gold.customer_features AS SELECT * FROM ci_churn_keep_features; "
-      "CREATE OR REPLACE TABLE gold.customer_scores AS SELECT * FROM ci_churn_keep_scores; "
-      "DROP TABLE ci_churn_keep_features; DROP TABLE ci_churn_keep_scores;");
 }
 
 Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o) {
@@ -220,6 +233,7 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   CI_ASSIGN_OR_RETURN(features::Scope valid_scope,
                       SampleAtCutoff(conn, e.valid_cutoff, o.max_valid_rows, "ci_churn_valid_sample"));
   CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope));
+  Stopwatch sw;
   FeatureSpec spec;
   CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
   CI_ASSIGN_OR_RETURN(Dataset valid, ReadDataset(conn, "SELECT * FROM ci_churn_valid", &spec, nullptr));
@@ -234,8 +248,10 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
     if (!out.too_little.empty()) return out;
   }
   if (spec.width() == 0) return TrainOutcome{std::nullopt, "no usable feature columns"};
+  LogInfo(fmt::format("churn: reading the training and validation rows {:.2f} s", sw.Lap()));
   CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(train, cal, o.booster));
   CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(fitted.first, fitted.second, held_out.m.x));
+  LogInfo(fmt::format("churn: training and calibrating {:.2f} s", sw.Lap()));
   FillMetrics(&e, p, held_out.labels, held_out.heuristic);
   e.train_rows = static_cast<int64_t>(train.labels.size());
   CI_ASSIGN_OR_RETURN(e.rounds, fitted.first.Rounds());
@@ -344,8 +360,10 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
                             int64_t exact_drivers_max_rows) {
   CI_ASSIGN_OR_RETURN(store::QueryResult shop, conn.Query("SELECT count(*) FROM gold.customer_scores"));
   const bool approximate = shop.GetInt64(0, 0) > exact_drivers_max_rows;
+  Stopwatch sw;
   CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
   CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
+  LogInfo(fmt::format("churn scoring: reading {} rows {:.2f} s", m.ids.size(), sw.Lap()));
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TABLE meta.churn_scores_stage (customer_id VARCHAR, churn_risk DOUBLE, risk_factors VARCHAR)"));
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "meta", "churn_scores_stage"));
@@ -364,6 +382,8 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
     }
   }
   CI_RETURN_IF_ERROR(app.Close());
+  LogInfo(fmt::format("churn scoring: predictions and {} drivers {:.2f} s", approximate ? "approximate" : "exact",
+                      sw.Lap()));
   CI_RETURN_IF_ERROR(conn.Execute(
       "UPDATE gold.customer_scores s SET churn_risk = t.churn_risk, risk_factors = t.risk_factors::JSON "
       "FROM meta.churn_scores_stage t WHERE s.customer_id = t.customer_id; DROP TABLE meta.churn_scores_stage;"));
@@ -445,6 +465,26 @@ Status ReadAlivenessOfScope(store::Connection& conn, const features::Scope& scop
       "FROM gold.customer_clv WHERE " + scope.Filter("customer_id"));
 }
 
+// clv_p_alive as of as_of for a full scoring (TEMP table ci_churn_alive): gold.customer_clv's
+// when the caller says the CLV step wrote it first and gold.clv_model is as of as_of (the same
+// data, options and code: the values SnapshotAliveness would compute), else fitted here.
+Status AlivenessAtAsOf(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o) {
+  if (o.clv_scored_first) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult tables, conn.Query(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name IN ('clv_model', "
+        "'customer_clv')"));
+    if (tables.GetInt64(0, 0) == 2) {
+      CI_ASSIGN_OR_RETURN(store::QueryResult same, conn.Query(
+          "SELECT count(*) FROM gold.clv_model WHERE as_of = ?::TIMESTAMPTZ", {as_of}));
+      if (same.GetInt64(0, 0) > 0) {
+        return conn.Execute("CREATE OR REPLACE TEMP TABLE ci_churn_alive AS SELECT customer_id, p_alive AS "
+                            "clv_p_alive FROM gold.customer_clv");
+      }
+    }
+  }
+  return SnapshotAliveness(conn, as_of);
+}
+
 // The incremental-run path of ScoreLearnedChurn: the last full run's model, never training.
 Result<ChurnScoreReport> ScoreScoped(store::Connection& conn, const ChurnModelOptions& o,
                                      const features::Scope& scope) {
@@ -478,12 +518,10 @@ Result<ChurnScoreReport> ScoreScoped(store::Connection& conn, const ChurnModelOp
   return report;
 }
 
-// Trains a model for `hash` (restoring the gold tables) and stores it.
+// Trains a model for `hash` and stores it.
 Result<TrainOutcome> TrainAndStore(store::Connection& conn, const std::string& as_of, const ChurnModelOptions& o,
                                    const std::string& hash, int64_t* model_id) {
-  CI_RETURN_IF_ERROR(SaveGold(conn));
   CI_ASSIGN_OR_RETURN(TrainOutcome out, Train(conn, as_of, o));
-  CI_RETURN_IF_ERROR(RestoreGold(conn));
   if (!out.model) return out;
   CI_ASSIGN_OR_RETURN(StoredChurnModel stored, ToStored(*out.model, hash, as_of, o));
   CI_ASSIGN_OR_RETURN(*model_id, SaveChurnModel(conn, stored));
@@ -535,7 +573,9 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
     }
     model.emplace(std::move(*out.model));
   }
-  if (o.label.empty()) CI_RETURN_IF_ERROR(SnapshotAliveness(conn, as_of));
+  Stopwatch sw;
+  if (o.label.empty()) CI_RETURN_IF_ERROR(AlivenessAtAsOf(conn, as_of, o));
+  LogInfo(fmt::format("churn scoring: BG/NBD P(alive) at {} {:.2f} s", as_of, sw.Lap()));
   Status query_status;
   std::string sql = ScoringQuery(conn, o, model->spec, scope, &query_status);
   CI_RETURN_IF_ERROR(query_status);
@@ -553,7 +593,9 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
 
 Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
                          const features::Scope& scope) {
-  CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of, {}, scope));
+  ChurnModelOptions o;
+  o.clv_scored_first = true;
+  CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of, o, scope));
   *note = report.message;
   if (report.learned) {
     LogInfo(report.message);

@@ -66,6 +66,10 @@ struct ChurnModelOptions {
   // (Saabas) attributions, ~30× faster (200k customers: 42.6 s exact, 1.5 s approximate) and
   // naming the same top driver for ~95% of customers (churn_bench).
   int64_t exact_drivers_max_rows = 50000;
+  // gold.customer_clv holds P(alive) as of as_of, written in the same transaction (the
+  // pipeline runs its CLV step first): behavioural scoring reads clv_p_alive from it when
+  // gold.clv_model says it is as of as_of, instead of fitting BG/NBD once more.
+  bool clv_scored_first = false;
   BoosterParams booster;
 };
 
@@ -107,7 +111,8 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
                                            const ChurnModelOptions& options = {},
                                            const features::Scope& scope = features::Scope::All());
 
-// The pipeline step: ScoreLearnedChurn with default options; its one-line outcome goes to
+// The pipeline step: ScoreLearnedChurn with default options and clv_scored_first (the pipeline
+// runs the CLV step before it); its one-line outcome goes to
 // *note and the log (a warning when too little data left the heuristic in place).
 Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
                          const features::Scope& scope = features::Scope::All());

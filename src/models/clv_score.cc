@@ -288,6 +288,25 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
   return r;
 }
 
+Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& at, const ClvScoreOptions& options,
+                                   const std::string& table) {
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} (customer_id VARCHAR, p_alive DOUBLE)",
+                                              table)));
+  Result<ClvSummary> s = LoadClvSummary(conn, at, options.include_cancelled);
+  if (!s.ok()) return false;
+  ClvScoreReport fitted = FitClvForScoring(*s, options);
+  if (!fitted.fitted) return false;
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", table));
+  const BgNbdParams& b = fitted.fit->bgnbd.params;
+  for (size_t i = 0; i < s->size(); ++i) {
+    CI_RETURN_IF_ERROR(app.Append(s->customer_id[i]));
+    CI_RETURN_IF_ERROR(app.Append(Num(BgNbdProbabilityAlive(b, s->frequency[i], s->recency[i], s->T[i]))));
+    CI_RETURN_IF_ERROR(app.EndRow());
+  }
+  CI_RETURN_IF_ERROR(app.Close());
+  return true;
+}
+
 Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_of, const ClvScoreOptions& options,
                                 const features::Scope& scope) {
   if (!scope.all()) return ScoreClvScoped(conn, as_of, options, scope);

@@ -72,6 +72,13 @@ ClvSummary FittableRows(const ClvSummary& summary);
 // Fits on the summary's fittable rows when it has enough repeat buyers; a not-fitted report is not an error.
 ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options);
 
+// BG/NBD P(alive) as of `at` of every customer who has purchased by then, with parameters fitted
+// on the data up to `at` as ScoreClv fits them, into the TEMP table `table` (customer_id VARCHAR,
+// p_alive DOUBLE); writes nothing else. Returns false, with the table empty, when the model
+// cannot be fitted (too few repeat buyers, a failed fit): not an error.
+Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& at, const ClvScoreOptions& options,
+                                   const std::string& table);
+
 // The pipeline step: load, fit, score, write the tables above. Errors only for database
 // failures; degenerate data gives fitted = false and a message. With a customer scope: score
 // the scope's customers with the parameters in gold.clv_model, fitted = false (columns NULL)

@@ -136,33 +136,19 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
                            [&] { return features::BuildCustomerFeatures(conn, report.as_of, scope); }));
   CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
                            [&] { return models::ScoreChurnHeuristic(conn, report.as_of, scope); }));
-  // A full run trains the churn model first (it fits BG/NBD at its cutoffs and leaves the CLV
-  // tables as of as_of rewritten by the CLV step); an incremental run rescores CLV first, as
-  // the churn model reads the scoped customers' P(alive) from gold.customer_clv.
+  // CLV before the churn model: behavioural churn reads each customer's P(alive) as of as_of
+  // from gold.customer_clv (its training cutoffs fit BG/NBD on their own and write no table).
   std::string churn_note, clv_note;
-  auto churn = [&] {
-    CI_RETURN_IF_ERROR(Timed("churn_model", &report, [&] {
-      return models::RunChurnModelStep(conn, report.as_of, &churn_note, scope);
-    }));
-    report.steps.back().note = churn_note;
-    return Status::Ok();
-  };
-  auto clv = [&] {
-    CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, scope, &clv_note); }));
-    report.steps.back().note = clv_note;
-    return Status::Ok();
-  };
-  if (plan.incremental) {
-    CI_RETURN_IF_ERROR(clv());
-    CI_RETURN_IF_ERROR(churn());
-  } else {
-    CI_RETURN_IF_ERROR(churn());
-  }
+  CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, scope, &clv_note); }));
+  report.steps.back().note = clv_note;
+  CI_RETURN_IF_ERROR(Timed("churn_model", &report, [&] {
+    return models::RunChurnModelStep(conn, report.as_of, &churn_note, scope);
+  }));
+  report.steps.back().note = churn_note;
   CI_RETURN_IF_ERROR(Timed("segments", &report,
                            [&] { return models::AssignSegments(conn, config.segments, scope); }));
   CI_RETURN_IF_ERROR(Timed("segment_themes", &report,
                            [&] { return text::BuildSegmentThemes(conn, report.as_of); }));
-  if (!plan.incremental) CI_RETURN_IF_ERROR(clv());
   CI_RETURN_IF_ERROR(Timed("segment_profiles", &report, [&] { return models::ProfileSegments(conn); }));
   CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of, scope); }));
   CI_RETURN_IF_ERROR(Timed("cohorts", &report, [&] { return models::BuildCohorts(conn, report.as_of); }));
