@@ -4,7 +4,8 @@
 //     reliability table; changes nothing in the database.
 //   custintel churn-model [--label COLUMN] [--horizon DAYS] [--json]
 //     (re)scores gold.customer_scores of the last run with the learned model (with --label: the
-//     subscription model on the customers' known churned flag) and reassigns segments.
+//     subscription model on the customers' known churned flag) and reassigns segments, with
+//     their themes and profiles, as the pipeline's steps after it do.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -16,6 +17,7 @@
 #include "features/customer_features.h"
 #include "models/churn_model.h"
 #include "models/segments.h"
+#include "text/insights.h"
 
 namespace custintel::cli {
 namespace {
@@ -90,7 +92,11 @@ Status RunChurnModel(GlobalOptions& g, const ChurnArgs& a) {
   std::string as_of = last->GetString(0, 0);
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   CI_ASSIGN_OR_RETURN(models::ChurnScoreReport report, models::ScoreLearnedChurn(conn, as_of, o));
+  // New churn risks move customers between segments; the tables derived from the segments follow
+  // (gold.segments without its profile columns failed every later segment insight).
   CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments));
+  CI_RETURN_IF_ERROR(text::BuildSegmentThemes(conn, as_of));
+  CI_RETURN_IF_ERROR(models::ProfileSegments(conn));
   CI_RETURN_IF_ERROR(tx.Commit());
   if (a.json) {
     nlohmann::json j = {{"learned", report.learned}, {"reused", report.reused}, {"model_id", report.model_id},

@@ -252,6 +252,9 @@ TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
   auto s = nlohmann::json::parse(scored.out);
   EXPECT_TRUE(s["learned"].get<bool>()) << scored.out;
   EXPECT_EQ(s["scored"].get<int64_t>(), 5000);
+  // Rescoring reassigns segments with their profiles: segment insights can still be written.
+  auto refreshed = RunCli("insights --refresh --db " + work.File("sub.duckdb"));
+  EXPECT_EQ(refreshed.exit_code, 0) << refreshed.err;
 
   auto bad = RunCli("evaluate churn --label no_such_flag --db " + work.File("sub.duckdb"));
   EXPECT_EQ(bad.exit_code, 1);
