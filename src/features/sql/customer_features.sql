@@ -7,31 +7,37 @@
 -- (JSON channel → share) and top channel, event counts by type (JSON), both with their keys sorted
 -- (built as sorted "key":value strings: an ORDER BY inside the aggregate costs twice as much), all-time tickets and
 -- tickets still open at as_of (no resolved_at, or resolved after as_of).
+-- Sums and means of money and sentiment are taken over DECIMALs (amounts to 1/100 cent, up to
+-- 10^14 per order) and the interval spread from integer sums: a DOUBLE sum depends on the
+-- order DuckDB's threads combine partial sums in, so the same data gave values differing in
+-- their last bits from run to run (and ltv_percentile ties that broke differently).
 -- A view, written to gold.customer_features by features::WriteScoped; {{scope COL}} restricts
 -- every input to the run's customer scope (TRUE in a full run; features/scope.h).
 CREATE OR REPLACE TEMP VIEW ci_customer_features AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t),
 purchases AS (
-  SELECT o.order_id, o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount, o.channel
+  SELECT o.order_id, o.customer_id, o.ordered_at, coalesce(o.amount, 0)::DECIMAL(18, 4) AS amount_exact, o.channel
   FROM silver.orders o, as_of
   WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t AND {{scope o.customer_id}}
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 order_stats AS (
   SELECT p.customer_id,
          count(*) AS frequency,
-         sum(p.amount) AS lifetime_value,
-         avg(p.amount) AS monetary,
+         sum(p.amount_exact)::DOUBLE AS lifetime_value,
+         avg(p.amount_exact) AS monetary,
          min(p.ordered_at) AS first_order_at,
          max(p.ordered_at) AS last_order_at,
          count(*) FILTER (WHERE p.ordered_at > as_of.t - INTERVAL 90 DAY) AS orders_90d,
-         coalesce(sum(p.amount) FILTER (WHERE p.ordered_at > as_of.t - INTERVAL 90 DAY), 0) AS revenue_90d
-         , coalesce(sum(p.amount) FILTER (WHERE p.ordered_at <= as_of.t - INTERVAL 90 DAY
-                                            AND p.ordered_at > as_of.t - INTERVAL 180 DAY), 0) AS revenue_prev_90d
+         coalesce(sum(p.amount_exact) FILTER (WHERE p.ordered_at > as_of.t - INTERVAL 90 DAY), 0)::DOUBLE AS revenue_90d
+         , coalesce(sum(p.amount_exact) FILTER (WHERE p.ordered_at <= as_of.t - INTERVAL 90 DAY
+                                            AND p.ordered_at > as_of.t - INTERVAL 180 DAY), 0)::DOUBLE AS revenue_prev_90d
   FROM purchases p, as_of GROUP BY p.customer_id),
 purchase_days AS (
   SELECT DISTINCT customer_id, ordered_at::DATE AS d FROM purchases),
 interval_stats AS (
-  SELECT customer_id, avg(gap) AS interpurchase_days_mean, stddev_samp(gap) AS interpurchase_days_std
+  SELECT customer_id, avg(gap) AS interpurchase_days_mean,
+         CASE WHEN count(gap) > 1 THEN sqrt(greatest(0, (count(gap) * sum(gap * gap) - sum(gap) * sum(gap))
+                                                 / (count(gap) * (count(gap) - 1)))) END AS interpurchase_days_std
   FROM (SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap
         FROM purchase_days)
   WHERE gap IS NOT NULL GROUP BY customer_id),
@@ -84,7 +90,7 @@ review_stats AS (
 -- support events) in the 90 days up to as_of, from the text step's gold.interaction_sentiment;
 -- NULL without analysed interactions in the window.
 sentiment_stats AS (
-  SELECT s.customer_id, avg(s.sentiment) AS avg_sentiment
+  SELECT s.customer_id, avg(s.sentiment::DECIMAL(18, 9)) AS avg_sentiment
   FROM gold.interaction_sentiment s, as_of
   WHERE s.customer_id IS NOT NULL AND s.occurred_at <= as_of.t AND {{scope s.customer_id}}
     AND s.occurred_at > as_of.t - INTERVAL 90 DAY
