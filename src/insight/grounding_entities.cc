@@ -76,7 +76,7 @@ class Spotter {
   }
 
   bool InVocabulary(const std::string& stem) const {
-    return sheet_.stems().count(stem) || catalog_.stems().count(stem);
+    return sheet_.stems().Has(stem) || catalog_.stems().count(stem);
   }
 
   const Token& W(size_t k) const { return tt_.tokens[w_[k]]; }
@@ -384,13 +384,10 @@ SheetNames::SheetNames(const FactSheet& sheet) : sheet_(sheet) {
   AddNames({sheet.title, sheet.subject.id}, "name", &names_);
   IndexByFirstKey(names_, &by_first_);
   for (const Name& n : names_) {
-    for (const auto& k : n.keys) stems_.insert(Stem(k));
+    for (const auto& k : n.keys) stems_.Add(Stem(k));
   }
-  auto add_text = [&](std::string_view s) {
-    for (const auto& stem : WordsOf(s)->stems) stems_.insert(stem);
-  };
-  for (const Snippet& s : sheet.snippets) add_text(s.text);
-  for (const Fact& f : sheet.facts) add_text(f.label);
+  for (const Snippet& s : sheet.snippets) stems_.AddText(s.text);
+  for (const Fact& f : sheet.facts) stems_.AddText(f.label);
   for (const Snippet& s : sheet.snippets) snippets_lower_.push_back(ToLower(s.text));
 }
 

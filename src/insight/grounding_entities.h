@@ -32,6 +32,7 @@
 
 #include "insight/facts.h"
 #include "insight/grounding_numbers.h"
+#include "insight/grounding_words.h"
 #include "text/tokenizer.h"
 
 namespace custintel::insight {
@@ -90,14 +91,14 @@ class SheetNames {
   const FactSheet& sheet() const { return sheet_; }
   const std::vector<Name>& names() const { return names_; }
   const CatalogIndex::NameIndex& by_first() const { return by_first_; }  // longest name first
-  const std::unordered_set<std::string>& stems() const { return stems_; }
+  const StemSet& stems() const { return stems_; }
   const std::vector<std::string>& snippets_lower() const { return snippets_lower_; }
 
  private:
   const FactSheet& sheet_;
   std::vector<Name> names_;
   CatalogIndex::NameIndex by_first_;
-  std::unordered_set<std::string> stems_;
+  StemSet stems_;
   std::vector<std::string> snippets_lower_;
 };
 

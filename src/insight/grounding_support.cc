@@ -11,9 +11,7 @@
 namespace custintel::insight {
 namespace {
 
-void AddWords(std::string_view s, std::unordered_set<std::string>* vocab) {
-  for (const std::string& stem : WordsOf(s)->stems) vocab->insert(stem);
-}
+void AddWords(std::string_view s, StemSet* vocab) { vocab->AddText(s); }
 
 bool IsContentWord(const text::Token& t, const std::string& bare) {
   if (t.kind != text::TokenKind::kWord || bare.size() < 2) return false;
@@ -52,7 +50,7 @@ SentenceSupport SupportIndex::Lexical(const text::TokenizedText& tt, const text:
     std::string bare = BareNorm(tt.tokens[i]);
     if (!IsContentWord(tt.tokens[i], bare)) continue;
     ++out.content;
-    if (vocab_.count(Stem(bare))) ++supported;
+    if (vocab_.Has(Stem(bare))) ++supported;
     else out.unsupported.push_back(std::string(tt.Surface(tt.tokens[i])));
   }
   out.support = out.content < 2 ? 1.0 : static_cast<double>(supported) / out.content;

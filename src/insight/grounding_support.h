@@ -23,6 +23,7 @@
 
 #include "core/status.h"
 #include "insight/facts.h"
+#include "insight/grounding_words.h"
 #include "text/tokenizer.h"
 
 namespace custintel::ai {
@@ -43,7 +44,7 @@ class SupportIndex {
   SentenceSupport Lexical(const text::TokenizedText& tt, const text::Sentence& s, int matched_numbers) const;
 
  private:
-  std::unordered_set<std::string> vocab_;
+  StemSet vocab_;
 };
 
 // For each sentence, the best cosine similarity to a snippet or a fact label of `sheet`.

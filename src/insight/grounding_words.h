@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "text/tokenizer.h"
@@ -35,6 +36,27 @@ struct TextWords {
   std::vector<std::string> stems;  // Stem(keys[i])
 };
 std::shared_ptr<const TextWords> WordsOf(std::string_view text);
+
+// A set of stems that borrows the stems of WordsOf's results (holding them alive) instead of
+// copying each into the set: a sheet's vocabulary is built for every subject, a million times in
+// a run. Movable, not copyable (the set points into what it holds).
+class StemSet {
+ public:
+  StemSet() = default;
+  StemSet(const StemSet&) = delete;
+  StemSet& operator=(const StemSet&) = delete;
+  StemSet(StemSet&&) = default;
+  StemSet& operator=(StemSet&&) = default;
+
+  void AddText(std::string_view text);  // every stem of WordsOf(text)
+  void Add(std::string stem);           // one stem, owned here
+  bool Has(std::string_view stem) const { return set_.count(stem) > 0; }
+
+ private:
+  std::vector<std::shared_ptr<const TextWords>> held_;
+  std::vector<std::unique_ptr<std::string>> owned_;  // stable addresses
+  std::unordered_set<std::string_view> set_;
+};
 
 // True when the token is a word whose first letter is upper case.
 bool IsCapitalised(const text::TokenizedText& tt, const text::Token& t);
