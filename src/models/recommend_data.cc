@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <thread>
 
 #include "core/log.h"
@@ -53,47 +52,37 @@ std::pair<bool, double> Score(const std::vector<uint32_t>& recs, const std::vect
   return {found > 0, basket.empty() ? 0.0 : double(found) / basket.size()};
 }
 
-// Writes `t` (customer indices of `data`) to gold.recommendations: the whole table for
-// Scope::All(), else in place of the scope's rows. Rows are appended in customer_id order
-// (data.customer_ids is sorted) and rank order, so the table is in that order without a sort:
-// joining names onto ten rows per customer and ORDER BY took 12.7 s at 1M customers.
-Status WriteRecommendations(store::Connection& conn, const PurchaseData& data, const RecommendationTable& t,
-                            const std::string& as_of, const features::Scope& scope) {
-  std::vector<store::Param> names(data.product_ids.size()), categories(data.product_ids.size());
-  CI_ASSIGN_OR_RETURN(store::QueryResult products, conn.Query(
-      "SELECT p.idx, pr.name, pr.category FROM rec_products p JOIN silver.products pr USING (product_id)"));
-  for (size_t i = 0; i < products.row_count(); ++i) {
-    const auto idx = static_cast<size_t>(products.GetInt64(0, i));
-    if (idx >= names.size()) return Status::Internal("recommendations: product index out of range");
-    if (!products.IsNull(1, i)) names[idx] = products.GetString(1, i);
-    if (!products.IsNull(2, i)) categories[idx] = products.GetString(2, i);
-  }
-  constexpr char kColumns[] =
-      "(customer_id VARCHAR, rank INTEGER, product_id VARCHAR, product_name VARCHAR, category VARCHAR, "
-      "score DOUBLE, reason VARCHAR, as_of TIMESTAMPTZ)";
-  if (scope.all()) {
-    CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE OR REPLACE TABLE gold.recommendations ") + kColumns));
-  } else {
-    CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE TABLE IF NOT EXISTS gold.recommendations ") + kColumns));
-    CI_RETURN_IF_ERROR(conn.Execute("DELETE FROM gold.recommendations WHERE " + scope.Filter("customer_id")));
-  }
-  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", "recommendations"));
-  const store::Param when(as_of);
+// Writes `t` (customer indices of rec_customers) to gold.recommendations: the whole table for
+// Scope::All(), else in place of the scope's rows.
+Status WriteRecommendations(store::Connection& conn, const RecommendationTable& t, const features::Scope& scope) {
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TABLE main.rec_out (customer_idx UBIGINT, rank INTEGER, product_idx UBIGINT, "
+      "score DOUBLE, reason VARCHAR)"));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", "rec_out"));
   for (size_t c = 0; c + 1 < t.offsets.size(); ++c) {
-    const store::Param customer(data.customer_ids[c]);
     for (size_t i = t.offsets[c]; i < t.offsets[c + 1]; ++i) {
       const Recommendation& r = t.rows[i];
-      const double rounded = std::round(r.score * 1e4) / 1e4;  // SQL round(score, 4), bit for bit
-      for (const store::Param& v : {customer, store::Param(static_cast<int64_t>(i - t.offsets[c] + 1)),
-                                    store::Param(data.product_ids[r.product]), names[r.product],
-                                    categories[r.product], store::Param(std::isfinite(rounded) ? rounded : r.score),
-                                    store::Param(std::string(RecommendReasonText(r.reason))), when}) {
-        CI_RETURN_IF_ERROR(app.Append(v));
-      }
+      CI_RETURN_IF_ERROR(app.Append(static_cast<int64_t>(c)));
+      CI_RETURN_IF_ERROR(app.Append(static_cast<int64_t>(i - t.offsets[c] + 1)));
+      CI_RETURN_IF_ERROR(app.Append(static_cast<int64_t>(r.product)));
+      CI_RETURN_IF_ERROR(app.Append(r.score));
+      CI_RETURN_IF_ERROR(app.Append(std::string(RecommendReasonText(r.reason))));
       CI_RETURN_IF_ERROR(app.EndRow());
     }
   }
-  return app.Close();
+  CI_RETURN_IF_ERROR(app.Close());
+  const std::string rows =
+      "SELECT c.customer_id, r.rank, p.product_id, pr.name AS product_name, pr.category, "
+      "round(r.score, 4) AS score, r.reason, getvariable('as_of')::TIMESTAMPTZ AS as_of "
+      "FROM main.rec_out r JOIN rec_customers c ON c.idx = r.customer_idx "
+      "JOIN rec_products p ON p.idx = r.product_idx LEFT JOIN silver.products pr USING (product_id) "
+      "ORDER BY c.customer_id, r.rank";
+  if (scope.all()) {
+    return conn.Execute("CREATE OR REPLACE TABLE gold.recommendations AS " + rows + "; DROP TABLE main.rec_out");
+  }
+  return conn.Execute("CREATE TABLE IF NOT EXISTS gold.recommendations AS " + rows + " LIMIT 0; " +
+                      "DELETE FROM gold.recommendations WHERE " + scope.Filter("customer_id") + "; " +
+                      "INSERT INTO gold.recommendations " + rows + "; DROP TABLE main.rec_out");
 }
 
 // The recommender of a scoped call: the stored model, else (nothing stored yet) one fitted on
@@ -176,7 +165,7 @@ Status BuildRecommendations(store::Connection& conn, const std::string& as_of, c
   }
   CI_ASSIGN_OR_RETURN(double today, EpochDays(conn, as_of));
   RecommendationTable table = RecommendAll(*rec, data, static_cast<int32_t>(today));
-  return WriteRecommendations(conn, data, table, as_of, scope);
+  return WriteRecommendations(conn, table, scope);
 }
 
 RecommendEvaluation EvaluateRecommendations(const PurchaseData& data, const RecommendOptions& options) {
