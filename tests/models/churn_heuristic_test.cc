@@ -138,5 +138,38 @@ TEST(Config, MalformedTomlNamesTheLine) {
   EXPECT_NE(c.status().message().find("my.toml line 3"), std::string::npos) << c.status().message();
 }
 
+TEST_F(ChurnHeuristicTest, FeaturesAreTheSameBitsWhateverOrderThreadsSumIn) {
+  // 2M orders in cents over three customers, and sentiments: summed as DOUBLEs, one thread and
+  // four add them in different orders and the last bits differ from build to build.
+  Exec(R"sql(
+    INSERT INTO silver.customers(customer_id, acquisition_date) VALUES
+      ('E0', '2020-01-01'), ('E1', '2020-01-01'), ('E2', '2020-01-01');
+    INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status)
+      SELECT 'b' || i, 'E' || (i % 3), TIMESTAMPTZ '2026-06-29 00:00:00+00' - to_seconds(i),
+             ((i * 7919) % 100003) / 100.0, 'completed' FROM range(2000000) t(i);
+    INSERT INTO gold.interaction_sentiment(source, source_id, customer_id, occurred_at, sentiment)
+      SELECT 'review', 's' || i, 'E' || (i % 3), TIMESTAMPTZ '2026-06-20 00:00:00+00',
+             ((i * 104729) % 2001 - 1000) / 1000.0 / 3 FROM range(500000) t(i);
+  )sql");
+  std::vector<std::string> builds;
+  for (int threads : {1, 4, 1, 3}) {
+    Exec("SET threads = " + std::to_string(threads));
+    ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, kAsOf).ok());
+    auto r = conn_->Query(
+        "SELECT string_agg(customer_id || ':' || lifetime_value::VARCHAR || ':' || monetary::VARCHAR || ':' || "
+        "revenue_90d::VARCHAR || ':' || avg_sentiment::VARCHAR, ' ' ORDER BY customer_id) "
+        "FROM gold.customer_features WHERE customer_id LIKE 'E%'");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_FALSE(r->IsNull(0, 0));
+    builds.push_back(r->GetString(0, 0));
+  }
+  for (size_t i = 1; i < builds.size(); ++i) EXPECT_EQ(builds[i], builds[0]) << "build " << i;
+  // And they are the sums: the cents added up as integers.
+  auto cents = conn_->Query("SELECT sum((i * 7919) % 100003) FROM range(2000000) t(i) WHERE i % 3 = 0");
+  auto got = conn_->Query("SELECT lifetime_value FROM gold.customer_features WHERE customer_id = 'E0'");
+  ASSERT_TRUE(cents.ok() && got.ok());
+  EXPECT_NEAR(got->GetDouble(0, 0), cents->GetDouble(0, 0) / 100.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace custintel::models
