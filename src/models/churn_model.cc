@@ -172,8 +172,8 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
 
 // Keeps the rows of gold.customer_features and gold.customer_scores as of as_of that a rebuild
 // of `scope` at a cutoff replaces, and puts them back: a sampled cutoff touches only its
-// sample's rows, so only those are copied (copying both whole tables aside and back cost ~16 s
-// at 1M customers under a memory limit, where the copies spill).
+// sample's rows, so only those are copied (both whole tables were copied aside and back, 1M
+// rows each way at 1M customers, spilling under a memory limit).
 Status SaveGold(store::Connection& conn, const features::Scope& scope) {
   return conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE ci_churn_keep_features AS SELECT * FROM gold.customer_features WHERE {0}; "
