@@ -149,14 +149,8 @@ TEST_F(GeneratedShopTest, LearnedChurnBeatsTheHeuristic) {
       "FROM gold.customer_scores s JOIN read_csv(?) t USING (customer_id)", {Truth()});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_GT(r->row_count(), 4000u);
-  std::vector<double> learned, heur;
-  std::vector<int> dropped;
-  for (size_t i = 0; i < r->row_count(); ++i) {
-    learned.push_back(r->GetDouble(0, i));
-    heur.push_back(r->GetDouble(1, i));
-    dropped.push_back(static_cast<int>(r->GetInt64(2, i)));
-  }
-  EXPECT_GT(RocAuc(learned, dropped), RocAuc(heur, dropped));
+  ChurnAucs truth_auc = ChurnAucsOf(*r);
+  EXPECT_GT(truth_auc.learned, truth_auc.heuristic);
 }
 
 TEST_F(GeneratedShopTest, ScoresCarryShapDriversAndTheModelIsStoredAndReused) {

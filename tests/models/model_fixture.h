@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "models/churn_model_metrics.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
@@ -23,6 +25,22 @@ inline int64_t RowDifferences(store::Connection& conn, const std::string& a, con
                       " EXCEPT ALL SELECT * FROM " + a + " WHERE " + where + "))");
   EXPECT_TRUE(r.ok()) << r.status().message();
   return r.ok() ? r->GetInt64(0, 0) : -1;
+}
+
+// ROC-AUC of the learned and the heuristic churn risk against a label, from the rows of a query
+// selecting (churn_risk, churn_risk_heuristic, label 0/1).
+struct ChurnAucs {
+  double learned = 0, heuristic = 0;
+};
+inline ChurnAucs ChurnAucsOf(const store::QueryResult& r) {
+  std::vector<double> learned, heuristic;
+  std::vector<int> labels;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    learned.push_back(r.GetDouble(0, i));
+    heuristic.push_back(r.GetDouble(1, i));
+    labels.push_back(static_cast<int>(r.GetInt64(2, i)));
+  }
+  return {RocAuc(learned, labels), RocAuc(heuristic, labels)};
 }
 
 class InMemoryDbTest : public ::testing::Test {
