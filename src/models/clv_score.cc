@@ -297,10 +297,9 @@ Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& a
   ClvScoreReport fitted = FitClvForScoring(*s, options);
   if (!fitted.fitted) return false;
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", table));
-  const BgNbdParams& b = fitted.fit->bgnbd.params;
-  for (size_t i = 0; i < s->size(); ++i) {
+  for (size_t i = 0; i < s->size(); ++i) {  // Predict: the very values gold.customer_clv gets
     CI_RETURN_IF_ERROR(app.Append(s->customer_id[i]));
-    CI_RETURN_IF_ERROR(app.Append(Num(BgNbdProbabilityAlive(b, s->frequency[i], s->recency[i], s->T[i]))));
+    CI_RETURN_IF_ERROR(app.Append(Num(Predict(*fitted.fit, options, *s, i).p_alive)));
     CI_RETURN_IF_ERROR(app.EndRow());
   }
   CI_RETURN_IF_ERROR(app.Close());
