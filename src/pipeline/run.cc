@@ -2,13 +2,13 @@
 
 #include <sys/resource.h>
 
-#include <chrono>
 #include <functional>
 
 #include <fmt/format.h>
 
 #include "ai/insight_writer.h"
 #include "core/log.h"
+#include "core/stopwatch.h"
 #include "features/customer_features.h"
 #include "insight/step.h"
 #include "models/churn_heuristic.h"
@@ -26,9 +26,9 @@ namespace custintel::pipeline {
 namespace {
 
 Status Timed(const std::string& name, RunReport* report, const std::function<Status()>& step) {
-  auto start = std::chrono::steady_clock::now();
+  Stopwatch sw;
   Status s = step();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double secs = sw.Lap();
   report->steps.push_back({name, secs});
   // The process's peak so far: the step where it jumps is the one to look at (run -v).
   rusage usage{};
