@@ -94,7 +94,7 @@ Status RunChurnModel(GlobalOptions& g, const ChurnArgs& a) {
   CI_ASSIGN_OR_RETURN(models::ChurnScoreReport report, models::ScoreLearnedChurn(conn, as_of, o));
   // New churn risks move customers between segments; the tables derived from the segments follow
   // (gold.segments without its profile columns failed every later segment insight).
-  CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments));
+  CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments, config.churn));
   CI_RETURN_IF_ERROR(text::BuildSegmentThemes(conn, as_of));
   CI_RETURN_IF_ERROR(models::ProfileSegments(conn));
   CI_RETURN_IF_ERROR(tx.Commit());

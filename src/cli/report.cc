@@ -23,7 +23,8 @@ constexpr char kTopRiskSql[] =
 constexpr char kOverviewSql[] =
     "SELECT (SELECT any_value(as_of)::VARCHAR FROM gold.customer_scores) AS as_of, "
     "(SELECT count(*) FROM gold.customer_scores) AS customers, "
-    "(SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7) AS high_risk, "
+    "(SELECT count(*) FROM gold.customer_scores WHERE high_risk) AS high_risk, "
+    "(SELECT high_risk_above FROM gold.risk_definition) AS high_risk_above, "
     "(SELECT round(avg(lifetime_value), 2) FROM gold.customer_scores) AS avg_ltv, "
     "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk";
 
@@ -60,10 +61,10 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
     return Status::Ok();
   }
   out << fmt::format("custintel summary, as of {}\n", overview.GetString(0, 0));
-  out << fmt::format("{} customers, {} at high churn risk (> 0.7); average lifetime value {}, "
+  out << fmt::format("{} customers, {} at high churn risk (> {}); average lifetime value {}, "
                      "average churn risk {}\n\n",
                      overview.GetInt64(1, 0), overview.GetInt64(2, 0), overview.GetString(3, 0),
-                     overview.GetString(4, 0));
+                     overview.GetString(4, 0), overview.GetString(5, 0));
   if (words.is_object() && words["summary"].is_string()) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
                        words.value("grounding_score", 0.0), words["summary"].get<std::string>());

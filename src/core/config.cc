@@ -105,6 +105,17 @@ Status ParsePipeline(const toml::table& root, const std::string& source, Config*
   return Status::Ok();
 }
 
+Status ParseChurn(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["churn"].as_table();
+  if (!t) return Status::Ok();
+  double& high = config->churn.high_risk;
+  CI_RETURN_IF_ERROR(ReadKey<double>(*t, "high_risk", source + ": churn", &high));
+  if (!(high > 0 && high < 1)) {
+    return Status::InvalidArgument(source + ": churn: high_risk must be a churn probability between 0 and 1 (exclusive)");
+  }
+  return Status::Ok();
+}
+
 Status ParseDatabase(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["database"].as_table();
   if (!t) return Status::Ok();
@@ -166,6 +177,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
   CI_RETURN_IF_ERROR(ParseTiers(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseRefresh(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParsePipeline(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseChurn(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseDatabase(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;

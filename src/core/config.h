@@ -52,6 +52,14 @@ struct PipelineConfig {
   double max_changed_share = 0.2;
 };
 
+// [churn]: what counts as "high churn risk" everywhere (summary, API KPIs, executive metrics,
+// retention strategies, offers, the ask model's high_risk condition). The segments step flags
+// gold.customer_scores.high_risk = churn_risk > high_risk and records the threshold in
+// gold.risk_definition and meta.runs (src/models/segments.h); readers use the flag.
+struct ChurnConfig {
+  double high_risk = 0.7;  // a churn probability, 0 < high_risk < 1
+};
+
 // [database]: the DuckDB engine of every command (the --memory-limit flag overrides).
 struct DatabaseConfig {
   // DuckDB's buffer memory, e.g. "3GiB" or "80%" (of RAM); "" = DuckDB's default (80%). Work that
@@ -90,6 +98,7 @@ struct Config {
   std::map<std::string, TierConfig> tiers;  // by tier name
   RefreshConfig refresh;
   PipelineConfig pipeline;
+  ChurnConfig churn;
   DatabaseConfig database;
   AiConfig ai;
   // The file the config came from ("" = defaults only).

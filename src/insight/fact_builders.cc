@@ -17,7 +17,7 @@ using detail::AddFact;
 
 constexpr const char* kAccountSql = R"(
 SELECT f.account_id, count(*), avg(s.churn_risk), sum(coalesce(s.lifetime_value, 0)),
-       count(*) FILTER (WHERE s.churn_risk > 0.7), string_agg(DISTINCT s.segment, '|' ORDER BY s.segment)
+       count(*) FILTER (WHERE s.high_risk), string_agg(DISTINCT s.segment, '|' ORDER BY s.segment)
 FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id)
 WHERE coalesce(f.account_id, '') <> '' AND {F}
 GROUP BY f.account_id ORDER BY f.account_id)";

@@ -51,6 +51,7 @@ struct CustomerContext {
   std::string account_id;        // "" when none
   std::string segment;
   double churn_risk = 0;
+  bool high_risk = false;        // gold.customer_scores.high_risk: the one definition (models/segments.h)
   std::string usual_weekday;     // "Monday".."Sunday"; "" without orders
   int usual_hour = -1;           // 0..23; -1 without orders
   std::string rebuy_product;     // most-bought product name; "" when none

@@ -22,7 +22,7 @@ SELECT s.customer_id, coalesce(f.account_id, ''), coalesce(s.segment, ''), s.chu
        coalesce(s.lifetime_value, 0), s.predicted_clv, coalesce(f.frequency, 0), f.recency_days,
        f.avg_order_value, coalesce(f.tenure_days, 0), coalesce(f.tickets_90d, 0), coalesce(f.reviews, 0),
        f.avg_rating, coalesce(f.top_category, ''), coalesce(s.risk_factors::VARCHAR, '[]'),
-       coalesce(c.first_name, ''), coalesce(c.last_name, '')
+       coalesce(c.first_name, ''), coalesce(c.last_name, ''), coalesce(s.high_risk, false)
 FROM (SELECT * FROM gold.customer_scores WHERE {F}) s LEFT JOIN gold.customer_features f USING (customer_id)
 LEFT JOIN silver.customers c USING (customer_id)
 ORDER BY s.customer_id)";
@@ -92,6 +92,7 @@ CustomerSheet CustomerFromRow(const store::QueryResult& r, size_t i, const Playb
   c.account_id = r.GetString(1, i);
   c.segment = r.GetString(2, i);
   c.churn_risk = r.IsNull(3, i) ? 0 : r.GetDouble(3, i);
+  c.high_risk = r.GetBool(17, i);
   s.subject = {SubjectKind::kCustomer, c.customer_id};
   s.title = "customer " + c.customer_id;
   AddEntity(s, c.segment);

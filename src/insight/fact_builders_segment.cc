@@ -26,7 +26,8 @@ a AS (SELECT avg(lifetime_value) AS ltv, avg(churn_risk) AS churn, avg(recency_d
 SELECT g.segment, g.size, g.share, g.avg_ltv, coalesce(g.avg_clv, 0), g.avg_churn_risk,
        coalesce(g.revenue_share, 0), coalesce(per.avg_recency, 0), a.ltv, a.churn, a.recency,
        array_to_string(coalesce(g.top_categories, []), '|'),
-       coalesce(i.base_facts::VARCHAR, ''), coalesce(i.previous_facts::VARCHAR, '')
+       coalesce(i.base_facts::VARCHAR, ''), coalesce(i.previous_facts::VARCHAR, ''),
+       coalesce(g.high_risk / nullif(g.size, 0), 0)::DOUBLE
 FROM gold.segments g LEFT JOIN per USING (segment) CROSS JOIN a
 LEFT JOIN gold.segment_insights i ON i.segment = g.segment
 WHERE ?::VARCHAR IS NULL OR g.segment = ?::VARCHAR
@@ -126,6 +127,8 @@ SegmentSheetRow SegmentFromRow(const store::QueryResult& r, size_t i) {
     b[k].value = detail::StableValue(b[k].value);
     s.facts.push_back(b[k]);
   }
+  AddFact(s, "high_risk_share", detail::StableValue(r.GetDouble(14, i)), FactUnit::kPercent,
+          "share of the segment's customers at high churn risk");
   AddVsAll(s, "avg_ltv_vs_all", r.GetDouble(3, i) - r.GetDouble(8, i), FactUnit::kMoney, "average lifetime value");
   AddVsAll(s, "avg_churn_risk_vs_all", r.GetDouble(5, i) - r.GetDouble(9, i), FactUnit::kPercent,
            "average churn risk");

@@ -13,13 +13,14 @@
 #include "insight/step_internal.h"
 #include "insight/writer_builtin.h"
 #include "insight/writer_llm.h"
+#include "models/segments.h"
 
 namespace custintel::insight {
 namespace detail {
 
 std::string StoredHash(const StepContext& ctx, const FactSheet& sheet, bool llm_subject) {
   Sha256Builder h;
-  h.Add(sheet.InputHash()).Add(fmt::format("high_risk={} max_chars={}", ctx.options.outputs.high_risk,
+  h.Add(sheet.InputHash()).Add(fmt::format("high_risk={} max_chars={}", ctx.high_risk_above,
                                            ctx.options.outputs.max_notification_chars));
   if (llm_subject && ctx.ai) h.Add(ctx.ai->identity().backend).Add(ctx.ai->identity().model);
   return h.FinishHex();
@@ -307,6 +308,7 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
   ctx.catalog_index = std::make_unique<CatalogIndex>(ctx.catalog);
   CI_ASSIGN_OR_RETURN(store::QueryResult now, conn.Query("SELECT current_timestamp::VARCHAR"));
   ctx.generated_at = now.GetString(0, 0);
+  CI_ASSIGN_OR_RETURN(ctx.high_risk_above, models::HighRiskAbove(conn));
   CI_RETURN_IF_ERROR(WriteSegments(ctx).WithContext("segment insights"));
   if (options.segment || !options.customers) return ctx.report;
   if (!options.scope.all()) CI_RETURN_IF_ERROR(CollectScopeAccounts(ctx).WithContext("scoped accounts"));

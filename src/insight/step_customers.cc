@@ -64,14 +64,14 @@ void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
   job.summary = WriteCustomerBuiltin(c, pb);
   Ground(ctx, index, job.summary, true);
   std::vector<store::Param> row;
-  if (cx.churn_risk > ctx.options.outputs.high_risk) {
+  if (cx.high_risk) {
     RetentionStrategy r = WriteRetentionBuiltin(c, pb);
     Ground(ctx, index, r.written, true);
     row = {cx.customer_id, cx.churn_risk, r.drivers.dump(), r.written.text, r.written.parts["actions"].dump()};
     AppendProvenance(row, ctx, r.written, job.hash);
     job.rows[1].push_back(std::move(row));
   }
-  for (const PersonalRecommendation& rec : WriteRecommendationsBuiltin(c, pb, ctx.options.outputs)) {
+  for (const PersonalRecommendation& rec : WriteRecommendationsBuiltin(c, pb)) {
     WrittenText w;
     w.text = rec.title + ". " + rec.description;
     if (!rec.cited.empty()) w.cited = {rec.cited};

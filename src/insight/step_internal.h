@@ -25,6 +25,7 @@ struct StepContext {
   EntityCatalog catalog;
   std::unique_ptr<CatalogIndex> catalog_index;  // of `catalog`, for the texts checked against it
   std::string generated_at;           // one timestamp for every row of the run
+  double high_risk_above = 0;         // what the customers' high_risk flags mean (gold.risk_definition)
   InsightReport report;
 };
 

@@ -129,6 +129,12 @@ void SegmentWhy(const FactSheet& s, Draft& d) {
   }
 }
 
+// Most of the segment's customers are flagged at high churn risk (gold.customer_scores.high_risk).
+bool MostlyHighRisk(const FactSheet& s) {
+  const Fact* high = s.Find("high_risk_share");
+  return high && high->value >= 0.5;
+}
+
 void SegmentActions(const FactSheet& s, const Playbook& pb, Draft& d) {
   std::vector<ThemeFact> themes = Themes(s);
   if (!themes.empty() && HasSnippet(s, "playbook:" + themes[0].key)) {
@@ -142,10 +148,9 @@ void SegmentActions(const FactSheet& s, const Playbook& pb, Draft& d) {
     d.Cite(sn.id);
     break;
   }
-  const Fact* churn = s.Find("avg_churn_risk");
   std::string second = LabelSays(s.Find("avg_ltv_vs_all"), "above") ? "vip"
-                       : churn && churn->value >= 0.7               ? "retention"
-                                                                    : "crosssell";
+                       : MostlyHighRisk(s)                           ? "retention"
+                                                                     : "crosssell";
   AddAction(d, pb, second, d.actions.empty() ? "What might help: " : "");
 }
 
@@ -175,9 +180,8 @@ nlohmann::json SegmentStrategies(const FactSheet& sheet, const Playbook& playboo
   std::vector<std::string> keys;
   std::vector<ThemeFact> themes = Themes(sheet);
   if (!themes.empty()) keys.push_back(themes[0].key);
-  const Fact* churn = sheet.Find("avg_churn_risk");
   if (LabelSays(sheet.Find("avg_ltv_vs_all"), "above")) keys.insert(keys.end(), {"vip", "loyalty"});
-  if (churn && churn->value >= 0.7) keys.insert(keys.end(), {"retention", "winback"});
+  if (MostlyHighRisk(sheet)) keys.insert(keys.end(), {"retention", "winback"});
   keys.insert(keys.end(), {"crosssell", "loyalty", "onboarding", "retention"});
   nlohmann::json out = nlohmann::json::array();
   std::vector<std::string> used;
@@ -221,7 +225,7 @@ WrittenText WriteCustomerBuiltin(const CustomerSheet& customer, const Playbook& 
   for (const std::string& f : c.drivers) {
     if (acted < 2 && AddAction(d, playbook, f)) ++acted;
   }
-  if (acted == 0) AddAction(d, playbook, c.churn_risk > 0.7 ? "retention" : "crosssell");
+  if (acted == 0) AddAction(d, playbook, c.high_risk ? "retention" : "crosssell");
   if (!c.liked_product.empty()) {
     d.actions.push_back(fmt::format("A product they would like: {}, from {}.", c.liked_product, c.liked_category));
   }

@@ -82,8 +82,7 @@ RetentionStrategy WriteRetentionBuiltin(const CustomerSheet& c, const Playbook& 
   return out;
 }
 
-std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& c, const Playbook& pb,
-                                                                const CustomerOutputOptions& options) {
+std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& c, const Playbook& pb) {
   const CustomerContext& ctx = c.context;
   std::vector<PersonalRecommendation> out;
   if (!ctx.liked_product.empty()) {
@@ -91,7 +90,7 @@ std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSh
                    fmt::format("{} from {} matches what they buy.", ctx.liked_product, ctx.liked_category),
                    RecommendationPriority("product", ctx.churn_risk), ctx.liked_product, ""});
   }
-  if (ctx.churn_risk > options.high_risk) {
+  if (ctx.high_risk) {
     if (const PlaybookEntry* e = DriverEntry(c, pb, "retention")) {
       out.push_back({"retention", e->title, e->action + ".", RecommendationPriority("retention", ctx.churn_risk), "",
                      "playbook:" + e->key});
@@ -110,7 +109,7 @@ std::optional<Notification> WriteNotificationBuiltin(const CustomerSheet& c, con
   bool rebuy = !ctx.rebuy_product.empty();
   const std::string& product = rebuy ? ctx.rebuy_product : ctx.liked_product;
   if (product.empty() || ctx.usual_weekday.empty() || ctx.usual_hour < 0) return std::nullopt;
-  Notification n{"", product, ctx.usual_weekday, ctx.usual_hour, ctx.churn_risk > options.high_risk, {}};
+  Notification n{"", product, ctx.usual_weekday, ctx.usual_hour, ctx.high_risk, {}};
   n.cited.push_back(rebuy ? "playbook:reorder_message" : "playbook:product_message");
   if (n.offer) n.cited.push_back("playbook:offer_message");
   const std::string offer = n.offer ? " A loyalty voucher is waiting for your next order." : "";

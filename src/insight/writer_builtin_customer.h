@@ -3,7 +3,7 @@
 // rises with churn risk, and one short notification naming a product they rebuy or would like.
 //
 //   RetentionStrategy r = WriteRetentionBuiltin(customer, playbook);
-//   std::vector<PersonalRecommendation> recs = WriteRecommendationsBuiltin(customer, playbook, options);
+//   std::vector<PersonalRecommendation> recs = WriteRecommendationsBuiltin(customer, playbook);
 //   std::optional<Notification> n = WriteNotificationBuiltin(customer, options);  // nullopt: nothing to name
 //
 // Thread safety: pure functions.
@@ -22,9 +22,6 @@
 namespace custintel::insight {
 
 struct CustomerOutputOptions {
-  // Churn risk above which a customer gets a retention strategy, a retention recommendation
-  // and an offer in their notification. 0.7 is what gold.executive_metrics counts as high risk.
-  double high_risk = 0.7;
   // Longest notification message, in bytes.
   size_t max_notification_chars = 140;
 };
@@ -47,13 +44,12 @@ struct Notification {
   std::string product_name;      // a real product the customer rebuys or would like
   std::string weekday;           // when they usually order ("Tuesday")
   int hour = -1;                 // 0..23
-  bool offer = false;            // only when churn risk is above high_risk
+  bool offer = false;            // only for customers flagged high_risk
   std::vector<std::string> cited;  // the playbook message snippets used
 };
 
 RetentionStrategy WriteRetentionBuiltin(const CustomerSheet& customer, const Playbook& playbook);
-std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& customer, const Playbook& playbook,
-                                                                const CustomerOutputOptions& options);
+std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& customer, const Playbook& playbook);
 // nullopt when the customer has no product to name or no order time.
 std::optional<Notification> WriteNotificationBuiltin(const CustomerSheet& customer,
                                                      const CustomerOutputOptions& options);

@@ -1,6 +1,12 @@
 // Rule-based segments (custintel.toml [[segments]]): SQL predicates over customer features and
 // scores, ordered, first match wins. Writes gold.customer_scores.segment and gold.segments
-// (per segment: size, share, average and total LTV, average churn risk, revenue share).
+// (per segment: size, share, average and total LTV, average churn risk, revenue share, high-risk
+// customers).
+//
+// High churn risk has one definition (custintel.toml [churn] high_risk): this step flags
+// gold.customer_scores.high_risk = churn_risk > high_risk (NULL risk: false) and records the
+// threshold in gold.risk_definition; every reader (summary, API, executive metrics, insights,
+// the ask model) uses the flag or HighRiskAbove(), never a number of its own.
 #pragma once
 
 #include <vector>
@@ -16,8 +22,12 @@ namespace custintel::models {
 // customer matching no rule lands in "Unsegmented". With a customer scope only the scope's
 // customers are (re)assigned (percentiles in predicates rank against every customer);
 // gold.segments always sums every customer.
-Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules,
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules, const ChurnConfig& churn = {},
                       const features::Scope& scope = features::Scope::All());
+
+// The churn risk above which the last segments step flagged customers as high risk (from
+// gold.risk_definition); NotFound before the first run.
+Result<double> HighRiskAbove(store::Connection& conn);
 
 // Adds to gold.segments what later steps know: average predicted CLV (NULL when CLV could not
 // be fitted), average sentiment (when text analysis has run) and the top three categories by

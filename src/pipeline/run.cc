@@ -80,9 +80,10 @@ std::string IdList(const std::vector<int64_t>& ids) {
 Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report, const RunPlan& plan) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "INSERT INTO meta.runs(run_id, as_of, started_at, finished_at, status, steps, mode, reason, watermark, "
-      "open_batches, fingerprint, silver_rows, scoped_customers) "
+      "open_batches, fingerprint, silver_rows, scoped_customers, high_risk_above) "
       "SELECT coalesce(max(run_id), 0) + 1, ?::TIMESTAMPTZ, current_timestamp, current_timestamp, 'ok', "
-      "?::JSON, ?, ?, ?, ?::BIGINT[], ?, ?::JSON, ? FROM meta.runs RETURNING run_id",
+      "?::JSON, ?, ?, ?, ?::BIGINT[], ?, ?::JSON, ?, (SELECT high_risk_above FROM gold.risk_definition) "
+      "FROM meta.runs RETURNING run_id",
       {report.as_of, [&] {
          std::string j = "[";
          for (size_t i = 0; i < report.steps.size(); ++i) {
@@ -146,7 +147,7 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   }));
   report.steps.back().note = churn_note;
   CI_RETURN_IF_ERROR(Timed("segments", &report,
-                           [&] { return models::AssignSegments(conn, config.segments, scope); }));
+                           [&] { return models::AssignSegments(conn, config.segments, config.churn, scope); }));
   CI_RETURN_IF_ERROR(Timed("segment_themes", &report,
                            [&] { return text::BuildSegmentThemes(conn, report.as_of); }));
   CI_RETURN_IF_ERROR(Timed("segment_profiles", &report, [&] { return models::ProfileSegments(conn); }));

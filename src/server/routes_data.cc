@@ -305,7 +305,7 @@ std::string NumberText(const json& v, int decimals) {
 Result<Reply> GetSummary(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
   CI_ASSIGN_OR_RETURN(auto k, ctx.Query(
-      "WITH s AS (SELECT count(*) AS customers, count(*) FILTER (WHERE churn_risk > 0.7) AS high_risk, "
+      "WITH s AS (SELECT count(*) AS customers, count(*) FILTER (WHERE high_risk) AS high_risk, "
       "round(avg(lifetime_value), 2) AS avg_ltv, round(sum(lifetime_value), 2) AS total_ltv, "
       "round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS revenue_at_risk, max(as_of) AS as_of "
       "FROM scoped.customer_scores) "
@@ -326,10 +326,21 @@ Result<Reply> GetSummary(RequestContext& ctx) {
                                           {}, {"gold.executive_metrics"}));
     changes = Rows(m);
   }
+  // What "high churn risk" meant in the run that flagged the customers (gold.risk_definition).
+  std::string over;
+  CI_ASSIGN_OR_RETURN(bool has_definition, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "risk_definition"));
+  if (has_definition) {
+    CI_ASSIGN_OR_RETURN(auto d, ctx.Query("SELECT high_risk_above FROM scoped.risk_definition", {},
+                                          {"gold.risk_definition"}));
+    if (d.row_count() && !d.IsNull(0, 0)) {
+      kpis["high_risk_above"] = d.GetDouble(0, 0);
+      over = fmt::format(" (over {})", d.GetDouble(0, 0));
+    }
+  }
   std::string text = fmt::format(
-      "{} customers; {} at high churn risk (over 0.7); average lifetime value {}; projected revenue at risk {}; "
+      "{} customers; {} at high churn risk{}; average lifetime value {}; projected revenue at risk {}; "
       "{} reviews averaging {} stars; {} open tickets.",
-      kpis["customers"].dump(), kpis["high_risk"].dump(), NumberText(kpis["avg_ltv"], 2),
+      kpis["customers"].dump(), kpis["high_risk"].dump(), over, NumberText(kpis["avg_ltv"], 2),
       NumberText(kpis["revenue_at_risk"], 2), kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2),
       kpis["open_tickets"].dump());
   json summary = {{"text", text}, {"source", "facts"}};

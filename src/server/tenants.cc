@@ -30,14 +30,14 @@ constexpr ScopedTable kTables[] = {
     {"gold", "notifications"},    {"gold", "segments"},          {"gold", "segment_insights"},
     {"gold", "retention_strategies"}, {"gold", "personal_recommendations"},
     {"gold", "cohorts"},          {"gold", "executive_metrics"}, {"gold", "executive_summary"},
-    {"meta", "runs"},
+    {"meta", "runs"},             {"gold", "risk_definition"},
 };
 
 constexpr char kInAccount[] = "(SELECT customer_id FROM silver.customers WHERE account_id = getvariable('ci_scope'))";
 
 Ownership OwnershipOf(const std::string& table, const std::vector<std::string>& columns) {
   auto has = [&](const char* c) { return std::find(columns.begin(), columns.end(), c) != columns.end(); };
-  if (table == "products") return Ownership::kPublic;
+  if (table == "products" || table == "risk_definition") return Ownership::kPublic;  // no customer's data
   if (table == "customers" || (has("account_id") && !has("customer_id"))) return Ownership::kAccount;
   if (has("customer_id")) return Ownership::kCustomer;
   if (has("review_id")) return Ownership::kReview;

@@ -104,11 +104,11 @@ TEST_F(BuiltinWriterTest, ASampleOfCustomerTextsPassesGrounding) {
   int retention = 0, notified = 0;
   for (const CustomerSheet& c : sample) {
     ExpectGrounded(WriteCustomerBuiltin(c, playbook_).text, c.sheet);
-    if (c.context.churn_risk > o.high_risk) {
+    if (c.context.high_risk) {
       ExpectGrounded(WriteRetentionBuiltin(c, playbook_).written.text, c.sheet);
       ++retention;
     }
-    for (const PersonalRecommendation& r : WriteRecommendationsBuiltin(c, playbook_, o)) {
+    for (const PersonalRecommendation& r : WriteRecommendationsBuiltin(c, playbook_)) {
       ExpectGrounded(r.title + ". " + r.description, c.sheet);
     }
     if (auto n = WriteNotificationBuiltin(c, o)) {
@@ -133,7 +133,7 @@ TEST_F(BuiltinWriterTest, ASheetIndexGivesTheSameReportsForEveryCustomerText) {
   for (size_t i = 0; i < sample.size(); ++i) {
     const CustomerSheet& c = sample[i];
     std::vector<std::string> texts = {WriteCustomerBuiltin(c, playbook_).text, WriteRetentionBuiltin(c, playbook_).written.text};
-    for (const PersonalRecommendation& r : WriteRecommendationsBuiltin(c, playbook_, o)) texts.push_back(r.title + ". " + r.description);
+    for (const PersonalRecommendation& r : WriteRecommendationsBuiltin(c, playbook_)) texts.push_back(r.title + ". " + r.description);
     if (auto n = WriteNotificationBuiltin(c, o)) texts.push_back(n->message);
     for (const FactSheet* sheet : std::initializer_list<const FactSheet*>{&c.sheet, &sample[(i + 1) % sample.size()].sheet}) {
       SheetIndex index(*sheet);

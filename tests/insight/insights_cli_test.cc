@@ -78,6 +78,52 @@ TEST_F(InsightsCliTest, RecommendationPrioritiesRiseWithChurnRisk) {
                 "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')"), "0");
 }
 
+// "High churn risk" has one definition, custintel.toml [churn] high_risk: changed, the next run
+// is a full one, records it, and every reader follows the flag it sets — the summary, the
+// executive metrics, retention strategies, offers, retention recommendations, account facts and
+// the ask model's condition.
+TEST_F(InsightsCliTest, TheHighRiskThresholdIsOneSettingEveryReaderFollows) {
+  const std::string toml = dir_.File("strict.toml");
+  custintel::testing::WriteFile(toml, "[churn]\nhigh_risk = 0.9\n");
+  const int64_t above_07 = std::stoll(Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7"));
+  const std::string above_09 = Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.9");
+  ASSERT_GT(std::stoll(above_09), 0);
+  ASSERT_LT(std::stoll(above_09), above_07) << "the test needs customers between the two thresholds";
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk"), std::to_string(above_07));
+
+  auto run = RunCli("run --config " + toml + " --db " + db_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Sql("SELECT mode || ' ' || high_risk_above FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full 0.9");
+  EXPECT_EQ(Sql("SELECT high_risk_above FROM gold.risk_definition"), "0.9");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk IS DISTINCT FROM coalesce(churn_risk > 0.9, false)"),
+            "0");
+  EXPECT_EQ(Sql("SELECT value::BIGINT FROM gold.executive_metrics WHERE metric = 'high_risk' "
+                "ORDER BY run_id DESC LIMIT 1"), above_09);
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), above_09);
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies WHERE churn_risk <= 0.9"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> (churn_risk > 0.9)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE rec_type = 'retention' AND churn_risk <= 0.9"),
+            "0");
+  EXPECT_EQ(Sql("SELECT sum(high_risk) FROM gold.segments"), above_09);
+  auto summary = RunCli("summary --db " + db_);
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_NE(summary.out.find(above_09 + " at high churn risk (> 0.9)"), std::string::npos) << summary.out;
+  auto ask = RunCli("ask --db " + db_ + " --json \"number of high risk customers\"");
+  ASSERT_EQ(ask.exit_code, 0) << ask.err;
+  EXPECT_EQ(json::parse(ask.out)["rows"][0][0].get<int64_t>(), std::stoll(above_09)) << ask.out;
+
+  // Back to the default: a full run again, and the flags follow.
+  run = RunCli("run --db " + db_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Sql("SELECT mode || ' ' || high_risk_above FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full 0.7");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), std::to_string(above_07));
+
+  custintel::testing::WriteFile(toml, "[churn]\nhigh_risk = 70\n");
+  auto bad = RunCli("run --config " + toml + " --db " + db_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("churn: high_risk must be a churn probability between 0 and 1"), std::string::npos) << bad.err;
+}
+
 TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
   const std::string stamp = "SELECT max(generated_at)::VARCHAR FROM gold.";
   std::string seg0 = Sql(stamp + "segment_insights"), cust0 = Sql(stamp + "account_summaries");

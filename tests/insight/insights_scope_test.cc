@@ -65,10 +65,12 @@ class ScopedInsightsTest : public ::testing::Test {
   }
 
   // A new churn risk (and so a new input hash) for the customers `ids`; across 0.7 both ways,
-  // so retention strategies come and go.
+  // so retention strategies come and go. The high_risk flag follows, as the segments step sets it.
   static void ChangeRisk(store::Connection& conn, const std::vector<std::string>& ids) {
     Exec(conn, "UPDATE gold.customer_scores SET churn_risk = CASE WHEN churn_risk > 0.5 THEN 0.12 ELSE 0.93 END "
                "WHERE customer_id IN " + InList(ids));
+    Exec(conn, "UPDATE gold.customer_scores SET high_risk = churn_risk > (SELECT high_risk_above FROM "
+               "gold.risk_definition) WHERE customer_id IN " + InList(ids));
   }
 
   static void MoveAccount(store::Connection& conn, const std::string& id, const std::string& to) {

@@ -1,5 +1,6 @@
 #include "models/churn_heuristic.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/config.h"
@@ -116,6 +117,41 @@ TEST_F(ChurnHeuristicTest, SegmentRulesFirstMatchWins) {
   ASSERT_EQ(seg->row_count(), 3u);
   EXPECT_EQ(seg->GetInt64(1, 0), 2);
   EXPECT_DOUBLE_EQ(seg->GetDouble(2, 0), 0.5);
+}
+
+TEST_F(ChurnHeuristicTest, TheSegmentsStepFlagsHighRiskAboveTheConfiguredThreshold) {
+  for (double threshold : {0.7, 0.35}) {
+    Status s = AssignSegments(*conn_, {{"Rest", "TRUE"}}, ChurnConfig{threshold});
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto r = conn_->Query(fmt::format(
+        "SELECT count(*) FILTER (WHERE high_risk IS DISTINCT FROM coalesce(churn_risk > {0}, false)), "
+        "count(*) FILTER (WHERE high_risk), (SELECT high_risk FROM gold.segments) FROM gold.customer_scores",
+        threshold));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->GetInt64(0, 0), 0) << threshold;
+    EXPECT_EQ(r->GetInt64(2, 0), r->GetInt64(1, 0));
+    auto recorded = HighRiskAbove(*conn_);
+    ASSERT_TRUE(recorded.ok()) << recorded.status().message();
+    EXPECT_DOUBLE_EQ(*recorded, threshold);
+  }
+  // The four hand-computed risks (1.0, 0.39, ...) straddle 0.35 and 0.7 differently.
+  auto n = conn_->Query("SELECT count(*) FILTER (WHERE churn_risk > 0.35), count(*) FILTER (WHERE churn_risk > 0.7) "
+                        "FROM gold.customer_scores");
+  EXPECT_GT(n->GetInt64(0, 0), n->GetInt64(1, 0));
+  Status bad = AssignSegments(*conn_, {{"Rest", "TRUE"}}, ChurnConfig{1.5});
+  EXPECT_FALSE(bad.ok());
+}
+
+TEST(Config, HighChurnRiskIsAProbability) {
+  EXPECT_DOUBLE_EQ(DefaultConfig().churn.high_risk, 0.7);
+  auto c = ParseConfig("[churn]\nhigh_risk = 0.85\n", "my.toml", DefaultConfig());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_DOUBLE_EQ(c->churn.high_risk, 0.85);
+  for (const char* bad : {"[churn]\nhigh_risk = 1\n", "[churn]\nhigh_risk = 0\n", "[churn]\nhigh_risk = \"high\"\n"}) {
+    auto b = ParseConfig(bad, "my.toml", DefaultConfig());
+    ASSERT_FALSE(b.ok()) << bad;
+    EXPECT_NE(b.status().message().find("my.toml: churn"), std::string::npos) << b.status().message();
+  }
 }
 
 TEST_F(ChurnHeuristicTest, BadSegmentPredicateNamesTheSegment) {

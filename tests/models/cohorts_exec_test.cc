@@ -4,6 +4,7 @@
 #include "models/churn_heuristic.h"
 #include "models/cohorts.h"
 #include "models/executive_metrics.h"
+#include "models/segments.h"
 
 namespace custintel::models {
 namespace {
@@ -68,6 +69,8 @@ TEST_F(ExecutiveMetricsTest, KeepsHistoryAndChangeSincePreviousRun) {
   auto run = [&](const char* as_of, int64_t run_id) {
     { Status st = features::BuildCustomerFeatures(*conn_, as_of); ASSERT_TRUE(st.ok()) << st.message(); }
     { Status st = ScoreChurnHeuristic(*conn_, as_of); ASSERT_TRUE(st.ok()) << st.message(); }
+    // As in the pipeline: the segments step flags high churn risk before the metrics count it.
+    { Status st = AssignSegments(*conn_, {{"All", "TRUE"}}); ASSERT_TRUE(st.ok()) << st.message(); }
     Status s = RecordExecutiveMetrics(*conn_, as_of);
     ASSERT_TRUE(s.ok()) << s.message();
     Exec("INSERT INTO meta.runs(run_id, as_of, status) VALUES (" + std::to_string(run_id) + ", '" + as_of + "', 'ok')");
@@ -87,6 +90,10 @@ TEST_F(ExecutiveMetricsTest, KeepsHistoryAndChangeSincePreviousRun) {
   EXPECT_DOUBLE_EQ(m(2, "avg_rating").GetDouble(2, 0), -1);
   EXPECT_EQ(m(1, "open_tickets").GetDouble(0, 0), 2);
   EXPECT_EQ(m(2, "open_tickets").GetDouble(0, 0), 1);
+  // As of 2026-04-01: A idle 86 days (0.86 + 0.1 + 0.2, clamped to 1), B idle 31 days with one
+  // ticket in 90 days (0.31 + 0.1 + 0.2 = 0.61): one customer above the default 0.7.
+  EXPECT_EQ(m(2, "high_risk").GetDouble(0, 0), 1);
+  EXPECT_NEAR(Query("SELECT churn_risk FROM gold.customer_scores WHERE customer_id = 'B'").GetDouble(0, 0), 0.61, 1e-9);
   EXPECT_DOUBLE_EQ(m(2, "avg_ltv").GetDouble(0, 0), 20);
   EXPECT_DOUBLE_EQ(m(2, "avg_ltv").GetDouble(1, 0), 5);
   EXPECT_EQ(Query("SELECT count(*) FROM gold.executive_metrics").GetInt64(0, 0), 12);

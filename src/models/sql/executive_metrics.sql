@@ -2,7 +2,7 @@
 -- per run and metric) so each carries its change since the previous run. The run id is the
 -- one meta.runs is about to record (this step runs inside the run's transaction).
 --   customers      rows of gold.customer_scores
---   high_risk      customers with churn_risk > 0.7
+--   high_risk      customers flagged high_risk (churn_risk above [churn] high_risk, segments step)
 --   avg_ltv        mean lifetime_value (spend to date)
 --   reviews        reviews written up to as_of
 --   avg_rating     mean review rating up to as_of
@@ -18,7 +18,7 @@ run AS (SELECT coalesce(max(run_id), 0) + 1 AS this_run FROM meta.runs),
 now_values AS (
   SELECT * FROM (VALUES
     (1, 'customers',    (SELECT count(*) FROM gold.customer_scores)::DOUBLE),
-    (2, 'high_risk',    (SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7)::DOUBLE),
+    (2, 'high_risk',    (SELECT count(*) FROM gold.customer_scores WHERE high_risk)::DOUBLE),
     (3, 'avg_ltv',      (SELECT avg(lifetime_value) FROM gold.customer_scores)),
     (4, 'reviews',      (SELECT count(*) FROM silver.reviews, as_of
                          WHERE created_at IS NULL OR created_at <= as_of.t)::DOUBLE),
