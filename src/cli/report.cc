@@ -6,6 +6,7 @@
 
 #include "cli/output.h"
 #include "insight/read.h"
+#include "models/segments.h"
 
 namespace custintel::cli {
 namespace {
@@ -45,6 +46,7 @@ Status PrintSegments(store::Connection& conn, bool json, std::ostream& out) {
 
 Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   CI_RETURN_IF_ERROR(RequireGold(conn));
+  CI_RETURN_IF_ERROR(models::HighRiskAbove(conn).status());  // scores from before the flag: run again
   CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(kOverviewSql));
   CI_ASSIGN_OR_RETURN(store::QueryResult segments, conn.Query(kSegmentsSql));
   CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(kTopRiskSql));

@@ -70,7 +70,8 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
 Result<double> HighRiskAbove(store::Connection& conn) {
   auto r = conn.Query("SELECT high_risk_above FROM gold.risk_definition");
   if (!r.ok() || r->row_count() == 0 || r->IsNull(0, 0)) {
-    return Status::NotFound("no high churn risk threshold recorded yet: run `custintel run` first");
+    return Status::NotFound("no high churn risk flags yet (no run since this version of custintel): run "
+                            "`custintel run`");
   }
   return r->GetDouble(0, 0);
 }

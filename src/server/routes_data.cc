@@ -304,6 +304,12 @@ std::string NumberText(const json& v, int decimals) {
 
 Result<Reply> GetSummary(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
+  // What "high churn risk" means, as the run that flagged the customers recorded it.
+  CI_ASSIGN_OR_RETURN(bool has_definition, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "risk_definition"));
+  if (!has_definition) {
+    return Status::NotFound("this tenant's scores predate the high churn risk flag: run the pipeline again "
+                            "(POST /v1/jobs/refresh)");
+  }
   CI_ASSIGN_OR_RETURN(auto k, ctx.Query(
       "WITH s AS (SELECT count(*) AS customers, count(*) FILTER (WHERE high_risk) AS high_risk, "
       "round(avg(lifetime_value), 2) AS avg_ltv, round(sum(lifetime_value), 2) AS total_ltv, "
@@ -326,16 +332,12 @@ Result<Reply> GetSummary(RequestContext& ctx) {
                                           {}, {"gold.executive_metrics"}));
     changes = Rows(m);
   }
-  // What "high churn risk" meant in the run that flagged the customers (gold.risk_definition).
   std::string over;
-  CI_ASSIGN_OR_RETURN(bool has_definition, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "risk_definition"));
-  if (has_definition) {
-    CI_ASSIGN_OR_RETURN(auto d, ctx.Query("SELECT high_risk_above FROM scoped.risk_definition", {},
-                                          {"gold.risk_definition"}));
-    if (d.row_count() && !d.IsNull(0, 0)) {
-      kpis["high_risk_above"] = d.GetDouble(0, 0);
-      over = fmt::format(" (over {})", d.GetDouble(0, 0));
-    }
+  CI_ASSIGN_OR_RETURN(auto d, ctx.Query("SELECT high_risk_above FROM scoped.risk_definition", {},
+                                        {"gold.risk_definition"}));
+  if (d.row_count() && !d.IsNull(0, 0)) {
+    kpis["high_risk_above"] = d.GetDouble(0, 0);
+    over = fmt::format(" (over {})", d.GetDouble(0, 0));
   }
   std::string text = fmt::format(
       "{} customers; {} at high churn risk{}; average lifetime value {}; projected revenue at risk {}; "

@@ -118,6 +118,15 @@ TEST_F(InsightsCliTest, TheHighRiskThresholdIsOneSettingEveryReaderFollows) {
   EXPECT_EQ(Sql("SELECT mode || ' ' || high_risk_above FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full 0.7");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), std::to_string(above_07));
 
+  // Scores written before the flag existed (an older custintel): a clear error until a run.
+  RunCli("sql --db " + db_ + " \"ALTER TABLE gold.customer_scores DROP COLUMN high_risk\"");
+  RunCli("sql --db " + db_ + " \"DROP TABLE gold.risk_definition\"");
+  auto old = RunCli("summary --db " + db_);
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("no high churn risk flags yet"), std::string::npos) << old.err;
+  ASSERT_EQ(RunCli("run --full --db " + db_).exit_code, 0);
+  EXPECT_EQ(RunCli("summary --db " + db_).exit_code, 0);
+
   custintel::testing::WriteFile(toml, "[churn]\nhigh_risk = 70\n");
   auto bad = RunCli("run --config " + toml + " --db " + db_);
   EXPECT_EQ(bad.exit_code, 1);
