@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "insight/fact_builders_internal.h"
+#include "models/segments.h"
 
 namespace custintel::insight {
 namespace {
@@ -134,6 +135,10 @@ Result<FactSheet> LoadRunSheet(store::Connection& conn) {
   }
   if (customers > 0) {
     AddFact(s, "high_risk_share", high_risk / customers, FactUnit::kPercent, "share of customers at high churn risk");
+  }
+  // What "high" means: the threshold the segments step flagged customers with.
+  if (Result<double> above = models::HighRiskAbove(conn); above.ok()) {
+    AddFact(s, "high_risk_above", *above, FactUnit::kPercent, "churn risk above which a customer counts as high risk");
   }
   CI_RETURN_IF_ERROR(AddSegmentHighlights(conn, s));
   return s;
