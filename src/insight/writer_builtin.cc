@@ -250,7 +250,7 @@ WrittenText WriteRunBuiltin(const FactSheet& s) {
   const std::string above = FactText(s, "high_risk_above");
   d.summary.push_back(fmt::format("This run scored {} customers, and {} of them ({}) are at high churn risk{}.",
                                   FactText(s, "customers"), FactText(s, "high_risk"), FactText(s, "high_risk_share"),
-                                  above.empty() ? "" : " (a churn risk above " + above + ")"));
+                                  above.empty() ? "" : " (churn risk above " + above + ")"));
   d.summary.push_back(fmt::format("The average lifetime value (spend to date) is {}.", FactText(s, "avg_ltv")));
   if (s.Find("reviews") && s.Find("avg_rating")) {
     d.summary.push_back(fmt::format("Customers wrote {} reviews with an average review rating of {}, and {} support "

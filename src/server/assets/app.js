@@ -48,7 +48,8 @@
         value + '</div><div class="delta">' + (metric && change[metric] !== undefined && change[metric] !== null
           ? 'since last run: ' + (change[metric] >= 0 ? '+' : '') + fmt(change[metric], 2) : '&nbsp;') + '</div></div>';
       page.innerHTML = '<h1>Overview</h1><div class="cards">' +
-        card('Customers', fmt(k.customers), 'customers') + card('High churn risk', fmt(k.high_risk), 'high_risk') +
+        card('Customers', fmt(k.customers), 'customers') + card('High churn risk' + (k.high_risk_above !== undefined ? ' (over ' + fmt(100 * k.high_risk_above) + '%)' : ''),
+          fmt(k.high_risk), 'high_risk') +
         card('Avg lifetime value', fmt(k.avg_ltv, 2), 'avg_ltv') + card('Revenue at risk', fmt(k.revenue_at_risk, 0)) +
         card('Reviews', fmt(k.reviews), 'reviews') + card('Avg rating', fmt(k.avg_rating, 2), 'avg_rating') +
         card('Open tickets', fmt(k.open_tickets), 'open_tickets') + '</div>' +
