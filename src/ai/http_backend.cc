@@ -10,6 +10,7 @@
 #include "ai/http_choice_scores.h"
 #include "ai/lexical_embed.h"
 #include "core/hash.h"
+#include "core/parallel.h"
 
 namespace custintel::ai {
 namespace {
@@ -152,24 +153,12 @@ Result<json> HttpBackend::Post(const std::string& path, const std::string& body)
   return Status::Unavailable(fmt::format("gave up after {} attempts: {}", attempts, why));
 }
 
-void HttpBackend::ParallelFor(size_t n, size_t workers, const std::function<void(size_t)>& fn) {
-  workers = std::max<size_t>(1, std::min(workers, n));
-  std::atomic<size_t> next{0};
-  auto loop = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(loop);
-  loop();
-  for (auto& t : threads) t.join();
-}
-
 Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const Sampling& sampling,
                                     const json* schema, const json& extra, std::vector<json>* raw) {
   Batch<Completion> out(prompts.size(), Status::Internal("not run"));
   if (raw) raw->assign(prompts.size(), json());
   const size_t workers = static_cast<size_t>(options_.concurrency) * std::max<size_t>(endpoints_.size(), 1);
-  ParallelFor(prompts.size(), workers, [&](size_t i) {
+  ParallelFor(prompts.size(), workers, 1, [&](size_t i) {
     json body = {{"messages", json::array({{{"role", "user"}, {"content", prompts[i]}}})},
                  {"max_tokens", sampling.max_tokens},
                  {"temperature", sampling.temperature},
@@ -275,7 +264,7 @@ Batch<Embedding> HttpBackend::Embed(std::span<const std::string> texts) {
   const size_t per = static_cast<size_t>(std::max(options_.embed_batch, 1));
   const size_t requests = (texts.size() + per - 1) / per;
   const size_t workers = static_cast<size_t>(options_.concurrency) * std::max<size_t>(endpoints_.size(), 1);
-  ParallelFor(requests, workers, [&](size_t k) {
+  ParallelFor(requests, workers, 1, [&](size_t k) {
     const size_t begin = k * per, end = std::min(texts.size(), begin + per);
     json body = {{"input", json(std::vector<std::string>(texts.begin() + begin, texts.begin() + end))}};
     if (!options_.model.empty()) body["model"] = options_.model;

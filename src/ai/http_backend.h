@@ -88,8 +88,6 @@ class HttpBackend final : public Backend {
   Batch<Completion> Chat(std::span<const std::string> prompts, const Sampling& sampling,
                          const nlohmann::json* schema, const nlohmann::json& extra = {},
                          std::vector<nlohmann::json>* raw = nullptr);
-  // Runs fn(i) for i in [0, n) on up to `workers` threads.
-  void ParallelFor(size_t n, size_t workers, const std::function<void(size_t)>& fn);
 
   const HttpBackendOptions options_;
   ModelIdentity identity_;

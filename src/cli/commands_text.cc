@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/parallel.h"
 #include "text/analyzer.h"
 #include "text/clean.h"
 #include "text/insight_batch.h"
@@ -99,7 +100,7 @@ void PrintReadable(const std::string& raw, const text::Analysis& a, const text::
 // Analyses lines[0..n) on every core and prints one JSON object per line, in input order.
 void PrintJsonLines(const std::vector<std::string>& lines, const text::AnalyzeOptions& o) {
   std::vector<std::string> out(lines.size());
-  text::ParallelSlices(lines.size(), 0, [&](size_t begin, size_t end) {
+  ParallelSlices(lines.size(), 0, text::kMinTextsPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) out[i] = text::Analyze(lines[i], o).ToJson().dump();
   });
   for (const std::string& j : out) std::cout << j << '\n';

@@ -5,13 +5,12 @@
 #include "gen/gen_data.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <functional>
 #include <future>
 #include <thread>
 
+#include "core/parallel.h"
 #include "gen/csv_buffer.h"
 #include "gen/phrase_bank.h"
 #include "gen/shop_block.h"
@@ -23,23 +22,6 @@ namespace {
 constexpr int64_t kMinCustomers = 1000;
 constexpr int64_t kMaxCustomers = 1000000;
 constexpr int64_t kWaveBlocks = 16;  // blocks held in memory at once (does not shape the output)
-
-// Runs fn(0..n-1) on up to `threads` threads. Each index runs exactly once.
-void ParallelFor(int64_t n, int threads, const std::function<void(int64_t)>& fn) {
-  const int workers = static_cast<int>(std::min<int64_t>(n, std::max(1, threads)));
-  if (workers <= 1) {
-    for (int64_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<int64_t> next{0};
-  auto work = [&] {
-    for (int64_t i; (i = next.fetch_add(1)) < n;) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-}
 
 int Digits(int64_t v) {
   int d = 1;
@@ -71,7 +53,7 @@ Status WriteBlocks(Run& run, ShopFiles& files) {
   for (int64_t wave = 0; wave < blocks; wave += kWaveBlocks) {
     const int64_t n = std::min(kWaveBlocks, blocks - wave);
     std::vector<ShopBlock> sims(n);
-    ParallelFor(n, run.threads, [&](int64_t i) {
+    ParallelFor(static_cast<size_t>(n), static_cast<size_t>(std::max(1, run.threads)), 1, [&](size_t i) {
       const int64_t first = (wave + i) * kBlockSize;
       SimulateBlock(run.ctx, wave + i, first, std::min(kBlockSize, o.customers - first), &sims[i]);
     });
@@ -87,7 +69,7 @@ Status WriteBlocks(Run& run, ShopFiles& files) {
       run.report.order_items += static_cast<int64_t>(b.items.size());
     }
     std::vector<BlockText> texts(n);
-    ParallelFor(n, run.threads, [&](int64_t i) {
+    ParallelFor(static_cast<size_t>(n), static_cast<size_t>(std::max(1, run.threads)), 1, [&](size_t i) {
       FormatBlock(run.ctx, sims[i], bases[i], &texts[i]);
       sims[i] = ShopBlock{};  // free early: the wave's peak memory is structs or text, not both
     });

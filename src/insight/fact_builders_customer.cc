@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/parallel.h"
 #include "core/strings.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
@@ -163,7 +164,7 @@ Status AddChunkDetails(store::Connection& conn, const std::string& filter, const
                              [&](size_t k, auto& r, size_t i) {
                                own.push_back({k, {r.GetString(1, i), r.GetString(2, i), r.GetString(3, i), 0.25}});
                              }));
-  text::ParallelSlices(own.size(), 0, [&](size_t begin, size_t end) {
+  ParallelSlices(own.size(), 0, text::kMinTextsPerThread, [&](size_t begin, size_t end) {
     for (size_t j = begin; j < end; ++j) {
       const Names& n = names[own[j].first];
       own[j].second.text = detail::MaskedText(own[j].second.text, {n.first, n.last});

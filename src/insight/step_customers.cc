@@ -4,15 +4,13 @@
 // notification; their old rows are replaced. Texts are written and grounded on every core
 // (the writers and the evaluator are pure); rows are appended on the step's connection.
 #include <algorithm>
-#include <atomic>
-#include <functional>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "core/parallel.h"
 #include "core/stopwatch.h"
 #include "insight/fact_builders.h"
 #include "insight/playbook.h"
@@ -189,23 +187,6 @@ Status RemoveGoneCustomers(store::Connection& conn, const features::Scope& scope
 
 }  // namespace
 
-// Runs fn(i) for i in [0, n) on every core; fn must touch only item i.
-void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (n + 63) / 64);
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (std::thread& t : pool) t.join();
-}
-
 Status WriteCustomers(StepContext& ctx) {
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(*ctx.conn));
   CI_ASSIGN_OR_RETURN(auto stored, StoredCustomerHashes(*ctx.conn, ctx.options.scope));
@@ -220,7 +201,7 @@ Status WriteCustomers(StepContext& ctx) {
   CI_RETURN_IF_ERROR(ForEachCustomerSheets(*ctx.conn, opts, [&](std::vector<CustomerSheet>& chunk) -> Status {
     sheets += sw.Lap();
     std::vector<std::string> hashes(chunk.size());
-    ParallelFor(chunk.size(), [&](size_t i) {
+    ParallelFor(chunk.size(), 0, kMinSubjectsPerThread, [&](size_t i) {
       hashes[i] = StoredHash(ctx, chunk[i].sheet, llm_ids.count(chunk[i].context.customer_id) > 0);
     });
     hashing += sw.Lap();
@@ -234,9 +215,9 @@ Status WriteCustomers(StepContext& ctx) {
       jobs.push_back({&chunk[i], std::move(hashes[i]), {}, {}});
     }
     if (jobs.empty()) return Status::Ok();
-    ParallelFor(jobs.size(), [&](size_t i) { ComputeRows(ctx, pb, jobs[i]); });
+    ParallelFor(jobs.size(), 0, kMinSubjectsPerThread, [&](size_t i) { ComputeRows(ctx, pb, jobs[i]); });
     if (ctx.llm) SummariesWithLlm(ctx, jobs, llm_ids);
-    ParallelFor(jobs.size(), [&](size_t i) { SummaryRow(ctx, jobs[i]); });
+    ParallelFor(jobs.size(), 0, kMinSubjectsPerThread, [&](size_t i) { SummaryRow(ctx, jobs[i]); });
     writing += sw.Lap();
     CI_RETURN_IF_ERROR(DeleteChanged(*ctx.conn, jobs));
     deleting += sw.Lap();

@@ -53,8 +53,8 @@ void Ground(const StepContext& ctx, const SheetIndex& sheet, WrittenText& w, boo
 Status DeleteSubjects(store::Connection& conn, const std::vector<std::string>& ids,
                       const std::vector<std::string>& deletes);
 
-// Runs fn(i) for i in [0, n) on every core; fn must touch only item i.
-void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+// Subjects per thread below which the parallel loops of the step stay on one thread.
+inline constexpr size_t kMinSubjectsPerThread = 64;
 
 // Every customer's outputs (account_summaries per customer, retention_strategies,
 // personal_recommendations, notifications), chunk by chunk, only where the input changed.

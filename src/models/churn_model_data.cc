@@ -136,38 +136,45 @@ Result<std::vector<int>> ReadLabels(const store::QueryResult& rows, const std::s
 
 std::string TopDriversJson(const FeatureSpec& spec, const FeatureMatrix& m, size_t row, const float* contributions,
                            int k) {
+  // Features in spec order (numeric, then categorical: a one-hot column group summed); only
+  // the k strongest are turned into JSON (this runs once per customer).
   struct Driver {
-    std::string feature;
-    nlohmann::json value;
+    size_t feature;  // < numeric.size(): numeric column; else categorical feature - numeric.size()
     double shap;
   };
   std::vector<Driver> drivers;
+  drivers.reserve(spec.numeric.size() + spec.categorical.size());
   size_t col = 0;
-  for (const auto& name : spec.numeric) {
-    float v = m.x.at(row, col);
-    drivers.push_back({name, std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v), contributions[col]});
-    ++col;
-  }
+  for (size_t i = 0; i < spec.numeric.size(); ++i, ++col) drivers.push_back({i, contributions[col]});
   for (size_t i = 0; i < spec.categorical.size(); ++i) {
     double sum = 0;
     for (size_t l = 0; l < spec.categorical[i].levels.size(); ++l) sum += contributions[col++];
-    const std::string& level = m.category_values[i][row];
-    drivers.push_back({spec.categorical[i].column, level.empty() ? nlohmann::json(nullptr) : nlohmann::json(level), sum});
+    drivers.push_back({spec.numeric.size() + i, sum});
   }
   size_t keep = std::min<size_t>(k, drivers.size());
   std::partial_sort(drivers.begin(), drivers.begin() + keep, drivers.end(),
                     [](const Driver& a, const Driver& b) { return std::fabs(a.shap) > std::fabs(b.shap); });
   // Values to 4 significant digits: a driver is read by people, not recomputed.
-  auto readable = [](const nlohmann::json& v) {
-    if (!v.is_number_float()) return v;
-    double x = v.get<double>();
-    if (x == 0 || !std::isfinite(x)) return v;
+  auto readable = [](float v) -> nlohmann::json {
+    if (std::isnan(v)) return nullptr;
+    double x = v;
+    if (x == 0 || !std::isfinite(x)) return x;
     double scale = std::pow(10.0, 3 - static_cast<int>(std::floor(std::log10(std::fabs(x)))));
-    return nlohmann::json(std::round(x * scale) / scale);
+    return std::round(x * scale) / scale;
   };
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < keep; ++i) {
-    out.push_back({{"feature", drivers[i].feature}, {"value", readable(drivers[i].value)},
+    const size_t f = drivers[i].feature;
+    const bool numeric = f < spec.numeric.size();
+    nlohmann::json value;
+    if (numeric) {
+      value = readable(m.x.at(row, f));
+    } else {
+      const std::string& level = m.category_values[f - spec.numeric.size()][row];
+      value = level.empty() ? nlohmann::json(nullptr) : nlohmann::json(level);
+    }
+    out.push_back({{"feature", numeric ? spec.numeric[f] : spec.categorical[f - spec.numeric.size()].column},
+                   {"value", std::move(value)},
                    {"shap", std::round(drivers[i].shap * 1e4) / 1e4}});
   }
   return out.dump();

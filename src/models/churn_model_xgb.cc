@@ -2,6 +2,9 @@
 
 #include <xgboost/c_api.h>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -146,11 +149,116 @@ Result<std::vector<float>> Booster::Contributions(const DenseMatrix& x, bool app
   return Predict(x, approximate ? 3 : 2, x.cols + 1);
 }
 
-Result<std::string> Booster::Save() const {
+Result<std::string> Booster::Save(bool json) const {
   bst_ulong len = 0;
   const char* data = nullptr;
-  CI_RETURN_IF_ERROR(Check(XGBoosterSaveModelToBuffer(handle_, "{\"format\": \"ubj\"}", &len, &data), "save model"));
+  CI_RETURN_IF_ERROR(Check(XGBoosterSaveModelToBuffer(handle_, json ? "{\"format\": \"json\"}" : "{\"format\": \"ubj\"}",
+                                                      &len, &data),
+                           "save model"));
   return std::string(data, len);
+}
+
+namespace {
+
+// XGBoost's FillNodeMeanValue: a leaf's value, else the children's means weighted by their
+// cover (sum of hessians), in float as XGBoost computes them.
+float FillMeans(std::vector<float>& mean, const std::vector<int32_t>& left, const std::vector<int32_t>& right,
+                const std::vector<float>& cover, const std::vector<float>& leaf, int32_t n) {
+  if (left[n] < 0) return mean[n] = leaf[n];
+  float result = FillMeans(mean, left, right, cover, leaf, left[n]) * cover[left[n]];
+  result += FillMeans(mean, left, right, cover, leaf, right[n]) * cover[right[n]];
+  result /= cover[n];
+  return mean[n] = result;
+}
+
+// Splits on the longest root-to-leaf path.
+int Depth(const std::vector<int32_t>& left, const std::vector<int32_t>& right, int32_t n) {
+  if (left[n] < 0) return 0;
+  return 1 + std::max(Depth(left, right, left[n]), Depth(left, right, right[n]));
+}
+
+template <class T>
+Result<std::vector<T>> Numbers(const nlohmann::json& tree, const char* key, size_t n) {
+  auto it = tree.find(key);
+  if (it == tree.end() || !it->is_array() || it->size() != n) {
+    return Status::Internal(std::string("xgboost model: tree without a complete '") + key + "' array");
+  }
+  std::vector<T> out;
+  out.reserve(n);
+  for (const auto& v : *it) out.push_back(v.is_boolean() ? static_cast<T>(v.get<bool>()) : v.get<T>());
+  return out;
+}
+
+}  // namespace
+
+Result<PathAttributions> PathAttributions::Of(const Booster& booster) {
+  CI_ASSIGN_OR_RETURN(std::string text, booster.Save(true));
+  nlohmann::json model = nlohmann::json::parse(text, nullptr, false);
+  if (model.is_discarded()) return Status::Internal("xgboost model: its JSON form does not parse");
+  const nlohmann::json* gb = &model["learner"]["gradient_booster"];
+  if (gb->value("name", "") != "gbtree") {
+    return Status::Unimplemented("path attributions need a gbtree model, not '" + gb->value("name", "") + "'");
+  }
+  const nlohmann::json& trees = (*gb)["model"]["trees"];
+  PathAttributions out;
+  for (const nlohmann::json& tree : trees) {
+    const size_t n = tree["left_children"].size();
+    CI_ASSIGN_OR_RETURN(auto left, Numbers<int32_t>(tree, "left_children", n));
+    CI_ASSIGN_OR_RETURN(auto right, Numbers<int32_t>(tree, "right_children", n));
+    CI_ASSIGN_OR_RETURN(auto feature, Numbers<uint32_t>(tree, "split_indices", n));
+    CI_ASSIGN_OR_RETURN(auto cond, Numbers<float>(tree, "split_conditions", n));  // leaves: their value
+    CI_ASSIGN_OR_RETURN(auto cover, Numbers<float>(tree, "sum_hessian", n));
+    CI_ASSIGN_OR_RETURN(auto default_left, Numbers<int>(tree, "default_left", n));
+    if (auto types = tree.find("split_type"); types != tree.end()) {
+      for (const auto& t : *types) {
+        if (t.get<int>() != 0) return Status::Unimplemented("path attributions: categorical splits are not supported");
+      }
+    }
+    if (n == 0) return Status::Internal("xgboost model: an empty tree");
+    if (Depth(left, right, 0) > kMaxPathSplits) {
+      return Status::Unimplemented(fmt::format("path attributions: trees deeper than {} splits", kMaxPathSplits));
+    }
+    std::vector<float> mean(n, 0.0f);
+    FillMeans(mean, left, right, cover, cond, 0);
+    const int32_t base = static_cast<int32_t>(out.nodes_.size());
+    out.roots_.push_back(base);
+    for (size_t i = 0; i < n; ++i) {
+      Node node;
+      node.left = left[i] < 0 ? -1 : base + left[i];
+      node.right = right[i] < 0 ? -1 : base + right[i];
+      node.feature = feature[i];
+      node.threshold = cond[i];
+      node.mean = mean[i];
+      node.default_left = default_left[i] != 0;
+      out.nodes_.push_back(node);
+    }
+  }
+  return out;
+}
+
+void PathAttributions::Attribute(const float* row, float* out) const {
+  // Per tree as XGBoost's CalculateContributionsApprox: the moves along the path are summed per
+  // feature within the tree first, then added to the row's totals.
+  std::pair<uint32_t, float> moved[kMaxPathSplits];
+  for (int32_t root : roots_) {
+    const Node* node = &nodes_[root];
+    float value = node->mean;
+    size_t n = 0;
+    while (node->left >= 0) {
+      const float v = row[node->feature];
+      const int32_t next = std::isnan(v) ? (node->default_left ? node->left : node->right)
+                                         : (v < node->threshold ? node->left : node->right);
+      const Node* child = &nodes_[next];
+      const float delta = child->mean - value;
+      size_t k = 0;
+      while (k < n && moved[k].first != node->feature) ++k;
+      if (k == n) moved[n++] = {node->feature, 0.0f};  // n < kMaxPathSplits: Of() checked the depth
+      moved[k].second += delta;
+      value = child->mean;
+      node = child;
+    }
+    for (size_t k = 0; k < n; ++k) out[moved[k].first] += moved[k].second;
+  }
 }
 
 Result<int> Booster::Rounds() const {

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <thread>
 
 #include "core/log.h"
+#include "core/parallel.h"
 #include "core/strings.h"
 #include "models/clv_score.h"
 #include "models/recommend_store.h"
@@ -132,16 +132,9 @@ RecommendationTable RecommendAll(const Recommender& rec, const PurchaseData& dat
   const size_t n = data.customer_ids.size();
   const std::vector<size_t> off = CustomerOffsets(data.lines, n);
   std::vector<std::vector<Recommendation>> per(n);
-  const size_t workers = std::max<size_t>(1, threads > 0 ? threads : std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (size_t w = 0; w < workers; ++w) {
-    pool.emplace_back([&, w] {
-      for (size_t c = w; c < n; c += workers) {
-        per[c] = rec.Recommend(std::span(data.lines).subspan(off[c], off[c + 1] - off[c]), today);
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
+  ParallelFor(n, static_cast<size_t>(std::max(0, threads)), 64, [&](size_t c) {
+    per[c] = rec.Recommend(std::span(data.lines).subspan(off[c], off[c + 1] - off[c]), today);
+  });
   RecommendationTable t;
   t.offsets.reserve(n + 1);
   t.offsets.push_back(0);

@@ -4,11 +4,10 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "core/log.h"
+#include "core/parallel.h"
 #include "retrieval/index_impl.h"
 
 namespace custintel::retrieval {
@@ -52,20 +51,6 @@ Plan Diff(const Index::Impl& impl, std::vector<Document> current) {
   return plan;
 }
 
-// Runs fn(i) for i in [0, n) on all cores.
-template <class Fn>
-void ParallelFor(size_t n, Fn fn) {
-  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (n + 63) / 64);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < n;) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-}
-
 // The passages to embed for a refresh, flattened, with their vector labels.
 struct EmbedJob {
   std::vector<std::string> texts;
@@ -90,7 +75,7 @@ Result<std::vector<std::vector<float>>> EmbedRange(ai::AiService& ai, const Embe
   std::vector<std::vector<float>> out(n);
   const size_t chunks = (n + kEmbedChunk - 1) / kEmbedChunk;
   std::vector<Status> failed(chunks);
-  ParallelFor(chunks, [&](size_t c) {
+  ParallelFor(chunks, 0, 64, [&](size_t c) {
     const size_t from = begin + c * kEmbedChunk, to = std::min(end, from + kEmbedChunk);
     auto batch = ai.Embed(std::span<const std::string>(job.texts).subspan(from, to - from));
     for (size_t i = from; i < to && failed[c].ok(); ++i) {
@@ -229,7 +214,7 @@ Result<RefreshReport> RefreshIndex(Index::Impl& m, store::Connection& conn, cons
   RefreshReport& report = plan.report;
   report.created = !rebuild_reason.empty();
   report.rebuilt_reason = rebuild_reason;
-  ParallelFor(plan.add.size(), [&](size_t i) { MaskDocument(plan.add[i]); });
+  ParallelFor(plan.add.size(), 0, 64, [&](size_t i) { MaskDocument(plan.add[i]); });
 
   const std::string model = m.EmbeddingModel();
   const bool model_changed = m.state.vectors && m.state.model != model;

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/embedded.h"
 #include "core/hash.h"
+#include "core/parallel.h"
 #include "text/analyzer.h"
 #include "text/clean.h"
 #include "text/sentiment.h"
@@ -16,9 +16,6 @@
 
 namespace custintel::text {
 namespace {
-
-// Below this many texts per thread, starting a thread costs more than it saves.
-constexpr std::size_t kMinTextsPerThread = 256;
 
 std::string ThemesJson(const ThemeResult& themes) {
   nlohmann::json out = nlohmann::json::array();
@@ -70,22 +67,13 @@ TextInsight AnalyzeOne(TextSource source, const TextInput& in, const BatchOption
 
 }  // namespace
 
-void ParallelSlices(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
-  std::size_t t = threads > 0 ? static_cast<std::size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
-  t = std::clamp<std::size_t>(n / kMinTextsPerThread, 1, t);
-  auto slice = [&](std::size_t k) { fn(n * k / t, n * (k + 1) / t); };
-  std::vector<std::jthread> pool;
-  for (std::size_t k = 1; k < t; ++k) pool.emplace_back(slice, k);
-  slice(0);
-  for (std::jthread& th : pool) th.join();
-}
-
 std::vector<TextInsight> AnalyzeBatch(TextSource source, std::span<const TextInput> inputs,
                                       const BatchOptions& options) {
   std::vector<TextInsight> out(inputs.size());
   PreparedPlaybooks prepared;
   if (source == TextSource::kTicket) prepared = PreparePlaybooks(options.playbooks);
-  ParallelSlices(inputs.size(), options.threads, [&](std::size_t begin, std::size_t end) {
+  ParallelSlices(inputs.size(), static_cast<std::size_t>(std::max(0, options.threads)), kMinTextsPerThread,
+                 [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) out[i] = AnalyzeOne(source, inputs[i], options, prepared);
   });
   return out;

@@ -62,10 +62,9 @@ struct BatchOptions {
 std::vector<TextInsight> AnalyzeBatch(TextSource source, std::span<const TextInput> inputs,
                                       const BatchOptions& options);
 
-// Runs fn(begin, end) over contiguous slices of [0, n) on up to `threads` threads (0 = hardware
-// concurrency; fewer when n is small) and returns when all are done. Used to analyse many
-// texts at once: the analyzers are immutable, so slices share them safely.
-void ParallelSlices(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn);
+// Below this many texts per thread, starting a thread costs more than it saves (the
+// min_per_thread of core/parallel.h for analysing texts).
+inline constexpr std::size_t kMinTextsPerThread = 256;
 
 // The text analysed for a title and a body: "title. body" (no extra period when the title
 // already ends a sentence), or whichever one is present.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -71,6 +72,47 @@ TEST(ChurnXgb, ContributionsSumToTheMargin) {
   }
   EXPECT_GT(mean_abs[0], mean_abs[2]);
   EXPECT_GT(mean_abs[1], mean_abs[2]);
+}
+
+// Our walk over the trees gives XGBoost's own approximate contributions, to the float: deep
+// trees with missing values (default directions), an early-stopped (sliced) model, and a model
+// read back from its saved bytes.
+TEST(ChurnXgb, PathAttributionsAreXgboostsApproximateContributions) {
+  DenseMatrix x, vx;
+  std::vector<float> y, vy;
+  Synthetic(4000, 5, &x, &y);
+  Synthetic(1000, 6, &vx, &vy);
+  for (size_t r = 0; r < x.rows; r += 7) x.at(r, 1) = NAN;  // missing in a second column too
+  BoosterParams p = FastParams();
+  p.max_depth = 6;
+  p.max_rounds = 200;
+  p.early_stopping_rounds = 5;
+  auto trained = Booster::Train(x, y, p, &vx, &vy);
+  ASSERT_TRUE(trained.ok()) << trained.status().message();
+  auto bytes = trained->Save();
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = Booster::Load(*bytes, 1);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  for (const Booster* b : {&*trained, &*loaded}) {
+    auto paths = PathAttributions::Of(*b);
+    ASSERT_TRUE(paths.ok()) << paths.status().message();
+    EXPECT_EQ(static_cast<int>(paths->trees()), *b->Rounds());
+    auto approx = b->Contributions(x, true);
+    ASSERT_TRUE(approx.ok()) << approx.status().message();
+    size_t differ = 0;
+    double worst = 0;
+    for (size_t r = 0; r < x.rows; ++r) {
+      float ours[3] = {0, 0, 0};
+      paths->Attribute(&x.values[r * 3], ours);
+      for (size_t c = 0; c < 3; ++c) {
+        const double d = std::fabs(ours[c] - (*approx)[r * 4 + c]);
+        worst = std::max(worst, d);
+        differ += d > 0;
+      }
+    }
+    EXPECT_LT(worst, 1e-6) << differ << " of " << x.rows * 3 << " values differ";
+    EXPECT_LT(differ, x.rows * 3 / 100) << "worst " << worst;
+  }
 }
 
 TEST(ChurnXgb, SaveLoadAndSeedAreDeterministic) {
