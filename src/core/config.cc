@@ -111,7 +111,8 @@ Status ParseChurn(const toml::table& root, const std::string& source, Config* co
   double& high = config->churn.high_risk;
   CI_RETURN_IF_ERROR(ReadKey<double>(*t, "high_risk", source + ": churn", &high));
   if (!(high > 0 && high < 1)) {
-    return Status::InvalidArgument(source + ": churn: high_risk must be a churn probability between 0 and 1 (exclusive)");
+    return Status::InvalidArgument(source +
+                                   ": churn: high_risk must be a churn probability between 0 and 1 (exclusive)");
   }
   return Status::Ok();
 }

@@ -205,7 +205,8 @@ std::string AccountScopeFilter(const StepContext& ctx, const char* column) {
 Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const std::unordered_map<std::string, std::string>& stored,
                          const std::vector<FactSheet>& sheets) {
   std::vector<std::string> hashes(sheets.size());
-  ParallelFor(sheets.size(), 0, detail::kMinSubjectsPerThread, [&](size_t i) { hashes[i] = detail::StoredHash(ctx, sheets[i], false); });
+  ParallelFor(sheets.size(), 0, detail::kMinSubjectsPerThread,
+              [&](size_t i) { hashes[i] = detail::StoredHash(ctx, sheets[i], false); });
   std::vector<size_t> todo;
   std::vector<std::string> changed;
   for (size_t i = 0; i < sheets.size(); ++i) {
@@ -219,7 +220,8 @@ Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const std::unorde
   }
   if (changed.empty()) return Status::Ok();
   std::vector<std::vector<store::Param>> rows(todo.size());
-  ParallelFor(todo.size(), 0, detail::kMinSubjectsPerThread, [&](size_t k) { rows[k] = AccountRow(ctx, sheets[todo[k]], pb, hashes[todo[k]]); });
+  ParallelFor(todo.size(), 0, detail::kMinSubjectsPerThread,
+              [&](size_t k) { rows[k] = AccountRow(ctx, sheets[todo[k]], pb, hashes[todo[k]]); });
   CI_RETURN_IF_ERROR(detail::DeleteSubjects(*ctx.conn, changed, {
       "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id IN "
       "(SELECT id FROM ci_insight_changed)"}));

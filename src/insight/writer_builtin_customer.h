@@ -49,7 +49,8 @@ struct Notification {
 };
 
 RetentionStrategy WriteRetentionBuiltin(const CustomerSheet& customer, const Playbook& playbook);
-std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& customer, const Playbook& playbook);
+std::vector<PersonalRecommendation> WriteRecommendationsBuiltin(const CustomerSheet& customer,
+                                                                const Playbook& playbook);
 // nullopt when the customer has no product to name or no order time.
 std::optional<Notification> WriteNotificationBuiltin(const CustomerSheet& customer,
                                                      const CustomerOutputOptions& options);

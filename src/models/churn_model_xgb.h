@@ -66,9 +66,8 @@ class Booster {
   // P(label = 1) per row.
   Result<std::vector<float>> PredictProbability(const DenseMatrix& x) const;
   // SHAP values in log-odds, rows × (cols + 1), the last column the bias; each row sums to the
-  // margin of PredictProbability.
-  // SHAP contributions (rows × (cols + 1), bias last). `approximate`: Saabas-style per-path
-  // attributions (XGBoost's approx_contribs), far cheaper on large batches.
+  // margin of PredictProbability. `approximate`: Saabas-style per-path attributions (XGBoost's
+  // approx_contribs; PathAttributions below computes the same numbers without XGBoost).
   Result<std::vector<float>> Contributions(const DenseMatrix& x, bool approximate = false) const;
   // The model as UBJSON bytes (XGBoost's portable format); `json`: as JSON text instead.
   Result<std::string> Save(bool json = false) const;
