@@ -40,6 +40,15 @@ class AskShopTest : public ::testing::Test {
     fs::path cached = fs::temp_directory_path() /
                       ("custintel-ask-shop-" + std::to_string(fs::file_size(exe)) + "-" + std::to_string(stamp) + ".duckdb");
     if (fs::exists(cached)) return cached.string();
+    // Shops cached for earlier builds of this binary are never read again: remove those not
+    // touched for an hour (a build running its tests right now keeps its own).
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("custintel-ask-shop-", 0) != 0 || e.path() == cached) continue;
+      auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
+      if (!ec && age > std::chrono::hours(1)) fs::remove(e.path(), ec);
+    }
     testing::TempDir build;
     gen::GenOptions gen;
     gen.customers = 1000;
