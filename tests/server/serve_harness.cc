@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <cstdlib>
 #include <regex>
@@ -211,7 +212,8 @@ ServeProcess::~ServeProcess() {
 std::string ServeProcess::log() const { return log_path_.empty() ? "" : ReadFile(log_path_); }
 
 Fixture& SharedFixture() {
-  static Fixture* f = Build();
+  // Destroyed at exit, so its TempDir (a copy of both tenants, ~44 MB) goes with the process.
+  static std::unique_ptr<Fixture> f(Build());
   return *f;
 }
 
