@@ -1,7 +1,6 @@
 // Helpers shared by the insights step's files (step.cc, step_customers.cc); not part of the API.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
