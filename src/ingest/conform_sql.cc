@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "store/functions.h"
 
 namespace custintel::ingest {
 namespace {
@@ -39,6 +40,44 @@ std::string TimestampMacroSql() {
       "try_strptime(regexp_replace(x, '\\s*(Z|UTC|GMT)$', ' +0000'), [{0}]))", zoned, naive);
 }
 
+// The length of the Unicode space separator (category Zs, what DuckDB's trim() removes) that
+// starts at s[i], or 0: U+0020, U+00A0, U+1680, U+2000..U+200A, U+202F, U+205F, U+3000.
+size_t SpaceAt(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  const unsigned b0 = byte(i);
+  if (b0 == 0x20) return 1;
+  if (b0 == 0xC2 && byte(i + 1) == 0xA0) return 2;
+  if (b0 == 0xE1 && byte(i + 1) == 0x9A && byte(i + 2) == 0x80) return 3;
+  if (b0 == 0xE2 && byte(i + 1) == 0x80 && ((byte(i + 2) >= 0x80 && byte(i + 2) <= 0x8A) || byte(i + 2) == 0xAF)) return 3;
+  if (b0 == 0xE2 && byte(i + 1) == 0x81 && byte(i + 2) == 0x9F) return 3;
+  if (b0 == 0xE3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) return 3;
+  return 0;
+}
+
+// Where the space separator that ends s[0, end) begins, or `end` when it ends otherwise.
+size_t SpaceBefore(std::string_view s, size_t end) {
+  for (size_t len = 1; len <= 3 && len <= end; ++len) {
+    if (SpaceAt(s, end - len) == len) return end - len;
+  }
+  return end;
+}
+
+// ci_clean(text) = nullif(trim(text), ''), without a copy for the usual value that starts and
+// ends with a visible ASCII character (a trimmed copy of every cell cost 4 of the 34 seconds
+// of events.csv at 1M customers).
+store::TextMapOutcome Clean(std::string_view v, std::string* out) {
+  auto visible = [](char c) { return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x80; };
+  if (v.empty()) return store::TextMapOutcome::kNull;
+  if (visible(v.front()) && visible(v.back())) return store::TextMapOutcome::kKeep;
+  size_t begin = 0, end = v.size();
+  for (size_t n; begin < end && (n = SpaceAt(v, begin)) > 0;) begin += n;
+  for (size_t at; end > begin && (at = SpaceBefore(v, end)) < end;) end = at;
+  if (begin == end) return store::TextMapOutcome::kNull;
+  if (begin == 0 && end == v.size()) return store::TextMapOutcome::kKeep;
+  out->assign(v.substr(begin, end - begin));
+  return store::TextMapOutcome::kReplace;
+}
+
 }  // namespace
 
 const char* SqlType(ColumnKind k) {
@@ -66,7 +105,7 @@ const char* TypeWords(ColumnKind k) {
   }
 }
 
-std::string RawExpr(const std::string& src) { return fmt::format("nullif(trim({}), '')", QuoteIdent(src)); }
+std::string RawExpr(const std::string& src) { return fmt::format("ci_clean({})", QuoteIdent(src)); }
 
 // The typed value of one contract column from its raw staged text.
 std::string ValueExpr(const ContractColumn& col, const std::string& src) {
@@ -362,9 +401,15 @@ Status CreateTimestampMacro(Connection& conn) {
   return conn.Execute(TimestampMacroSql());
 }
 
+Status CreateCleanFunction(Connection& conn) {
+  Status st = store::RegisterTextMap(conn, {"ci_clean", Clean});
+  return st.code() == StatusCode::kAlreadyExists ? Status::Ok() : st;
+}
+
 Result<ConformInput> PrepareConform(Connection& conn, const KindContract& contract, const ConformPlan& plan,
                                     const StageTables& tables, int64_t parse_rejects, const std::string& source) {
   CI_RETURN_IF_ERROR(CreateTimestampMacro(conn));
+  CI_RETURN_IF_ERROR(CreateCleanFunction(conn));
   ConformInput in{tables};
   in.parse_rejects = parse_rejects;
   CI_RETURN_IF_ERROR(conn.Execute(ConformSql(contract, plan, tables)).WithContext(source));

@@ -44,6 +44,10 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
 // an optional zone (+02:00, +0200, Z, UTC, CET, Europe/Berlin). No zone = UTC. NULL when none
 // fits. Created on the connection by PrepareConform; exposed for tests.
 Status CreateTimestampMacro(store::Connection& conn);
+// The function ci_clean(text) → text: nullif(trim(text), '') — DuckDB's trim, which removes
+// Unicode space separators (not tabs or newlines) — with no copy of values that need nothing.
+// Registered (database-wide) by PrepareConform; exposed for tests.
+Status CreateCleanFunction(store::Connection& conn);
 
 // What PrepareConform computed for one staged file.
 struct ConformInput {

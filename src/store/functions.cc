@@ -197,6 +197,53 @@ duckdb_scalar_function MakeScalar(const SqlFunction& fn) {
   return f;
 }
 
+// --- text map -------------------------------------------------------------------------------
+
+struct TextMapOutcomeRow {
+  TextMapOutcome outcome;
+  std::string replacement;
+};
+
+void TextMapTrampoline(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {
+  const auto* fn = static_cast<const TextMapFunction*>(duckdb_scalar_function_get_extra_info(info));
+  try {
+    const idx_t rows = duckdb_data_chunk_get_size(input);
+    duckdb_vector in = duckdb_data_chunk_get_vector(input, 0);
+    auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(in));
+    // Rows the callback does not keep, in row order; most chunks have none.
+    std::vector<std::pair<idx_t, TextMapOutcomeRow>> changed;
+    std::string replacement;
+    for (idx_t r = 0; r < rows; ++r) {
+      if (!RowValid(in, r)) continue;
+      std::string_view value(duckdb_string_t_data(data + r), duckdb_string_t_length(data[r]));
+      TextMapOutcome o = fn->map(value, &replacement);
+      if (o != TextMapOutcome::kKeep) changed.push_back({r, {o, o == TextMapOutcome::kReplace ? replacement : ""}});
+    }
+    if (changed.empty()) return duckdb_vector_reference_vector(output, in);
+    size_t next = 0;
+    for (idx_t r = 0; r < rows; ++r) {
+      if (!RowValid(in, r)) {
+        SetNull(output, r);
+        continue;
+      }
+      if (next < changed.size() && changed[next].first == r) {
+        const TextMapOutcomeRow& c = changed[next++].second;
+        if (c.outcome == TextMapOutcome::kNull) {
+          SetNull(output, r);
+        } else {
+          duckdb_vector_assign_string_element_len(output, r, c.replacement.data(), c.replacement.size());
+        }
+        continue;
+      }
+      duckdb_vector_assign_string_element_len(output, r, duckdb_string_t_data(data + r), duckdb_string_t_length(data[r]));
+    }
+  } catch (const std::exception& e) {
+    duckdb_scalar_function_set_error(info, (fn->name + ": internal error: " + e.what()).c_str());
+  }
+}
+
+void DeleteTextMap(void* p) { delete static_cast<TextMapFunction*>(p); }
+
 // --- aggregate --------------------------------------------------------------------------------
 
 // The state DuckDB allocates holds one pointer to the rows collected so far.
@@ -315,6 +362,19 @@ Status RegisterOverloads(Connection& conn, const std::vector<SqlFunction>& overl
   duckdb_state st = duckdb_register_scalar_function_set(con, set);
   duckdb_destroy_scalar_function_set(&set);
   return Registered(st, name);
+}
+
+Status RegisterTextMap(Connection& conn, const TextMapFunction& fn) {
+  duckdb_scalar_function f = duckdb_create_scalar_function();
+  duckdb_scalar_function_set_name(f, fn.name.c_str());
+  LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  duckdb_scalar_function_add_parameter(f, varchar.t);
+  duckdb_scalar_function_set_return_type(f, varchar.t);
+  duckdb_scalar_function_set_extra_info(f, new TextMapFunction(fn), DeleteTextMap);
+  duckdb_scalar_function_set_function(f, TextMapTrampoline);
+  duckdb_state st = duckdb_register_scalar_function(static_cast<duckdb_connection>(conn.raw()), f);
+  duckdb_destroy_scalar_function(&f);
+  return Registered(st, fn.name);
 }
 
 }  // namespace custintel::store

@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -109,9 +110,20 @@ struct SqlFunction {
   bool handles_nulls = false;
 };
 
+// A VARCHAR -> VARCHAR function for hot paths (every cell of an ingested file): the callback
+// sees each non-NULL value in place, without the chunk being decoded, and answers kKeep (the
+// value as it is), kNull, or kReplace (with *replacement). A chunk whose values are all kept is
+// passed through without a copy. NULL in, NULL out. The callback must be thread-safe.
+enum class TextMapOutcome { kKeep, kNull, kReplace };
+struct TextMapFunction {
+  std::string name;
+  std::function<TextMapOutcome(std::string_view value, std::string* replacement)> map;
+};
+
 // Registers `fn` on the connection's database. AlreadyExists when that name exists.
 Status RegisterFunction(Connection& conn, const SqlFunction& fn);
 // Registers overloads of one name together (all scalar or all aggregate, same name).
 Status RegisterOverloads(Connection& conn, const std::vector<SqlFunction>& overloads);
+Status RegisterTextMap(Connection& conn, const TextMapFunction& fn);
 
 }  // namespace custintel::store

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/strings.h"
+#include "ingest/conform_sql.h"
 #include "ingest/export.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
@@ -202,6 +204,40 @@ TEST_F(IngestRulesTest, TimestampsInUsAndEuFormsWithZones) {
                         "2026-01-05 08:00:00+00", "2026-01-05 09:00:00+00", "2026-01-05 08:00:00+00",
                         "2026-01-05 00:00:00+00", "2026-01-05 08:00:00+00"};
   for (size_t i = 0; i < 8; ++i) EXPECT_EQ(r->GetString(1, i), want[i]) << r->GetString(0, i);
+}
+
+// ci_clean is DuckDB's nullif(trim(x), '') without the copy: compared on values built from
+// every Unicode space separator trim() removes, the spaces it keeps (tab, newline, zero-width
+// space, BOM), multi-byte letters at either end, and a whole chunk of values that need nothing
+// mixed with some that do.
+TEST_F(IngestRulesTest, CleaningACellIsTrimAndNullIfEmpty) {
+  ASSERT_TRUE(CreateCleanFunction(*conn_).ok());
+  ASSERT_TRUE(CreateCleanFunction(*conn_).ok()) << "registering twice is harmless";
+  const char* pads[] = {"", " ", "  ", "\u00a0", "\u1680", "\u2000", "\u2005", "\u200a", "\u202f", "\u205f", "\u3000",
+                        "\t", "\n", "\u200b", "\ufeff", " \u3000 ", "\u00a0\t"};
+  const char* cores[] = {"", "a", "abc def", "\u00e9t\u00e9", "\u65e5\u672c", "x\u00a0", "\u3000y", "C0000001",
+                         "{\"a\": 1}", "\u200a"};
+  std::string values;
+  for (const char* l : pads) {
+    for (const char* c : cores) {
+      for (const char* r : pads) {
+        values += std::string(values.empty() ? "" : ", ") + "(" + QuoteLiteral(std::string(l) + c + r) + ")";
+      }
+    }
+  }
+  values += ", (NULL)";
+  auto r = conn_->Query("SELECT count(*), count(*) FILTER (WHERE ci_clean(v) IS DISTINCT FROM nullif(trim(v), '')), "
+                        "count(*) FILTER (WHERE ci_clean(v) IS NULL) FROM (VALUES " + values + ") t(v)");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetInt64(0, 0), 17 * 10 * 17 + 1);
+  EXPECT_EQ(r->GetInt64(1, 0), 0);
+  EXPECT_GT(r->GetInt64(2, 0), 17);  // empty and space-only values and the NULL
+  r = conn_->Query("SELECT count(*) FILTER (WHERE ci_clean(v) IS DISTINCT FROM nullif(trim(v), '')), "
+                   "count(*) FILTER (WHERE ci_clean(v) = v) FROM (SELECT CASE WHEN i % 997 = 0 THEN ' p' || i || ' ' "
+                   "WHEN i % 1009 = 0 THEN '' ELSE 'value number ' || i END v FROM range(10000) t(i))");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->GetInt64(0, 0), 0);
+  EXPECT_EQ(r->GetInt64(1, 0), 10000 - 11 - 10 + 1);  // i = 0 is both: a padded value
 }
 
 TEST_F(IngestRulesTest, SameFolderTwiceIsANoOpAndOrphansAreCounted) {

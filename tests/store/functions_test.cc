@@ -122,5 +122,39 @@ TEST(Functions, RegistrationIsDatabaseWide) {
   EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
 }
 
+TEST(Functions, TextMapKeepsNullsOrReplacesEachValue) {
+  auto db = OpenMemory();
+  auto conn = db->Connect();
+  TextMapFunction f{"test_map", [](std::string_view v, std::string* out) {
+                      if (v == "drop") return TextMapOutcome::kNull;
+                      if (v.starts_with("up")) {
+                        *out = "UP" + std::string(v.substr(2));
+                        return TextMapOutcome::kReplace;
+                      }
+                      return TextMapOutcome::kKeep;
+                    }};
+  ASSERT_TRUE(RegisterTextMap(*conn, f).ok());
+  EXPECT_EQ(RegisterTextMap(*conn, f).code(), StatusCode::kAlreadyExists);
+  // Chunks with nothing to change (passed through) and chunks with a few changes, NULLs in both.
+  auto r = conn->Query(
+      "SELECT count(*), count(m), count(*) FILTER (WHERE m = v), count(*) FILTER (WHERE m LIKE 'UP%'), "
+      "max(m) FILTER (WHERE v = 'up a long value past the inline size') FROM (SELECT v, test_map(v) m FROM "
+      "(SELECT CASE WHEN i % 11 = 0 THEN NULL WHEN i >= 4096 AND i % 5 = 0 THEN 'drop' "
+      "WHEN i >= 4096 AND i % 7 = 0 THEN 'up a long value past the inline size' ELSE 'keep ' || i END v "
+      "FROM range(8192) t(i)))");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  int64_t nulls = 0, dropped = 0, upped = 0;
+  for (int i = 0; i < 8192; ++i) {
+    if (i % 11 == 0) ++nulls;
+    else if (i >= 4096 && i % 5 == 0) ++dropped;
+    else if (i >= 4096 && i % 7 == 0) ++upped;
+  }
+  EXPECT_EQ(r->GetInt64(0, 0), 8192);
+  EXPECT_EQ(r->GetInt64(1, 0), 8192 - nulls - dropped);
+  EXPECT_EQ(r->GetInt64(2, 0), 8192 - nulls - dropped - upped);
+  EXPECT_EQ(r->GetInt64(3, 0), upped);
+  EXPECT_EQ(r->GetString(4, 0), "UP a long value past the inline size");
+}
+
 }  // namespace
 }  // namespace custintel::store
