@@ -171,53 +171,33 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
   return features::Scope::Customers(table);
 }
 
-// Keeps the rows of gold.customer_features and gold.customer_scores as of as_of that a rebuild
-// of `scope` at a cutoff replaces, and puts them back: a sampled cutoff touches only its
-// sample's rows, so only those are copied (both whole tables were copied aside and back, 1M
-// rows each way at 1M customers, spilling under a memory limit).
-Status SaveGold(store::Connection& conn, const features::Scope& scope) {
-  return conn.Execute(fmt::format(
-      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_features AS SELECT * FROM gold.customer_features WHERE {0}; "
-      "CREATE OR REPLACE TEMP TABLE ci_churn_keep_scores AS SELECT * FROM gold.customer_scores WHERE {0};",
-      scope.Filter("customer_id")));
-}
-Status RestoreGold(store::Connection& conn, const features::Scope& scope) {
-  std::string sql;
-  for (auto [table, keep] : {std::pair{"gold.customer_features", "ci_churn_keep_features"},
-                             std::pair{"gold.customer_scores", "ci_churn_keep_scores"}}) {
-    sql += scope.all() ? fmt::format("CREATE OR REPLACE TABLE {} AS SELECT * FROM {}; ", table, keep)
-                       : fmt::format("DELETE FROM {0} WHERE {2}; INSERT INTO {0} BY NAME SELECT * FROM {1}; ", table,
-                                     keep, scope.Filter("customer_id"));
-    sql += fmt::format("DROP TABLE {}; ", keep);
-  }
-  return conn.Execute(sql);
-}
-
 // Features and the heuristic as of `cutoff` for the customers of `scope`, with the label of the
-// following `horizon` days, into the temp table `name`. gold.customer_features / customer_scores
-// are rebuilt at the cutoff for the scope and put back as they were.
+// following `horizon` days, into the temp table `name`. The features view and the heuristic's
+// macro are the ones the run writes gold from (one definition each), evaluated at the cutoff
+// straight into the snapshot: gold is not touched (it was rebuilt at the cutoff and put back,
+// which cost more than the features themselves at 1M customers).
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
                         const features::Scope& scope) {
   Stopwatch sw;
-  CI_RETURN_IF_ERROR(SaveGold(conn, scope));
-  CI_RETURN_IF_ERROR(features::BuildCustomerFeatures(conn, cutoff, scope));
-  CI_RETURN_IF_ERROR(ScoreChurnHeuristic(conn, cutoff, scope));
-  LogInfo(fmt::format("churn {}: features and heuristic at {} {:.2f} s", name, cutoff, sw.Lap()));
+  CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "features/sql/customer_features.sql", cutoff, scope));
+  CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "models/sql/churn_heuristic.sql", cutoff));
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE OR REPLACE TEMP TABLE ci_churn_features AS SELECT * FROM ci_customer_features"));
+  LogInfo(fmt::format("churn {}: features at {} {:.2f} s", name, cutoff, sw.Lap()));
   CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
   LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {:.2f} s", name, cutoff, sw.Lap()));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
-      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {5}) "
-      "SELECT f.*, a.clv_p_alive, s.churn_risk_heuristic AS ci_heuristic, "
+      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {4}) "
+      "SELECT f.*, a.clv_p_alive, ci_churn_heuristic(f.days_inactive, f.avg_sentiment, f.tickets_90d, "
+      "  f.interactions_90d, f.avg_satisfaction) AS ci_heuristic, "
       "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
-      "FROM gold.customer_features f LEFT JOIN gold.customer_scores s USING (customer_id) "
-      "LEFT JOIN ci_churn_alive a USING (customer_id) "
-      "LEFT JOIN later l USING (customer_id) WHERE {4} ORDER BY f.customer_id",
-      name, c, horizon, kNotPurchase, scope.Filter("f.customer_id"), scope.Filter("o.customer_id"))));
-  CI_RETURN_IF_ERROR(RestoreGold(conn, scope));
-  LogInfo(fmt::format("churn {}: labels and restore {:.2f} s", name, sw.Lap()));
+      "FROM ci_churn_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
+      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features",
+      name, c, horizon, kNotPurchase, scope.Filter("o.customer_id"))));
+  LogInfo(fmt::format("churn {}: labels {:.2f} s", name, sw.Lap()));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();
 }
