@@ -147,9 +147,9 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
 // BG/NBD P(alive) as of `at`, as the feature clv_p_alive (TEMP table ci_churn_alive): the
 // probabilistic model's estimate of who has already left, from each customer's whole purchase
 // rhythm, which one cutoff's tabular features only approximate. Empty when CLV cannot be fitted
-// (the trees then see it as missing).
-Status SnapshotAliveness(store::Connection& conn, const std::string& at) {
-  CI_RETURN_IF_ERROR(WriteProbabilityAlive(conn, at, ClvScoreOptions{}, "ci_churn_alive").status());
+// (the trees then see it as missing). Fitted on every customer, written for the scope's.
+Status SnapshotAliveness(store::Connection& conn, const std::string& at, const features::Scope& scope) {
+  CI_RETURN_IF_ERROR(WriteProbabilityAlive(conn, at, ClvScoreOptions{}, "ci_churn_alive", scope).status());
   return conn.Execute("ALTER TABLE ci_churn_alive RENAME COLUMN p_alive TO clv_p_alive");
 }
 
@@ -184,7 +184,7 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TEMP TABLE ci_churn_features AS SELECT * FROM ci_customer_features"));
   LogInfo(fmt::format("churn {}: features at {} {:.2f} s", name, cutoff, sw.Lap()));
-  CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff));
+  CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff, scope));
   LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {:.2f} s", name, cutoff, sw.Lap()));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
@@ -482,7 +482,7 @@ Status AlivenessAtAsOf(store::Connection& conn, const std::string& as_of, const 
       }
     }
   }
-  return SnapshotAliveness(conn, as_of);
+  return SnapshotAliveness(conn, as_of, features::Scope::All());
 }
 
 // The incremental-run path of ScoreLearnedChurn: the last full run's model, never training.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 namespace custintel::models {
 namespace {
@@ -289,15 +290,22 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
 }
 
 Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& at, const ClvScoreOptions& options,
-                                   const std::string& table) {
+                                   const std::string& table, const features::Scope& only) {
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} (customer_id VARCHAR, p_alive DOUBLE)",
                                               table)));
   Result<ClvSummary> s = LoadClvSummary(conn, at, options.include_cancelled);
   if (!s.ok()) return false;
   ClvScoreReport fitted = FitClvForScoring(*s, options);
   if (!fitted.fitted) return false;
+  std::unordered_set<std::string> wanted;
+  if (!only.all()) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult ids, conn.Query("SELECT customer_id FROM " + only.table()));
+    wanted.reserve(ids.row_count());
+    for (size_t i = 0; i < ids.row_count(); ++i) wanted.insert(ids.GetString(0, i));
+  }
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", table));
   for (size_t i = 0; i < s->size(); ++i) {  // Predict: the very values gold.customer_clv gets
+    if (!only.all() && !wanted.count(s->customer_id[i])) continue;
     CI_RETURN_IF_ERROR(app.Append(s->customer_id[i]));
     CI_RETURN_IF_ERROR(app.Append(Num(Predict(*fitted.fit, options, *s, i).p_alive)));
     CI_RETURN_IF_ERROR(app.EndRow());

@@ -75,9 +75,11 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
 // BG/NBD P(alive) as of `at` of every customer who has purchased by then, with parameters fitted
 // on the data up to `at` as ScoreClv fits them, into the TEMP table `table` (customer_id VARCHAR,
 // p_alive DOUBLE); writes nothing else. Returns false, with the table empty, when the model
-// cannot be fitted (too few repeat buyers, a failed fit): not an error.
+// cannot be fitted (too few repeat buyers, a failed fit): not an error. With a customer scope,
+// the fit is the same (every customer's data) and only the scope's customers are written.
 Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& at, const ClvScoreOptions& options,
-                                   const std::string& table);
+                                   const std::string& table,
+                                   const features::Scope& only = features::Scope::All());
 
 // The pipeline step: load, fit, score, write the tables above. Errors only for database
 // failures; degenerate data gives fitted = false and a message. With a customer scope: score

@@ -150,6 +150,25 @@ TEST_F(ClvScoreTest, SummaryFollowsLifetimesConventionInWeeks) {
 
 // ---- Incremental runs: the scope rescored with the last full run's parameters -------------
 
+// The churn model's cutoff snapshots: P(alive) fitted on everyone, written for a sample only,
+// with the very values of the unscoped call.
+TEST_F(ClvScoreTest, ProbabilityAliveForAScopeIsTheFullFitsValuesOfItsCustomers) {
+  InsertSimulated(3000);
+  auto all = WriteProbabilityAlive(*conn_, kAsOf, {}, "alive_all");
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_TRUE(*all);
+  Exec("CREATE TEMP TABLE ci_sample AS SELECT customer_id FROM silver.customers WHERE hash(customer_id) % 7 = 0");
+  auto some = WriteProbabilityAlive(*conn_, kAsOf, {}, "alive_some", features::Scope::Customers("ci_sample"));
+  ASSERT_TRUE(some.ok()) << some.status().message();
+  ASSERT_TRUE(*some);
+  const int64_t sample = Query("SELECT count(*) FROM ci_sample").GetInt64(0, 0);
+  ASSERT_GT(sample, 300);
+  EXPECT_EQ(Query("SELECT count(*) FROM alive_all").GetInt64(0, 0), 3000);
+  EXPECT_EQ(Query("SELECT count(*) FROM alive_some").GetInt64(0, 0), sample);
+  EXPECT_EQ(Query("SELECT count(*) FROM alive_some s JOIN alive_all a USING (customer_id) "
+                  "WHERE s.p_alive IS NOT DISTINCT FROM a.p_alive").GetInt64(0, 0), sample);
+}
+
 TEST_F(ClvScoreTest, ScopedRescoringGivesTheFullRunsRowsWithItsParameters) {
   FullRunKept();
   Exec("CREATE TEMP TABLE ci_scope AS SELECT customer_id FROM silver.customers WHERE hash(customer_id) % 10 = 0 "
