@@ -100,13 +100,12 @@ Status ForEachAccountSheets(store::Connection& conn, const AccountSheetOptions& 
   std::string only = options.accounts_table.empty()
                          ? "TRUE"
                          : "f.account_id IN (SELECT account_id FROM " + options.accounts_table + ")";
-  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(
-      "SELECT count(DISTINCT f.account_id) FROM gold.customer_features f WHERE coalesce(f.account_id, '') <> '' AND " +
-      only));
-  int64_t chunks = std::max<int64_t>(1, (n.GetInt64(0, 0) + options.chunk_size - 1) / std::max<int64_t>(1, options.chunk_size));
-  for (int64_t k = 0; k < chunks; ++k) {
-    std::string where = chunks == 1 ? only : fmt::format("{} AND hash(f.account_id) % {} = {}", only, chunks, k);
-    CI_ASSIGN_OR_RETURN(std::vector<FactSheet> chunk, AccountSheets(conn, where, {}));
+  CI_ASSIGN_OR_RETURN(std::vector<std::string> ranges,
+                      detail::RangeChunks(conn, "f.account_id",
+                                          "gold.customer_features f WHERE coalesce(f.account_id, '') <> '' AND " + only,
+                                          options.chunk_size));
+  for (const std::string& range : ranges) {
+    CI_ASSIGN_OR_RETURN(std::vector<FactSheet> chunk, AccountSheets(conn, only + " AND " + range, {}));
     CI_RETURN_IF_ERROR(each(chunk));
   }
   return Status::Ok();

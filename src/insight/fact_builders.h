@@ -7,7 +7,7 @@
 // One subject (LoadFactSheet) and many (the batch builders) go through the same SQL and the
 // same row-to-sheet code, so a sheet built alone and in a batch is identical, and so is its
 // InputHash. The batch builders are set-based: every segment in one query per kind of fact,
-// customers in a few hash-partitioned chunks (never a query per customer).
+// customers in a few chunks of id ranges (never a query per customer).
 //
 // Facts per subject (names are stable; see README.md for the full list):
 //   segment:  size, share, avg_ltv, avg_clv, avg_churn_risk, avg_recency, *_vs_all deltas,
@@ -96,7 +96,7 @@ struct AccountSheetOptions {
   std::string accounts_table;
 };
 
-// Calls `each` with chunks of account sheets (hash-partitioned, ordered by account_id within a
+// Calls `each` with chunks of account sheets (ranges of account_id, in order, ordered within a
 // chunk); the same sheets as LoadAccountSheets.
 Status ForEachAccountSheets(store::Connection& conn, const AccountSheetOptions& options,
                             const std::function<Status(std::vector<FactSheet>&)>& each);

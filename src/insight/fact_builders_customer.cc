@@ -210,12 +210,12 @@ Status ForEachCustomerSheets(store::Connection& conn, const CustomerSheetOptions
     CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, filter, options, pb));
     return each(chunk);
   }
-  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(
-      "SELECT count(*) FROM gold.customer_scores WHERE " + options.scope.Filter("customer_id")));
-  int64_t chunks = std::max<int64_t>(1, (n.GetInt64(0, 0) + options.chunk_size - 1) / std::max<int64_t>(1, options.chunk_size));
-  for (int64_t k = 0; k < chunks; ++k) {
-    std::string filter = chunks == 1 ? "customer_id IS NOT NULL" : fmt::format("hash(customer_id) % {} = {}", chunks, k);
-    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, WithScope(filter, options.scope), options, pb));
+  CI_ASSIGN_OR_RETURN(std::vector<std::string> ranges,
+                      detail::RangeChunks(conn, "customer_id",
+                                          "gold.customer_scores WHERE " + options.scope.Filter("customer_id"),
+                                          options.chunk_size));
+  for (const std::string& range : ranges) {
+    CI_ASSIGN_OR_RETURN(std::vector<CustomerSheet> chunk, LoadChunk(conn, WithScope(range, options.scope), options, pb));
     CI_RETURN_IF_ERROR(each(chunk));
   }
   return Status::Ok();

@@ -2,10 +2,30 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
+#include "core/strings.h"
 #include "insight/fact_builders_internal.h"
 #include "text/pii.h"
 
 namespace custintel::insight::detail {
+
+Result<std::vector<std::string>> RangeChunks(store::Connection& conn, const std::string& column,
+                                             const std::string& from, int64_t chunk_size) {
+  chunk_size = std::max<int64_t>(1, chunk_size);
+  CI_ASSIGN_OR_RETURN(store::QueryResult bounds, conn.Query(fmt::format(
+      "SELECT v FROM (SELECT v, row_number() OVER (ORDER BY v) - 1 AS n FROM "
+      "(SELECT DISTINCT {0} AS v FROM {1} AND {0} IS NOT NULL)) WHERE n % {2} = 0 ORDER BY v",
+      column, from, chunk_size)));
+  if (bounds.row_count() <= 1) return std::vector<std::string>{column + " IS NOT NULL"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < bounds.row_count(); ++i) {
+    std::string range = fmt::format("{} >= {}", column, QuoteLiteral(bounds.GetString(0, i)));
+    if (i + 1 < bounds.row_count()) range += fmt::format(" AND {} < {}", column, QuoteLiteral(bounds.GetString(0, i + 1)));
+    out.push_back(std::move(range));
+  }
+  return out;
+}
 
 void AddEntity(FactSheet& sheet, const std::string& name) {
   if (name.empty()) return;
