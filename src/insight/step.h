@@ -48,7 +48,7 @@ struct InsightOptions {
   // With an LLM backend: the customers with the highest churn risk written by the LLM.
   int llm_customer_cap = 100;
   // Customers per chunk (bounds memory at 1M customers).
-  int64_t chunk_size = 100000;
+  int64_t chunk_size = 25000;
   // The customers to redo (an incremental run): All(), or the TEMP table of customer ids on
   // the same connection. Only these customers' sheets are built (the filter is in the SQL).
   features::Scope scope = features::Scope::All();
