@@ -31,36 +31,46 @@ size_t Width(const std::string& s) {
   return n;
 }
 
-void PrintTable(const store::QueryResult& r, std::ostream& out) {
+void PrintQueryTable(const store::QueryResult& r, std::ostream& out) {
   size_t cols = r.column_count(), rows = r.row_count();
+  std::vector<std::string> names(cols);
+  std::vector<bool> right(cols);
+  for (size_t c = 0; c < cols; ++c) {
+    names[c] = r.column_name(c);
+    right[c] = IsNumeric(r.column_type(c));
+  }
   std::vector<std::vector<std::string>> cells(rows, std::vector<std::string>(cols));
-  std::vector<size_t> width(cols);
-  for (size_t c = 0; c < cols; ++c) width[c] = Width(r.column_name(c));
   for (size_t i = 0; i < rows; ++i) {
-    for (size_t c = 0; c < cols; ++c) {
-      cells[i][c] = r.IsNull(c, i) ? "NULL" : r.GetString(c, i);
-      width[c] = std::max(width[c], Width(cells[i][c]));
-    }
+    for (size_t c = 0; c < cols; ++c) cells[i][c] = r.IsNull(c, i) ? "NULL" : r.GetString(c, i);
+  }
+  PrintTable(names, cells, right, out);
+}
+
+}  // namespace
+
+void PrintTable(const std::vector<std::string>& names, const std::vector<std::vector<std::string>>& cells,
+                const std::vector<bool>& right, std::ostream& out) {
+  const size_t cols = names.size();
+  std::vector<size_t> width(cols);
+  for (size_t c = 0; c < cols; ++c) width[c] = Width(names[c]);
+  for (const auto& row : cells) {
+    for (size_t c = 0; c < cols; ++c) width[c] = std::max(width[c], Width(row[c]));
   }
   auto line = [&](const std::vector<std::string>& v, bool header) {
     for (size_t c = 0; c < cols; ++c) {
       std::string pad(width[c] - Width(v[c]), ' ');
-      bool right = !header && IsNumeric(r.column_type(c));
-      out << (c ? "  " : "") << (right ? pad + v[c] : v[c] + (c + 1 < cols ? pad : ""));
+      bool align_right = !header && right[c];
+      out << (c ? "  " : "") << (align_right ? pad + v[c] : v[c] + (c + 1 < cols ? pad : ""));
     }
     out << '\n';
   };
-  std::vector<std::string> names;
-  for (size_t c = 0; c < cols; ++c) names.push_back(r.column_name(c));
   line(names, true);
   std::vector<std::string> rule;
   for (size_t c = 0; c < cols; ++c) rule.push_back(std::string(width[c], '-'));
   line(rule, true);
   for (const auto& row : cells) line(row, false);
-  out << "(" << rows << (rows == 1 ? " row" : " rows") << ")\n";
+  out << "(" << cells.size() << (cells.size() == 1 ? " row" : " rows") << ")\n";
 }
-
-}  // namespace
 
 nlohmann::json CellToJson(const store::QueryResult& r, size_t c, size_t i) {
   if (r.IsNull(c, i)) return nullptr;
@@ -112,7 +122,7 @@ void PrintResult(const store::QueryResult& r, OutputFormat format, std::ostream&
     return;
   }
   if (format == OutputFormat::kTable) {
-    PrintTable(r, out);
+    PrintQueryTable(r, out);
     return;
   }
   for (size_t c = 0; c < r.column_count(); ++c) out << (c ? "," : "") << CsvField(r.column_name(c));

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/output.h"
+#include "insight/drivers.h"
 #include "insight/read.h"
 #include "models/segments.h"
 
@@ -33,6 +34,20 @@ Status RequireGold(store::Connection& conn) {
   auto r = conn.Query("SELECT count(*) FROM gold.customer_scores");
   if (!r.ok()) return Status::NotFound("no results yet: run `custintel run` first");
   return Status::Ok();
+}
+
+// kTopRiskSql's rows with risk_factors in words (the JSON stays in `summary --json`).
+void PrintRiskTable(const store::QueryResult& r, std::ostream& out) {
+  const std::vector<std::string> names = {"customer_id", "churn_risk", "segment", "lifetime_value",
+                                          "drivers (top 3)"};
+  std::vector<std::vector<std::string>> cells;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    std::vector<std::string> row;
+    for (size_t c = 0; c < 4; ++c) row.push_back(r.IsNull(c, i) ? "NULL" : r.GetString(c, i));
+    row.push_back(r.IsNull(4, i) ? "" : insight::DriversInWords(r.GetString(4, i), 3));
+    cells.push_back(std::move(row));
+  }
+  PrintTable(names, cells, {false, true, false, true, false}, out);
 }
 
 }  // namespace
@@ -74,7 +89,7 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   out << "Segments\n";
   PrintResult(segments, OutputFormat::kTable, out);
   out << "\nTen customers most at risk\n";
-  PrintResult(risk, OutputFormat::kTable, out);
+  PrintRiskTable(risk, out);
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/parallel.h"
 #include "core/strings.h"
+#include "insight/drivers.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
 #include "text/insight_batch.h"
@@ -70,18 +71,13 @@ struct Names {
 
 // The churn drivers that raise this customer's risk (positive SHAP), strongest first.
 void AddDrivers(CustomerSheet& cs, const std::string& factors_json, const Playbook& pb) {
-  nlohmann::json j = nlohmann::json::parse(factors_json, nullptr, false);
-  if (!j.is_array()) return;
-  for (const nlohmann::json& d : j) {
-    if (!d.is_object() || !d.contains("feature") || !d["feature"].is_string()) continue;
-    if (!d.contains("shap") || !d["shap"].is_number() || d["shap"].get<double>() <= 0) continue;
-    std::string feature = d["feature"].get<std::string>();
-    cs.context.drivers.push_back(feature);
-    if (d.contains("value") && d["value"].is_number()) {
-      AddFact(cs.sheet, "driver_" + feature, d["value"].get<double>(), detail::DriverUnit(feature),
-              detail::DriverWords(feature) + ", a churn driver raising their risk");
+  for (const ChurnDriver& d : RaisingDrivers(nlohmann::json::parse(factors_json, nullptr, false))) {
+    cs.context.drivers.push_back(d.feature);
+    if (d.value) {
+      AddFact(cs.sheet, "driver_" + d.feature, *d.value, DriverUnit(d.feature),
+              DriverWords(d.feature) + ", a churn driver raising their risk");
     }
-    if (const PlaybookEntry* e = pb.Find(feature)) cs.sheet.snippets.push_back(PlaybookSnippet(*e));
+    if (const PlaybookEntry* e = pb.Find(d.feature)) cs.sheet.snippets.push_back(PlaybookSnippet(*e));
   }
 }
 

@@ -37,10 +37,6 @@ std::string MaskedText(std::string_view text, const std::vector<std::string>& na
 // NotFound naming `custintel run` when the gold tables the insights read do not exist yet.
 Status RequireGold(store::Connection& conn);
 
-// A churn driver feature in words and the unit its value is printed in.
-std::string DriverWords(std::string_view feature);
-FactUnit DriverUnit(std::string_view feature);
-
 // A segment's sheet with the numbers gold.segment_insights keeps for the next run's deltas:
 // base (this run's own numbers) and previous (what the *_vs_prev facts compared against).
 struct SegmentSheetRow {

@@ -102,40 +102,4 @@ Status RequireGold(store::Connection& conn) {
   return Status::Ok();
 }
 
-std::string DriverWords(std::string_view f) {
-  static const std::pair<std::string_view, std::string_view> kWords[] = {
-      {"days_inactive", "days since the last activity"},
-      {"recency_days", "days since the last order"},
-      {"interactions_90d", "interactions in the last quarter"},
-      {"tenure_days", "days as a customer"},
-      {"frequency", "orders placed"},
-      {"tickets_total", "support tickets raised"},
-      {"avg_rating", "average review rating"},
-      {"avg_sentiment", "average sentiment of their messages"},
-      {"clv_p_alive", "probability of still being active"},
-      {"lifetime_value", "lifetime value"},
-      {"avg_order_value", "average order value"},
-      {"revenue_90d", "spend in the last quarter"},
-      {"revenue_prev_90d", "spend in the quarter before"},
-      {"interpurchase_days_mean", "usual days between orders"},
-      {"interpurchase_days_std", "variation in days between orders"},
-      {"top_category_share", "share of spend in their top category"},
-      {"plan", "plan"},
-  };
-  for (const auto& [k, w] : kWords) {
-    if (k == f) return std::string(w);
-  }
-  std::string s(f);
-  std::replace(s.begin(), s.end(), '_', ' ');
-  return s;
-}
-
-FactUnit DriverUnit(std::string_view f) {
-  if (f.find("days") != std::string_view::npos) return FactUnit::kDays;
-  if (f == "lifetime_value" || f == "avg_order_value" || f.starts_with("revenue")) return FactUnit::kMoney;
-  if (f == "top_category_share" || f == "clv_p_alive") return FactUnit::kPercent;
-  if (f == "avg_rating" || f == "avg_sentiment") return FactUnit::kScore;
-  return FactUnit::kCount;
-}
-
 }  // namespace custintel::insight::detail

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "insight/drivers.h"
 #include "insight/fact_builders_internal.h"
 
 namespace custintel::insight {
@@ -218,7 +219,7 @@ WrittenText WriteCustomerBuiltin(const CustomerSheet& customer, const Playbook& 
     const Fact* fact = s.Find("driver_" + f);
     if (!fact || listed == 2) continue;
     ++listed;
-    d.drivers.push_back(fmt::format("Churn risk is driven up by {} ({}).", detail::DriverWords(f), FormatFact(*fact)));
+    d.drivers.push_back(fmt::format("Churn risk is driven up by {} ({}).", DriverWords(f), FormatFact(*fact)));
   }
   if (!c.rebuy_product.empty()) d.summary.push_back(fmt::format("They rebuy {}.", c.rebuy_product));
   int acted = 0;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "insight/drivers.h"
 #include "insight/fact_builders_internal.h"
 
 namespace custintel::insight {
@@ -57,8 +58,8 @@ RetentionStrategy WriteRetentionBuiltin(const CustomerSheet& c, const Playbook& 
   std::vector<std::string> parts, actions, cited;
   out.drivers = nlohmann::json::array();
   for (const auto& [feature, fact] : ValuedDrivers(c, 3)) {
-    parts.push_back(fmt::format("{} ({})", detail::DriverWords(feature), FormatFact(*fact)));
-    out.drivers.push_back({{"feature", feature}, {"words", detail::DriverWords(feature)}, {"value", FormatFact(*fact)}});
+    parts.push_back(fmt::format("{} ({})", DriverWords(feature), FormatFact(*fact)));
+    out.drivers.push_back({{"feature", feature}, {"words", DriverWords(feature)}, {"value", FormatFact(*fact)}});
   }
   std::string text = parts.empty() ? fmt::format("Churn risk is {}.", FactText(c.sheet, "churn_risk"))
                                    : fmt::format("Churn risk is {}, driven up by {}.", FactText(c.sheet, "churn_risk"),

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "insight/drivers.h"
 #include "testing/testing.h"
 
 namespace custintel {
@@ -171,6 +172,12 @@ TEST_F(CliShopTest, SummaryNamesAsOfSegmentsAndTopRisk) {
   EXPECT_GE(biggest["n_categories"].get<int64_t>(), 1) << seg.out;
   auto text = RunCli("summary --db " + db_);
   EXPECT_NE(text.out.find("as of 2026-06-30"), std::string::npos);
+  // The table names the drivers in words; the JSON stays in --json.
+  const std::string words = insight::DriversInWords(factors.dump(), 3);
+  EXPECT_FALSE(words.empty()) << factors.dump();
+  EXPECT_NE(text.out.find("drivers (top 3)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(words), std::string::npos) << words << "\n" << text.out;
+  EXPECT_EQ(text.out.find("\"feature\""), std::string::npos) << text.out;
 }
 
 TEST_F(CliShopTest, CustomerShowsFeaturesAndUnknownIdFails) {

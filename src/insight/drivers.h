@@ -1,0 +1,45 @@
+// Churn drivers in words: gold.customer_scores.risk_factors read back for people. One door for
+// the insight texts (fact labels, retention strategies) and the CLI's summary table.
+//
+//   std::vector<ChurnDriver> d = RaisingDrivers(nlohmann::json::parse(risk_factors));
+//   DriverWords("days_inactive");                      // "days since the last activity"
+//   DriversInWords(risk_factors, 3);                   // "days since the last activity (157 days), ..."
+//
+// risk_factors is either the learned model's drivers, [{"feature", "shap", "value"}, ...]
+// strongest first, or the heuristic's inputs, {"days_inactive": 157, "sentiment_score": ...}
+// (when no model could be trained).
+//
+// Thread safety: functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "insight/facts.h"
+
+namespace custintel::insight {
+
+struct ChurnDriver {
+  std::string feature;
+  std::optional<double> value;  // the customer's value of the feature; absent when not stored
+};
+
+// The learned model's drivers that raise the risk (SHAP > 0), in stored order (strongest first).
+// Empty for the heuristic's object form and for anything malformed.
+std::vector<ChurnDriver> RaisingDrivers(const nlohmann::json& risk_factors);
+
+// A driver feature in words, and the unit its value is printed in (FormatFact).
+std::string DriverWords(std::string_view feature);
+FactUnit DriverUnit(std::string_view feature);
+
+// At most `max` drivers as "words (value), words (value)": the learned model's raising drivers,
+// or the heuristic's non-NULL terms in its formula's order (days inactive, sentiment, tickets,
+// satisfaction). "" when there are none or the JSON is
+// malformed.
+std::string DriversInWords(std::string_view risk_factors_json, size_t max);
+
+}  // namespace custintel::insight
