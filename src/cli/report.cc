@@ -109,6 +109,11 @@ Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, 
   for (size_t c = 0; c < r.column_count(); ++c) {
     out << fmt::format("{:<{}}  {}\n", r.column_name(c), width, r.IsNull(c, 0) ? "NULL" : r.GetString(c, 0));
   }
+  const size_t factors = r.column_count() - 1;  // risk_factors, read back in words
+  if (!r.IsNull(factors, 0)) {
+    const std::string words = insight::DriversInWords(r.GetString(factors, 0), 5);
+    out << fmt::format("{:<{}}  {}\n", "churn drivers", width, words.empty() ? "(none raising the risk)" : words);
+  }
   return Status::Ok();
 }
 

@@ -186,6 +186,12 @@ TEST_F(CliShopTest, CustomerShowsFeaturesAndUnknownIdFails) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["customer_id"], "C000001");
   EXPECT_TRUE(j.contains("churn_risk_heuristic"));
+  // The text form ends with the drivers in words.
+  const std::string words = insight::DriversInWords(j["risk_factors"].dump(), 5);
+  auto text = RunCli("customer C000001 --db " + db_);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("churn drivers"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(words.empty() ? "(none raising the risk)" : words), std::string::npos) << text.out;
   auto missing = RunCli("customer NOPE --db " + db_);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.err, "custintel: error: no customer 'NOPE'\n");
