@@ -30,6 +30,11 @@ constexpr char kOverviewSql[] =
     "(SELECT round(avg(lifetime_value), 2) FROM gold.customer_scores) AS avg_ltv, "
     "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk";
 
+// A stored risk_factors JSON text in words (insight/drivers.h).
+std::string DriversText(const std::string& risk_factors, size_t max) {
+  return insight::DriversInWords(nlohmann::json::parse(risk_factors, nullptr, false), max);
+}
+
 Status RequireGold(store::Connection& conn) {
   auto r = conn.Query("SELECT count(*) FROM gold.customer_scores");
   if (!r.ok()) return Status::NotFound("no results yet: run `custintel run` first");
@@ -44,7 +49,7 @@ void PrintRiskTable(const store::QueryResult& r, std::ostream& out) {
   for (size_t i = 0; i < r.row_count(); ++i) {
     std::vector<std::string> row;
     for (size_t c = 0; c < 4; ++c) row.push_back(r.IsNull(c, i) ? "NULL" : r.GetString(c, i));
-    row.push_back(r.IsNull(4, i) ? "" : insight::DriversInWords(r.GetString(4, i), 3));
+    row.push_back(r.IsNull(4, i) ? "" : DriversText(r.GetString(4, i), 3));
     cells.push_back(std::move(row));
   }
   PrintTable(names, cells, {false, true, false, true, false}, out);
@@ -111,7 +116,7 @@ Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, 
   }
   const size_t factors = r.column_count() - 1;  // risk_factors, read back in words
   if (!r.IsNull(factors, 0)) {
-    const std::string words = insight::DriversInWords(r.GetString(factors, 0), 5);
+    const std::string words = DriversText(r.GetString(factors, 0), 5);
     out << fmt::format("{:<{}}  {}\n", "churn drivers", width, words.empty() ? "(none raising the risk)" : words);
   }
   return Status::Ok();

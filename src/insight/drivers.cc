@@ -62,8 +62,7 @@ FactUnit DriverUnit(std::string_view f) {
   return FactUnit::kCount;
 }
 
-std::string DriversInWords(std::string_view risk_factors_json, size_t max) {
-  const nlohmann::json j = nlohmann::json::parse(risk_factors_json, nullptr, false);
+std::string DriversInWords(const nlohmann::json& j, size_t max) {
   std::vector<ChurnDriver> drivers = RaisingDrivers(j);
   if (j.is_object()) {  // the heuristic's terms, in its formula's order
     for (const char* feature : {"days_inactive", "sentiment_score", "support_tickets", "satisfaction"}) {

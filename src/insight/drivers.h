@@ -3,7 +3,8 @@
 //
 //   std::vector<ChurnDriver> d = RaisingDrivers(nlohmann::json::parse(risk_factors));
 //   DriverWords("days_inactive");                      // "days since the last activity"
-//   DriversInWords(risk_factors, 3);                   // "days since the last activity (157 days), ..."
+//   DriversInWords(nlohmann::json::parse(risk_factors, nullptr, false), 3);
+//                                                      // "days since the last activity (157 days), ..."
 //
 // risk_factors is either the learned model's drivers, [{"feature", "shap", "value"}, ...]
 // strongest first, or the heuristic's inputs, {"days_inactive": 157, "sentiment_score": ...}
@@ -38,8 +39,7 @@ FactUnit DriverUnit(std::string_view feature);
 
 // At most `max` drivers as "words (value), words (value)": the learned model's raising drivers,
 // or the heuristic's non-NULL terms in its formula's order (days inactive, sentiment, tickets,
-// satisfaction). "" when there are none or the JSON is
-// malformed.
-std::string DriversInWords(std::string_view risk_factors_json, size_t max);
+// satisfaction). "" when there are none or the JSON is malformed (discarded).
+std::string DriversInWords(const nlohmann::json& risk_factors, size_t max);
 
 }  // namespace custintel::insight

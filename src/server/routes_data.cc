@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/embedded.h"
+#include "insight/drivers.h"
 #include "server/api.h"
 #include "server/sentiment_report.h"
 
@@ -241,6 +242,7 @@ Result<Reply> GetCustomer(RequestContext& ctx) {
   CI_ASSIGN_OR_RETURN(out["features"], OneRow(ctx, "customer_features", id, "gold.customer_features"));
   out["drivers"] = out["scores"].is_object() && out["scores"].contains("risk_factors") ? out["scores"]["risk_factors"]
                                                                                          : json::array();
+  out["drivers_text"] = insight::DriversInWords(out["drivers"], 5);
   CI_ASSIGN_OR_RETURN(out["recommendations"], Recommendations(ctx, id));
   CI_ASSIGN_OR_RETURN(out["insights"], CustomerInsights(ctx, id));
   ctx.rows = 1;
@@ -276,6 +278,7 @@ Result<Reply> GetChurn(RequestContext& ctx) {
                                         "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT $1",
                                         {top.value_or(20)}, {"gold.customer_scores", "gold.retention_strategies"}));
   json rows = Rows(r);
+  for (json& row : rows) row["drivers_text"] = insight::DriversInWords(row["drivers"], 3);
   CI_ASSIGN_OR_RETURN(auto bands, ctx.Query("SELECT least(floor(churn_risk * 5), 4)::INTEGER AS band, count(*) AS "
                                             "customers, round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS "
                                             "revenue_at_risk FROM scoped.customer_scores GROUP BY ALL ORDER BY band",
@@ -415,11 +418,11 @@ std::vector<Route> DataRoutes() {
         {"limit", "integer", "page size, 1..500 (default 50)"},
         {"cursor", "string", "next_cursor of the previous page"}},
        none, ListCustomers},
-      {"GET", "/v1/customers/{id}", "One customer: profile, features, scores, drivers, recommendations, insights",
+      {"GET", "/v1/customers/{id}", "One customer: profile, features, scores, drivers (and drivers_text, in words), recommendations, insights",
        kReaders, true, false, {}, none, GetCustomer},
       {"GET", "/v1/customers/{id}/recommendations", "A customer's product recommendations", kReaders, true, false, {},
        none, GetCustomerRecommendations},
-      {"GET", "/v1/churn", "Top at-risk customers with drivers and strategy, risk bands, revenue at risk", kReaders,
+      {"GET", "/v1/churn", "Top at-risk customers with drivers (and drivers_text, in words) and strategy, risk bands, revenue at risk", kReaders,
        true, false, {{"top", "integer", "how many customers, 1..1000 (default 20)"}}, none, GetChurn},
       {"GET", "/v1/summary", "KPIs, change since the last run and the executive summary", kReaders, true, false, {},
        none, GetSummary},

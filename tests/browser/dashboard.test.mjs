@@ -160,6 +160,9 @@ async function main() {
     }
     // From the churn page's most-at-risk table: the customers page opens with that customer's detail.
     await visit(page, 'churn');
+    const topDrivers = (await page.textContent('#page table tbody tr td:nth-child(4)')).trim();
+    check(/ \(.+\)/.test(topDrivers) && !topDrivers.includes('_'),
+      `the churn table names the top customer's drivers in words (${topDrivers})`);
     const atRisk = (await page.textContent('#page table tbody a.row-link')).trim();
     await page.click('#page table tbody a.row-link');
     await page.waitForFunction((id) => document.querySelector('#page').dataset.loaded === 'customers' &&

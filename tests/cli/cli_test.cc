@@ -173,7 +173,7 @@ TEST_F(CliShopTest, SummaryNamesAsOfSegmentsAndTopRisk) {
   auto text = RunCli("summary --db " + db_);
   EXPECT_NE(text.out.find("as of 2026-06-30"), std::string::npos);
   // The table names the drivers in words; the JSON stays in --json.
-  const std::string words = insight::DriversInWords(factors.dump(), 3);
+  const std::string words = insight::DriversInWords(factors, 3);
   EXPECT_FALSE(words.empty()) << factors.dump();
   EXPECT_NE(text.out.find("drivers (top 3)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find(words), std::string::npos) << words << "\n" << text.out;
@@ -187,7 +187,7 @@ TEST_F(CliShopTest, CustomerShowsFeaturesAndUnknownIdFails) {
   EXPECT_EQ(j["customer_id"], "C000001");
   EXPECT_TRUE(j.contains("churn_risk_heuristic"));
   // The text form ends with the drivers in words.
-  const std::string words = insight::DriversInWords(j["risk_factors"].dump(), 5);
+  const std::string words = insight::DriversInWords(j["risk_factors"], 5);
   auto text = RunCli("customer C000001 --db " + db_);
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("churn drivers"), std::string::npos) << text.out;

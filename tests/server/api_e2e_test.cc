@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "insight/drivers.h"
 #include "serve_harness.h"
 
 namespace custintel::server::testing {
@@ -74,8 +75,12 @@ TEST_F(ServeTest, EveryReadEndpointAnswersJson) {
   // The top customer is above the risk threshold: the insights step wrote its strategy.
   EXPECT_FALSE(churn["top"][0]["strategy"].get<std::string>().empty()) << churn["top"][0].dump();
   EXPECT_EQ(churn["distribution"].size(), 5u);
+  // Drivers in words beside the stored JSON (the dashboard shows them).
+  EXPECT_FALSE(churn["top"][0]["drivers_text"].get<std::string>().empty()) << churn["top"][0].dump();
+  EXPECT_EQ(churn["top"][0]["drivers_text"], insight::DriversInWords(churn["top"][0]["drivers"], 3));
   json detail = admin.GetJson("/v1/customers/C000001");
   for (const char* k : {"features", "scores", "drivers", "recommendations", "insights"}) EXPECT_TRUE(detail.contains(k)) << k;
+  EXPECT_EQ(detail["drivers_text"], insight::DriversInWords(detail["drivers"], 5)) << detail["drivers"].dump();
   for (const char* k : {"account_summary", "retention_strategy", "notification", "personal_recommendations"}) {
     EXPECT_TRUE(detail["insights"].contains(k)) << k;
   }

@@ -84,7 +84,7 @@
         '<h2>Risk distribution</h2><div id="risk-chart" class="chart"></div><h2>Most at risk</h2>' +
         table(c.top, [['Customer', (r) => '<a class="row-link" data-id="' + esc(r.customer_id) + '">' + esc(r.customer_id) + '</a>'],
           ['Risk', (r) => fmt(r.churn_risk, 2)], ['Lifetime value', (r) => fmt(r.lifetime_value, 2)],
-          ['Drivers', (r) => (r.drivers || []).slice(0, 3).map((d) => esc(d.feature)).join(', ')],
+          ['Drivers', (r) => esc(r.drivers_text)],
           ['Strategy', (r) => esc(r.strategy)]]);
       chart('risk-chart', {xAxis: {type: 'category', data: c.distribution.map((b) => b.band)}, yAxis: {type: 'value'},
         series: [{name: 'customers', type: 'bar', data: c.distribution.map((b) => b.customers)}]});
@@ -232,7 +232,7 @@
     el.innerHTML = '<div class="panel" id="customer-detail"><h2>' + esc(c.first_name + ' ' + c.last_name) + ' (' + esc(c.customer_id) +
       ')</h2><p>' + esc(c.email) + ' · account ' + esc(c.account_id) + ' · ' + esc(sc.segment || '') + '</p>' +
       '<p>Churn risk ' + fmt(sc.churn_risk, 2) + ' · lifetime value ' + fmt(sc.lifetime_value, 2) + ' · predicted 12-month value ' +
-      fmt(sc.predicted_clv, 2) + '</p><p>Drivers: ' + (c.drivers || []).map((d) => esc(d.feature)).join(', ') + '</p>' +
+      fmt(sc.predicted_clv, 2) + '</p><p>Drivers: ' + esc(c.drivers_text || 'none raising the risk') + '</p>' +
       (c.insights.account_summary ? '<p>' + esc(c.insights.account_summary.summary || '') + '</p>' : '') +
       (c.insights.retention_strategy ? '<p><strong>Retention strategy:</strong> ' +
         esc(c.insights.retention_strategy.strategy || '') + '</p>' : '') +
