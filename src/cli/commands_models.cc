@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report.h"
 #include "features/customer_features.h"
 #include "models/clv_evaluate.h"
 #include "models/clv_fit.h"
@@ -77,12 +78,20 @@ Status RunChurnTop(GlobalOptions& g, int64_t top, bool json) {
     g.usage_error = true;
     return Status::InvalidArgument("--top must be a positive number of customers");
   }
-  return WithConn(g, [&](store::Connection& conn) {
-    return PrintQuery(conn,
+  return WithConn(g, [&](store::Connection& conn) -> Status {
+    Result<store::QueryResult> r = conn.Query(
         "SELECT customer_id, round(churn_risk, 3) AS churn_risk, round(churn_risk_heuristic, 3) AS "
         "churn_risk_heuristic, segment, round(lifetime_value, 2) AS lifetime_value, risk_factors "
         "FROM gold.customer_scores ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT ?",
-        {top}, json, "no scores yet: run `custintel run` first");
+        {top});
+    if (!r.ok()) return Status::NotFound("no scores yet: run `custintel run` first");
+    // The table names the drivers in words; --json keeps the stored JSON.
+    if (json) {
+      PrintResult(*r, OutputFormat::kJson, std::cout);
+    } else {
+      PrintTable(*r, {DriversColumn(3)}, std::cout);
+    }
+    return Status::Ok();
   });
 }
 

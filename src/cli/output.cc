@@ -31,36 +31,34 @@ size_t Width(const std::string& s) {
   return n;
 }
 
-void PrintQueryTable(const store::QueryResult& r, std::ostream& out) {
-  size_t cols = r.column_count(), rows = r.row_count();
-  std::vector<std::string> names(cols);
-  std::vector<bool> right(cols);
-  for (size_t c = 0; c < cols; ++c) {
-    names[c] = r.column_name(c);
-    right[c] = IsNumeric(r.column_type(c));
-  }
-  std::vector<std::vector<std::string>> cells(rows, std::vector<std::string>(cols));
-  for (size_t i = 0; i < rows; ++i) {
-    for (size_t c = 0; c < cols; ++c) cells[i][c] = r.IsNull(c, i) ? "NULL" : r.GetString(c, i);
-  }
-  PrintTable(names, cells, right, out);
-}
-
 }  // namespace
 
-void PrintTable(const std::vector<std::string>& names, const std::vector<std::vector<std::string>>& cells,
-                const std::vector<bool>& right, std::ostream& out) {
-  const size_t cols = names.size();
+void PrintTable(const store::QueryResult& r, const std::vector<ColumnText>& shown, std::ostream& out) {
+  const size_t cols = r.column_count(), rows = r.row_count();
+  std::vector<const ColumnText*> as(cols, nullptr);
+  std::vector<std::string> names(cols);
+  for (size_t c = 0; c < cols; ++c) {
+    names[c] = r.column_name(c);
+    for (const ColumnText& t : shown) {
+      if (t.column == names[c]) as[c] = &t;
+    }
+    if (as[c]) names[c] = as[c]->header;
+  }
+  std::vector<std::vector<std::string>> cells(rows, std::vector<std::string>(cols));
   std::vector<size_t> width(cols);
   for (size_t c = 0; c < cols; ++c) width[c] = Width(names[c]);
-  for (const auto& row : cells) {
-    for (size_t c = 0; c < cols; ++c) width[c] = std::max(width[c], Width(row[c]));
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t c = 0; c < cols; ++c) {
+      if (r.IsNull(c, i)) cells[i][c] = as[c] ? "" : "NULL";
+      else cells[i][c] = as[c] ? as[c]->text(r.GetString(c, i)) : r.GetString(c, i);
+      width[c] = std::max(width[c], Width(cells[i][c]));
+    }
   }
   auto line = [&](const std::vector<std::string>& v, bool header) {
     for (size_t c = 0; c < cols; ++c) {
       std::string pad(width[c] - Width(v[c]), ' ');
-      bool align_right = !header && right[c];
-      out << (c ? "  " : "") << (align_right ? pad + v[c] : v[c] + (c + 1 < cols ? pad : ""));
+      bool right = !header && !as[c] && IsNumeric(r.column_type(c));
+      out << (c ? "  " : "") << (right ? pad + v[c] : v[c] + (c + 1 < cols ? pad : ""));
     }
     out << '\n';
   };
@@ -69,7 +67,7 @@ void PrintTable(const std::vector<std::string>& names, const std::vector<std::ve
   for (size_t c = 0; c < cols; ++c) rule.push_back(std::string(width[c], '-'));
   line(rule, true);
   for (const auto& row : cells) line(row, false);
-  out << "(" << cells.size() << (cells.size() == 1 ? " row" : " rows") << ")\n";
+  out << "(" << rows << (rows == 1 ? " row" : " rows") << ")\n";
 }
 
 nlohmann::json CellToJson(const store::QueryResult& r, size_t c, size_t i) {
@@ -122,7 +120,7 @@ void PrintResult(const store::QueryResult& r, OutputFormat format, std::ostream&
     return;
   }
   if (format == OutputFormat::kTable) {
-    PrintQueryTable(r, out);
+    PrintTable(r, {}, out);
     return;
   }
   for (size_t c = 0; c < r.column_count(); ++c) out << (c ? "," : "") << CsvField(r.column_name(c));

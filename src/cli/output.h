@@ -2,6 +2,7 @@
 // of row objects (numbers as numbers, JSON columns nested, NULL as null).
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -15,10 +16,13 @@ namespace custintel::cli {
 enum class OutputFormat { kTable, kCsv, kJson };
 
 void PrintResult(const store::QueryResult& result, OutputFormat format, std::ostream& out);
-// The aligned table of PrintResult with cells the caller formats: one row of `cells` per row,
-// one cell per name; `right[c]` right-aligns column c (numbers).
-void PrintTable(const std::vector<std::string>& names, const std::vector<std::vector<std::string>>& cells,
-                const std::vector<bool>& right, std::ostream& out);
+// PrintResult's aligned table with some columns shown differently: the column named `column`
+// gets the header `header` and each non-NULL cell is `text(stored text)` (NULL prints "").
+struct ColumnText {
+  std::string column, header;
+  std::function<std::string(const std::string&)> text;
+};
+void PrintTable(const store::QueryResult& result, const std::vector<ColumnText>& shown, std::ostream& out);
 // Runs a user's query for printing. Nested values (LIST, STRUCT, MAP) cannot be read back through
 // the C API's value getters, so a query whose result has them runs wrapped, those columns as JSON.
 Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::string& sql);

@@ -41,21 +41,12 @@ Status RequireGold(store::Connection& conn) {
   return Status::Ok();
 }
 
-// kTopRiskSql's rows with risk_factors in words (the JSON stays in `summary --json`).
-void PrintRiskTable(const store::QueryResult& r, std::ostream& out) {
-  const std::vector<std::string> names = {"customer_id", "churn_risk", "segment", "lifetime_value",
-                                          "drivers (top 3)"};
-  std::vector<std::vector<std::string>> cells;
-  for (size_t i = 0; i < r.row_count(); ++i) {
-    std::vector<std::string> row;
-    for (size_t c = 0; c < 4; ++c) row.push_back(r.IsNull(c, i) ? "NULL" : r.GetString(c, i));
-    row.push_back(r.IsNull(4, i) ? "" : DriversText(r.GetString(4, i), 3));
-    cells.push_back(std::move(row));
-  }
-  PrintTable(names, cells, {false, true, false, true, false}, out);
-}
-
 }  // namespace
+
+ColumnText DriversColumn(size_t max) {
+  return {"risk_factors", fmt::format("drivers (top {})", max),
+          [max](const std::string& stored) { return DriversText(stored, max); }};
+}
 
 Status PrintSegments(store::Connection& conn, bool json, std::ostream& out) {
   CI_RETURN_IF_ERROR(RequireGold(conn));
@@ -94,7 +85,7 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   out << "Segments\n";
   PrintResult(segments, OutputFormat::kTable, out);
   out << "\nTen customers most at risk\n";
-  PrintRiskTable(risk, out);
+  PrintTable(risk, {DriversColumn(3)}, out);
   return Status::Ok();
 }
 

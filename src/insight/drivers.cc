@@ -13,8 +13,9 @@ std::vector<ChurnDriver> RaisingDrivers(const nlohmann::json& risk_factors) {
   for (const nlohmann::json& d : risk_factors) {
     if (!d.is_object() || !d.contains("feature") || !d["feature"].is_string()) continue;
     if (!d.contains("shap") || !d["shap"].is_number() || d["shap"].get<double>() <= 0) continue;
-    ChurnDriver driver{d["feature"].get<std::string>(), std::nullopt};
+    ChurnDriver driver{d["feature"].get<std::string>(), std::nullopt, ""};
     if (d.contains("value") && d["value"].is_number()) driver.value = d["value"].get<double>();
+    if (d.contains("value") && d["value"].is_string()) driver.level = d["value"].get<std::string>();
     out.push_back(std::move(driver));
   }
   return out;
@@ -66,7 +67,7 @@ std::string DriversInWords(const nlohmann::json& j, size_t max) {
   std::vector<ChurnDriver> drivers = RaisingDrivers(j);
   if (j.is_object()) {  // the heuristic's terms, in its formula's order
     for (const char* feature : {"days_inactive", "sentiment_score", "support_tickets", "satisfaction"}) {
-      if (j.contains(feature) && j[feature].is_number()) drivers.push_back({feature, j[feature].get<double>()});
+      if (j.contains(feature) && j[feature].is_number()) drivers.push_back({feature, j[feature].get<double>(), ""});
     }
   }
   std::string out;
@@ -74,6 +75,7 @@ std::string DriversInWords(const nlohmann::json& j, size_t max) {
     const ChurnDriver& d = drivers[i];
     std::string words = DriverWords(d.feature);
     if (d.value) words += fmt::format(" ({})", FormatFact({d.feature, *d.value, DriverUnit(d.feature), ""}));
+    if (!d.level.empty()) words += fmt::format(" ({})", d.level);
     out += (out.empty() ? "" : ", ") + words;
   }
   return out;

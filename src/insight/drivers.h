@@ -26,7 +26,8 @@ namespace custintel::insight {
 
 struct ChurnDriver {
   std::string feature;
-  std::optional<double> value;  // the customer's value of the feature; absent when not stored
+  std::optional<double> value;  // the customer's value of a numeric feature; absent when not stored
+  std::string level;            // the customer's level of a categorical one ("premium" for plan)
 };
 
 // The learned model's drivers that raise the risk (SHAP > 0), in stored order (strongest first).

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "insight/drivers.h"
 #include "testing/testing.h"
 
 namespace custintel {
@@ -105,6 +106,15 @@ TEST_F(ModelsCli, ChurnTopRfmCohortsAndRecs) {
   nlohmann::json top = Json("churn --top 5");
   ASSERT_EQ(top.size(), 5u);
   EXPECT_GE(top[0]["churn_risk"].get<double>(), top[4]["churn_risk"].get<double>());
+  // The table shows the stored risk_factors in words, in the same order.
+  auto shown = RunCli("churn --top 5 --db " + db_);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("drivers (top 3)"), std::string::npos) << shown.out;
+  const std::string words = insight::DriversInWords(top[0]["risk_factors"], 3);
+  EXPECT_FALSE(words.empty()) << top[0].dump();
+  EXPECT_NE(shown.out.find(top[0]["customer_id"].get<std::string>()), std::string::npos);
+  EXPECT_NE(shown.out.find(words), std::string::npos) << words << "\n" << shown.out;
+  EXPECT_EQ(shown.out.find("\"feature\""), std::string::npos) << shown.out;
   auto bad = RunCli("churn --top 0 --db " + db_);
   EXPECT_EQ(bad.exit_code, 2);
   nlohmann::json rfm = Json("rfm");

@@ -16,15 +16,18 @@ TEST(DriversTest, LearnedDriversRaisingTheRiskInStoredOrder) {
   const char* factors = R"([{"feature":"clv_p_alive","shap":1.25,"value":0.04878},
                             {"feature":"avg_rating","shap":-0.3,"value":4.5},
                             {"feature":"days_inactive","shap":1.11,"value":157.0},
-                            {"feature":"plan","shap":0.2},
+                            {"feature":"plan","shap":0.2,"value":"premium"},
+                            {"feature":"region","shap":0.1},
                             {"feature":"interactions_90d","shap":0.42,"value":0.0}])";
   std::vector<ChurnDriver> d = RaisingDrivers(nlohmann::json::parse(factors));
-  ASSERT_EQ(d.size(), 4u);  // avg_rating lowers the risk
+  ASSERT_EQ(d.size(), 5u);  // avg_rating lowers the risk
   EXPECT_EQ(d[0].feature, "clv_p_alive");
   EXPECT_EQ(d[2].feature, "plan");
   EXPECT_FALSE(d[2].value.has_value());
+  EXPECT_EQ(d[2].level, "premium");
   EXPECT_EQ(Words(factors, 3),
-            "probability of still being active (4.9%), days since the last activity (157 days), plan");
+            "probability of still being active (4.9%), days since the last activity (157 days), plan (premium)");
+  EXPECT_EQ(Words(factors, 5), Words(factors, 3) + ", region, interactions in the last quarter (0)");
   EXPECT_EQ(Words(factors, 1), "probability of still being active (4.9%)");
 }
 
