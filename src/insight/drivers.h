@@ -1,7 +1,8 @@
 // Churn drivers in words: gold.customer_scores.risk_factors read back for people. One door for
-// the insight texts (fact labels, retention strategies) and the CLI's summary table.
+// the insight texts (fact labels, retention strategies), the CLI's tables (summary, churn --top,
+// customer) and the REST API's drivers_text (GET /v1/churn, /v1/customers/{id}; the dashboard).
 //
-//   std::vector<ChurnDriver> d = RaisingDrivers(nlohmann::json::parse(risk_factors));
+//   std::vector<ChurnDriver> d = RaisingDrivers(nlohmann::json::parse(risk_factors, nullptr, false));
 //   DriverWords("days_inactive");                      // "days since the last activity"
 //   DriversInWords(nlohmann::json::parse(risk_factors, nullptr, false), 3);
 //                                                      // "days since the last activity (157 days), ..."
