@@ -1,20 +1,26 @@
 # Front door, like DuckDB's: make (release) · make debug (ASan+UBSan) · make test · make demo.
-# Every target first runs scripts/deps.sh, which installs only what is missing.
+# Every target first runs scripts/deps.sh, which installs only what is missing. `make demo`
+# installs and builds only what the binary needs (no test binaries, no llama-server, no
+# browser); `make test` adds the rest.
 BUILD_DIR   ?= build
 DEBUG_DIR   ?= build/debug
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all release debug test test-debug demo deps bench clean format
+.PHONY: all release debug test test-debug demo demo-build deps deps-demo bench clean format
 
 all: release
 
 deps:
 	@scripts/deps.sh
 
+deps-demo:
+	@scripts/deps.sh --binary
+
 release: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD_DIR) -j$(JOBS)
+	@scripts/phase.sh "building custintel, its tests and benchmarks (about 25 minutes on 2 cores from scratch)" \
+	  cmake --build $(BUILD_DIR) -j$(JOBS)
 
 debug: deps
 	@cmake -S . -B $(DEBUG_DIR) -DCMAKE_BUILD_TYPE=Debug -DCUSTINTEL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
@@ -26,7 +32,13 @@ test: release
 test-debug: debug
 	@scripts/test.sh $(DEBUG_DIR)
 
-demo: release
+# The binary alone: every library it links, nothing else.
+demo-build: deps-demo
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@scripts/phase.sh "building custintel (the binary only; about 10 minutes on 2 cores from scratch, seconds with ccache)" \
+	  cmake --build $(BUILD_DIR) -j$(JOBS) --target custintel
+
+demo: demo-build
 	@$(BUILD_DIR)/custintel demo
 
 bench: release

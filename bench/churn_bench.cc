@@ -21,9 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_util.h"
-#include "models/churn_model_data.h"
-#include "models/churn_model_metrics.h"
-#include "models/churn_model_xgb.h"
+#include "models/churn/churn_model_data.h"
+#include "models/churn/churn_model_metrics.h"
+#include "models/churn/churn_model_xgb.h"
 
 namespace {
 

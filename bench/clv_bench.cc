@@ -12,9 +12,9 @@
 #include <functional>
 
 #include "bench_util.h"
-#include "models/clv_bgnbd.h"
-#include "models/clv_gamma_gamma.h"
-#include "models/clv_simulate.h"
+#include "models/clv/clv_bgnbd.h"
+#include "models/clv/clv_gamma_gamma.h"
+#include "models/clv/clv_simulate.h"
 
 namespace {
 

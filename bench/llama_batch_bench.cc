@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "ai/llama_backend.h"
-#include "ai/llama_make_gguf.h"
+#include "ai/llama/llama_make_gguf.h"
+#include "ai/llama/llama_model.h"
 
 namespace {
 

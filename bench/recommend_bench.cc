@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "models/recommend_data.h"
+#include "models/recommend/recommend_data.h"
 
 using custintel::models::PurchaseData;
 using custintel::models::PurchaseLine;

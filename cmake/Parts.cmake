@@ -8,10 +8,18 @@ function(custintel_warnings target)
     $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
 endfunction()
 
-# custintel_part(<name> [DEPS <targets>...] [PRIVATE_DEPS <targets>...] [EXCLUDE <regex>])
+# custintel_part(<name> [SUBDIRS <dirs>...] [DEPS <targets>...] [PRIVATE_DEPS <targets>...]
+#                [EXCLUDE <regex>])
+# <name> may be a sub-folder ("ai/llama" -> target ci_ai_llama). SUBDIRS: sub-folders of
+# src/<name>/ whose files belong to the same library (pipeline/text: the text analysis step).
 function(custintel_part name)
-  cmake_parse_arguments(P "" "EXCLUDE" "DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(P "" "EXCLUDE" "SUBDIRS;DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  foreach(sub ${P_SUBDIRS})
+    file(GLOB sub_srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/${sub}/*.cc)
+    list(APPEND srcs ${sub_srcs})
+  endforeach()
+  string(REPLACE "/" "_" name ${name})
   if(P_EXCLUDE)
     list(FILTER srcs EXCLUDE REGEX "${P_EXCLUDE}")
   endif()
@@ -48,4 +56,32 @@ function(custintel_part_test name)
 endif()
 ")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${props})
+endfunction()
+
+# custintel_forbid_link(<target> <forbidden>...): fails the configure step when <target> links
+# any of <forbidden>, directly or through its dependencies. The engines that other hosts
+# embed (the text engine, the customer-base models, the AI core) must not pull in DuckDB.
+function(custintel_forbid_link target)
+  set(seen)
+  set(todo ${target})
+  while(todo)
+    list(POP_FRONT todo t)
+    if(NOT TARGET ${t} OR t IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen ${t})
+    if(t IN_LIST ARGN)
+      message(FATAL_ERROR "${target} must not link ${t} (it is an engine other hosts embed), but it does "
+                          "through its dependencies")
+    endif()
+    get_target_property(libs ${t} LINK_LIBRARIES)
+    get_target_property(ilibs ${t} INTERFACE_LINK_LIBRARIES)
+    foreach(l ${libs} ${ilibs})
+      # A static library's private dependencies appear as $<LINK_ONLY:dep>: they are linked too.
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" l "${l}")
+      if(l AND NOT l MATCHES "^\\$<|-NOTFOUND$")
+        list(APPEND todo ${l})
+      endif()
+    endforeach()
+  endwhile()
 endfunction()

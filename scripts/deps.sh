@@ -2,6 +2,8 @@
 # Installs what custintel needs and is missing, then prints nothing on success but a summary.
 #
 #   scripts/deps.sh            Debian packages + DuckDB + llama.cpp (built static) + llama-server
+#   scripts/deps.sh --binary   only what building and running the binary needs (make demo): no
+#                              llama-server, browser, PostgreSQL server or test driver
 #   scripts/deps.sh --check    exit 0 when everything is present, 1 otherwise; installs nothing
 #
 # Debian packages come from apt-get (only the missing ones). DuckDB and llama.cpp come from the
@@ -12,7 +14,9 @@ set -euo pipefail
 
 DEPS="${CUSTINTEL_DEPS:-$HOME/.cache/custintel}"
 CHECK_ONLY=0
+BINARY_ONLY=0
 [[ "${1:-}" == "--check" ]] && CHECK_ONLY=1
+[[ "${1:-}" == "--binary" ]] && BINARY_ONLY=1
 
 APT_PACKAGES=(
   build-essential cmake pkg-config git ccache ca-certificates curl
@@ -25,6 +29,8 @@ APT_PACKAGES=(
   libmimalloc-dev
   chromium
 )
+# Needed by the tests only (a browser, a PostgreSQL server to test against, /usr/bin/time).
+APT_TEST_ONLY=(postgresql time chromium)
 
 DUCKDB_VERSION=1.4.4
 DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
@@ -58,6 +64,7 @@ as_root() {
 missing_apt_packages() {
   local p missing=()
   for p in "${APT_PACKAGES[@]}"; do
+    [[ $BINARY_ONLY -eq 1 && " ${APT_TEST_ONLY[*]} " == *" $p "* ]] && continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   printf '%s\n' "${missing[@]}"
@@ -70,7 +77,7 @@ install_apt_packages() {
   command -v npm >/dev/null || missing+=(nodejs npm)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   [[ $CHECK_ONLY -eq 1 ]] && { log "missing Debian packages: ${missing[*]}"; return 1; }
-  log "installing Debian packages: ${missing[*]}"
+  log "installing Debian packages (about 1 minute per 40 packages): ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"
@@ -140,7 +147,7 @@ install_llama() {
   fi
   local cuda_flag=OFF
   [[ $variant == cuda ]] && cuda_flag=ON
-  log "building llama.cpp ($variant, targets: ${LLAMA_TARGETS[*]}) - a few minutes on 2 cores"
+  log "building llama.cpp ($variant, targets: ${LLAMA_TARGETS[*]}) - about 8 minutes on 2 cores, once"
   local launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
@@ -166,7 +173,7 @@ install_llama_server() {
   build=$(llama_build_dir)
   [[ -x "$build/bin/llama-server" ]] && return 0
   [[ $CHECK_ONLY -eq 1 ]] && { log "llama-server not built in $build"; return 1; }
-  log "building llama-server (${build##*-}) - a few minutes on 2 cores"
+  log "building llama-server (${build##*-}), for the tests only - about 6 minutes on 2 cores, once"
   cmake "$build" -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF \
     -DLLAMA_USE_PREBUILT_UI=OFF >>"$build.log" 2>&1 || die "llama-server configure failed, see $build.log"
   cmake --build "$build" --target llama-server -j"$(nproc)" >>"$build.log" 2>&1 \
@@ -192,11 +199,11 @@ unpack_npm() {
 main() {
   local rc=0
   unpack_npm "$ECHARTS_PKG" "$ECHARTS_TGZ" "$ECHARTS_SHA256" echarts-5.6.0 || rc=1
-  unpack_npm "$PLAYWRIGHT_PKG" "$PLAYWRIGHT_TGZ" "$PLAYWRIGHT_SHA256" playwright-core-1.65.1 || rc=1
+  [[ $BINARY_ONLY -eq 1 ]] || unpack_npm "$PLAYWRIGHT_PKG" "$PLAYWRIGHT_TGZ" "$PLAYWRIGHT_SHA256" playwright-core-1.65.1 || rc=1
   install_apt_packages || rc=1
   install_duckdb || rc=1
   install_llama || rc=1
-  install_llama_server || rc=1
+  [[ $BINARY_ONLY -eq 1 ]] || install_llama_server || rc=1
   return $rc
 }
 main

@@ -1,33 +1,28 @@
-// Budgets: caps on AI calls and tokens per run and per tenant per day (issue 6 item 6), and
-// checkpoints so that a step stopped by a spent budget resumes where it stopped.
+// Budgets: caps on AI calls and tokens per run and per tenant per day (issue 6 item 6). The
+// tenant's daily totals live wherever the host keeps them (UsageStore; DuckDB:
+// store/ai/ai_usage.h); without one only the per-run caps hold across the run.
 //
 // A call is one row sent to a backend (cache hits are free). Calls are granted whole rows at a
 // time before they are made; tokens are known only afterwards, so a token cap stops the next
 // batch, never one already running.
 //
-//   Budget budget(limits, "acme", db);
+//   Budget budget(limits, "acme", usage);         // usage: a UsageStore, may be null
 //   int64_t n = budget.Acquire(rows.size());      // may be fewer than asked, or 0
 //   ... send the first n rows ...
 //   budget.Record(n, tokens_used);
 //
-//   // A pipeline step over keys (sorted), resumable:
-//   auto p = RunBudgetedStep(conn, "review_insights", keys, 256, [&](std::span<const std::string> batch) {
-//     return WriteInsights(batch);   // rows fully written, a prefix of batch; one transaction
-//   });
+// A step stopped by a spent budget resumes where it stopped through the host's checkpoints
+// (DuckDB: store/ai/checkpoints.h).
 //
 // Thread safety: Budget may be shared by threads (internal mutex).
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <span>
 #include <string>
 
 #include "core/status.h"
-#include "store/database.h"
 
 namespace custintel::ai {
 
@@ -38,10 +33,23 @@ struct BudgetLimits {
   int64_t max_tokens_per_tenant_day = 0;  // 0 = no cap
 };
 
+// Where a tenant's daily AI usage is kept across runs and processes. Implementations are
+// best effort (a failure to record never stops the AI) and thread-safe.
+class UsageStore {
+ public:
+  struct Usage {
+    int64_t calls = 0, tokens = 0;
+  };
+  virtual ~UsageStore() = default;
+  // The totals recorded for `scope` ("tenant:<name>:<yyyy-mm-dd>"); zeros when none.
+  virtual Usage Load(const std::string& scope) = 0;
+  virtual void Add(const std::string& scope, int64_t calls, int64_t tokens) = 0;
+};
+
 class Budget {
  public:
-  // `db` (may be empty) persists the tenant's daily usage in meta.ai_usage.
-  Budget(BudgetLimits limits, std::string tenant, std::weak_ptr<store::Database> db = {});
+  // `usage` (may be null) persists the tenant's daily usage.
+  Budget(BudgetLimits limits, std::string tenant, std::shared_ptr<UsageStore> usage = nullptr);
 
   // Grants up to `wanted` calls under every cap; 0 once any cap is spent.
   int64_t Acquire(int64_t wanted);
@@ -62,34 +70,9 @@ class Budget {
   const BudgetLimits limits_;
   const std::string tenant_;
   const std::string scope_;  // "tenant:<name>:<yyyy-mm-dd>"
-  std::weak_ptr<store::Database> db_;
+  std::shared_ptr<UsageStore> usage_;
   mutable std::mutex mu_;
   int64_t run_calls_ = 0, run_tokens_ = 0, day_calls_ = 0, day_tokens_ = 0;
 };
-
-struct Checkpoint {
-  std::string last_key;  // the last row fully written
-  int64_t rows_done = 0;
-  std::string stopped_reason;
-};
-
-Result<std::optional<Checkpoint>> LoadCheckpoint(store::Connection& conn, const std::string& step);
-Status SaveCheckpoint(store::Connection& conn, const std::string& step, const Checkpoint& checkpoint);
-Status ClearCheckpoint(store::Connection& conn, const std::string& step);
-
-struct StepProgress {
-  int64_t rows_done = 0;       // this run
-  int64_t rows_skipped = 0;    // done by an earlier run (before the checkpoint)
-  bool complete = false;
-  std::string stopped_reason;  // when !complete
-};
-
-// Processes `keys` (sorted ascending) in batches after the step's checkpoint. `process` writes
-// a batch and returns how many of its rows (a prefix) it completed, plus why it stopped early
-// (`*why`). A short batch stops the step between rows and saves the checkpoint; a complete
-// pass clears it.
-using BatchFn = std::function<Result<size_t>(std::span<const std::string> batch, std::string* why)>;
-Result<StepProgress> RunBudgetedStep(store::Connection& conn, const std::string& step,
-                                     std::span<const std::string> keys, size_t batch_size, const BatchFn& process);
 
 }  // namespace custintel::ai

@@ -5,6 +5,7 @@
 #include "ai/json_schema.h"
 #include "ai/lexical_embed.h"
 #include "core/hash.h"
+#include "core/version.h"
 #include "text/analyzer.h"
 
 namespace custintel::ai {
@@ -14,7 +15,7 @@ BuiltinBackend::BuiltinBackend() {
   identity_.model = "text-engine";
   // Changing the analyzers or the embedding changes answers: bump the version with them.
   identity_.model_sha256 = Sha256Hex("custintel-text-engine-v1-lexical-512");
-  identity_.engine_version = "custintel-0.1.0";
+  identity_.engine_version = std::string(kEngineVersion);
 }
 
 std::unique_ptr<Backend> MakeBuiltinBackend() { return std::make_unique<BuiltinBackend>(); }

@@ -1,28 +1,24 @@
-// Cache: every AI answer ever computed, in the DuckDB table meta.ai_cache (migration
-// 0004_ai.sql), keyed by the sha256 of everything that determines it (CacheKey below).
-// Same key, same answer, forever: a re-run over unchanged data makes zero backend calls.
-// Only successes are stored; failures and fallbacks never are.
+// Cache: every AI answer ever computed, keyed by the sha256 of everything that determines it
+// (CacheKey below). Same key, same answer, forever: a re-run over unchanged data makes zero
+// backend calls. Only successes are stored; failures and fallbacks never are.
 //
-//   Cache cache(db);
+// This is the interface the AI layer talks to; each host provides the table behind it: the
+// DuckDB pipeline's meta.ai_cache (store/ai/ai_cache.h), the PostgreSQL extension its own.
+//
 //   auto hits = cache.Lookup(keys);                 // key -> entry, for the keys present
 //   (void)cache.Store(records);                     // new answers; existing keys kept
 //
-// A cache that cannot reach its table (read-only database, table missing) answers every
-// lookup with a miss and drops stores, after one warning: the AI still works, just uncached.
-//
-// Thread safety: all methods may be called from any thread; each call opens its own short
-// connection (the caller's connection is busy running the query that called the AI), and
-// writes are serialised.
+// Contract for implementations: a cache that cannot reach its table answers every lookup with
+// a miss and drops stores (the AI still works, just uncached); all methods may be called from
+// any thread.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "ai/backend.h"
-#include "store/database.h"
+#include "core/status.h"
 
 namespace custintel::ai {
 
@@ -46,24 +42,13 @@ std::string CacheKey(std::string_view op, const ModelIdentity& identity, std::st
 
 class Cache {
  public:
-  // Holds the database weakly: the cache never keeps a closed database alive.
-  explicit Cache(std::weak_ptr<store::Database> db, ModelIdentity identity);
-
-  std::unordered_map<std::string, CacheEntry> Lookup(const std::vector<std::string>& keys);
-  // Inserts records whose key is new; counts a hit on keys that Lookup found (see MarkHits).
-  Status Store(const std::vector<CacheRecord>& records);
-  // Adds 1 to `hits` of each key (best effort).
-  void MarkHits(const std::vector<std::string>& keys);
-
- private:
-  Result<store::Connection> Connect();
-  void Disable(const Status& why);
-
-  std::weak_ptr<store::Database> db_;
-  const ModelIdentity identity_;
-  std::mutex write_mu_;
-  std::mutex state_mu_;
-  bool disabled_ = false;
+  virtual ~Cache() = default;
+  // The entries of the keys present.
+  virtual std::unordered_map<std::string, CacheEntry> Lookup(const std::vector<std::string>& keys) = 0;
+  // Inserts records whose key is new; existing keys keep their answer.
+  virtual Status Store(const std::vector<CacheRecord>& records) = 0;
+  // Counts one hit on each key (best effort).
+  virtual void MarkHits(const std::vector<std::string>& keys) = 0;
 };
 
 }  // namespace custintel::ai

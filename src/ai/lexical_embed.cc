@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/hash.h"
 #include "text/clean.h"
 #include "text/themes.h"
 #include "text/tokenizer.h"
@@ -11,18 +12,8 @@
 namespace custintel::ai {
 namespace {
 
-// FNV-1a: stable across builds and platforms (std::hash is not).
-uint64_t Fnv1a(std::string_view s, uint64_t seed) {
-  uint64_t h = 1469598103934665603ull ^ seed;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 void AddFeature(std::vector<double>& acc, std::string_view feature, uint64_t kind, double weight) {
-  uint64_t h = Fnv1a(feature, kind);
+  uint64_t h = Fnv1a64(feature, kind);
   size_t dim = static_cast<size_t>(h % acc.size());
   double sign = (h >> 63) ? -1.0 : 1.0;
   acc[dim] += sign * weight;

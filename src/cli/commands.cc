@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "ai/runtime.h"
 #include "cli/output.h"
 #include "cli/report.h"
 #include "core/allocator.h"
@@ -14,6 +13,7 @@
 #include "ingest/contract.h"
 #include "ingest/ingest.h"
 #include "pipeline/run.h"
+#include "store/ai/runtime.h"
 #include "store/migrations.h"
 
 namespace custintel::cli {
@@ -119,7 +119,7 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   common(version, &g);
   version->callback([&] {
     action = [] {
-      std::cout << fmt::format("custintel 0.1.0 (DuckDB {}, {})\n", store::DuckDbVersion(), AllocatorName());
+      std::cout << fmt::format("custintel {} (DuckDB {}, {})\n", kVersion, store::DuckDbVersion(), AllocatorName());
       return Status::Ok();
     };
   });

@@ -12,9 +12,9 @@
 #include "core/status.h"
 #include "store/database.h"
 
-namespace custintel::ai {
+namespace custintel::store {
 class AiRuntime;
-}  // namespace custintel::ai
+}  // namespace custintel::store
 
 namespace custintel::cli {
 
@@ -69,7 +69,7 @@ Result<Config> ResolveConfig(const GlobalOptions& g);
 Result<AiConfig> ResolveAiConfig(const GlobalOptions& g);
 Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>& db);
 // The AiRuntime InstallAi gave `db` (null when none): the pipeline's text step writes through it.
-std::shared_ptr<ai::AiRuntime> AiRuntimeOf(const store::Database& db);
+std::shared_ptr<store::AiRuntime> AiRuntimeOf(const store::Database& db);
 void PrintAiStats(std::ostream& out);
 Status RunSqlPrompt(store::Connection& conn, bool csv, bool json, std::istream& in, std::ostream& out);
 

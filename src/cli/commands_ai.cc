@@ -7,11 +7,11 @@
 #include <iostream>
 #include <mutex>
 
-#include "ai/llama_make_gguf.h"
-#include "ai/runtime.h"
-#include "ai/sql_functions.h"
+#include "ai/llama/llama_make_gguf.h"
 #include "cli/output.h"
 #include "core/strings.h"
+#include "store/ai/runtime.h"
+#include "store/ai/sql_functions.h"
 
 namespace custintel::cli {
 
@@ -26,7 +26,7 @@ std::mutex& RuntimesMutex() {
 // Every runtime this process made (one per opened database), for PrintAiStats and AiRuntimeOf.
 struct InstalledRuntime {
   const store::Database* db;
-  std::weak_ptr<ai::AiRuntime> runtime;
+  std::weak_ptr<store::AiRuntime> runtime;
 };
 std::vector<InstalledRuntime>& Runtimes() {
   static std::vector<InstalledRuntime> runtimes;
@@ -53,14 +53,14 @@ Result<AiConfig> ResolveAiConfig(const GlobalOptions& g) {
 
 Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>& db) {
   CI_ASSIGN_OR_RETURN(AiConfig config, ResolveAiConfig(g));
-  auto runtime = std::make_shared<ai::AiRuntime>(config, db);
-  ai::InstallAiFunctions(*db, runtime);
+  auto runtime = std::make_shared<store::AiRuntime>(config, db);
+  store::InstallAiFunctions(*db, runtime);
   std::lock_guard<std::mutex> lock(RuntimesMutex());
   Runtimes().push_back({db.get(), runtime});
   return Status::Ok();
 }
 
-std::shared_ptr<ai::AiRuntime> AiRuntimeOf(const store::Database& db) {
+std::shared_ptr<store::AiRuntime> AiRuntimeOf(const store::Database& db) {
   std::lock_guard<std::mutex> lock(RuntimesMutex());
   for (auto it = Runtimes().rbegin(); it != Runtimes().rend(); ++it) {
     if (it->db != &db) continue;

@@ -5,10 +5,10 @@
 
 #include <iostream>
 
-#include "ai/runtime.h"
 #include "ask/ask.h"
 #include "cli/commands.h"
 #include "core/strings.h"
+#include "store/ai/runtime.h"
 
 namespace custintel::cli {
 namespace {
@@ -67,11 +67,11 @@ Status RunAsk(GlobalOptions& g, const AskArgs& args) {
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
-  std::shared_ptr<ai::AiRuntime> runtime;
+  std::shared_ptr<store::AiRuntime> runtime;
   if (args.parser == "llm") {
     options.parser = ask::ParserKind::kLlm;
     CI_ASSIGN_OR_RETURN(AiConfig ai_config, ResolveAiConfig(g));
-    runtime = std::make_shared<ai::AiRuntime>(ai_config, db);
+    runtime = std::make_shared<store::AiRuntime>(ai_config, db);
     CI_ASSIGN_OR_RETURN(options.ai, runtime->Service());
   }
   Result<ask::AskAnswer> a = ask::Ask(conn, args.question, options);

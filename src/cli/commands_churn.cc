@@ -15,9 +15,9 @@
 
 #include "cli/commands.h"
 #include "features/customer_features.h"
-#include "models/churn_model.h"
+#include "models/churn/churn_model.h"
 #include "models/segments.h"
-#include "text/insights.h"
+#include "pipeline/text/insights.h"
 
 namespace custintel::cli {
 namespace {
@@ -95,7 +95,7 @@ Status RunChurnModel(GlobalOptions& g, const ChurnArgs& a) {
   // New churn risks move customers between segments; the tables derived from the segments follow
   // (gold.segments without its profile columns failed every later segment insight).
   CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments, config.churn));
-  CI_RETURN_IF_ERROR(text::BuildSegmentThemes(conn, as_of));
+  CI_RETURN_IF_ERROR(pipeline::BuildSegmentThemes(conn, as_of));
   CI_RETURN_IF_ERROR(models::ProfileSegments(conn));
   CI_RETURN_IF_ERROR(tx.Commit());
   if (a.json) {

@@ -12,7 +12,7 @@
 #include "ingest/ingest.h"
 #include "ingest/postgres_client.h"
 #include "ingest/postgres_source.h"
-#include "text/insights.h"
+#include "pipeline/text/insights.h"
 
 namespace custintel::cli {
 namespace {
@@ -89,7 +89,7 @@ Status CheckIngestArgs(GlobalOptions& g, const IngestArgs& a) {
 ingest::IngestOptions BaseIngestOptions(const GlobalOptions& g) {
   (void)g;
   ingest::IngestOptions options;
-  options.on_batch = text::AnalyzeOnArrival;  // reviews, tickets, events: analysed in the batch
+  options.on_batch = pipeline::AnalyzeOnArrival;  // reviews, tickets, events: analysed in the batch
   return options;
 }
 

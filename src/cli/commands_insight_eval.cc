@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "insight/evaluate_grounding.h"
 #include "insight/fact_builders.h"
-#include "insight/grounding.h"
+#include "insight/grounding/evaluate_grounding.h"
+#include "insight/grounding/grounding.h"
 
 namespace custintel::cli {
 namespace {

@@ -8,10 +8,10 @@
 #include <iostream>
 #include <optional>
 
-#include "ai/runtime.h"
 #include "cli/commands.h"
 #include "insight/read.h"
 #include "insight/step.h"
+#include "store/ai/runtime.h"
 
 namespace custintel::cli {
 namespace {

@@ -9,10 +9,10 @@
 #include "cli/output.h"
 #include "cli/report.h"
 #include "features/customer_features.h"
+#include "models/clv/clv_fit.h"
 #include "models/clv_evaluate.h"
-#include "models/clv_fit.h"
 #include "models/clv_score.h"
-#include "models/recommend_data.h"
+#include "models/recommend/recommend_data.h"
 
 namespace custintel::cli {
 namespace {

@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ai/runtime.h"
 #include "cli/commands.h"
 #include "retrieval/index.h"
+#include "store/ai/runtime.h"
 
 namespace custintel::cli {
 namespace {
@@ -99,7 +99,7 @@ Status RunSearch(GlobalOptions& g, const SearchArgs& args) {
   }
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
-  std::shared_ptr<ai::AiRuntime> runtime = AiRuntimeOf(*db);
+  std::shared_ptr<store::AiRuntime> runtime = AiRuntimeOf(*db);
   if (!runtime) return Status::Internal("search: the database has no AI runtime");
   CI_ASSIGN_OR_RETURN(auto ai, runtime->Service());
   const std::string dir = retrieval::IndexDirFor(g.db);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "store/result_json.h"
 
 namespace custintel::cli {
 namespace {
@@ -70,30 +71,6 @@ void PrintTable(const store::QueryResult& r, const std::vector<ColumnText>& show
   out << "(" << rows << (rows == 1 ? " row" : " rows") << ")\n";
 }
 
-nlohmann::json CellToJson(const store::QueryResult& r, size_t c, size_t i) {
-  if (r.IsNull(c, i)) return nullptr;
-  switch (r.column_type(c)) {
-    case ColumnType::kBoolean: return r.GetBool(c, i);
-    case ColumnType::kInteger: return r.GetInt64(c, i);
-    case ColumnType::kDouble: case ColumnType::kDecimal: return r.GetDouble(c, i);
-    case ColumnType::kJson: {
-      auto parsed = nlohmann::json::parse(r.GetString(c, i), nullptr, false);
-      return parsed.is_discarded() ? nlohmann::json(r.GetString(c, i)) : parsed;
-    }
-    default: return r.GetString(c, i);
-  }
-}
-
-nlohmann::json ResultToJson(const store::QueryResult& r) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (size_t i = 0; i < r.row_count(); ++i) {
-    nlohmann::json row = nlohmann::json::object();
-    for (size_t c = 0; c < r.column_count(); ++c) row[r.column_name(c)] = CellToJson(r, c, i);
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::string& sql) {
   std::string body(Trim(sql));
   while (!body.empty() && body.back() == ';') body = std::string(Trim(body.substr(0, body.size() - 1)));
@@ -116,7 +93,7 @@ Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::
 
 void PrintResult(const store::QueryResult& r, OutputFormat format, std::ostream& out) {
   if (format == OutputFormat::kJson) {
-    out << ResultToJson(r).dump(2) << '\n';
+    out << store::ResultToJson(r).dump(2) << '\n';
     return;
   }
   if (format == OutputFormat::kTable) {

@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "store/database.h"
 
 namespace custintel::cli {
@@ -26,7 +24,5 @@ void PrintTable(const store::QueryResult& result, const std::vector<ColumnText>&
 // Runs a user's query for printing. Nested values (LIST, STRUCT, MAP) cannot be read back through
 // the C API's value getters, so a query whose result has them runs wrapped, those columns as JSON.
 Result<store::QueryResult> QueryForPrinting(store::Connection& conn, const std::string& sql);
-nlohmann::json ResultToJson(const store::QueryResult& result);
-nlohmann::json CellToJson(const store::QueryResult& result, size_t col, size_t row);
 
 }  // namespace custintel::cli

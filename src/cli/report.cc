@@ -8,6 +8,7 @@
 #include "insight/drivers.h"
 #include "insight/read.h"
 #include "models/segments.h"
+#include "store/result_json.h"
 
 namespace custintel::cli {
 namespace {
@@ -66,10 +67,10 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   if (!exec.ok() && exec.status().code() != StatusCode::kNotFound) return exec.status();
   const nlohmann::json words = exec.ok() ? *exec : nlohmann::json();
   if (json) {
-    nlohmann::json j = ResultToJson(overview)[0];
+    nlohmann::json j = store::ResultToJson(overview)[0];
     j["executive_summary"] = words;
-    j["segments"] = ResultToJson(segments);
-    j["top_at_risk"] = ResultToJson(risk);
+    j["segments"] = store::ResultToJson(segments);
+    j["top_at_risk"] = store::ResultToJson(risk);
     out << j.dump(2) << '\n';
     return Status::Ok();
   }
@@ -97,7 +98,7 @@ Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, 
       "WHERE f.customer_id = ?", {id}));
   if (r.row_count() == 0) return Status::NotFound("no customer '" + id + "'");
   if (json) {
-    out << ResultToJson(r)[0].dump(2) << '\n';
+    out << store::ResultToJson(r)[0].dump(2) << '\n';
     return Status::Ok();
   }
   size_t width = 0;

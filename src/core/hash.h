@@ -1,6 +1,8 @@
-// Content hashing: sha256 as lowercase hex. Used for cache keys, row hashes and input hashes.
+// Content hashing: sha256 as lowercase hex (cache keys, row hashes, input hashes), and FNV-1a
+// for cheap hashes that must be the same on every platform and build (std::hash is not).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,5 +21,13 @@ class Sha256Builder {
  private:
   alignas(64) unsigned char state_[128];
 };
+
+// 64-bit FNV-1a of `s`; `seed` is mixed into the offset basis (0: the standard FNV-1a), so one
+// text gets independent hashes per seed. Stable forever: splits and embeddings depend on it.
+constexpr uint64_t Fnv1a64(std::string_view s, uint64_t seed = 0) {
+  uint64_t h = 0xCBF29CE484222325ull ^ seed;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001B3ull;
+  return h;
+}
 
 }  // namespace custintel

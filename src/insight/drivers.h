@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "insight/facts.h"
+#include "insight/grounding/facts.h"
 
 namespace custintel::insight {
 

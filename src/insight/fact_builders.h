@@ -31,7 +31,7 @@
 
 #include "core/status.h"
 #include "features/scope.h"
-#include "insight/facts.h"
+#include "insight/grounding/facts.h"
 #include "store/database.h"
 
 namespace custintel::insight {

@@ -10,7 +10,7 @@
 
 #include "core/status.h"
 #include "insight/fact_builders.h"
-#include "insight/facts.h"
+#include "insight/grounding/facts.h"
 #include "insight/playbook.h"
 #include "store/database.h"
 

@@ -93,10 +93,9 @@ std::string MaskedText(std::string_view text, const std::vector<std::string>& na
 }
 
 Status RequireGold(store::Connection& conn) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name IN "
-      "('segments', 'customer_scores', 'customer_features', 'segment_insights', 'executive_metrics')"));
-  if (r.GetInt64(0, 0) < 5) {
+  CI_ASSIGN_OR_RETURN(bool built, store::TablesExist(conn, "gold", {"segments", "customer_scores", "customer_features",
+                                                                      "segment_insights", "executive_metrics"}));
+  if (!built) {
     return Status::NotFound("the gold tables are not built yet: run `custintel run` first");
   }
   return Status::Ok();

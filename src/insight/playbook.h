@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "insight/facts.h"
+#include "insight/grounding/facts.h"
 #include "store/database.h"
 
 namespace custintel::insight {

@@ -33,9 +33,8 @@ nlohmann::json Rows(const store::QueryResult& r) {
 }
 
 Status RequireTables(store::Connection& conn) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'segment_insights'"));
-  if (r.GetInt64(0, 0) == 0) return Status::NotFound("no insight tables in this database: run `custintel run` first");
+  CI_ASSIGN_OR_RETURN(bool exists, store::TableExists(conn, "gold", "segment_insights"));
+  if (!exists) return Status::NotFound("no insight tables in this database: run `custintel run` first");
   return Status::Ok();
 }
 

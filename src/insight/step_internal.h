@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "ai/service.h"
-#include "insight/facts.h"
-#include "insight/grounding_entities.h"
-#include "insight/grounding_sheet.h"
+#include "insight/grounding/facts.h"
+#include "insight/grounding/grounding_entities.h"
+#include "insight/grounding/grounding_sheet.h"
 #include "insight/step.h"
 #include "insight/writer.h"
 #include "store/database.h"

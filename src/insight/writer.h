@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "insight/facts.h"
-#include "insight/grounding.h"
+#include "insight/grounding/facts.h"
+#include "insight/grounding/grounding.h"
 
 namespace custintel::insight {
 

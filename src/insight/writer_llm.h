@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "insight/facts.h"
-#include "insight/grounding.h"
+#include "insight/grounding/facts.h"
+#include "insight/grounding/grounding.h"
 #include "insight/writer.h"
 
 namespace custintel::ai {

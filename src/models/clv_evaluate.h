@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "models/clv_bgnbd.h"
+#include "models/clv/clv_bgnbd.h"
 #include "store/database.h"
 
 namespace custintel::models {

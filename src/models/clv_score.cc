@@ -109,9 +109,8 @@ struct StoredClvModel {
 
 Result<StoredClvModel> ReadStoredClvModel(store::Connection& conn) {
   StoredClvModel m;
-  CI_ASSIGN_OR_RETURN(store::QueryResult exists, conn.Query(
-      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'gold' AND table_name = 'clv_model'"));
-  if (exists.GetInt64(0, 0) == 0) {
+  CI_ASSIGN_OR_RETURN(bool exists, store::TableExists(conn, "gold", "clv_model"));
+  if (!exists) {
     m.why = "gold.clv_model is missing";
     return m;
   }

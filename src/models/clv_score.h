@@ -26,8 +26,8 @@
 
 #include "core/status.h"
 #include "features/scope.h"
-#include "models/clv_fit.h"
-#include "models/clv_summary.h"
+#include "models/clv/clv_fit.h"
+#include "models/clv/clv_summary.h"
 #include "store/database.h"
 
 namespace custintel::models {

@@ -6,21 +6,12 @@
 
 #include <fmt/format.h>
 
-#include "ai/insight_writer.h"
+#include "ai/service.h"
 #include "core/log.h"
 #include "core/stopwatch.h"
 #include "features/customer_features.h"
-#include "insight/step.h"
-#include "models/churn_heuristic.h"
-#include "models/churn_model.h"
-#include "models/clv_score.h"
-#include "models/cohorts.h"
-#include "models/executive_metrics.h"
-#include "models/recommend_data.h"
-#include "models/rfm.h"
-#include "models/segments.h"
 #include "pipeline/plan.h"
-#include "text/insights.h"
+#include "pipeline/step.h"
 
 namespace custintel::pipeline {
 namespace {
@@ -44,31 +35,6 @@ std::string QuoteJson(const std::string& s) {
     if (static_cast<unsigned char>(c) >= 0x20) out += c;
   }
   return out + "\"";
-}
-
-// The CLV step: degenerate data is a note (*note), not a failure.
-Status ScoreClvStep(store::Connection& conn, const std::string& as_of, const features::Scope& scope,
-                    std::string* note) {
-  CI_ASSIGN_OR_RETURN(models::ClvScoreReport clv, models::ScoreClv(conn, as_of, {}, scope));
-  *note = clv.message;
-  return Status::Ok();
-}
-
-// The text step: analyses only the reviews, tickets and events whose text changed (in an
-// incremental run only tickets and events of later batches are candidates); a model service
-// writes them through the AI layer, the builtin engine (null or builtin) directly.
-Status TextInsightsStep(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai, const RunPlan& plan,
-                        std::string* note) {
-  text::InsightsOptions o;
-  if (plan.incremental) {  // silver lost no rows (PlanRun checked), so there is nothing to prune
-    o.prune = false;
-    o.since_watermark = plan.since_watermark;
-    o.since_open_batches = plan.since_open_batches;
-  }
-  if (ai && !ai->native_text_tasks()) o.writer = std::make_shared<ai::AiInsightWriter>(ai);
-  CI_ASSIGN_OR_RETURN(text::InsightsReport r, text::UpdateTextInsights(conn, o));
-  *note = r.Note();
-  return Status::Ok();
 }
 
 std::string IdList(const std::vector<int64_t>& ids) {
@@ -125,43 +91,11 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
     CI_ASSIGN_OR_RETURN(plan, PlanRun(conn, config, report.as_of, plan_options));
     return Status::Ok();
   }));
-  const features::Scope& scope = plan.scope;
-  // Text first: customer features read avg_sentiment from gold.interaction_sentiment.
-  std::string text_note;
-  CI_RETURN_IF_ERROR(Timed("text_insights", &report, [&] {
-    CI_RETURN_IF_ERROR(TextInsightsStep(conn, options.ai, plan, &text_note));
-    return AddTextChanges(conn, &plan);
-  }));
-  report.steps.back().note = text_note;
-  CI_RETURN_IF_ERROR(Timed("customer_features", &report,
-                           [&] { return features::BuildCustomerFeatures(conn, report.as_of, scope); }));
-  CI_RETURN_IF_ERROR(Timed("churn_heuristic", &report,
-                           [&] { return models::ScoreChurnHeuristic(conn, report.as_of, scope); }));
-  // CLV before the churn model: behavioural churn reads each customer's P(alive) as of as_of
-  // from gold.customer_clv (its training cutoffs fit BG/NBD on their own and write no table).
-  std::string churn_note, clv_note;
-  CI_RETURN_IF_ERROR(Timed("clv", &report, [&] { return ScoreClvStep(conn, report.as_of, scope, &clv_note); }));
-  report.steps.back().note = clv_note;
-  CI_RETURN_IF_ERROR(Timed("churn_model", &report, [&] {
-    return models::RunChurnModelStep(conn, report.as_of, &churn_note, scope);
-  }));
-  report.steps.back().note = churn_note;
-  CI_RETURN_IF_ERROR(Timed("segments", &report,
-                           [&] { return models::AssignSegments(conn, config.segments, config.churn, scope); }));
-  CI_RETURN_IF_ERROR(Timed("segment_themes", &report,
-                           [&] { return text::BuildSegmentThemes(conn, report.as_of); }));
-  CI_RETURN_IF_ERROR(Timed("segment_profiles", &report, [&] { return models::ProfileSegments(conn); }));
-  CI_RETURN_IF_ERROR(Timed("rfm", &report, [&] { return models::ScoreRfm(conn, report.as_of, scope); }));
-  CI_RETURN_IF_ERROR(Timed("cohorts", &report, [&] { return models::BuildCohorts(conn, report.as_of); }));
-  CI_RETURN_IF_ERROR(Timed("recommendations", &report,
-                           [&] { return models::BuildRecommendations(conn, report.as_of, {}, scope); }));
-  CI_RETURN_IF_ERROR(Timed("executive_metrics", &report,
-                           [&] { return models::RecordExecutiveMetrics(conn, report.as_of); }));
-  std::string insights_note;
-  CI_RETURN_IF_ERROR(Timed("insights", &report, [&] {
-    return insight::RunInsightsStep(conn, report.as_of, options.ai, &insights_note, scope);
-  }));
-  report.steps.back().note = insights_note;
+  for (const Step& step : RunSteps()) {
+    StepContext ctx{conn, config, options, report.as_of, plan, step.scoping, {}};
+    CI_RETURN_IF_ERROR(Timed(step.name, &report, [&] { return step.run(ctx); }));
+    report.steps.back().note = std::move(ctx.note);
+  }
   report.incremental = plan.incremental;
   report.reason = plan.reason;
   report.scoped_customers = plan.scoped_customers;

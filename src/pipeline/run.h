@@ -1,7 +1,8 @@
 // `custintel run`: the steps from silver to gold, in order, as of one reference time.
-// Steps: text insights (reviews, tickets, chat sentiment) → customer features → churn heuristic
-// → learned churn → segments → segment themes → CLV → segment profiles → RFM → cohorts → recommendations →
-// executive metrics → insights. Each step is timed, may add a note, and the run is recorded in meta.runs.
+// The steps are the table RunSteps() (step.h): text insights (reviews, tickets, chat sentiment)
+// → customer features → churn heuristic → CLV → learned churn → segments → segment themes →
+// segment profiles → RFM → cohorts → recommendations → executive metrics → insights. Each step
+// is timed, may add a note, and the run is recorded in meta.runs.
 // A run is full or incremental (plan.h): an incremental run recomputes the customer-level
 // rows of the customers whose inputs changed since the last run only, scoring them with the
 // population models of the last full run, and rebuilds the aggregates (segments, cohorts,

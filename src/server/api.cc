@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/strings.h"
+#include "store/result_json.h"
 
 namespace custintel::server {
 namespace {
@@ -99,34 +100,9 @@ std::string ErrorJson(int http_status, const std::string& message) {
   return ErrorBody(http_status, message).dump();
 }
 
-nlohmann::json Cell(const store::QueryResult& r, size_t c, size_t i) {
-  using store::ColumnType;
-  if (r.IsNull(c, i)) return nullptr;
-  switch (r.column_type(c)) {
-    case ColumnType::kBoolean: return r.GetBool(c, i);
-    case ColumnType::kInteger: return r.GetInt64(c, i);
-    case ColumnType::kDouble:
-    case ColumnType::kDecimal: {
-      double v = r.GetDouble(c, i);
-      return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-    }
-    case ColumnType::kJson: {
-      auto parsed = nlohmann::json::parse(r.GetString(c, i), nullptr, false);
-      return parsed.is_discarded() ? nlohmann::json(r.GetString(c, i)) : parsed;
-    }
-    default: return r.GetString(c, i);
-  }
-}
+nlohmann::json Cell(const store::QueryResult& r, size_t c, size_t i) { return store::CellToJson(r, c, i); }
 
-nlohmann::json Rows(const store::QueryResult& r) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (size_t i = 0; i < r.row_count(); ++i) {
-    nlohmann::json row = nlohmann::json::object();
-    for (size_t c = 0; c < r.column_count(); ++c) row[r.column_name(c)] = Cell(r, c, i);
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
+nlohmann::json Rows(const store::QueryResult& r) { return store::ResultToJson(r); }
 
 Result<std::optional<int64_t>> IntParam(const HttpRequest& r, const std::string& name, int64_t lo, int64_t hi) {
   const std::string* v = r.Query(name);

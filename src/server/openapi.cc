@@ -1,5 +1,6 @@
 // The OpenAPI 3 document, generated from the route table so the two cannot disagree
 // (tests/server also checks every documented path against the running server).
+#include "core/version.h"
 #include "server/api.h"
 
 namespace custintel::server {
@@ -68,7 +69,7 @@ json OpenApiDocument(const std::vector<Route>& routes) {
   paths["/v1/openapi.json"]["get"] = {{"summary", "This document (public)"}, {"security", json::array()},
                                       {"responses", {{"200", {{"description", "OpenAPI 3 document"}}}}}};
   return {{"openapi", "3.0.3"},
-          {"info", {{"title", "custintel API"}, {"version", "0.1.0"},
+          {"info", {{"title", "custintel API"}, {"version", std::string(kVersion)},
                     {"description", "Customer intelligence per tenant. Every key sees only its tenant; account keys "
                                     "see only their account's rows, in every endpoint and aggregate."}}},
           {"servers", {{{"url", "/"}}}},

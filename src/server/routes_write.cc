@@ -7,11 +7,11 @@
 
 #include <set>
 
-#include "ai/runtime.h"
 #include "ask/ask.h"
 #include "insight/read.h"
 #include "insight/step.h"
 #include "server/api.h"
+#include "store/ai/runtime.h"
 #include "text/analyzer.h"
 #include "text/triage.h"
 
@@ -227,7 +227,7 @@ Result<Reply> RefreshInsight(RequestContext& ctx) {
   insight::InsightOptions options;
   options.refresh = true;
   options.segment = segment;
-  auto runtime = std::make_shared<ai::AiRuntime>(ctx.tenant.config().ai, ctx.tenant.database());
+  auto runtime = std::make_shared<store::AiRuntime>(ctx.tenant.config().ai, ctx.tenant.database());
   CI_ASSIGN_OR_RETURN(std::shared_ptr<ai::AiService> ai, runtime->Service());
   store::Connection& c = ctx.lease.conn();
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));

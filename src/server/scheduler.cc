@@ -4,9 +4,9 @@
 
 #include <chrono>
 
-#include "ai/runtime.h"
 #include "core/log.h"
 #include "pipeline/run.h"
+#include "store/ai/runtime.h"
 
 namespace custintel::server {
 namespace {
@@ -22,7 +22,7 @@ Result<int64_t> RunPipelineRefresh(Tenant& tenant) {
   // The tenant's [ai] config decides who writes the text; a runtime per refresh starts the
   // per-run budget afresh (a GGUF model is still loaded once per process).
   pipeline::RunOptions options;
-  auto runtime = std::make_shared<ai::AiRuntime>(tenant.config().ai, tenant.database());
+  auto runtime = std::make_shared<store::AiRuntime>(tenant.config().ai, tenant.database());
   CI_ASSIGN_OR_RETURN(options.ai, runtime->Service());
   CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, tenant.config(), options));
   CI_RETURN_IF_ERROR(tenant.RefreshViews());

@@ -100,10 +100,7 @@ Result<bool> Tenant::HasTable(store::Connection& conn, const std::string& schema
     std::lock_guard<std::mutex> lock(views_mu_);
     return scoped_views_.count(table) > 0;
   }
-  CI_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND "
-                                         "table_name = ?",
-                                         {schema, table}));
-  return r.GetInt64(0, 0) > 0;
+  return store::TableExists(conn, schema, table);
 }
 
 Status Tenant::RefreshViews() {

@@ -342,4 +342,18 @@ Status Appender::Close() { return Check(duckdb_appender_close(static_cast<duckdb
 
 std::string DuckDbVersion() { return duckdb_library_version(); }
 
+Result<bool> TablesExist(Connection& conn, const std::string& schema, const std::vector<std::string>& tables) {
+  for (const std::string& table : tables) {
+    CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT count(*) FROM information_schema.tables "
+                                                  "WHERE table_schema = ? AND table_name = ?",
+                                                  {schema, table}));
+    if (r.GetInt64(0, 0) == 0) return false;
+  }
+  return true;
+}
+
+Result<bool> TableExists(Connection& conn, const std::string& schema, const std::string& table) {
+  return TablesExist(conn, schema, {table});
+}
+
 }  // namespace custintel::store

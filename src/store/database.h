@@ -167,4 +167,10 @@ class Appender {
 // DuckDB's library version, e.g. "v1.4.4".
 std::string DuckDbVersion();
 
+// Whether `schema`.`table` exists (a table or a view) in the connection's database, as the
+// connection sees it (its own TEMP tables and uncommitted DDL included).
+Result<bool> TableExists(Connection& conn, const std::string& schema, const std::string& table);
+// Whether every one of `tables` exists in `schema`.
+Result<bool> TablesExist(Connection& conn, const std::string& schema, const std::vector<std::string>& tables);
+
 }  // namespace custintel::store

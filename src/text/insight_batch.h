@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/version.h"
 #include "text/domain_sentiment.h"
 #include "text/triage.h"
 
@@ -27,7 +28,7 @@ namespace custintel::text {
 // analyzers change behaviour; asset edits are caught by AnalyzerFingerprint()).
 inline constexpr std::string_view kInsightBackend = "builtin";
 inline constexpr std::string_view kInsightModel = "lexicon-v1";
-inline constexpr std::string_view kInsightEngineVersion = "custintel-0.1.0";
+inline constexpr std::string_view kInsightEngineVersion = kEngineVersion;
 
 enum class TextSource { kReview, kTicket, kEvent };
 

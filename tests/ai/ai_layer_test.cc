@@ -9,9 +9,12 @@
 #include "ai/builtin_backend.h"
 #include "ai/json_schema.h"
 #include "ai/lexical_embed.h"
-#include "ai/runtime.h"
 #include "ai/service.h"
-#include "ai/sql_functions.h"
+#include "store/ai/ai_cache.h"
+#include "store/ai/ai_usage.h"
+#include "store/ai/checkpoints.h"
+#include "store/ai/runtime.h"
+#include "store/ai/sql_functions.h"
 #include "store/migrations.h"
 
 namespace custintel::ai {
@@ -136,7 +139,7 @@ TEST(BuiltinBackend, GenerateJsonFillsTheTriageSchemaFromTheTextEngine) {
 TEST(AiService, SecondPassOverUnchangedInputsMakesZeroBackendCalls) {
   auto db = EngineDb();
   auto backend = std::make_shared<CountingBackend>();
-  auto cache = std::make_shared<Cache>(db, backend->identity());
+  auto cache = std::make_shared<store::AiCache>(db, backend->identity());
   std::vector<std::string> prompts = {"a", "b", "a", "c"};
   {
     AiService ai(backend, cache, nullptr);
@@ -159,7 +162,7 @@ TEST(AiService, SecondPassOverUnchangedInputsMakesZeroBackendCalls) {
 TEST(AiService, ChangedSeedOrModelIsACacheMiss) {
   auto db = EngineDb();
   auto m1 = std::make_shared<CountingBackend>("m1");
-  auto cache = std::make_shared<Cache>(db, m1->identity());
+  auto cache = std::make_shared<store::AiCache>(db, m1->identity());
   std::vector<std::string> prompts = {"x"};
   AiService(m1, cache, nullptr).Generate(prompts);
   ServiceOptions seed7;
@@ -168,7 +171,7 @@ TEST(AiService, ChangedSeedOrModelIsACacheMiss) {
   EXPECT_EQ(*r[0], "echo:x:7");
   EXPECT_EQ(m1->rows.load(), 2);
   auto m2 = std::make_shared<CountingBackend>("m2");
-  AiService(m2, std::make_shared<Cache>(db, m2->identity()), nullptr).Generate(prompts);
+  AiService(m2, std::make_shared<store::AiCache>(db, m2->identity()), nullptr).Generate(prompts);
   EXPECT_EQ(m2->rows.load(), 1);
   AiService(m1, cache, nullptr, seed7).Generate(prompts);
   EXPECT_EQ(m1->rows.load(), 2);  // the seed-7 answer is cached
@@ -177,7 +180,7 @@ TEST(AiService, ChangedSeedOrModelIsACacheMiss) {
 TEST(AiService, FailuresAreNeverCached) {
   auto db = EngineDb();
   auto backend = std::make_shared<CountingBackend>();
-  auto cache = std::make_shared<Cache>(db, backend->identity());
+  auto cache = std::make_shared<store::AiCache>(db, backend->identity());
   std::vector<std::string> prompts = {"fail", "ok"};
   AiService ai(backend, cache, nullptr);
   auto r = ai.Generate(prompts);
@@ -192,11 +195,11 @@ TEST(AiService, FailuresAreNeverCached) {
 TEST(Budget, StopsBetweenRowsAndTheNextRunResumes) {
   auto db = EngineDb();
   auto backend = std::make_shared<CountingBackend>();
-  auto cache = std::make_shared<Cache>(db, backend->identity());
+  auto cache = std::make_shared<store::AiCache>(db, backend->identity());
   std::vector<std::string> keys = {"k1", "k2", "k3", "k4", "k5"};
   auto conn = db->Connect();
   auto step = [&](AiService& ai) {
-    return RunBudgetedStep(*conn, "test_step", keys, 2, [&](std::span<const std::string> batch, std::string* why) -> Result<size_t> {
+    return store::RunBudgetedStep(*conn, "test_step", keys, 2, [&](std::span<const std::string> batch, std::string* why) -> Result<size_t> {
       auto r = ai.Generate(batch);
       size_t done = 0;
       while (done < r.size() && r[done].ok()) ++done;
@@ -210,7 +213,7 @@ TEST(Budget, StopsBetweenRowsAndTheNextRunResumes) {
   EXPECT_FALSE(p1->complete);
   EXPECT_EQ(p1->rows_done, 3);
   EXPECT_NE(p1->stopped_reason.find("max_calls_per_run = 3"), std::string::npos) << p1->stopped_reason;
-  auto cp = LoadCheckpoint(*conn, "test_step");
+  auto cp = store::LoadCheckpoint(*conn, "test_step");
   ASSERT_TRUE(cp.ok() && cp->has_value());
   EXPECT_EQ((*cp)->last_key, "k3");
   AiService second(backend, cache, std::make_shared<Budget>(BudgetLimits{3, 0, 0, 0}, "t"));
@@ -225,14 +228,14 @@ TEST(Budget, StopsBetweenRowsAndTheNextRunResumes) {
 TEST(Budget, TenantDayUsageIsSharedAcrossRuns) {
   auto db = EngineDb();
   {
-    Budget b(BudgetLimits{0, 0, 4, 0}, "acme", db);
+    Budget b(BudgetLimits{0, 0, 4, 0}, "acme", std::make_shared<store::AiUsage>(db));
     EXPECT_EQ(b.Acquire(3), 3);
     b.Record(3, 30);
   }
-  Budget later(BudgetLimits{0, 0, 4, 0}, "acme", db);
+  Budget later(BudgetLimits{0, 0, 4, 0}, "acme", std::make_shared<store::AiUsage>(db));
   EXPECT_EQ(later.Acquire(3), 1);
   EXPECT_NE(later.SpentReason().find("acme"), std::string::npos);
-  Budget other(BudgetLimits{0, 0, 4, 0}, "globex", db);
+  Budget other(BudgetLimits{0, 0, 4, 0}, "globex", std::make_shared<store::AiUsage>(db));
   EXPECT_EQ(other.Acquire(3), 3);
 }
 
@@ -240,8 +243,8 @@ class SqlFunctionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = EngineDb();
-    runtime_ = std::make_shared<AiRuntime>(AiConfig{}, db_);
-    InstallAiFunctions(*db_, runtime_);
+    runtime_ = std::make_shared<store::AiRuntime>(AiConfig{}, db_);
+    store::InstallAiFunctions(*db_, runtime_);
     auto c = db_->Connect();
     ASSERT_TRUE(c.ok()) << c.status().message();
     conn_ = std::make_unique<store::Connection>(std::move(*c));
@@ -252,7 +255,7 @@ class SqlFunctionsTest : public ::testing::Test {
     return r.ok() ? std::move(*r) : store::QueryResult();
   }
   std::shared_ptr<store::Database> db_;
-  std::shared_ptr<AiRuntime> runtime_;
+  std::shared_ptr<store::AiRuntime> runtime_;
   std::unique_ptr<store::Connection> conn_;
 };
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ai/http_backend.h"
+#include "ai/http/http_backend.h"
 #include "ai/service.h"
 #include "store/migrations.h"
 

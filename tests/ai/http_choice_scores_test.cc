@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "ai/http_choice_scores.h"
+#include "ai/http/http_choice_scores.h"
 
 namespace custintel::ai {
 namespace {

@@ -1,13 +1,13 @@
 // LlamaModel against tiny random-weight models written by MakeGguf: real loading, tokenising
 // and decoding; the text is noise, so the tests check counts, determinism and errors.
-#include "ai/llama_backend.h"
+#include "ai/llama/llama_model.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <memory>
 
-#include "ai/llama_make_gguf.h"
+#include "ai/llama/llama_make_gguf.h"
 #include "testing/testing.h"
 
 namespace custintel::ai {

@@ -8,9 +8,9 @@
 #include <memory>
 #include <numeric>
 
-#include "ai/llama_backend.h"
 #include "ai/json_schema_subset.h"
-#include "ai/llama_make_gguf.h"
+#include "ai/llama/llama_make_gguf.h"
+#include "ai/llama/llama_model.h"
 #include "core/hash.h"
 #include "testing/testing.h"
 

@@ -2,7 +2,7 @@
 // in the shape asked for; bad flag values exit 2 with one line on stderr.
 #include <gtest/gtest.h>
 
-#include "ai/llama_backend.h"
+#include "ai/llama/llama_model.h"
 #include "testing/testing.h"
 
 namespace custintel::ai {

@@ -1,5 +1,5 @@
 // MakeGguf: random-weight test models are reproducible and refuse impossible shapes.
-#include "ai/llama_make_gguf.h"
+#include "ai/llama/llama_make_gguf.h"
 
 #include <gtest/gtest.h>
 

@@ -24,11 +24,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ai/http_backend.h"
-#include "ai/http_choice_scores.h"
-#include "ai/http_client.h"
+#include "ai/http/http_backend.h"
+#include "ai/http/http_choice_scores.h"
+#include "ai/http/http_client.h"
 #include "ai/json_schema.h"
-#include "ai/llama_make_gguf.h"
+#include "ai/llama/llama_make_gguf.h"
 #include "testing/testing.h"
 
 namespace custintel::ai {

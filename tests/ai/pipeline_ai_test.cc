@@ -6,8 +6,8 @@
 
 #include <regex>
 
-#include "ai/llama_make_gguf.h"
-#include "ai/runtime.h"
+#include "ai/llama/llama_make_gguf.h"
+#include "store/ai/runtime.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
 #include "text/insight_batch.h"
@@ -135,7 +135,7 @@ TEST(PipelineAi, ARowsProvenanceReproducesItFromTheCache) {
   c.max_tokens = 24;
   c.threads = 1;
   c.n_ctx = 1024;
-  AiRuntime runtime(c, *db);
+  store::AiRuntime runtime(c, *db);
   auto service = runtime.Service();
   ASSERT_TRUE(service.ok()) << service.status().message();
   EXPECT_EQ((*service)->identity().model_sha256, row->GetString(5, 0));

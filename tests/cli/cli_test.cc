@@ -116,11 +116,7 @@ class CliShopTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     db_ = dir_->File("shop.duckdb");
-    auto gen = RunCli("gen-data --customers 2000 --seed 7 --out " + dir_->File("shop"));
-    ASSERT_EQ(gen.exit_code, 0) << gen.err;
-    auto ing = RunCli("ingest --db " + db_ + " --dir " + dir_->File("shop"));
-    ASSERT_EQ(ing.exit_code, 0) << ing.err;
-    auto run = RunCli("run --db " + db_ + " --as-of 2026-06-30");
+    auto run = testing::BuildShop(*dir_, 2000, 7, db_, "--as-of 2026-06-30");
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
   static void TearDownTestSuite() { delete dir_; }

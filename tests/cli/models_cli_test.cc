@@ -21,11 +21,7 @@ class ModelsCli : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     db_ = dir_->File("shop.duckdb");
-    auto g = RunCli("gen-data --customers 5000 --out " + dir_->File("shop"));
-    ASSERT_EQ(g.exit_code, 0) << g.err;
-    auto i = RunCli("ingest --db " + db_ + " --dir " + dir_->File("shop"));
-    ASSERT_EQ(i.exit_code, 0) << i.err;
-    auto r = RunCli("run --db " + db_);
+    auto r = testing::BuildShop(*dir_, 5000, 42, db_);  // 42: gen-data's default seed
     ASSERT_EQ(r.exit_code, 0) << r.err;
     run_out_ = new std::string(r.out);
   }

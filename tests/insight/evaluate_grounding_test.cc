@@ -1,7 +1,7 @@
 // `custintel evaluate grounding` end to end (issue 7, Show): the real binary on the project's
 // labelled set meets the issue's targets; the scoring on a small hand-made set; bad sets fail
 // with a message naming the problem.
-#include "insight/evaluate_grounding.h"
+#include "insight/grounding/evaluate_grounding.h"
 
 #include <gtest/gtest.h>
 

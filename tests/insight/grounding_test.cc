@@ -1,7 +1,7 @@
 // The groundedness evaluator, rule by rule: numbers in every surface form and their rounding
 // edges, units, names (and ordinary words that are not names), sentence support, and a
 // number that belongs to another segment.
-#include "insight/grounding.h"
+#include "insight/grounding/grounding.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -13,10 +13,10 @@
 
 #include "ai/builtin_backend.h"
 #include "ai/service.h"
-#include "insight/evaluate_grounding.h"
-#include "insight/grounding_entities.h"
-#include "insight/grounding_numbers.h"
-#include "insight/grounding_sheet.h"
+#include "insight/grounding/evaluate_grounding.h"
+#include "insight/grounding/grounding_entities.h"
+#include "insight/grounding/grounding_numbers.h"
+#include "insight/grounding/grounding_sheet.h"
 
 namespace custintel::insight {
 namespace {

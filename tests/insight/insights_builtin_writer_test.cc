@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "insight/fact_builders.h"
-#include "insight/grounding.h"
-#include "insight/grounding_sheet.h"
+#include "insight/grounding/grounding.h"
+#include "insight/grounding/grounding_sheet.h"
 #include "insight/insights_shop.h"
 #include "insight/playbook.h"
 #include "insight/writer_builtin.h"

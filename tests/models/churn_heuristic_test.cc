@@ -1,4 +1,4 @@
-#include "models/churn_heuristic.h"
+#include "models/churn/churn_heuristic.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -14,13 +14,10 @@ namespace {
 
 constexpr char kAsOf[] = "2026-06-30 00:00:00+00";
 
-class ChurnHeuristicTest : public ::testing::Test {
+class ChurnHeuristicTest : public InMemoryDbTest {
  protected:
   void SetUp() override {
-    auto db = store::OpenEngineDatabase(":memory:");
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    db_ = *db;
-    conn_ = std::make_unique<store::Connection>(std::move(*db_->Connect()));
+    InMemoryDbTest::SetUp();
     Exec(R"sql(
       INSERT INTO silver.customers(customer_id, acquisition_date, last_active_date) VALUES
         ('A', '2025-01-01', NULL), ('B', '2025-01-01', NULL), ('C', '2025-01-01', '2025-12-01'),
@@ -40,17 +37,11 @@ class ChurnHeuristicTest : public ::testing::Test {
     Status s = ScoreChurnHeuristic(*conn_, kAsOf);
     ASSERT_TRUE(s.ok()) << s.message();
   }
-  void Exec(const std::string& sql) {
-    Status s = conn_->Execute(sql);
-    ASSERT_TRUE(s.ok()) << s.message();
-  }
   double Risk(const std::string& id) {
     auto r = conn_->Query("SELECT churn_risk_heuristic FROM gold.customer_scores WHERE customer_id = ?", {id});
     EXPECT_TRUE(r.ok() && r->row_count() == 1) << id;
     return r->GetDouble(0, 0);
   }
-  std::shared_ptr<store::Database> db_;
-  std::unique_ptr<store::Connection> conn_;
 };
 
 TEST_F(ChurnHeuristicTest, MatchesHandComputedRows) {

@@ -1,10 +1,10 @@
-#include "models/churn_model_metrics.h"
+#include "models/churn/churn_model_metrics.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "models/churn_model_store.h"
+#include "models/churn/churn_model_store.h"
 
 namespace custintel::models {
 namespace {

@@ -1,4 +1,4 @@
-#include "models/churn_model.h"
+#include "models/churn/churn_model.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "features/customer_features.h"
-#include "models/churn_heuristic.h"
-#include "models/churn_model_data.h"
-#include "models/churn_model_store.h"
+#include "models/churn/churn_heuristic.h"
+#include "models/churn/churn_model_data.h"
+#include "models/churn/churn_model_store.h"
 #include "models/clv_score.h"
 #include "model_fixture.h"
 #include "store/migrations.h"

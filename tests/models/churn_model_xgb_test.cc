@@ -1,4 +1,4 @@
-#include "models/churn_model_xgb.h"
+#include "models/churn/churn_model_xgb.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "models/churn_model_metrics.h"
+#include "models/churn/churn_model_metrics.h"
 
 namespace custintel::models {
 namespace {

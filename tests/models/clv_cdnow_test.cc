@@ -10,11 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include "models/clv_bgnbd.h"
-#include "models/clv_fit.h"
-#include "models/clv_gamma_gamma.h"
-#include "models/clv_summary.h"
-#include "models/clv_summary_csv.h"
+#include "models/clv/clv_bgnbd.h"
+#include "models/clv/clv_fit.h"
+#include "models/clv/clv_gamma_gamma.h"
+#include "models/clv/clv_summary.h"
+#include "models/clv/clv_summary_csv.h"
 
 namespace custintel::models {
 namespace {

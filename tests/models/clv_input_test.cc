@@ -6,11 +6,11 @@
 #include <limits>
 #include <string>
 
-#include "models/clv_bgnbd.h"
-#include "models/clv_gamma_gamma.h"
-#include "models/clv_special.h"
-#include "models/clv_summary.h"
-#include "models/clv_summary_csv.h"
+#include "models/clv/clv_bgnbd.h"
+#include "models/clv/clv_gamma_gamma.h"
+#include "models/clv/clv_special.h"
+#include "models/clv/clv_summary.h"
+#include "models/clv/clv_summary_csv.h"
 #include "testing/testing.h"
 
 namespace custintel::models {

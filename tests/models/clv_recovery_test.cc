@@ -13,9 +13,9 @@
 
 #include <cmath>
 
-#include "models/clv_bgnbd.h"
-#include "models/clv_gamma_gamma.h"
-#include "models/clv_simulate.h"
+#include "models/clv/clv_bgnbd.h"
+#include "models/clv/clv_gamma_gamma.h"
+#include "models/clv/clv_simulate.h"
 
 namespace custintel::models {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "features/customer_features.h"
 #include "model_fixture.h"
-#include "models/churn_heuristic.h"
-#include "models/clv_simulate.h"
+#include "models/churn/churn_heuristic.h"
+#include "models/clv/clv_simulate.h"
 
 namespace custintel::models {
 namespace {

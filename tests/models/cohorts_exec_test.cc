@@ -1,7 +1,7 @@
 // gold.cohorts and gold.executive_metrics.
 #include "features/customer_features.h"
 #include "model_fixture.h"
-#include "models/churn_heuristic.h"
+#include "models/churn/churn_heuristic.h"
 #include "models/cohorts.h"
 #include "models/executive_metrics.h"
 #include "models/segments.h"

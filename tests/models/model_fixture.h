@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "models/churn_model_metrics.h"
+#include "models/churn/churn_model_metrics.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "testing/testing.h"
@@ -71,11 +71,7 @@ class GeneratedShopTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!Shop().first_run.empty()) return;
-    auto gen = testing::RunCli("gen-data --customers 5000 --seed 7 --out " + Shop().dir.File("shop"));
-    ASSERT_EQ(gen.exit_code, 0) << gen.err;
-    auto ingest = testing::RunCli("ingest --db " + Db() + " --dir " + Shop().dir.File("shop"));
-    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-    auto run = testing::RunCli("run --db " + Db());
+    auto run = testing::BuildShop(Shop().dir, 5000, 7, Db());
     ASSERT_EQ(run.exit_code, 0) << run.err;
     Shop().first_run = run.out;
   }

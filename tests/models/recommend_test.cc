@@ -1,4 +1,4 @@
-#include "models/recommend.h"
+#include "models/recommend/recommend.h"
 
 #include <algorithm>
 
@@ -7,8 +7,8 @@
 #include "features/customer_features.h"
 #include "model_fixture.h"
 #include "models/clv_score.h"
-#include "models/recommend_data.h"
-#include "models/recommend_store.h"
+#include "models/recommend/recommend_data.h"
+#include "models/recommend/recommend_store.h"
 
 namespace custintel::models {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "features/customer_features.h"
 #include "model_fixture.h"
-#include "models/churn_heuristic.h"
+#include "models/churn/churn_heuristic.h"
 
 namespace custintel::models {
 namespace {

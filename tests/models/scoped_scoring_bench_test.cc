@@ -17,10 +17,10 @@
 
 #include "core/strings.h"
 #include "features/customer_features.h"
-#include "models/churn_heuristic.h"
-#include "models/churn_model.h"
+#include "models/churn/churn_heuristic.h"
+#include "models/churn/churn_model.h"
 #include "models/clv_score.h"
-#include "models/recommend_data.h"
+#include "models/recommend/recommend_data.h"
 #include "store/migrations.h"
 
 namespace custintel::models {

@@ -20,11 +20,7 @@ class IncrementalRunTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     base_ = dir_->File("base.duckdb");
-    auto gen = RunCli("gen-data --customers 2000 --seed 11 --out " + dir_->File("shop"));
-    ASSERT_EQ(gen.exit_code, 0) << gen.err;
-    auto ing = RunCli("ingest --db " + base_ + " --dir " + dir_->File("shop"));
-    ASSERT_EQ(ing.exit_code, 0) << ing.err;
-    auto run = RunCli("run --db " + base_);
+    auto run = testing::BuildShop(*dir_, 2000, 11, base_);
     ASSERT_EQ(run.exit_code, 0) << run.err;
     ASSERT_NE(run.out.find("full run: no earlier run recorded a watermark"), std::string::npos) << run.out;
   }

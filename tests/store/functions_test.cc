@@ -4,14 +4,10 @@
 
 #include <atomic>
 
+#include "store/store_fixture.h"
+
 namespace custintel::store {
 namespace {
-
-std::shared_ptr<Database> OpenMemory() {
-  auto db = Database::Open(":memory:");
-  EXPECT_TRUE(db.ok()) << db.status().message();
-  return *db;
-}
 
 SqlFunction Upper(std::atomic<int>* chunks) {
   SqlFunction f;

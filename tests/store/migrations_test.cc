@@ -2,16 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store_fixture.h"
 #include "testing/testing.h"
 
 namespace custintel::store {
 namespace {
-
-std::shared_ptr<Database> OpenMemory() {
-  auto db = Database::Open(":memory:");
-  EXPECT_TRUE(db.ok()) << db.status().message();
-  return *db;
-}
 
 TEST(Migrations, ApplyOnceEach) {
   auto db = OpenMemory();

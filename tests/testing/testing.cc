@@ -52,6 +52,16 @@ CommandResult RunShell(const std::string& command) {
   return r;
 }
 
+CommandResult BuildShop(const TempDir& dir, int customers, int seed, const std::string& db,
+                        const std::string& run_flags) {
+  CommandResult r = RunCli("gen-data --customers " + std::to_string(customers) + " --seed " + std::to_string(seed) +
+                           " --out " + dir.File("shop"));
+  if (r.exit_code != 0) return r;
+  r = RunCli("ingest --db " + db + " --dir " + dir.File("shop"));
+  if (r.exit_code != 0) return r;
+  return RunCli("run --db " + db + (run_flags.empty() ? "" : " " + run_flags));
+}
+
 CommandResult RunCli(const std::string& args) {
   const char* bin = std::getenv("CUSTINTEL_BIN");
   if (!bin) throw std::runtime_error("CUSTINTEL_BIN is not set (run the tests through ctest)");

@@ -31,6 +31,12 @@ CommandResult RunCli(const std::string& args);
 // Runs any shell command, capturing stdout and stderr.
 CommandResult RunShell(const std::string& command);
 
+// The end-to-end tests' shop: `gen-data --customers N --seed S` into <dir>/shop, ingested into
+// `db`, then `run <run_flags>` on it. Returns the first command that failed, else the run's
+// result (its output is the run report).
+CommandResult BuildShop(const TempDir& dir, int customers, int seed, const std::string& db,
+                        const std::string& run_flags = "");
+
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
 

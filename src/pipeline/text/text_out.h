@@ -1,0 +1,28 @@
+// The text step's scratch tables: ci_text_todo (the changed rows of one source, numbered
+// rn = 0..n-1, made by text/sql/*_todo.sql) and ci_text_out (their analyses, merged into gold
+// by text/sql/*_merge.sql). Reading todo rows and appending analyses live here so the builtin
+// pass (insights.cc) and the model writer's pass (writer_step.cc) write the same rows.
+//
+// Thread safety: uses the caller's connection; one step at a time.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+#include "text/insight_batch.h"
+
+namespace custintel::pipeline {
+
+// (Re)creates the empty temp table ci_text_out.
+Status CreateTextOut(store::Connection& conn);
+
+// The todo rows with begin <= rn < end, in rn order.
+Result<std::vector<text::TextInput>> ReadTodo(store::Connection& conn, int64_t begin, int64_t end);
+
+// One row of ci_text_out; the triage columns are NULL for reviews and events, the provenance
+// columns NULL when empty.
+Status AppendInsight(store::Appender& app, int64_t rn, text::TextInsight& x);
+
+}  // namespace custintel::pipeline
