@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/report.h"
 #include "core/allocator.h"
+#include "core/version.h"
 #include "core/strings.h"
 #include "gen/gen_data.h"
 #include "ingest/contract.h"

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 #include "core/config.h"
 #include "features/customer_features.h"
 #include "model_fixture.h"
+#include "models/churn/churn_heuristic_formula.h"
 #include "models/segments.h"
 #include "store/migrations.h"
 
@@ -53,6 +57,33 @@ TEST_F(ChurnHeuristicTest, MatchesHandComputedRows) {
   EXPECT_NEAR(Risk("C"), 1.0, 1e-9);
   // D: no orders, no events: inactive since acquisition (29 days) → 0.29 + 0.1.
   EXPECT_NEAR(Risk("D"), 0.29 + 0.1, 1e-9);
+}
+
+// The C++ formula (for hosts without DuckDB) and the SQL macro the pipeline scores with are the
+// same function: a grid of inputs, NULLs and clamping at both ends included.
+TEST_F(ChurnHeuristicTest, TheFormulaEqualsTheSqlMacroOnEveryInput) {
+  const std::optional<double> none;
+  const std::vector<std::optional<double>> days = {none, 0.0, 12.0, 75.0, 400.0};
+  const std::vector<std::optional<double>> sentiment = {none, -1.0, -0.35, 0.0, 0.8};
+  const std::vector<std::optional<double>> tickets = {none, 0.0, 3.0};
+  const std::vector<std::optional<double>> interactions = {none, 0.0, 2.0, 9.0};
+  const std::vector<std::optional<double>> satisfaction = {none, 1.0, 2.99, 3.0, 5.0};
+  auto sql = [](const std::optional<double>& v) { return v ? fmt::format("{}::DOUBLE", *v) : std::string("NULL"); };
+  int checked = 0;
+  for (const auto& d : days)
+    for (const auto& s : sentiment)
+      for (const auto& t : tickets)
+        for (const auto& i : interactions)
+          for (const auto& q : satisfaction) {
+            auto r = conn_->Query(fmt::format("SELECT ci_churn_heuristic({}, {}, {}, {}, {})", sql(d), sql(s), sql(t),
+                                              sql(i), sql(q)));
+            ASSERT_TRUE(r.ok()) << r.status().message();
+            std::optional<double> formula = ChurnHeuristicRisk({d, s, t, i, q});
+            ASSERT_EQ(r->IsNull(0, 0), !formula.has_value()) << sql(d) << " " << sql(t) << " " << sql(i);
+            if (formula) EXPECT_NEAR(r->GetDouble(0, 0), *formula, 1e-12);
+            ++checked;
+          }
+  EXPECT_EQ(checked, 5 * 5 * 3 * 4 * 5);
 }
 
 TEST_F(ChurnHeuristicTest, AnEarlierAsOfDoesNotSeeALastActiveDateAfterIt) {

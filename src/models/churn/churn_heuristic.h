@@ -2,7 +2,8 @@
 //   risk = clamp(0, 1, 0.3·days_inactive/30 + 0.2·(1 − coalesce(avg_sentiment + 1, 1)/2)
 //                      + 0.2·tickets_90d/max(interactions_90d, 1) + 0.3·[avg_satisfaction < 3])
 // with risk_factors JSON {days_inactive, sentiment_score, support_tickets, satisfaction,
-// lifetime_value}. Implemented once, in models/sql/churn_heuristic.sql.
+// lifetime_value}. Implemented in models/sql/churn_heuristic.sql for the pipeline and as a function
+// of numbers in churn_heuristic_formula.h for other hosts; a test keeps the two equal.
 #pragma once
 
 #include "core/status.h"

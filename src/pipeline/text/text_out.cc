@@ -7,6 +7,8 @@ namespace {
 
 using text::TextInput;
 using text::TextInsight;
+using text::TicketTriage;
+using text::ToString;
 
 store::Param TextOrNull(std::string s) { return s.empty() ? store::Param() : store::Param(std::move(s)); }
 

@@ -31,10 +31,10 @@ constexpr size_t kKeysPerQuery = 1024;
 
 }  // namespace
 
-AiAiCache::AiCache(std::weak_ptr<Database> db, ai::ModelIdentity identity)
+AiCache::AiCache(std::weak_ptr<Database> db, ai::ModelIdentity identity)
     : db_(std::move(db)), identity_(std::move(identity)) {}
 
-Result<Connection> AiAiCache::Connect() {
+Result<Connection> AiCache::Connect() {
   {
     std::lock_guard<std::mutex> lock(state_mu_);
     if (disabled_) return Status::Unavailable("AI cache disabled");

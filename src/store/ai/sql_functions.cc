@@ -14,6 +14,13 @@ namespace custintel::store {
 namespace {
 
 using ai::AiService;
+using ai::AiStats;
+using ai::Batch;
+using ai::Cosine;
+using ai::IsStructDescription;
+using ai::ModelIdentity;
+using ai::Scored;
+using ai::StructTypeToJsonStructure;
 
 using store::SqlChunk;
 using store::SqlFunction;
