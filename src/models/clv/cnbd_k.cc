@@ -89,7 +89,8 @@ double CnbdLogLikelihood(const CnbdParams& p, CnbdVariant v, double x, double t_
               wa * (-std::log(p.alpha + T) + br.alive.mean_digamma) + wd * -std::log(p.alpha + t_x);
     grad[1] = p.r / p.alpha - wa * (rk + br.alive.mean_j) / (p.alpha + T) - wd * rk / (p.alpha + t_x);
     grad[2] = psi_ab - psi_abx + wd / p.a;
-    grad[3] = Digamma(p.b + x + d) - Digamma(p.b) + psi_ab - psi_abx - wd / (p.b + x - 1.0 + d);
+    grad[3] = Digamma(p.b + x + d) - Digamma(p.b) + psi_ab - psi_abx;
+    if (wd > 0) grad[3] -= wd / (p.b + x - 1.0 + d);  // no dropout term (BG, x = 0): nothing, not 0/0
   }
   return constant + beta_part + gamma_part + lse;
 }
@@ -133,8 +134,7 @@ Result<ModelFit> FitCnbdFixedK(const Histories& data, CnbdVariant variant, const
   const double rate = internal::PurchaseRate(groups);
   internal::CustomerLogLikelihood loglik = [variant](const double* v, double x, double t_x, double T, double* grad) {
     // litt enters only through a constant, added once below.
-    double value = CnbdLogLikelihood(FromVector(v), variant, x, t_x, T, 0.0, grad);
-    return value;
+    return CnbdLogLikelihood(FromVector(v), variant, x, t_x, T, 0.0, grad);
   };
   // Start at BG/NBD's usual neighbourhood; λ's mean r/α near k × the observed purchase rate.
   CI_ASSIGN_OR_RETURN(internal::MlResult r,
@@ -144,7 +144,8 @@ Result<ModelFit> FitCnbdFixedK(const Histories& data, CnbdVariant variant, const
                                      : (variant.k == 1 ? ModelKind::kBgNbd : ModelKind::kBgCnbdK);
   fit.k = variant.k;
   fit.params = r.params;
-  fit.log_likelihood = r.log_likelihood + (variant.k - 1) * groups.weighted_litt - groups.weighted_x * LogGamma(variant.k);
+  // The per-customer terms above include −x·log((k−1)!); (k−1)·litt is added here.
+  fit.log_likelihood = r.log_likelihood + (variant.k - 1) * groups.weighted_litt;
   fit.iterations = r.evaluations;
   fit.converged = r.converged;
   fit.stop_reason = r.stop_reason;

@@ -7,7 +7,9 @@
 //   J = ∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ,
 // where J is summed as a positive series in the larger of α, β (the two hypergeometric branches
 // of the closed form, without its subtraction), with term-by-term derivatives: the gradient is
-// analytic. P(alive) is the first term's share of L; the conditional expectation is FHL's
+// analytic. Where that series would converge slowly (|α−β|/(max(α,β)+t_x) > 0.5: one rate far
+// above the other, as a fit drifting to s, β → ∞ does) J and its derivatives come from
+// composite Gauss–Legendre quadrature in log-time instead. P(alive) is the first term's share of L; the conditional expectation is FHL's
 // eq. (41) form, the limit for s = 1 included.
 //
 // Thread safety: pure functions.
@@ -36,5 +38,7 @@ struct LogPowerIntegral {
   double value = 0, d_p = 0, d_q = 0, d_A = 0, d_B = 0;
 };
 LogPowerIntegral PowerIntegral(double p, double q, double A, double B, double t1, double t2);
+// The same by quadrature (what PowerIntegral uses when the series would converge slowly).
+LogPowerIntegral PowerIntegralQuadrature(double p, double q, double A, double B, double t1, double t2);
 
 }  // namespace custintel::models::clv
