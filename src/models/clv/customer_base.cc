@@ -140,6 +140,52 @@ double ExpectedPurchases(const ModelFit& f, double t, double x, double t_x, doub
   }
 }
 
+Result<std::vector<double>> StandardErrors(const ModelFit& fit, const Histories& data) {
+  const size_t n = fit.params.size();
+  constexpr double h = 1e-4;
+  auto at = [&](int i, double di, int j, double dj) {
+    ModelFit f = fit;
+    if (i >= 0) f.params[i] *= std::exp(di);
+    if (j >= 0) f.params[j] *= std::exp(dj);
+    return TotalLogLikelihood(f, data);
+  };
+  // Information matrix I = −H (log-parameters), then Gauss–Jordan inverse.
+  std::vector<std::vector<double>> info(n, std::vector<double>(n, 0.0)), inv(n, std::vector<double>(n, 0.0));
+  const double f0 = at(-1, 0, -1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    info[i][i] = -(at(i, h, -1, 0) - 2 * f0 + at(i, -h, -1, 0)) / (h * h);
+    for (size_t j = 0; j < i; ++j) {
+      info[i][j] = info[j][i] = -(at(i, h, j, h) - at(i, h, j, -h) - at(i, -h, j, h) + at(i, -h, j, -h)) / (4 * h * h);
+    }
+    inv[i][i] = 1.0;
+  }
+  for (size_t c = 0; c < n; ++c) {
+    size_t pivot = c;
+    for (size_t r = c + 1; r < n; ++r) {
+      if (std::abs(info[r][c]) > std::abs(info[pivot][c])) pivot = r;
+    }
+    if (!(std::abs(info[pivot][c]) > 0)) return Status::InvalidArgument("the information matrix is singular");
+    std::swap(info[c], info[pivot]);
+    std::swap(inv[c], inv[pivot]);
+    const double d = info[c][c];
+    for (size_t k = 0; k < n; ++k) info[c][k] /= d, inv[c][k] /= d;
+    for (size_t r = 0; r < n; ++r) {
+      if (r == c) continue;
+      const double m = info[r][c];
+      for (size_t k = 0; k < n; ++k) info[r][k] -= m * info[c][k], inv[r][k] -= m * inv[c][k];
+    }
+  }
+  std::vector<double> se(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!(inv[i][i] > 0)) {
+      return Status::InvalidArgument("the information matrix is not positive definite (parameter " +
+                                     ParamNames(fit.kind)[i] + ")");
+    }
+    se[i] = fit.params[i] * std::sqrt(inv[i][i]);  // delta method from log-parameters
+  }
+  return se;
+}
+
 std::string ParamsText(const ModelFit& f) {
   const std::vector<std::string> names = ParamNames(f.kind);
   std::string out;

@@ -81,6 +81,11 @@ double ProbabilityAlive(const ModelFit& fit, double x, double t_x, double T, dou
 // Expected purchases in (T, T + t] (BG/BB: in the next t opportunities).
 double ExpectedPurchases(const ModelFit& fit, double t, double x, double t_x, double T, double litt = 0.0);
 
+// Standard errors of the parameters (ParamNames order) from the observed information: the
+// numeric Hessian of TotalLogLikelihood in log-parameters at the fit (k held fixed), inverted.
+// Fails when it is not negative definite (a fit at a boundary, unidentified parameters).
+Result<std::vector<double>> StandardErrors(const ModelFit& fit, const Histories& data);
+
 // "r=0.5534 alpha=10.58 s=0.6061 beta=11.67" (and "k=2" for CNBD-k).
 std::string ParamsText(const ModelFit& fit);
 
