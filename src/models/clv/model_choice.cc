@@ -57,15 +57,19 @@ Result<ModelChoice> ChooseModel(const ClvSummary& cal, const ClvSummary& full, c
     out.candidates.push_back(std::move(c));
   }
   const CandidateScore* best = nullptr;
+  for (const CandidateScore& c : out.candidates) {
+    if (c.fitted && (best == nullptr || c.holdout_log_likelihood > best->holdout_log_likelihood)) best = &c;
+  }
+  // The runner-up is the best *different* model: CNBD-k with k = 1 is (M)BG/NBD itself.
+  auto effective = [](const CandidateScore& c) {
+    if (c.fit.k == 1 && c.kind == ModelKind::kBgCnbdK) return ModelKind::kBgNbd;
+    if (c.fit.k == 1 && c.kind == ModelKind::kMbgCnbdK) return ModelKind::kMbgNbd;
+    return c.kind;
+  };
   const CandidateScore* second = nullptr;
   for (const CandidateScore& c : out.candidates) {
-    if (!c.fitted) continue;
-    if (best == nullptr || c.holdout_log_likelihood > best->holdout_log_likelihood) {
-      second = best;
-      best = &c;
-    } else if (second == nullptr || c.holdout_log_likelihood > second->holdout_log_likelihood) {
-      second = &c;
-    }
+    if (!c.fitted || best == nullptr || effective(c) == effective(*best)) continue;
+    if (second == nullptr || c.holdout_log_likelihood > second->holdout_log_likelihood) second = &c;
   }
   if (best == nullptr) {
     std::string errors;
