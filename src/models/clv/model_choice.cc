@@ -81,7 +81,7 @@ Result<ModelChoice> ChooseModel(const ClvSummary& cal, const ClvSummary& full, c
                         best->fit.k > 1 ? fmt::format(" (k={})", best->fit.k) : "", best->holdout_log_likelihood);
   if (second != nullptr) {
     out.why += fmt::format(", {:.1f} above {}", best->holdout_log_likelihood - second->holdout_log_likelihood,
-                           ModelTitle(second->kind));
+                           ModelTitle(effective(*second)));
   }
   out.why += fmt::format(") on {} customers over a {:.4g}-period holdout; holdout MAE {:.4f}, {:.0f} purchases "
                          "forecast vs {:.0f} actual", out.customers, out.holdout_length, best->holdout_mae,
