@@ -252,8 +252,8 @@ TEST_F(ClvScoreTest, AnIncrementalRunRescoresOnlyTheScopeWithoutRefitting) {
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", others), 0);
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "full_scores", others), 0);
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", "customer_id IN (SELECT customer_id FROM still)"), 0);
-  // The movers' new purchase day, predicted with the full run's parameters.
-  const BgNbdParams& p = full_fit_.bgnbd.params;
+  // The movers' new purchase day, predicted with the full run's model and parameters.
+  const clv::ModelFit& model = full_fit_.model;
   auto c = Query("SELECT c.frequency, c.recency, c.\"T\", c.p_alive, c.expected_purchases_90d, f.frequency, s.p_alive "
                  "FROM gold.customer_clv c JOIN full_clv f USING (customer_id) JOIN gold.customer_scores s "
                  "USING (customer_id) WHERE customer_id IN (SELECT customer_id FROM movers)");
@@ -261,8 +261,8 @@ TEST_F(ClvScoreTest, AnIncrementalRunRescoresOnlyTheScopeWithoutRefitting) {
   for (size_t i = 0; i < 2; ++i) {
     const double x = c.GetDouble(0, i), t_x = c.GetDouble(1, i), T = c.GetDouble(2, i);
     EXPECT_EQ(x, c.GetDouble(5, i) + 1);
-    EXPECT_EQ(c.GetDouble(3, i), BgNbdProbabilityAlive(p, x, t_x, T));
-    EXPECT_EQ(c.GetDouble(4, i), BgNbdExpectedPurchases(p, 90 / 7.0, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(3, i), clv::ProbabilityAlive(model, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(4, i), clv::ExpectedPurchases(model, 90 / 7.0, x, t_x, T));
     EXPECT_EQ(c.GetDouble(6, i), c.GetDouble(3, i));
   }
   auto n = Query("SELECT c.frequency, c.recency, s.p_alive FROM gold.customer_clv c JOIN gold.customer_scores s "
