@@ -238,12 +238,20 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
                   "fit from a per-customer CSV (frequency,recency,T,monetary_value or x,t_x,T,zbar); no database");
   clv->add_option("--as-of", clv_args.as_of, "observation end (default: the latest timestamp in the data)");
   clv->add_flag("--json", clv_args.json, "print JSON");
-  clv->add_option("--model", clv_args.model,
-                  "customer-base model: auto (chosen by held-out fit), bgnbd, mbgnbd, paretonbd, bgcnbdk, mbgcnbdk, "
-                  "bgbb (summary files of discrete opportunities)");
+  // Every command has the AI's --model (AddCommon); clv uses no AI, so there it names the
+  // customer-base model.
+  if (CLI::Option* model = clv->get_option_no_throw("--model")) {
+    model->description("customer-base model: auto (chosen by held-out fit), bgnbd, mbgnbd, paretonbd, bgcnbdk, "
+                       "mbgcnbdk, bgbb (summary files of discrete opportunities)");
+  }
   clv->add_flag("--include-cancelled", clv_args.include_cancelled,
                 "count cancelled orders as purchases too (as the generator's truth does)");
-  clv->callback([&] { action = [&] { return RunClv(g, clv_args); }; });
+  clv->callback([&] {
+    action = [&] {
+      clv_args.model = g.ai_model;
+      return RunClv(g, clv_args);
+    };
+  });
 
   static int64_t churn_top = 20;
   static bool churn_json = false;
