@@ -49,25 +49,64 @@ void PrintClvFit(const models::ClvModelFit& fit, const std::string& source) {
                              g.params.p, g.params.q, g.params.v);
     std::cout << fmt::format("  log-likelihood {:.4f}{}\n", g.log_likelihood, g.converged ? "" : "  (not converged)");
   }
+  if (fit.model.kind != models::clv::ModelKind::kBgNbd) {
+    std::cout << fmt::format("{} on {:.0f} customers\n  {}\n  log-likelihood {:.4f}{}\n",
+                             models::clv::ModelTitle(fit.model.kind), fit.model.customers,
+                             models::clv::ParamsText(fit.model), fit.model.log_likelihood,
+                             fit.model.converged ? "" : "  (not converged)");
+  }
+  if (fit.choice) {
+    std::cout << fmt::format("\nmodel choice (held-out fit): {}\n", fit.choice->why);
+    std::cout << fmt::format("  {:<11} {:>14} {:>8} {:>10} {:>8}\n", "model", "holdout LL", "MAE", "forecast", "actual");
+    for (const models::clv::CandidateScore& c : fit.choice->candidates) {
+      if (!c.fitted) {
+        std::cout << fmt::format("  {:<11} not fitted: {}\n", models::clv::ModelTitle(c.kind), c.error);
+        continue;
+      }
+      std::cout << fmt::format("  {:<11} {:>14.1f} {:>8.4f} {:>10.1f} {:>8.0f}\n", models::clv::ModelTitle(c.kind),
+                               c.holdout_log_likelihood, c.holdout_mae, c.predicted_total, c.actual_total);
+    }
+  }
 }
 
 struct ClvArgs {
-  std::string summary, as_of;
+  std::string summary, as_of, model;
   bool json = false;
   bool include_cancelled = false;
 };
 
-Status RunClv(const GlobalOptions& g, const ClvArgs& a) {
-  if (!a.summary.empty()) {
-    CI_ASSIGN_OR_RETURN(models::ClvModelFit fit, models::FitClvModelsFromCsv(a.summary));
+Status RunClv(GlobalOptions& g, const ClvArgs& a) {
+  models::ClvScoreOptions options;
+  options.include_cancelled = a.include_cancelled;
+  if (!a.model.empty() && a.model != "auto") {
+    Result<models::clv::ModelKind> kind = models::clv::ParseModelName(a.model);
+    if (!kind.ok()) {
+      g.usage_error = true;
+      return kind.status();
+    }
+    options.fit.model = *kind;
+  }
+  if (!a.summary.empty()) {  // a summary file has no time split: BG/NBD unless --model names another
+    CI_ASSIGN_OR_RETURN(models::ClvModelFit fit, models::FitClvModelsFromCsv(a.summary, options.fit));
     if (a.json) std::cout << models::ClvModelFitToJson(fit) << '\n'; else PrintClvFit(fit, a.summary);
     return Status::Ok();
   }
   return WithConn(g, [&](store::Connection& conn) -> Status {
     CI_ASSIGN_OR_RETURN(std::string as_of, ResolveAsOf(conn, a.as_of));
-    CI_ASSIGN_OR_RETURN(models::ClvSummary s, models::LoadClvSummary(conn, as_of, a.include_cancelled));
+    CI_ASSIGN_OR_RETURN(models::ClvTransactions t, models::LoadClvTransactions(conn, as_of, a.include_cancelled));
+    CI_ASSIGN_OR_RETURN(double as_of_days, models::EpochDays(conn, as_of));
+    models::ClvSummaryOptions so{as_of_days, models::ClvTimestampUnit::kDays, models::ClvPeriod::kWeeks};
+    CI_ASSIGN_OR_RETURN(models::ClvSummary s, models::SummarizeTransactions(t, so));
     if (s.size() == 0) return Status::NotFound("no purchases up to " + as_of + "; ingest orders first");
-    CI_ASSIGN_OR_RETURN(models::ClvModelFit fit, models::FitClvModels(models::FittableRows(s)));
+    // As the run's clv step: the model forced by --model, else chosen on a time split.
+    std::string no_split;
+    std::optional<models::ClvTimeSplit> split;
+    if (!options.fit.model) split = models::MakeClvTimeSplit(t, as_of_days, options, &no_split);
+    models::ClvScoreReport report = models::FitClvForScoring(s, options, split ? &*split : nullptr);
+    if (!report.fitted) return Status::InvalidArgument(report.message);
+    const models::ClvModelFit& fit = *report.fit;
+    if (options.fit.model && fit.model.kind != *options.fit.model) return Status::InvalidArgument(report.message);
+    if (!a.json && !options.fit.model && !split) std::cout << "no model choice: " << no_split << "; BG/NBD\n";
     if (a.json) std::cout << models::ClvModelFitToJson(fit) << '\n'; else PrintClvFit(fit, "orders up to " + as_of + ", weeks");
     return Status::Ok();
   });
@@ -117,6 +156,24 @@ Status RunEvaluateClv(GlobalOptions& g, double holdout_days, const std::string& 
                                r.frequency == 7 ? std::string("7+") : std::to_string(r.frequency), r.customers,
                                r.predicted_mean, r.actual_mean);
     }
+    if (!e.models) {
+      std::cout << "\ncustomer-base models not compared: " << e.models_error << '\n';
+      return Status::Ok();
+    }
+    std::cout << fmt::format("\nevery model on the same split ({} customers with T > 0 at the cutoff):\n",
+                             e.models->customers);
+    std::cout << fmt::format("  {:<11} {:<46} {:>12} {:>8} {:>10} {:>8}\n", "model", "parameters", "holdout LL", "MAE",
+                             "forecast", "actual");
+    for (const models::clv::CandidateScore& c : e.models->candidates) {
+      if (!c.fitted) {
+        std::cout << fmt::format("  {:<11} not fitted: {}\n", models::clv::ModelTitle(c.kind), c.error);
+        continue;
+      }
+      std::cout << fmt::format("  {:<11} {:<46} {:>12.1f} {:>8.4f} {:>10.1f} {:>8.0f}\n",
+                               models::clv::ModelTitle(c.kind), models::clv::ParamsText(c.fit),
+                               c.holdout_log_likelihood, c.holdout_mae, c.predicted_total, c.actual_total);
+    }
+    std::cout << "chosen: " << e.models->why << '\n';
     return Status::Ok();
   });
 }
@@ -181,9 +238,20 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
                   "fit from a per-customer CSV (frequency,recency,T,monetary_value or x,t_x,T,zbar); no database");
   clv->add_option("--as-of", clv_args.as_of, "observation end (default: the latest timestamp in the data)");
   clv->add_flag("--json", clv_args.json, "print JSON");
+  // Every command has the AI's --model (AddCommon); clv uses no AI, so there it names the
+  // customer-base model.
+  if (CLI::Option* model = clv->get_option_no_throw("--model")) {
+    model->description("customer-base model: auto (chosen by held-out fit), bgnbd, mbgnbd, paretonbd, bgcnbdk, "
+                       "mbgcnbdk, bgbb (summary files of discrete opportunities)");
+  }
   clv->add_flag("--include-cancelled", clv_args.include_cancelled,
                 "count cancelled orders as purchases too (as the generator's truth does)");
-  clv->callback([&] { action = [&] { return RunClv(g, clv_args); }; });
+  clv->callback([&] {
+    action = [&] {
+      clv_args.model = g.ai_model;
+      return RunClv(g, clv_args);
+    };
+  });
 
   static int64_t churn_top = 20;
   static bool churn_json = false;

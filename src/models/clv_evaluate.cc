@@ -74,6 +74,27 @@ Result<ClvEvaluation> EvaluateClv(store::Connection& conn, const std::string& en
     row.frequency = k;
     if (row.customers) row.predicted_mean /= row.customers, row.actual_mean /= row.customers;
   }
+  // Every model on the same split: the customers with T > 0 at the cutoff, seen to the end.
+  CI_ASSIGN_OR_RETURN(double end_days, EpochDays(conn, end));
+  ClvSummaryOptions full_options{end_days, ClvTimestampUnit::kDays, ClvPeriod::kWeeks};
+  CI_ASSIGN_OR_RETURN(ClvSummary full_all, SummarizeTransactions(all, full_options));
+  const ClvSummary cal = FittableRows(s);
+  ClvSummary full;
+  for (size_t i = 0, j = 0; i < cal.size(); ++i) {  // both sorted by customer id
+    while (j < full_all.size() && full_all.customer_id[j] < cal.customer_id[i]) ++j;
+    if (j == full_all.size()) break;
+    full.customer_id.push_back(full_all.customer_id[j]);
+    full.frequency.push_back(full_all.frequency[j]);
+    full.recency.push_back(full_all.recency[j]);
+    full.T.push_back(full_all.T[j]);
+    full.litt.push_back(full_all.litt[j]);
+  }
+  Result<clv::ModelChoice> models = clv::ChooseModel(cal, full);
+  if (models.ok()) {
+    e.models = std::move(*models);
+  } else {
+    e.models_error = models.status().message();
+  }
   return e;
 }
 
@@ -89,6 +110,11 @@ std::string ClvEvaluationToJson(const ClvEvaluation& e) {
       {"bgnbd", {{"r", p.r}, {"alpha", p.alpha}, {"a", p.a}, {"b", p.b}, {"log_likelihood", e.fit.log_likelihood}}},
       {"predicted_purchases", e.predicted_total}, {"actual_purchases", e.actual_total},
       {"mae", e.mae}, {"rmse", e.rmse}, {"correlation", e.correlation}, {"by_frequency", rows}};
+  if (e.models) {
+    j["models"] = nlohmann::json::parse(clv::ModelChoiceToJson(*e.models));
+  } else {
+    j["models"] = {{"error", e.models_error}};
+  }
   return j.dump();
 }
 

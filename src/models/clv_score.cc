@@ -1,6 +1,7 @@
 #include "models/clv_score.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,20 +16,29 @@ struct ClvPrediction {
   double p_alive = NAN, purchases = NAN, avg_value = NAN, clv = NAN;
 };
 
+// With the customer-base model of the fit (BG/NBD's bits are those of clv_bgnbd.h).
 ClvPrediction Predict(const ClvModelFit& fit, const ClvScoreOptions& o, const ClvSummary& s, size_t i) {
   ClvPrediction p;
-  const BgNbdParams& b = fit.bgnbd.params;
+  const clv::ModelFit& model = fit.model;
   const double x = s.frequency[i], t_x = s.recency[i], T = s.T[i];
-  p.p_alive = BgNbdProbabilityAlive(b, x, t_x, T);
-  p.purchases = BgNbdExpectedPurchases(b, o.prediction_days / kDaysPerWeek, x, t_x, T);
+  const double litt = s.has_litt() ? s.litt[i] : 0.0;
+  p.p_alive = clv::ProbabilityAlive(model, x, t_x, T, litt);
+  p.purchases = clv::ExpectedPurchases(model, o.prediction_days / kDaysPerWeek, x, t_x, T, litt);
   if (fit.gamma_gamma && fit.gamma_gamma->params.q > 1) {
     const GammaGammaParams& g = fit.gamma_gamma->params;
     const double m = s.has_monetary_value() ? s.monetary_value[i] : 0.0;
     p.avg_value = GammaGammaExpectedAverageValue(g, x, m);
-    ClvHorizon h{o.horizon_months, o.monthly_discount_rate, PeriodsPerMonth(ClvPeriod::kWeeks)};
-    p.clv = CustomerLifetimeValue(b, g, x, t_x, T, m, h);
+    p.clv = clv::LifetimeValue(model, x, t_x, T, litt, p.avg_value, o.horizon_months, o.monthly_discount_rate,
+                               PeriodsPerMonth(ClvPeriod::kWeeks));
   }
   return p;
+}
+
+std::string ModelParamsJson(const clv::ModelFit& m) {
+  nlohmann::json j = nlohmann::json::object();
+  const std::vector<std::string> names = clv::ParamNames(m.kind);
+  for (size_t i = 0; i < names.size() && i < m.params.size(); ++i) j[names[i]] = m.params[i];
+  return j.dump();
 }
 
 store::Param Num(double v) { return std::isfinite(v) ? store::Param(v) : store::Param(std::monostate{}); }
@@ -65,7 +75,8 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TABLE gold.clv_model (as_of TIMESTAMPTZ, fitted BOOLEAN, message VARCHAR, "
       "customers BIGINT, repeat_buyers BIGINT, r DOUBLE, alpha DOUBLE, a DOUBLE, b DOUBLE, "
-      "bgnbd_log_likelihood DOUBLE, p DOUBLE, q DOUBLE, v DOUBLE, gamma_gamma_log_likelihood DOUBLE)"));
+      "bgnbd_log_likelihood DOUBLE, p DOUBLE, q DOUBLE, v DOUBLE, gamma_gamma_log_likelihood DOUBLE, "
+      "model VARCHAR, model_k INTEGER, model_params VARCHAR, model_log_likelihood DOUBLE, model_choice VARCHAR)"));
   std::vector<store::Param> row = {as_of, r.fitted, r.message, static_cast<int64_t>(r.customers),
                                    static_cast<int64_t>(r.repeat_buyers)};
   const bool b = r.fit.has_value(), g = b && r.fit->gamma_gamma.has_value();
@@ -76,8 +87,14 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
                    g ? r.fit->gamma_gamma->log_likelihood : NAN}) {
     row.push_back(Num(v));
   }
-  return conn.Query("INSERT INTO gold.clv_model VALUES (?::TIMESTAMPTZ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row).status();
+  const store::Param null{std::monostate{}};
+  row.push_back(b ? store::Param(clv::ModelName(r.fit->model.kind)) : null);
+  row.push_back(b ? store::Param(static_cast<int64_t>(r.fit->model.k)) : null);
+  row.push_back(b ? store::Param(ModelParamsJson(r.fit->model)) : null);
+  row.push_back(b ? Num(r.fit->model.log_likelihood) : null);
+  row.push_back(b && r.fit->choice ? store::Param(clv::ModelChoiceToJson(*r.fit->choice)) : null);
+  return conn.Query("INSERT INTO gold.clv_model VALUES (?::TIMESTAMPTZ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?)", row).status();
 }
 
 // Adds the prediction columns to gold.customer_scores and fills them from gold.customer_clv: every
@@ -135,6 +152,31 @@ Result<StoredClvModel> ReadStoredClvModel(store::Connection& conn) {
   ClvModelFit fit;
   fit.bgnbd.params = {r.GetDouble(3, 0), r.GetDouble(4, 0), r.GetDouble(5, 0), r.GetDouble(6, 0)};
   fit.bgnbd.log_likelihood = r.IsNull(7, 0) ? NAN : r.GetDouble(7, 0);
+  fit.model = AsModelFit(fit.bgnbd);
+  // The model the predictions used (tables written before model choice have BG/NBD only).
+  CI_ASSIGN_OR_RETURN(store::QueryResult has_model, conn.Query(
+      "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'gold' AND table_name = 'clv_model' "
+      "AND column_name = 'model_params'"));
+  if (has_model.GetInt64(0, 0) > 0) {
+    CI_ASSIGN_OR_RETURN(store::QueryResult mr, conn.Query(
+        "SELECT model, model_k, model_params, model_log_likelihood FROM gold.clv_model ORDER BY as_of DESC LIMIT 1"));
+    if (!mr.IsNull(0, 0) && !mr.IsNull(2, 0)) {
+      Result<clv::ModelKind> kind = clv::ParseModelName(mr.GetString(0, 0));
+      if (!kind.ok()) return Status::Corruption("gold.clv_model: " + kind.status().message());
+      const nlohmann::json params = nlohmann::json::parse(mr.GetString(2, 0), nullptr, false);
+      clv::ModelFit m;
+      m.kind = *kind;
+      m.k = mr.IsNull(1, 0) ? 1 : static_cast<int>(mr.GetInt64(1, 0));
+      m.log_likelihood = mr.IsNull(3, 0) ? NAN : mr.GetDouble(3, 0);
+      for (const std::string& name : clv::ParamNames(m.kind)) {
+        if (!params.is_object() || !params.contains(name) || !params[name].is_number()) {
+          return Status::Corruption("gold.clv_model: model_params lacks '" + name + "'; a full run rewrites it");
+        }
+        m.params.push_back(params[name].get<double>());
+      }
+      fit.model = std::move(m);
+    }
+  }
   if (!r.IsNull(8, 0) && !r.IsNull(9, 0) && !r.IsNull(10, 0)) {
     GammaGammaFit g;
     g.params = {r.GetDouble(8, 0), r.GetDouble(9, 0), r.GetDouble(10, 0)};
@@ -225,8 +267,59 @@ ClvSummary FittableRows(const ClvSummary& s) {
     out.recency.push_back(s.recency[i]);
     out.T.push_back(s.T[i]);
     if (s.has_monetary_value()) out.monetary_value.push_back(s.monetary_value[i]);
+    if (s.has_litt()) out.litt.push_back(s.litt[i]);
   }
   return out;
+}
+
+std::optional<ClvTimeSplit> MakeClvTimeSplit(const ClvTransactions& t, double as_of_days, const ClvScoreOptions& o,
+                                             std::string* why) {
+  double first = as_of_days;
+  for (double ts : t.timestamp) first = std::min(first, ts);
+  const double span = std::floor(as_of_days) - std::floor(first);
+  const double holdout =
+      std::floor(std::clamp(span * o.choice_holdout_fraction, o.choice_min_holdout_days, o.choice_max_holdout_days));
+  if (span < 2 * holdout || holdout < 1) {
+    *why = fmt::format("{:.0f} days of purchases are too few for a time split (need {:.0f})", span,
+                       2 * o.choice_min_holdout_days);
+    return std::nullopt;
+  }
+  ClvTimeSplit split;
+  split.holdout_days = holdout;
+  split.cutoff_days = as_of_days - holdout;
+  ClvSummaryOptions so{split.cutoff_days, ClvTimestampUnit::kDays, ClvPeriod::kWeeks};
+  Result<ClvSummary> cal = SummarizeTransactions(t, so);
+  so.observation_end = as_of_days;
+  Result<ClvSummary> full = SummarizeTransactions(t, so);
+  if (!cal.ok() || !full.ok()) {
+    *why = "the time split's summaries failed: " + (cal.ok() ? full.status() : cal.status()).message();
+    return std::nullopt;
+  }
+  const ClvSummary calibration = FittableRows(*cal);
+  const size_t n = calibration.size();
+  const size_t step = std::max<size_t>(1, (n + o.choice_max_customers - 1) / std::max<size_t>(1, o.choice_max_customers));
+  size_t repeat = 0;
+  // Both summaries are sorted by customer id; the full one holds every calibration customer.
+  for (size_t i = 0, j = 0; i < n; i += step) {
+    while (j < full->size() && full->customer_id[j] < calibration.customer_id[i]) ++j;
+    if (j == full->size() || full->customer_id[j] != calibration.customer_id[i]) continue;
+    for (ClvSummary* out : {&split.calibration, &split.full}) {
+      const ClvSummary& from = out == &split.calibration ? calibration : *full;
+      const size_t k = out == &split.calibration ? i : j;
+      out->customer_id.push_back(from.customer_id[k]);
+      out->frequency.push_back(from.frequency[k]);
+      out->recency.push_back(from.recency[k]);
+      out->T.push_back(from.T[k]);
+      out->litt.push_back(from.has_litt() ? from.litt[k] : 0.0);
+    }
+    repeat += calibration.frequency[i] > 0;
+  }
+  if (repeat < o.min_repeat_buyers) {
+    *why = fmt::format("{} repeat buyers before the time split's cutoff are too few (need {})", repeat,
+                       o.min_repeat_buyers);
+    return std::nullopt;
+  }
+  return split;
 }
 
 namespace {
@@ -256,7 +349,44 @@ Result<ClvModelFit> FitClvRows(const ClvSummary& rows, const ClvFitOptions& opti
 
 }  // namespace
 
-ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options) {
+// The customer-base model for the predictions, fitted on `rows`; BG/NBD's fit in *fit when none
+// other is chosen or usable. Returns the words for the report.
+std::string ChooseAndFitModel(const ClvSummary& rows, const ClvScoreOptions& options, const ClvTimeSplit* split,
+                              ClvModelFit* fit) {
+  clv::FitOptions fo;
+  fo.threads = options.fit.bgnbd.threads;
+  clv::ModelKind kind = clv::ModelKind::kBgNbd;
+  std::string how;
+  if (options.fit.model) {
+    kind = *options.fit.model;
+    how = "forced";
+  } else if (split != nullptr) {
+    clv::ModelChoiceOptions co;
+    co.fit = fo;
+    Result<clv::ModelChoice> choice = clv::ChooseModel(split->calibration, split->full, co);
+    if (!choice.ok()) return "model choice failed (" + choice.status().message() + "); BG/NBD used";
+    kind = choice->chosen;
+    how = "chosen by held-out fit: " + choice->why;
+    fit->choice = std::move(*choice);
+  } else {
+    return "";
+  }
+  if (kind == clv::ModelKind::kBgNbd) return "model BG/NBD (" + how + ")";
+  Result<clv::ModelFit> model = clv::FitModel(kind, clv::FromSummary(rows), fo);
+  if (!model.ok()) return "model " + clv::ModelTitle(kind) + " not fitted (" + model.status().message() + "); BG/NBD used";
+  // Predictions must be finite (the closed forms need a ≠ 1 and the like).
+  const double probe = clv::ExpectedPurchases(*model, 13, rows.frequency[0], rows.recency[0], rows.T[0],
+                                              rows.has_litt() ? rows.litt[0] : 0.0);
+  if (!std::isfinite(probe) || ((kind == clv::ModelKind::kMbgNbd || kind == clv::ModelKind::kBgCnbdK ||
+                                 kind == clv::ModelKind::kMbgCnbdK) && std::abs(model->params[2] - 1.0) < 1e-9)) {
+    return "model " + clv::ModelTitle(kind) + " has no finite predictions at " + clv::ParamsText(*model) +
+           "; BG/NBD used";
+  }
+  fit->model = std::move(*model);
+  return fmt::format("model {} {} ({})", clv::ModelTitle(kind), clv::ParamsText(fit->model), how);
+}
+
+ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options, const ClvTimeSplit* split) {
   ClvScoreReport r;
   r.customers = summary.size();
   r.repeat_buyers = RepeatBuyers(summary);
@@ -285,6 +415,8 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
     const GammaGammaParams& g = r.fit->gamma_gamma->params;
     r.message += fmt::format("; Gamma-Gamma p={:.4g} q={:.4g} v={:.4g}", g.p, g.q, g.v);
   }
+  const std::string model = ChooseAndFitModel(FittableRows(summary), options, split, &*r.fit);
+  if (!model.empty()) r.message += "; " + model;
   return r;
 }
 
@@ -294,7 +426,12 @@ Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& a
                                               table)));
   Result<ClvSummary> s = LoadClvSummary(conn, at, options.include_cancelled);
   if (!s.ok()) return false;
-  ClvScoreReport fitted = FitClvForScoring(*s, options);
+  ClvScoreOptions o = options;
+  if (!o.fit.model) {  // the model the last full run chose, so that P(alive) means the same at every cutoff
+    CI_ASSIGN_OR_RETURN(StoredClvModel stored, ReadStoredClvModel(conn));
+    if (stored.fit) o.fit.model = stored.fit->model.kind;
+  }
+  ClvScoreReport fitted = FitClvForScoring(*s, o);
   if (!fitted.fitted) return false;
   std::unordered_set<std::string> wanted;
   if (!only.all()) {
@@ -317,10 +454,26 @@ Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_o
                                 const features::Scope& scope) {
   if (!scope.all()) return ScoreClvScoped(conn, as_of, options, scope);
   ClvScoreReport report;
-  Result<ClvSummary> summary = LoadClvSummary(conn, as_of, options.include_cancelled);
+  Result<ClvSummary> summary = ClvSummary{};
+  std::optional<ClvTimeSplit> split;
+  std::string no_split;
+  {
+    Result<ClvTransactions> t = LoadClvTransactions(conn, as_of, options.include_cancelled);
+    Result<double> as_of_days = EpochDays(conn, as_of);
+    if (!t.ok()) {
+      summary = t.status();
+    } else if (!as_of_days.ok()) {
+      summary = as_of_days.status();
+    } else {
+      ClvSummaryOptions so{*as_of_days, ClvTimestampUnit::kDays, ClvPeriod::kWeeks};
+      summary = SummarizeTransactions(*t, so);
+      if (summary.ok() && !options.fit.model) split = MakeClvTimeSplit(*t, *as_of_days, options, &no_split);
+    }
+  }
   ClvSummary empty;
   if (summary.ok()) {
-    report = FitClvForScoring(*summary, options);
+    report = FitClvForScoring(*summary, options, split ? &*split : nullptr);
+    if (report.fitted && !split && !options.fit.model) report.message += "; model BG/NBD (no model choice: " + no_split + ")";
   } else {
     report.message = "CLV not fitted: " + summary.status().message() + "; CLV columns are NULL";
   }

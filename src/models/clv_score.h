@@ -1,5 +1,8 @@
 // Lifetime value in the pipeline: builds the BG/NBD summary from silver.orders as of a time,
-// fits BG/NBD + Gamma-Gamma (clv_fit.h) and scores every customer who has purchased.
+// fits BG/NBD + Gamma-Gamma (clv_fit.h), picks the customer-base model by held-out fit
+// (models/clv/model_choice.h: the continuous-time models are fitted on the data up to as_of −
+// holdout and judged on the holdout; the winner is refitted on everything) unless
+// ClvScoreOptions::fit.model forces one, and scores every customer who has purchased with it.
 //
 // Transactions are orders that are not cancelled (refunded and returned orders were still
 // purchases), with a customer and a timestamp, up to as_of; the summary follows lifetimes'
@@ -7,7 +10,9 @@
 //
 // Writes gold.customer_clv (customer_id, frequency, recency, T, monetary_value, p_alive,
 // expected_purchases_90d, expected_avg_order_value, predicted_clv, as_of), gold.clv_model (one
-// row: the parameters, log-likelihoods, and why the model was not fitted when it was not) and
+// row: BG/NBD's and Gamma-Gamma's parameters and log-likelihoods, the model the predictions use
+// — model, model_k, model_params JSON, model_log_likelihood — and model_choice, the held-out
+// comparison as JSON (NULL when forced or not run), and why nothing was fitted when not) and
 // the same four prediction columns on gold.customer_scores. With too few repeat buyers, or a
 // fit that fails, the prediction columns are NULL, the report says why, and the run goes on.
 //
@@ -40,8 +45,27 @@ struct ClvScoreOptions {
   size_t min_repeat_buyers = 20;
   // Count every order, cancelled ones too (the generator's truth counts every order row).
   bool include_cancelled = false;
-  ClvFitOptions fit;
+  ClvFitOptions fit;  // fit.model forces the customer-base model; unset: model choice
+  // Model choice's time split: the holdout is this share of the days from the first purchase to
+  // as_of, within [min, max] days; the customers who bought before the cutoff judge, every n-th
+  // of them (by id) above choice_max_customers.
+  double choice_holdout_fraction = 1.0 / 3;
+  double choice_min_holdout_days = 28;
+  double choice_max_holdout_days = 365;
+  size_t choice_max_customers = 100000;
 };
+
+// A time split inside the data for model choice: the same customers (first purchase before the
+// cutoff, T > 0 there) summarised at the cutoff and at as_of, row by row.
+struct ClvTimeSplit {
+  double cutoff_days = 0, holdout_days = 0;
+  ClvSummary calibration, full;
+};
+
+// The split of `transactions` (timestamps in days since epoch) ending at as_of_days; nullopt,
+// with *why, when the data span too few days or the calibration has too few repeat buyers.
+std::optional<ClvTimeSplit> MakeClvTimeSplit(const ClvTransactions& transactions, double as_of_days,
+                                             const ClvScoreOptions& options, std::string* why);
 
 struct ClvScoreReport {
   bool fitted = false;          // predictions were written
@@ -70,10 +94,15 @@ Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as
 ClvSummary FittableRows(const ClvSummary& summary);
 
 // Fits on the summary's fittable rows when it has enough repeat buyers; a not-fitted report is not an error.
-ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options);
+// The customer-base model: options.fit.model when set; else chosen on `split` when given; else
+// BG/NBD. A model that cannot be fitted or predicts nothing finite falls back to BG/NBD, and the
+// message says so.
+ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions& options,
+                                const ClvTimeSplit* split = nullptr);
 
-// BG/NBD P(alive) as of `at` of every customer who has purchased by then, with parameters fitted
-// on the data up to `at` as ScoreClv fits them, into the TEMP table `table` (customer_id VARCHAR,
+// P(alive) as of `at` of every customer who has purchased by then, with parameters fitted on the
+// data up to `at` as ScoreClv fits them — of the model the last full run chose (gold.clv_model)
+// unless options.fit.model names one; BG/NBD without either — into the TEMP table `table` (customer_id VARCHAR,
 // p_alive DOUBLE); writes nothing else. Returns false, with the table empty, when the model
 // cannot be fitted (too few repeat buyers, a failed fit): not an error. With a customer scope,
 // the fit is the same (every customer's data) and only the scope's customers are written.

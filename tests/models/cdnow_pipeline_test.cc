@@ -3,6 +3,9 @@
 // BG/NBD paper's 39-week calibration period), judged against what the customers really did in
 // the 39 weeks after it.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -55,21 +58,40 @@ TEST(CdnowPipeline, ClvFitsDespiteFreePurchasesAndLearnedChurnPredictsTheHoldout
   EXPECT_NE(run.out.find("BG/NBD r=0.25"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Gamma-Gamma p="), std::string::npos) << run.out;
 
-  auto opened = store::OpenEngineDatabase(db);
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  auto conn = (*opened)->Connect();
-  ASSERT_TRUE(conn.ok());
-  auto r = conn->Query(
-      "WITH later AS (SELECT DISTINCT customer_id FROM silver.orders WHERE ordered_at > TIMESTAMPTZ '1997-09-30') "
-      "SELECT s.churn_risk, s.churn_risk_heuristic, CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END "
-      "FROM gold.customer_scores s LEFT JOIN later l USING (customer_id)");
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  ASSERT_EQ(r->row_count(), 23570u);
-  // 70% buy nothing in the 39 weeks after; the model (trained on 90-day windows before the
-  // as-of) ranks them ahead of the buyers far better than the heuristic (0.764 vs 0.672 measured).
-  ChurnAucs auc = ChurnAucsOf(*r);
-  EXPECT_GT(auc.learned, 0.73);
-  EXPECT_GT(auc.learned, auc.heuristic + 0.05);
+  {  // closed before the CLI opens the database again
+    auto opened = store::OpenEngineDatabase(db);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    auto conn = (*opened)->Connect();
+    ASSERT_TRUE(conn.ok());
+    auto r = conn->Query(
+        "WITH later AS (SELECT DISTINCT customer_id FROM silver.orders WHERE ordered_at > TIMESTAMPTZ '1997-09-30') "
+        "SELECT s.churn_risk, s.churn_risk_heuristic, CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END "
+        "FROM gold.customer_scores s LEFT JOIN later l USING (customer_id)");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->row_count(), 23570u);
+    // 70% buy nothing in the 39 weeks after; the model (trained on 90-day windows before the
+    // as-of) ranks them ahead of the buyers far better than the heuristic (0.764 vs 0.672 measured).
+    ChurnAucs auc = ChurnAucsOf(*r);
+    EXPECT_GT(auc.learned, 0.73);
+    EXPECT_GT(auc.learned, auc.heuristic + 0.05);
+  }
+
+  // The CLV step chose its customer-base model by held-out fit and said which.
+  EXPECT_NE(run.out.find("chosen by held-out fit"), std::string::npos) << run.out;
+  // evaluate churn: every baseline on the same time split, the learned score at least as good.
+  auto ev = testing::RunCli("evaluate churn --json --as-of 1997-09-30 --db " + db);
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto j = nlohmann::json::parse(ev.out);
+  for (const char* name : {"recency", "one_minus_p_alive", "heuristic"}) {
+    ASSERT_TRUE(j["baselines"].contains(name)) << ev.out;
+    const auto& b = j["baselines"][name];
+    std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f\n", name, b["roc_auc"].get<double>(),
+                b["pr_auc"].get<double>(), b["brier"].get<double>());
+    EXPECT_GE(j["roc_auc"].get<double>(), b["roc_auc"].get<double>()) << name << ": " << ev.out;
+  }
+  std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f  (P(alive) model %s)\n", "learned",
+              j["roc_auc"].get<double>(), j["pr_auc"].get<double>(), j["brier"].get<double>(),
+              j["baselines"]["one_minus_p_alive"]["model"].get<std::string>().c_str());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -140,6 +142,19 @@ TEST_F(GeneratedShopTest, LearnedChurnBeatsTheHeuristic) {
   EXPECT_GT(j["pr_auc"].get<double>(), j["heuristic"]["pr_auc"].get<double>());
   EXPECT_LT(j["brier"].get<double>(), 0.2);
   EXPECT_EQ(j["reliability"].size(), 10u);
+  // Every baseline on the same held-out rows; the learned score is at least as good as each.
+  for (const char* name : {"recency", "one_minus_p_alive", "heuristic"}) {
+    ASSERT_TRUE(j["baselines"].contains(name)) << ev.out;
+    const auto& b = j["baselines"][name];
+    std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f\n", name, b["roc_auc"].get<double>(),
+                b["pr_auc"].get<double>(), b["brier"].get<double>());
+    EXPECT_GE(auc, b["roc_auc"].get<double>()) << name << ": " << ev.out;
+    EXPECT_GE(j["pr_auc"].get<double>(), b["pr_auc"].get<double>()) << name;
+    EXPECT_LE(j["brier"].get<double>(), b["brier"].get<double>()) << name;
+  }
+  std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f\n", "learned", auc, j["pr_auc"].get<double>(),
+              j["brier"].get<double>());
+  EXPECT_FALSE(j["baselines"]["one_minus_p_alive"]["model"].get<std::string>().empty());
 
   // Against the generator's truth: who had dropped out by the end of the window.
   std::shared_ptr<store::Database> db;

@@ -99,15 +99,43 @@ TEST_F(ClvScoreTest, FitsAndScoresEveryBuyer) {
   EXPECT_GT(r.GetDouble(4, 0), 0.0);
   EXPECT_EQ(r.GetInt64(5, 0), 3000);
   EXPECT_GE(r.GetDouble(6, 0), 0.0);
-  // Predictions agree with the library functions for one customer.
+  // Predictions agree with the library functions of the model the run chose, for one customer.
+  const clv::ModelFit& model = report->fit->model;
   auto c = Query("SELECT frequency, recency, \"T\", p_alive, expected_purchases_90d FROM gold.customer_clv "
                  "WHERE frequency > 2 ORDER BY customer_id LIMIT 1");
-  EXPECT_NEAR(c.GetDouble(3, 0), BgNbdProbabilityAlive(p, c.GetDouble(0, 0), c.GetDouble(1, 0), c.GetDouble(2, 0)), 1e-9);
+  EXPECT_NEAR(c.GetDouble(3, 0), clv::ProbabilityAlive(model, c.GetDouble(0, 0), c.GetDouble(1, 0), c.GetDouble(2, 0)), 1e-9);
   EXPECT_NEAR(c.GetDouble(4, 0),
-              BgNbdExpectedPurchases(p, 90 / 7.0, c.GetDouble(0, 0), c.GetDouble(1, 0), c.GetDouble(2, 0)), 1e-9);
-  auto m = Query("SELECT fitted, r FROM gold.clv_model");
+              clv::ExpectedPurchases(model, 90 / 7.0, c.GetDouble(0, 0), c.GetDouble(1, 0), c.GetDouble(2, 0)), 1e-9);
+  auto m = Query("SELECT fitted, r, model, model_params, model_choice FROM gold.clv_model");
   EXPECT_TRUE(m.GetBool(0, 0));
   EXPECT_NEAR(m.GetDouble(1, 0), p.r, 1e-12);
+  // The run chose the model by held-out fit and recorded which and why.
+  ASSERT_TRUE(report->fit->choice.has_value()) << report->message;
+  EXPECT_EQ(m.GetString(2, 0), clv::ModelName(model.kind));
+  EXPECT_EQ(model.kind, report->fit->choice->chosen);
+  EXPECT_NE(m.GetString(4, 0).find("\"why\""), std::string::npos) << m.GetString(4, 0);
+  EXPECT_NE(report->message.find("chosen by held-out fit"), std::string::npos) << report->message;
+}
+
+TEST_F(ClvScoreTest, ForcedModelIsUsedAndRecorded) {
+  InsertSimulated(3000);
+  BuildScores();
+  ClvScoreOptions options;
+  options.fit.model = clv::ModelKind::kParetoNbd;
+  auto report = ScoreClv(*conn_, kAsOf, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_TRUE(report->fitted) << report->message;
+  EXPECT_EQ(report->fit->model.kind, clv::ModelKind::kParetoNbd) << report->message;
+  EXPECT_FALSE(report->fit->choice.has_value());
+  EXPECT_NE(report->message.find("model Pareto/NBD"), std::string::npos) << report->message;
+  auto m = Query("SELECT model, model_params, model_choice IS NULL FROM gold.clv_model");
+  EXPECT_EQ(m.GetString(0, 0), "paretonbd");
+  EXPECT_NE(m.GetString(1, 0).find("\"beta\""), std::string::npos) << m.GetString(1, 0);
+  EXPECT_TRUE(m.GetBool(2, 0));
+  auto c = Query("SELECT frequency, recency, \"T\", p_alive FROM gold.customer_clv WHERE frequency > 2 "
+                 "ORDER BY customer_id LIMIT 1");
+  EXPECT_NEAR(c.GetDouble(3, 0), clv::ProbabilityAlive(report->fit->model, c.GetDouble(0, 0), c.GetDouble(1, 0),
+                                                       c.GetDouble(2, 0)), 1e-12);
 }
 
 TEST_F(ClvScoreTest, TooFewRepeatBuyersLeavesColumnsNullWithAMessage) {
@@ -224,8 +252,8 @@ TEST_F(ClvScoreTest, AnIncrementalRunRescoresOnlyTheScopeWithoutRefitting) {
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", others), 0);
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_scores", "full_scores", others), 0);
   EXPECT_EQ(RowDifferences(*conn_, "gold.customer_clv", "full_clv", "customer_id IN (SELECT customer_id FROM still)"), 0);
-  // The movers' new purchase day, predicted with the full run's parameters.
-  const BgNbdParams& p = full_fit_.bgnbd.params;
+  // The movers' new purchase day, predicted with the full run's model and parameters.
+  const clv::ModelFit& model = full_fit_.model;
   auto c = Query("SELECT c.frequency, c.recency, c.\"T\", c.p_alive, c.expected_purchases_90d, f.frequency, s.p_alive "
                  "FROM gold.customer_clv c JOIN full_clv f USING (customer_id) JOIN gold.customer_scores s "
                  "USING (customer_id) WHERE customer_id IN (SELECT customer_id FROM movers)");
@@ -233,8 +261,8 @@ TEST_F(ClvScoreTest, AnIncrementalRunRescoresOnlyTheScopeWithoutRefitting) {
   for (size_t i = 0; i < 2; ++i) {
     const double x = c.GetDouble(0, i), t_x = c.GetDouble(1, i), T = c.GetDouble(2, i);
     EXPECT_EQ(x, c.GetDouble(5, i) + 1);
-    EXPECT_EQ(c.GetDouble(3, i), BgNbdProbabilityAlive(p, x, t_x, T));
-    EXPECT_EQ(c.GetDouble(4, i), BgNbdExpectedPurchases(p, 90 / 7.0, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(3, i), clv::ProbabilityAlive(model, x, t_x, T));
+    EXPECT_EQ(c.GetDouble(4, i), clv::ExpectedPurchases(model, 90 / 7.0, x, t_x, T));
     EXPECT_EQ(c.GetDouble(6, i), c.GetDouble(3, i));
   }
   auto n = Query("SELECT c.frequency, c.recency, s.p_alive FROM gold.customer_clv c JOIN gold.customer_scores s "

@@ -30,6 +30,8 @@ struct Dataset {
   FeatureMatrix m;
   std::vector<int> labels;       // -1 unknown
   std::vector<double> heuristic;  // churn_risk_heuristic at the same time
+  std::vector<double> recency;    // days since the last order, else tenure; NaN when neither (baselines)
+  std::vector<double> dead;       // 1 − clv_p_alive, 1 without one (baselines)
 };
 
 struct TrainedModel {
@@ -59,6 +61,18 @@ Result<Dataset> ReadDataset(store::Connection& conn, const std::string& sql, con
   int h = rows.ColumnIndex("ci_heuristic");
   d.heuristic.resize(rows.row_count());
   for (size_t r = 0; h >= 0 && r < rows.row_count(); ++r) d.heuristic[r] = rows.GetDouble(h, r);
+  const int rec = rows.ColumnIndex("recency_days"), ten = rows.ColumnIndex("tenure_days");
+  const int alive = rows.ColumnIndex("clv_p_alive");
+  d.recency.assign(rows.row_count(), NAN);
+  d.dead.assign(rows.row_count(), 1.0);
+  for (size_t r = 0; r < rows.row_count(); ++r) {
+    if (rec >= 0 && !rows.IsNull(rec, r)) {
+      d.recency[r] = rows.GetDouble(rec, r);
+    } else if (ten >= 0 && !rows.IsNull(ten, r)) {
+      d.recency[r] = rows.GetDouble(ten, r);
+    }
+    if (alive >= 0 && !rows.IsNull(alive, r)) d.dead[r] = 1.0 - rows.GetDouble(alive, r);
+  }
   return d;
 }
 
@@ -70,6 +84,8 @@ Dataset Subset(const Dataset& d, const std::vector<size_t>& rows) {
     s.m.ids.push_back(d.m.ids[r]);
     s.labels.push_back(d.labels[r]);
     s.heuristic.push_back(d.heuristic[r]);
+    s.recency.push_back(d.recency[r]);
+    s.dead.push_back(d.dead[r]);
     for (size_t c = 0; c < d.m.category_values.size(); ++c) s.m.category_values[c].push_back(d.m.category_values[c][r]);
   }
   return s;
@@ -114,6 +130,42 @@ void FillMetrics(ChurnEvaluation* e, const std::vector<double>& p, const std::ve
   e->heuristic_roc_auc = RocAuc(heuristic, y);
   e->heuristic_pr_auc = AveragePrecision(heuristic, y);
   e->heuristic_brier = BrierScore(heuristic, y);
+}
+
+// The baselines of ChurnEvaluation on the evaluated rows `eval`; `calibration` (may be null)
+// maps recency to a probability for its Brier score.
+void FillBaselines(ChurnEvaluation* e, const Dataset& eval, const Dataset* calibration, const std::string& model) {
+  const std::vector<int>& y = eval.labels;
+  // Missing recency ranks as the longest: no order and no tenure says nothing recent.
+  double longest = 0.0;
+  for (double v : eval.recency) longest = std::isfinite(v) ? std::max(longest, v) : longest;
+  std::vector<double> recency(eval.recency);
+  for (double& v : recency) v = std::isfinite(v) ? v : longest + 1.0;
+  ChurnEvaluation::Baseline r{"recency", RocAuc(recency, y), AveragePrecision(recency, y), NAN};
+  if (calibration != nullptr) {
+    std::vector<double> cal_recency(calibration->recency);
+    for (double& v : cal_recency) v = std::isfinite(v) ? v : longest + 1.0;
+    const IsotonicCalibrator iso = FitIsotonic(cal_recency, calibration->labels);
+    std::vector<double> p(recency.size());
+    for (size_t i = 0; i < p.size(); ++i) p[i] = iso.Apply(recency[i]);
+    r.brier = BrierScore(p, y);
+  }
+  e->baselines = {r,
+                  {"one_minus_p_alive", RocAuc(eval.dead, y), AveragePrecision(eval.dead, y), BrierScore(eval.dead, y)},
+                  {"heuristic", e->heuristic_roc_auc, e->heuristic_pr_auc, e->heuristic_brier}};
+  e->p_alive_model = model;
+}
+
+// The customer-base model whose P(alive) the snapshots carry: the last full run's choice
+// (clv_score.h WriteProbabilityAlive), BG/NBD without one.
+Result<std::string> AliveModelName(store::Connection& conn) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult has, conn.Query(
+      "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'gold' AND table_name = 'clv_model' "
+      "AND column_name = 'model'"));
+  if (has.GetInt64(0, 0) == 0) return std::string("bgnbd");
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT coalesce(model, 'bgnbd') FROM gold.clv_model WHERE fitted ORDER BY as_of DESC LIMIT 1"));
+  return r.row_count() ? r.GetString(0, 0) : std::string("bgnbd");
 }
 
 // Splits row indices by a hash bit of the customer id: {bit clear, bit set}.
@@ -228,6 +280,8 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(fitted.first, fitted.second, held_out.m.x));
   LogInfo(fmt::format("churn: training and calibrating {:.2f} s", sw.Lap()));
   FillMetrics(&e, p, held_out.labels, held_out.heuristic);
+  CI_ASSIGN_OR_RETURN(std::string alive_model, AliveModelName(conn));
+  FillBaselines(&e, held_out, &cal, alive_model);
   e.train_rows = static_cast<int64_t>(train.labels.size());
   CI_ASSIGN_OR_RETURN(e.rounds, fitted.first.Rounds());
   e.features = spec.Names();
@@ -311,6 +365,8 @@ Result<TrainOutcome> TrainWithLabel(store::Connection& conn, const ChurnModelOpt
     for (size_t i = 0; i < test.size(); ++i) oof[test[i]] = p[i];
   }
   FillMetrics(&e, oof, labelled.labels, labelled.heuristic);
+  CI_ASSIGN_OR_RETURN(std::string alive_model, AliveModelName(conn));
+  FillBaselines(&e, labelled, nullptr, alive_model);
   auto [fit_rows, cal_rows] = SplitByHash(labelled.m, AllRows(labelled.labels.size()), 5, 20);
   CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(Subset(labelled, fit_rows), Subset(labelled, cal_rows), o.booster));
   e.train_rows = static_cast<int64_t>(fit_rows.size());
@@ -535,6 +591,12 @@ std::string ChurnEvaluation::ToJson() const {
                                                             {"brier", Num(heuristic_brier)}}},
                       {"train_rows", train_rows}, {"eval_rows", eval_rows}, {"churn_rate", Num(churn_rate)},
                       {"rounds", rounds}, {"features", features}, {"reliability", bins}};
+  nlohmann::json baseline_json = nlohmann::json::object();
+  for (const Baseline& b : baselines) {
+    baseline_json[b.name] = {{"roc_auc", Num(b.roc_auc)}, {"pr_auc", Num(b.pr_auc)}, {"brier", Num(b.brier)}};
+    if (b.name == "one_minus_p_alive") baseline_json[b.name]["model"] = p_alive_model;
+  }
+  j["baselines"] = baseline_json;
   if (!train_cutoff.empty()) {
     j["train_cutoff"] = train_cutoff;
     j["valid_cutoff"] = valid_cutoff;

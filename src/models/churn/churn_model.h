@@ -33,6 +33,7 @@
 // Thread safety: functions use the given connection only; one caller per connection.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -83,11 +84,26 @@ struct ChurnEvaluation {
   double churn_rate = 0;     // share of churners among the evaluated rows
   double roc_auc = 0, pr_auc = 0, brier = 0;
   double heuristic_roc_auc = 0, heuristic_pr_auc = 0, heuristic_brier = 0;
+  // Baselines on the same evaluated rows (time split: the held-out half at the validation
+  // cutoff), each ranked by its own score:
+  //   recency           days since the last order (tenure for customers with none yet); ROC/PR
+  //                     on the days, Brier on them mapped to a probability by isotonic
+  //                     regression fitted on the calibration half (NaN in cross-validation);
+  //   one_minus_p_alive 1 − P(alive) of the customer-base model the run chose (p_alive_model),
+  //                     1 for customers it has no P(alive) for;
+  //   heuristic         the reference heuristic (as above).
+  struct Baseline {
+    std::string name;
+    double roc_auc = NAN, pr_auc = NAN, brier = NAN;
+  };
+  std::vector<Baseline> baselines;
+  std::string p_alive_model;  // ModelName of the model behind one_minus_p_alive
   int rounds = 0;            // trees kept (the final model's)
   std::vector<ReliabilityBin> reliability;
   std::vector<std::string> features;  // matrix column names
 
-  // {"roc_auc", "pr_auc", "brier", "heuristic": {...}, "reliability": [...], ...}; NaN → null.
+  // {"roc_auc", "pr_auc", "brier", "heuristic": {...}, "baselines": {"recency": {...},
+  //  "one_minus_p_alive": {..., "model"}, "heuristic": {...}}, "reliability": [...], ...}; NaN → null.
   std::string ToJson() const;
 };
 

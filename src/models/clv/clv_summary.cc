@@ -125,9 +125,12 @@ Result<ClvSummary> SummarizeTransactions(const ClvTransactions& transactions,
   const bool with_values = !transactions.value.empty();
   for (size_t begin = 0; begin < rows.size();) {
     size_t end = begin;
-    double repeat_value = 0.0;
+    double repeat_value = 0.0, litt = 0.0;
     while (end < rows.size() && rows[end].customer == rows[begin].customer) {
-      if (end > begin) repeat_value += rows[end].value;
+      if (end > begin) {
+        repeat_value += rows[end].value;
+        litt += std::log(PeriodSpan(rows[end].period - rows[end - 1].period, options.period));
+      }
       ++end;
     }
     const long long repeats = static_cast<long long>(end - begin) - 1;
@@ -136,6 +139,7 @@ Result<ClvSummary> SummarizeTransactions(const ClvTransactions& transactions,
     summary.recency.push_back(PeriodSpan(rows[end - 1].period - rows[begin].period, options.period));
     summary.T.push_back(PeriodSpan(end_period - rows[begin].period, options.period));
     if (with_values) summary.monetary_value.push_back(repeats > 0 ? repeat_value / repeats : 0.0);
+    summary.litt.push_back(litt);
     begin = end;
   }
   return summary;
@@ -166,6 +170,7 @@ std::string ClvSummaryRowProblem(const ClvSummary& s, size_t i) {
   if (t_x < 0) return "recency " + Num(t_x) + " is negative";
   if (T <= 0) return "T " + Num(T) + " must be positive";
   if (t_x > T) return "recency " + Num(t_x) + " is larger than T " + Num(T);
+  if (i < s.litt.size() && !std::isfinite(s.litt[i])) return "litt " + Num(s.litt[i]) + " is not a finite number";
   if (!s.monetary_value.empty()) {
     const double m = s.monetary_value[i];
     if (!std::isfinite(m)) return "monetary_value " + Num(m) + " is not a finite number";
@@ -178,6 +183,7 @@ Status ValidateClvSummary(const ClvSummary& summary) {
   const size_t n = summary.frequency.size();
   if (summary.recency.size() != n || summary.T.size() != n ||
       (!summary.monetary_value.empty() && summary.monetary_value.size() != n) ||
+      (!summary.litt.empty() && summary.litt.size() != n) ||
       (!summary.customer_id.empty() && summary.customer_id.size() != n)) {
     return Status::InvalidArgument("summary columns have different lengths");
   }

@@ -51,7 +51,12 @@ struct ClvSummary {
   std::vector<double> recency;
   std::vector<double> T;
   std::vector<double> monetary_value;  // empty when the source carried no values
+  // Σ log(interval) over the repeat purchases' inter-purchase intervals, in summary units (0 for
+  // one-time buyers): the statistic the Erlang-k models (models/clv/cnbd_k.h) need beyond
+  // (x, t_x, T). Empty when the source carried none (a summary file).
+  std::vector<double> litt;
   size_t size() const { return frequency.size(); }
+  bool has_litt() const { return !litt.empty(); }
   bool has_monetary_value() const { return !monetary_value.empty(); }
 };
 
