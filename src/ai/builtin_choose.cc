@@ -34,6 +34,8 @@ constexpr double kRuleConfidence = 0.9;
 
 constexpr double kThemeEvidence = 0.3;
 constexpr double kZeroShotTemperature = 0.05;
+// Below this best score (cosine + theme evidence) no label is spoken to at all.
+constexpr double kMinZeroShotScore = 0.08;
 
 // One analysis of the text, everything the scales read.
 struct Measure {
@@ -218,6 +220,11 @@ Scored ChooseZeroShot(std::string_view text, std::span<const std::string> choice
     const std::string n = NormalizeLabel(choices[i]);
     std::string description = n;
     auto it = Topics().find(n);
+    // "Account access": the first of its words that names a theme or cause.
+    for (const std::string& word : Split(n, ' ')) {
+      if (it != Topics().end()) break;
+      it = Topics().find(word);
+    }
     if (it != Topics().end()) {
       description += " " + it->second.description;
       for (const auto& th : themes.themes) score[i] += th.id == it->second.theme_id ? kThemeEvidence : 0.0;
@@ -227,6 +234,18 @@ Scored ChooseZeroShot(std::string_view text, std::span<const std::string> choice
   }
   Scored out;
   out.probabilities.resize(choices.size());
+  if (best < kMinZeroShotScore) {
+    // Nothing in the text speaks to any label: every choice equally likely, margin 0.
+    size_t pick = 0;
+    for (size_t i = 0; i < choices.size(); ++i) {
+      out.probabilities[i] = 1.0 / static_cast<double>(choices.size());
+      if (IsFallbackLabel(choices[i]) && !IsFallbackLabel(choices[pick])) pick = i;
+    }
+    out.label = choices[pick];
+    out.probability = out.probabilities[pick];
+    out.margin = 0;
+    return out;
+  }
   double total = 0;
   for (size_t i = 0; i < choices.size(); ++i) total += (out.probabilities[i] = std::exp((score[i] - best) / kZeroShotTemperature));
   size_t arg = 0, runner = choices.size();

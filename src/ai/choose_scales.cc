@@ -54,9 +54,10 @@ bool HasStem(const std::vector<std::string>& words, std::initializer_list<std::s
 // only beside a word that names the text ("Did the customer ask for a refund?").
 bool HasStrongTaskWord(const std::vector<std::string>& w) {
   return HasStem(w, {"classif", "categori", "sentiment", "urgen", "priorit", "emotion", "mood", "determin",
-                     "identif", "decide", "detect", "analy", "assess", "evaluat", "triage", "escalat"}) ||
+                     "identif", "decide", "detect", "analy", "assess", "evaluat", "triage", "escalat", "extract",
+                     "summari"}) ||
          HasWord(w, {"label", "rate", "rating", "choose", "pick", "select", "tone", "feeling", "follow",
-                     "followup"});
+                     "followup", "fields", "json"});
 }
 
 bool HasWeakTaskWord(const std::vector<std::string>& w) {
