@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <unordered_set>
 
 #include "ai/choose_scales.h"
 #include "ai/lexical_embed.h"
@@ -17,20 +18,21 @@ namespace custintel::ai {
 namespace {
 
 // Cut points of the compound score between the five sentiment positions (-2|-1, -1|0, 0|1,
-// 1|2) and the width of the probability fall-off, fitted on tests/data/text/sentences.tsv
-// (363 hand-labelled sentences) by src/ai/tools/calibrate_choose.py: cuts maximise the
-// 5-class macro-F1, tau maximises the likelihood of the labels under the fall-off.
-constexpr double kSentimentCuts[4] = {-0.6, -0.05, 0.05, 0.6};
-constexpr double kSentimentTau = 0.2;
+// 1|2), the width of the probability fall-off and its floor, fitted on
+// tests/data/text/sentences.tsv (363 hand-labelled sentences) by src/ai/tools/calibrate_choose.py:
+// cuts maximise the 5-class macro-F1, tau and the floor maximise the likelihood of the labels.
+constexpr double kSentimentCuts[4] = {-0.72, -0.05, 0.065, 0.77};
+constexpr double kSentimentTau = 0.08;
+constexpr double kSentimentFloor = 0.07;
 // The mood's cuts (text/triage.h TicketMood) above the angry one, which depends on the text.
 constexpr double kMoodCuts[3] = {-0.05, 0.05, 0.6};
-// Urgency is a level, not a score: bands are the levels, tau in levels. Chosen so that the mean
-// probability of the answer matches the exact agreement on tests/data/ai/choose_labels.tsv
-// (ChooseScales.ProbabilitiesAreCalibrated checks it within 0.1).
-constexpr double kUrgencyTau = 0.6;
-// Yes/no answers that come from a rule (a phrase, a tag) rather than a score: the share of
-// such answers the hand-labelled set agrees with (refund requested), checked by the same test.
-constexpr double kRuleConfidence = 0.9;
+// Urgency is a level, not a score: bands are the levels, tau in levels. Fitted by the same tool
+// on the even rows of tests/data/ai/choose_labels.tsv (the test checks the odd rows).
+constexpr double kUrgencyTau = 0.25;
+constexpr double kUrgencyFloor = 0.04;
+// Yes/no answers that come from a rule (a phrase, a tag) rather than a score: the share of the
+// even rows of the same set whose "refund requested" answer agrees with the label.
+constexpr double kRuleConfidence = 0.98;
 
 constexpr double kThemeEvidence = 0.3;
 constexpr double kZeroShotTemperature = 0.05;
@@ -63,7 +65,7 @@ Measure MeasureText(std::string_view text_in) {
 // their neighbours: the cut between present positions a < b is the cut a|a+1 when b = a+1,
 // else the middle of the cuts a|a+1 and b-1|b.
 Scored FromBands(std::span<const std::string> choices, const std::vector<int>& position, int lo,
-                 std::span<const double> cuts, double x, double tau) {
+                 std::span<const double> cuts, double x, double tau, double floor) {
   std::vector<int> present(position);
   std::sort(present.begin(), present.end());
   present.erase(std::unique(present.begin(), present.end()), present.end());
@@ -91,7 +93,8 @@ Scored FromBands(std::span<const std::string> choices, const std::vector<int>& p
   size_t label = choices.size();
   for (size_t i = 0; i < choices.size(); ++i) {
     const size_t k = static_cast<size_t>(std::lower_bound(present.begin(), present.end(), position[i]) - present.begin());
-    out.probabilities[i] = band_p[k] / total / per_position[position[i]];
+    const double p = (1 - floor) * band_p[k] / total + floor / static_cast<double>(n);
+    out.probabilities[i] = p / per_position[position[i]];
     if (k == hit && label == choices.size()) label = i;
   }
   double runner_up = 0;
@@ -128,15 +131,15 @@ Scored ChooseYesNo(std::span<const std::string> choices, const LabelScale& scale
   switch (scale.question) {
     case YesNoQuestion::kNegative: {  // yes below the neutral band
       const double cut[1] = {kSentimentCuts[1]};
-      return FromBands(choices, {1 - scale.position[0], 1 - scale.position[1]}, 0, cut, m.score, kSentimentTau);
+      return FromBands(choices, {1 - scale.position[0], 1 - scale.position[1]}, 0, cut, m.score, kSentimentTau, kSentimentFloor);
     }
     case YesNoQuestion::kPositive: {
       const double cut[1] = {kSentimentCuts[2]};
-      return FromBands(choices, yes_high, 0, cut, m.score, kSentimentTau);
+      return FromBands(choices, yes_high, 0, cut, m.score, kSentimentTau, kSentimentFloor);
     }
     case YesNoQuestion::kUrgent: {
       const double cut[1] = {1.5};  // high or critical
-      return FromBands(choices, yes_high, 0, cut, static_cast<double>(m.triage.urgency), kUrgencyTau);
+      return FromBands(choices, yes_high, 0, cut, static_cast<double>(m.triage.urgency), kUrgencyTau, kUrgencyFloor);
     }
     default: break;
   }
@@ -153,15 +156,15 @@ Scored ChooseYesNo(std::span<const std::string> choices, const LabelScale& scale
 
 Scored ChooseOnScale(std::span<const std::string> choices, const LabelScale& scale, const Measure& m) {
   switch (scale.kind) {
-    case ScaleKind::kSentiment: return FromBands(choices, scale.position, -2, kSentimentCuts, m.score, kSentimentTau);
+    case ScaleKind::kSentiment: return FromBands(choices, scale.position, -2, kSentimentCuts, m.score, kSentimentTau, kSentimentFloor);
     case ScaleKind::kEmotion: {
       // The mood says angry at or below its cut; bands put the cut value in the upper band.
       const double cuts[4] = {std::nextafter(m.angry_cut, 0.0), kMoodCuts[0], kMoodCuts[1], kMoodCuts[2]};
-      return FromBands(choices, scale.position, -2, cuts, m.score, kSentimentTau);
+      return FromBands(choices, scale.position, -2, cuts, m.score, kSentimentTau, kSentimentFloor);
     }
     case ScaleKind::kUrgency: {
       const double cuts[3] = {0.5, 1.5, 2.5};
-      return FromBands(choices, scale.position, 0, cuts, static_cast<double>(m.triage.urgency), kUrgencyTau);
+      return FromBands(choices, scale.position, 0, cuts, static_cast<double>(m.triage.urgency), kUrgencyTau, kUrgencyFloor);
     }
     case ScaleKind::kYesNo: return ChooseYesNo(choices, scale, m);
   }
@@ -203,6 +206,20 @@ const std::map<std::string, LabelTopic, std::less<>>& Topics() {
   return *topics;
 }
 
+// Content words of `s` (not stop words, 3+ letters), a plural 's' dropped.
+std::unordered_set<std::string> ContentWords(std::string_view s) {
+  text::CleanedText clean = text::CleanText(s);
+  text::TokenizedText t = text::Tokenize(clean.text);
+  std::unordered_set<std::string> out;
+  for (const text::Token& tok : t.tokens) {
+    if (tok.kind != text::TokenKind::kWord || tok.norm.size() < 3 || text::IsStopWord(tok.norm)) continue;
+    std::string w = tok.norm;
+    if (w.size() > 3 && w.back() == 's') w.pop_back();
+    out.insert(std::move(w));
+  }
+  return out;
+}
+
 bool IsFallbackLabel(const std::string& label) {
   static const char* kFallbacks[] = {"other", "others", "unknown", "none", "unsure", "general", "n/a", "na",
                                      "misc", "miscellaneous", "not sure", "none of the above", "uncertain"};
@@ -214,8 +231,10 @@ Scored ChooseZeroShot(std::string_view text, std::span<const std::string> choice
   static const text::ThemeExtractor extractor;
   const std::vector<float> t = LexicalEmbed(text);
   const text::ThemeResult themes = extractor.Extract(text);
+  const std::unordered_set<std::string> words = ContentWords(text);
   std::vector<double> score(choices.size(), 0.0);
   double best = -1e300;
+  bool spoken = false;  // some label shares a word with the text, or its theme is found
   for (size_t i = 0; i < choices.size(); ++i) {
     const std::string n = NormalizeLabel(choices[i]);
     std::string description = n;
@@ -227,14 +246,21 @@ Scored ChooseZeroShot(std::string_view text, std::span<const std::string> choice
     }
     if (it != Topics().end()) {
       description += " " + it->second.description;
-      for (const auto& th : themes.themes) score[i] += th.id == it->second.theme_id ? kThemeEvidence : 0.0;
+      for (const auto& th : themes.themes) {
+        if (th.id != it->second.theme_id) continue;
+        score[i] += kThemeEvidence;
+        spoken = true;
+      }
+    }
+    if (!IsFallbackLabel(choices[i])) {
+      for (const std::string& w : ContentWords(description)) spoken = spoken || words.contains(w);
     }
     score[i] += IsFallbackLabel(choices[i]) ? 0.0 : Cosine(t, LexicalEmbed(description));
     best = std::max(best, score[i]);
   }
   Scored out;
   out.probabilities.resize(choices.size());
-  if (best < kMinZeroShotScore) {
+  if (!spoken || best < kMinZeroShotScore) {
     // Nothing in the text speaks to any label: every choice equally likely, margin 0.
     size_t pick = 0;
     for (size_t i = 0; i < choices.size(); ++i) {

@@ -15,8 +15,10 @@
 //    A scale missing some positions merges each missing band into its neighbours ("negative,
 //    neutral, positive" gives the very bands to their plain neighbours; "good, bad" cuts at
 //    the middle of neutral). Probabilities fall with the distance from the measure to each
-//    choice's band, p ~ exp(-d^2 / 2 tau^2), tau fitted by maximum likelihood on the same
-//    calibration set; the band holding the measure is always the answer.
+//    choice's band, p = (1 - floor) exp(-d^2 / 2 tau^2) / sum + floor / bands, tau and floor
+//    fitted by maximum likelihood (sentiment: the same calibration set; urgency and rule
+//    answers: the even rows of tests/data/ai/choose_labels.tsv); the band holding the measure
+//    is always the answer.
 // 3. Other label sets: zero-shot. Each label is described by its own words plus, when it names
 //    a theme of the taxonomy or a triage root cause, that theme's synonyms; the text scores
 //    each by the cosine of lexical embeddings and +kThemeEvidence when the theme extractor

@@ -50,17 +50,43 @@ def macro_f1(gold, pred):
     return sum(f) / 5
 
 
-def log_likelihood(gold, xs, cuts, tau):
+def probabilities(x, cuts, tau, eps):
+    """p_k = (1 - eps) exp(-d_k^2 / 2 tau^2) / sum + eps / K: the fall-off, and a floor for the
+    texts the engine gets grossly wrong (without it one outlier widens tau for every text)."""
     lo = [-1e9] + list(cuts)
     hi = list(cuts) + [1e9]
-    ll = 0
-    for g, x in zip(gold, xs):
-        w = []
-        for k in range(5):
-            d = lo[k] - x if x < lo[k] else (x - hi[k] if x >= hi[k] else 0)
-            w.append(math.exp(-d * d / (2 * tau * tau)))
-        ll += math.log(max(w[g] / sum(w), 1e-12))
-    return ll
+    w = []
+    for k in range(len(lo)):
+        d = lo[k] - x if x < lo[k] else (x - hi[k] if x >= hi[k] else 0)
+        w.append(math.exp(-d * d / (2 * tau * tau)))
+    t = sum(w)
+    return [(1 - eps) * v / t + eps / len(w) for v in w]
+
+
+def log_likelihood(gold, xs, cuts, tau, eps):
+    return sum(math.log(max(probabilities(x, cuts, tau, eps)[g], 1e-300)) for g, x in zip(gold, xs))
+
+
+def fit_tau_eps(gold, xs, cuts, taus):
+    return max(((t, e) for t in taus for e in [i / 100 for i in range(0, 41)]),
+               key=lambda te: log_likelihood(gold, xs, cuts, te[0], te[1]))
+
+
+def choose_rows(parity):
+    """Rows of tests/data/ai/choose_labels.tsv with index % 2 == parity: (urgency, refund, text)."""
+    rows = []
+    for line in open("tests/data/ai/choose_labels.tsv", encoding="utf-8"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        c = line.rstrip("\n").split("\t")
+        rows.append((["low", "medium", "high", "critical"].index(c[2]), c[3] == "yes", c[4]))
+    return [r for i, r in enumerate(rows) if i % 2 == parity]
+
+
+def triage(binary, texts):
+    out = subprocess.run([binary, "analyze", "--triage", "--file", "-"], input="\n".join(texts) + "\n",
+                         capture_output=True, text=True, check=True).stdout
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
 
 
 def main():
@@ -95,12 +121,28 @@ def main():
         if not moved:
             break
     (f1, acc, _), cuts = best
-    tau = max(grid(0.02, 1.0, 0.01), key=lambda t: log_likelihood(gold, xs, cuts, t))
+    tau, eps = fit_tau_eps(gold, xs, cuts, grid(0.02, 0.6, 0.01))
     default_pred = [band(x, default) for x in xs]
+    conf = sum(max(probabilities(x, cuts, tau, eps)) for x in xs) / len(xs)
     print(f"n={len(gold)} default cuts {default}: macro-F1 {macro_f1(gold, default_pred):.3f}")
-    print(f"fitted cuts {cuts}: macro-F1 {f1:.3f}, accuracy {acc:.3f}; tau {tau:.2f}")
+    print(f"fitted cuts {cuts}: macro-F1 {f1:.3f}, accuracy {acc:.3f}; tau {tau:.2f} eps {eps:.2f}, "
+          f"mean p(answer) {conf:.3f}")
     print(f"constexpr double kSentimentCuts[4] = {{{', '.join(str(c) for c in cuts)}}};")
     print(f"constexpr double kSentimentTau = {tau};")
+    print(f"constexpr double kSentimentFloor = {eps};")
+    # Urgency and the rule answers: rule outputs, calibrated on the even rows of the choose set
+    # (the test checks the odd rows).
+    rows = choose_rows(0)
+    got = triage(binary, [t for _, _, t in rows])
+    levels = [["low", "medium", "high", "critical"].index(j["triage"]["urgency"]) for j in got]
+    gold_u = [u for u, _, _ in rows]
+    tau_u, eps_u = fit_tau_eps(gold_u, levels, (0.5, 1.5, 2.5), grid(0.1, 1.5, 0.05))
+    print(f"urgency on {len(rows)} calibration rows: exact {sum(a == b for a, b in zip(gold_u, levels)) / len(rows):.3f}")
+    print(f"constexpr double kUrgencyTau = {tau_u};")
+    print(f"constexpr double kUrgencyFloor = {eps_u};")
+    refund = [("refund_request" in j["triage"]["tags"]) and j["score"] < 0.05 for j in got]
+    agree = sum(a == b for a, b in zip(refund, [r for _, r, _ in rows])) / len(rows)
+    print(f"constexpr double kRuleConfidence = {agree:.2f};")
 
 
 if __name__ == "__main__":
