@@ -2,10 +2,9 @@
 // lexical embeddings; the deterministic test double of the AI layer (STYLE.md).
 //
 // - Generate: refuses with a "needs a model" error (it writes no free-form text).
-// - Choose: lexical rule, see ChooseLexically below.
-// - GenerateJson: fills the schema from the text's analysis: ticket triage fields (urgency,
-//   sentiment, root_cause, suggested_resolution, follow_up_needed, tags), score, label,
-//   summary, themes, keyphrases; other properties get neutral values. Always schema-valid.
+// - Choose: scales the engine measures, zero-shot otherwise (ai/builtin_choose.h).
+// - GenerateJson: fills each property the text engine knows by name and type (ai/builtin_json.h);
+//   a required property it cannot fill is an error naming it, never a placeholder.
 // - Embed / Rerank: hashed lexical embeddings (ai/lexical_embed.h) and their cosine.
 //
 // Thread safety: stateless after construction; call from any thread.
@@ -40,15 +39,5 @@ class BuiltinBackend final : public Backend {
 };
 
 std::unique_ptr<Backend> MakeBuiltinBackend();
-
-// The builtin choice rule. Each choice scores
-//   cosine(lexical embedding of prompt, of choice) + 0.5 * valence(choice) * sentiment(prompt)
-// where valence(choice) is the sentiment of the choice's own words (so "positive" suits a
-// happy text). Probabilities are a softmax of the scores at temperature 0.1; ties go to the
-// earlier choice. REQUIRES: !choices.empty().
-Scored ChooseLexically(std::string_view prompt, std::span<const std::string> choices);
-
-// Everything the text engine knows about `text`, as facts for FillSchema.
-nlohmann::json TextFacts(std::string_view text);
 
 }  // namespace custintel::ai

@@ -170,47 +170,24 @@ Status Validate(const json& schema, const json& v, const std::string& path) {
   return Status::Ok();
 }
 
-std::string FirstType(const json& schema) {
-  auto it = schema.find("type");
-  if (it == schema.end()) return schema.contains("properties") ? "object" : "string";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_array() && !it->empty()) return (*it)[0].get<std::string>();
-  return "string";
+// Keywords that make a document a schema rather than a bare map of properties, with the shape
+// each has as a keyword (a property named "type" is an object, the keyword a string or list).
+bool HasSchemaKeyword(const json& doc) {
+  auto is = [&](const char* key, auto&& shape) { return doc.contains(key) && shape(doc[key]); };
+  return is("type", [](const json& v) { return v.is_string() || v.is_array(); }) ||
+         is("properties", [](const json& v) { return v.is_object(); }) ||
+         is("required", [](const json& v) { return v.is_array(); }) ||
+         is("enum", [](const json& v) { return v.is_array(); }) ||
+         is("items", [](const json& v) { return v.is_object(); }) ||
+         is("additionalProperties", [](const json& v) { return v.is_boolean(); }) || doc.contains("const") ||
+         doc.contains("$schema") || doc.contains("$ref") || doc.contains("anyOf") || doc.contains("oneOf") ||
+         doc.contains("allOf");
 }
 
-json Neutral(const json& schema, const json& facts, int depth);
-
-json FillObject(const json& schema, const json& facts, int depth) {
-  json out = json::object();
-  if (!schema.contains("properties")) return out;
-  for (auto it = schema["properties"].begin(); it != schema["properties"].end(); ++it) {
-    const json& sub = it.value();
-    auto fact = facts.is_object() ? facts.find(it.key()) : facts.end();
-    if (fact != facts.end() && Validate(sub, *fact, "").ok()) {
-      out[it.key()] = *fact;
-    } else {
-      out[it.key()] = Neutral(sub, facts, depth + 1);
-    }
-  }
-  return out;
-}
-
-json Neutral(const json& schema, const json& facts, int depth) {
-  if (!schema.is_object() || depth > 16) return nullptr;
-  if (schema.contains("const")) return schema["const"];
-  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
-  const std::string type = FirstType(schema);
-  if (type == "object") return FillObject(schema, facts, depth);
-  if (type == "array") {
-    json arr = json::array();
-    size_t n = schema.value("minItems", size_t{0});
-    for (size_t i = 0; i < n && i < 64; ++i) arr.push_back(Neutral(schema.value("items", json::object()), facts, depth + 1));
-    return arr;
-  }
-  if (type == "integer" || type == "number") return 0;
-  if (type == "boolean") return false;
-  if (type == "null") return nullptr;
-  return "";
+// {"urgency": {"type": "string"}, "tags": {...}}: every value a schema of its own.
+bool IsBarePropertiesMap(const json& doc) {
+  if (!doc.is_object() || doc.empty() || HasSchemaKeyword(doc)) return false;
+  return std::all_of(doc.begin(), doc.end(), [](const json& v) { return v.is_object(); });
 }
 
 }  // namespace
@@ -238,19 +215,15 @@ Result<json> ParseSchemaArgument(std::string_view schema) {
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Status::InvalidArgument("schema is neither a JSON Schema object nor a STRUCT(...) description");
   }
+  if (IsBarePropertiesMap(parsed)) {
+    // The way SteadyText users write it: a map of properties, each one asked for.
+    json required = json::array();
+    for (auto it = parsed.begin(); it != parsed.end(); ++it) required.push_back(it.key());
+    return json{{"type", "object"}, {"properties", parsed}, {"required", required}};
+  }
   return parsed;
 }
 
 Status ValidateJson(const json& schema, const json& value) { return Validate(schema, value, ""); }
-
-json FillSchema(const json& schema, const json& facts) {
-  if (facts.is_object() && FirstType(schema) != "object") {
-    // A bare scalar/array schema: answer with a fact of the same shape when there is one.
-    for (auto it = facts.begin(); it != facts.end(); ++it) {
-      if (Validate(schema, it.value(), "").ok()) return it.value();
-    }
-  }
-  return Neutral(schema, facts, 0);
-}
 
 }  // namespace custintel::ai

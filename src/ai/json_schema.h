@@ -1,6 +1,6 @@
 // The JSON-schema subset the AI layer speaks: DuckDB STRUCT type descriptions turned into JSON
-// Schema (for ai_json), validation of a model's answer against a schema, and filling a schema
-// from known facts (how the builtin backend answers generate_json without a model).
+// Schema (for ai_json), bare property maps read as object schemas, and validation of a model's
+// answer against a schema. (How the builtin backend fills a schema: ai/builtin_json.h.)
 //
 // Supported keywords: type (object, array, string, number, integer, boolean, null, or a list),
 // properties, required, additionalProperties: false, items, minItems, maxItems, minLength,
@@ -30,15 +30,13 @@ Result<nlohmann::json> StructTypeToJsonSchema(std::string_view description);
 // The `structure` argument of DuckDB's json_transform for the same description, which turns
 // the JSON text into that STRUCT.
 Result<nlohmann::json> StructTypeToJsonStructure(std::string_view description);
-// Parses a schema argument: a STRUCT description or a JSON Schema document.
+// Parses a schema argument: a STRUCT description, a JSON Schema document, or a bare map of
+// properties ({"urgency": {"type": "string"}, ...}, no "type": "object"), which becomes an object
+// schema requiring every property. A document with a schema keyword in its keyword shape
+// ("type" a string or list, "properties" an object, ...) is a schema, not a map.
 Result<nlohmann::json> ParseSchemaArgument(std::string_view schema);
 
 // Ok when `value` satisfies `schema`; otherwise InvalidArgument naming the JSON path.
 Status ValidateJson(const nlohmann::json& schema, const nlohmann::json& value);
-
-// A value valid for `schema`, taking each property from `facts` (an object) when a fact of
-// that name fits, else the type's neutral value (first enum entry, 0, "", false, minItems of
-// neutral items).
-nlohmann::json FillSchema(const nlohmann::json& schema, const nlohmann::json& facts);
 
 }  // namespace custintel::ai

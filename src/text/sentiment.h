@@ -1,6 +1,9 @@
 // Lexicon-and-rules sentiment (VADER-style, with our own lexicon): negation, boosters and
 // dampeners, contrast ("but" shifts weight to what follows, "although" away from its clause),
-// emphasis (CAPS words, "!!"), emoticons, emoji and idioms. Deterministic and explainable.
+// emphasis (CAPS words, "!!", elongation "loooove"), emoticons, emoji, idioms, slang, glued
+// hashtags ("#neveragain"), and irony markers (a lone "Oh great," or "Brilliant." before a
+// negative clause with a cue such as "another", "again", "as usual" reads as its opposite).
+// Deterministic and explainable.
 //
 //   SentimentAnalyzer analyzer;                       // embedded default lexicon
 //   SentimentResult r = analyzer.Analyze("Fast shipping but the case cracked");
@@ -69,6 +72,10 @@ class SentimentAnalyzer {
   void ContrastWeights(const TokenizedText& t, const Sentence& s, std::vector<float>* weight) const;
   float ApplyModifiers(const TokenizedText& t, const Sentence& s, std::size_t i, std::size_t len,
                        const LexiconEntry& e) const;
+  // A word the lexicon lacks as written: elongated ("loooove") or a glued hashtag
+  // ("#neveragain"). Fills *e and returns true when a variant is found.
+  bool FindVariant(const TokenizedText& t, std::size_t i, LexiconEntry* e) const;
+  void ApplyIrony(const TokenizedText& t, SentimentDetail* d) const;
 
   const Lexicon* lexicon_;
 };

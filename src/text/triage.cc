@@ -49,13 +49,7 @@ bool Contains(const TokenizedText& t, const std::vector<std::string>& phrase) {
 
 TicketMood Mood(const TokenizedText& t, const SentimentDetail& d) {
   double c = d.result.compound;
-  bool shouting = false, furious_word = false;
-  for (std::size_t i = 0; i < t.tokens.size(); ++i) {
-    shouting |= t.tokens[i].all_caps && d.token_valence[i] < 0;
-    furious_word |= d.token_valence[i] <= -2.8f;
-  }
-  for (const Sentence& s : t.sentences) shouting |= (s.all_caps || s.exclamations >= 2) && c < 0;
-  if (c <= -0.8 || (c <= -0.4 && (shouting || furious_word))) return TicketMood::kAngry;
+  if (c <= AngryMoodCut(t, d)) return TicketMood::kAngry;
   if (c <= -0.05) return TicketMood::kFrustrated;
   if (c >= 0.6) return TicketMood::kHappy;
   if (c >= 0.05) return TicketMood::kSatisfied;
@@ -118,6 +112,17 @@ void AddTag(std::vector<std::string>* tags, const std::string& tag) {
 }
 
 }  // namespace
+
+double AngryMoodCut(const TokenizedText& t, const SentimentDetail& d) {
+  double c = d.result.compound;
+  bool shouting = false, furious_word = false;
+  for (std::size_t i = 0; i < t.tokens.size(); ++i) {
+    shouting |= t.tokens[i].all_caps && d.token_valence[i] < 0;
+    furious_word |= d.token_valence[i] <= -2.8f;
+  }
+  for (const Sentence& s : t.sentences) shouting |= (s.all_caps || s.exclamations >= 2) && c < 0;
+  return shouting || furious_word ? -0.4 : -0.8;
+}
 
 std::string_view ToString(Urgency u) {
   static constexpr std::string_view kNames[] = {"low", "medium", "high", "critical"};

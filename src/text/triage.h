@@ -39,6 +39,12 @@ enum class TicketMood { kAngry, kFrustrated, kNeutral, kSatisfied, kHappy };
 std::string_view ToString(Urgency u);
 std::string_view ToString(TicketMood m);
 
+// The compound score at or below which the customer's mood is angry: -0.4 when the text shouts
+// (a negative word in CAPS, a CAPS or "!!" sentence in a negative text) or uses a furious word
+// (valence -2.8 or below), else -0.8. Above it: frustrated up to -0.05, neutral, satisfied from
+// 0.05, happy from 0.6.
+double AngryMoodCut(const TokenizedText& t, const SentimentDetail& d);
+
 struct TicketTriage {
   Urgency urgency = Urgency::kLow;
   TicketMood sentiment = TicketMood::kNeutral;

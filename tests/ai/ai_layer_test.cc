@@ -7,6 +7,8 @@
 
 #include "ai/budget.h"
 #include "ai/builtin_backend.h"
+#include "ai/builtin_choose.h"
+#include "ai/builtin_json.h"
 #include "ai/json_schema.h"
 #include "ai/lexical_embed.h"
 #include "ai/service.h"
@@ -41,7 +43,7 @@ class CountingBackend : public Backend {
     Batch<Scored> out;
     for (size_t i = 0; i < prompts.size(); ++i) {
       ++rows;
-      out.push_back(ChooseLexically(prompts[i], choices));
+      out.push_back(BuiltinChoose(prompts[i], choices));
     }
     return out;
   }
@@ -110,16 +112,22 @@ TEST(BuiltinBackend, ChooseReturnsAListedChoiceWithProbabilitiesSummingToOne) {
 TEST(JsonSchema, StructDescriptionsBecomeSchemasThatFilledAnswersSatisfy) {
   const char* descriptions[] = {
       "STRUCT(urgency VARCHAR, root_cause VARCHAR, follow_up_needed BOOLEAN, tags VARCHAR[])",
-      "STRUCT(score DOUBLE, n INTEGER)",
-      "STRUCT(a STRUCT(b BIGINT, c VARCHAR[]), d DECIMAL(10,2))",
-      "VARCHAR[]",
+      "STRUCT(score DOUBLE, summary VARCHAR)",
+      "STRUCT(a STRUCT(sentiment VARCHAR, keywords VARCHAR[]), rating INTEGER)",
   };
   for (const char* d : descriptions) {
     auto schema = StructTypeToJsonSchema(d);
     ASSERT_TRUE(schema.ok()) << d << ": " << schema.status().message();
-    json filled = FillSchema(*schema, TextFacts("I was charged twice, refund me NOW"));
-    EXPECT_TRUE(ValidateJson(*schema, filled).ok()) << d << " -> " << filled.dump();
+    auto filled = FillFromText(*schema, "I was charged twice, refund me NOW");
+    ASSERT_TRUE(filled.ok()) << d << ": " << filled.status().message();
+    EXPECT_TRUE(ValidateJson(*schema, *filled).ok()) << d << " -> " << filled->dump();
   }
+  // What the engine does not measure is an error naming the field, not a placeholder.
+  auto unknown = FillFromText(*StructTypeToJsonSchema("STRUCT(score DOUBLE, n INTEGER)"), "fine");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("'n' (no measure of that name)"), std::string::npos)
+      << unknown.status().message();
+  EXPECT_FALSE(FillFromText(*StructTypeToJsonSchema("VARCHAR[]"), "fine").ok());
   EXPECT_FALSE(StructTypeToJsonSchema("STRUCT(a MAP(INT, INT))").ok());
   auto s = StructTypeToJsonSchema("STRUCT(a INTEGER)");
   EXPECT_FALSE(ValidateJson(*s, json::parse(R"({"a":"x"})")).ok());
@@ -292,11 +300,24 @@ TEST_F(SqlFunctionsTest, PlainFunctionsRaiseNamingTheRowTryVariantsReturnTheErro
 TEST_F(SqlFunctionsTest, JsonFollowsStructDescriptionsAndSchemas) {
   auto r = Q("SELECT (ai_json('I was charged twice, refund me NOW', 'STRUCT(urgency VARCHAR, root_cause VARCHAR)')"
              "::STRUCT(urgency VARCHAR, root_cause VARCHAR)).root_cause, "
-             "json_valid(ai_json('x', '{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},\"required\":[\"n\"]}'))");
+             "json_valid(ai_json('x', '{\"type\":\"object\",\"properties\":{\"summary\":{\"type\":\"string\"}}}')), "
+             "steadytext_generate_json('Stopped working after a week, I want a refund', "
+             "'{\"urgency\": {\"type\": \"string\", \"enum\": [\"low\", \"medium\", \"high\", \"critical\"]}, "
+             "\"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}}}')");
   EXPECT_EQ(r.GetString(0, 0), "billing");
   EXPECT_TRUE(r.GetBool(1, 0));
+  // A bare properties map (SteadyText's way) is an object schema, not `true`.
+  json bare = json::parse(r.GetString(2, 0));
+  ASSERT_TRUE(bare.is_object()) << bare.dump();
+  EXPECT_EQ(bare["urgency"], "high");
+  EXPECT_NE(std::find(bare["tags"].begin(), bare["tags"].end(), "refund_request"), bare["tags"].end()) << bare.dump();
   auto bad = conn_->Query("SELECT ai_json('x', 'not a schema')");
   EXPECT_FALSE(bad.ok());
+  auto unknown = conn_->Query(
+      "SELECT ai_json('x', '{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},\"required\":[\"n\"]}')");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("cannot fill the required field 'n'"), std::string::npos)
+      << unknown.status().message();
 }
 
 TEST_F(SqlFunctionsTest, AggregateSummarisesAnyNumberOfRows) {

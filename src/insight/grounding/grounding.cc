@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "insight/grounding/grounding_claims.h"
 #include "insight/grounding/grounding_context.h"
 #include "insight/grounding/grounding_entities.h"
 #include "insight/grounding/grounding_numbers.h"
@@ -62,6 +63,7 @@ class Checker {
                                              : SpotEntities(tt_, index_->names(), CatalogIndex(catalog_));
     CheckNumbers(scan.name_spans);
     CheckEntities(scan);
+    name_spans_ = std::move(scan.name_spans);
     CheckSupport();
     return Finish();
   }
@@ -113,6 +115,11 @@ class Checker {
     std::vector<SentenceSupport> support;
     for (uint32_t s : real_) {
       if (flagged_.count(s) || IsHeading(s)) continue;
+      std::vector<ClaimWord> claims = UnsupportedClaimWords(tt_, tt_.sentences[s], index.vocab(), name_spans_);
+      if (!claims.empty()) {
+        Flag(FlagKind::kUnsupported, s, std::string(tt_.SentenceText(tt_.sentences[s])), ClaimDetail(claims));
+        continue;
+      }
       SentenceSupport sup = index.Lexical(tt_, tt_.sentences[s], matched_[s]);
       if (sup.support >= options_.min_sentence_support) continue;
       weak.push_back(s);
@@ -133,6 +140,14 @@ class Checker {
     for (uint32_t s : weak) texts.emplace_back(tt_.SentenceText(tt_.sentences[s]));
     Result<std::vector<double>> sims = EmbeddingSupport(*options_.embedder, texts, sheet_);
     return sims.ok() ? *sims : std::vector<double>{};
+  }
+
+  static std::string ClaimDetail(const std::vector<ClaimWord>& claims) {
+    std::string words;
+    for (size_t i = 0; i < claims.size() && i < 6; ++i) {
+      words += fmt::format("{}'{}' ({})", i ? ", " : "", claims[i].word, claims[i].kind);
+    }
+    return fmt::format("claims that no fact or snippet makes: {}; state only what the facts and snippets say", words);
   }
 
   std::string UnsupportedDetail(const SentenceSupport& sup, double similarity) const {
@@ -170,6 +185,7 @@ class Checker {
   std::unordered_map<uint32_t, int> index_of_;
   std::vector<int> matched_;
   std::unordered_set<uint32_t> flagged_;
+  SpanList name_spans_;  // known names found in the text
   GroundingReport report_;
 };
 

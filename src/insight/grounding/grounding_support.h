@@ -42,6 +42,8 @@ class SupportIndex {
  public:
   explicit SupportIndex(const FactSheet& sheet);
   SentenceSupport Lexical(const text::TokenizedText& tt, const text::Sentence& s, int matched_numbers) const;
+  // The stems of the sheet's fact labels and names, snippets, entities, title and subject id.
+  const StemSet& vocab() const { return vocab_; }
 
  private:
   StemSet vocab_;

@@ -121,6 +121,63 @@ UNSUPPORTED = [
     "A loyalty app launched last spring explains much of their recent activity.",
 ]
 
+# Claims written by hand for issue 21 (places, groups of people, causes, channels, habits, time
+# expressions), none from the writer's templates nor from UNSUPPORTED above; written before the
+# evaluator's claim rule was run on them. Each is inserted into a grounded text (alternately an
+# LLM-style text and a builtin-style text) as a case labelled unsupported_claim.
+HAND_CLAIMS = [
+    # places
+    "Most of them live in Norway and shop at night.",
+    "Nearly all of them order from rural areas far from a pickup point.",
+    "The group is concentrated in the northern suburbs.",
+    "They are mostly based overseas and pay in foreign currency.",
+    "Demand from this group comes largely from Berlin and Munich.",
+    "Many of them live downtown, close to our flagship store.",
+    "A large share of them are located in coastal towns.",
+    # groups of people
+    "Most are young professionals in their late twenties.",
+    "Retirees make up the core of this group.",
+    "They are mainly students who share accounts with friends.",
+    "This is largely a group of first-time parents.",
+    "Women over fifty dominate the group.",
+    "Small business owners buy here for their teams.",
+    "Families with two or more children are the typical buyers here.",
+    "Teenagers seem to be driving most of the recent orders.",
+    # causes
+    "The drop in orders is mostly due to the rainy summer.",
+    "Their churn is driven by a cheaper competitor that opened nearby.",
+    "Rising inflation explains why they buy less often.",
+    "They left because the loyalty scheme was discontinued.",
+    "Much of their spending is thanks to a viral video last year.",
+    "Supply problems at the factory are the reason for their complaints.",
+    "A price war in the market pushed them away.",
+    # channels
+    "They mainly find us through Instagram ads.",
+    "Most of their orders are placed through the mobile app.",
+    "They ignore our newsletters but reply to text messages.",
+    "Word of mouth at local gyms brings in most new members.",
+    "They usually click through from price comparison websites.",
+    "Podcast listeners make up a growing part of the group.",
+    "They prefer to order by phone rather than online.",
+    # habits
+    "They tend to pay with PayPal and rarely use cards.",
+    "They place their orders late in the evening, after work.",
+    "Most of them stock up once a month when they get paid.",
+    "They usually fill their baskets and then wait for a voucher.",
+    "Buying gifts for others accounts for most of their orders.",
+    "They browse for weeks before buying anything.",
+    "Orders tend to be split into instalments.",
+    # time expressions
+    "Their orders peak every December.",
+    "They mostly come back during the summer holidays.",
+    "This segment was much larger before the pandemic.",
+    "Activity dropped sharply last winter.",
+    "Most of them signed up during last year's spring sale.",
+    "They were most active over the Easter weekend.",
+    "Since the autumn their orders have slowed down.",
+    "They order mostly on weekday mornings before nine.",
+]
+
 
 def fmt_int(v):
     return f"{int(round(v)):,}"
@@ -560,6 +617,22 @@ def main():
             c["id"] = f"{label}-{made + 1:02d}"
             cases.append(c)
             made += 1
+    # Hand-written claims (issue 21), with their own random stream so the cases above stay as they were.
+    rc = random.Random(2112)
+    for i, claim in enumerate(HAND_CLAIMS):
+        shop = SHOPS[i % len(SHOPS)]
+        s = all_sheets[shop["id"]][(i // len(SHOPS)) % 4]
+        if i % 2 == 0:
+            text = llm_style_text(s, LLM_STYLE[(i // 2) % len(LLM_STYLE)])
+            cut = text.find(". ")
+            text = text[:cut + 2] + claim + " " + text[cut + 2:] if cut >= 0 else text + " " + claim
+        else:
+            t = write_text(s)
+            t.sentences.insert(rc.randrange(1, len(t.sentences)), claim)
+            text = t.render("prose")
+        c = case(shop, s, text, ["unsupported_claim"], f"hand-written claim '{claim}'")
+        c["id"] = f"claim-hand-{i + 1:02d}"
+        cases.append(c)
     out = {"version": 1,
            "description": "Labelled texts for `custintel evaluate grounding` (issue 7). Written by "
                           "src/insight/tools/make_grounding_eval.py; faults: wrong_number, wrong_subject_number, "

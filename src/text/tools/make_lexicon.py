@@ -189,6 +189,19 @@ FAMILIES = r"""
 2.0: thumbsup 4/5 8/10 9/10 recommendable
 -2.0: 1/5 2/5 1/10 2/10 3/10 0/10 0/5 thumbsdown
 0.5: 3/5 5/10 6/10 7/10
+# ---- social media (issue 21): slang, hashtag words, reactions
+2.6: obsessed slaps slapped goated stoked
+2.2: blessed dope yay woohoo yass yasss legit!-1.0 vibes
+-2.6: fml wtf wth cringe cringey cringy
+-2.0: yikes smh ughh bruh
+# ---- formal and editorial register (issue 21)
+3.0: triumph triumphant exemplary
+2.2: commendable commendably praiseworthy encouraging encouragingly persuasive persuasively
+1.6: capable capably beneficial promising
+-2.8: negligent negligently negligence indefensible inexcusably unmitigated deplorable
+-2.2: inadequate!0.8 inadequately inadequacy deteriorate/v deterioration criticise/v criticize/v criticism alarming alarmingly
+-2.0: alarmed regrettably lamentable failings shortcoming shortcomings severe!0 severely unresolved
+-1.6: short-sighted shortsighted questionable dubious doubts
 """
 
 # Multiword expressions (idioms, set phrases). The whole phrase gets the valence and its
@@ -223,6 +236,11 @@ PHRASES = r"""
 0.0: would like to | like to | feel like | looks like | seems like
 -1.5: at best | at most
 1.2: three stars | 3 stars | three star | it's fine | it is fine | for a budget | budget option
+-2.6: thanks for nothing | so done | never ordering | never buying | not a fan of | not a fan
+-2.0: leaves much to be desired | much to be desired | anything but | not what it used to be | isn't what it used to be
+-1.6: unintended consequences | little effect | no effect
+2.8: killing it | killed it | hits different | on point | chef's kiss
+2.0: not too shabby | not shabby | well organised | well organized
 """
 
 EMOTICONS = r"""
