@@ -182,7 +182,8 @@ nlohmann::json DifferenceRow(const QuerySpec& spec, const SemanticModel& model, 
                              const nlohmann::json& rows) {
   if (!IsComparison(spec) || rows.size() != 2 || KeyColumns(spec, columns) != 1) return nullptr;
   const bool ratio = IsRatioSpec(spec, model);
-  nlohmann::json row = nlohmann::json::array({"difference"});
+  nlohmann::json row = nlohmann::json::array(
+      {fmt::format("difference ({} minus {})", FormatCell(rows[0][0]), FormatCell(rows[1][0]))});
   for (size_t c = 1; c < columns.size(); ++c) {
     const nlohmann::json &a = rows[0][c], &b = rows[1][c];
     if ((ratio && c > 1) || !a.is_number() || !b.is_number()) {

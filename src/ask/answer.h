@@ -25,7 +25,7 @@ std::string AnswerText(const QuerySpec& spec, const SemanticModel& model, const 
 size_t KeyColumns(const QuerySpec& spec, const std::vector<std::string>& columns);
 // "uk compared to eu", "this quarter vs last quarter": two rows of one key, compared.
 bool IsComparison(const QuerySpec& spec);
-// The row ["difference", first − second for each figure] added to a comparison's two rows
+// The row ["difference (A minus B)", A − B for each figure] added to a comparison's two rows
 // (rounded as the figure is; a rate's parts are not differenced). Null when not a comparison.
 nlohmann::json DifferenceRow(const QuerySpec& spec, const SemanticModel& model, const std::vector<std::string>& columns,
                              const nlohmann::json& rows);

@@ -162,6 +162,7 @@ void StarPass(State& s) {
     else if ((p2 == "less" || p2 == "fewer" || p2 == "lower") && p1 == "than") op = "<", start = i - 2;
     else if (p1 == "below" || p1 == "under") op = "<", start = i - 1;
     else if (p1 == "above" || p1 == "over") op = ">", start = i - 1;
+    if (start > 0 && s.Word(start - 1) == "rated") --start;  // "rated below 3 stars"
     const std::string a1 = s.Word(end), a2 = s.Word(end + 1);
     if ((a1 == "or" || a1 == "and") && (a2 == "more" || a2 == "above" || a2 == "higher" || a2 == "up" || a2 == "better")) {
       op = ">=", end += 2;
