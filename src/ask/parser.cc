@@ -354,8 +354,9 @@ std::string Past(const std::string& w) {
   if (w.empty()) return w;
   if (w.back() == 'e') return w + "d";
   if (w.size() > 1 && w.back() == 'y' && !IsVowel(w[w.size() - 2])) return w.substr(0, w.size() - 1) + "ied";
-  // chat → chatted: one short syllable ending consonant-vowel-consonant.
-  if (w.size() >= 3 && w.size() <= 4 && !IsVowel(w.back()) && w.back() != 'w' && w.back() != 'x' &&
+  // chat → chatted: one syllable ending consonant-vowel-consonant (open → opened).
+  const auto vowels = std::count_if(w.begin(), w.end(), IsVowel);
+  if (vowels == 1 && w.size() >= 3 && !IsVowel(w.back()) && w.back() != 'w' && w.back() != 'x' &&
       w.back() != 'y' && IsVowel(w[w.size() - 2]) && !IsVowel(w[w.size() - 3])) {
     return w + w.back() + "ed";
   }
@@ -393,6 +394,10 @@ std::vector<std::string> BuiltinParser::WordForms(const std::string& value, bool
 std::string BuiltinParser::Correct(const std::string& word) const {
   static const std::regex kAlpha(R"([a-z][a-z'\-]*)");
   if (word.size() < 4 || !std::regex_match(word, kAlpha)) return word;
+  // Number words are never typos of other words ("five stars" is not "give stars").
+  if (StarCount(word) >= 0 || word == "six" || word == "seven" || word == "eight" || word == "nine" || word == "ten") {
+    return word;
+  }
   if (std::binary_search(vocabulary_.begin(), vocabulary_.end(), word) || IsFiller(word) ||
       !Superlative(word).empty() || MonthNumber(word) || IsRefusalWord(word)) {
     return word;
