@@ -460,5 +460,32 @@ TEST_F(AskShopTest, NewMeasuresStayWithinTheScope) {
             Scalar("SELECT count(*) FROM gold.review_insights WHERE sentiment_label = 'negative' AND " + mine_sql, {mine}));
 }
 
+// Figures are as of the run (features/kpis.h), not as of the newest row: with the model's
+// reference time moved back, open tickets are those created by then and not resolved by then.
+TEST_F(AskShopTest, SummaryFiguresAreAsOfTheReferenceTime) {
+  std::string text = testing::ReadFile(std::string(CUSTINTEL_SOURCE_DIR) + "/src/ask/assets/semantic_model.toml");
+  const std::string line = "reference_time = \"coalesce((SELECT max(as_of) FROM gold.customer_features), current_timestamp)\"";
+  ASSERT_NE(text.find(line), std::string::npos);
+  const std::string t = "(SELECT max(as_of) FROM gold.customer_features) - INTERVAL 200 DAY";
+  text.replace(text.find(line), line.size(), "reference_time = \"" + t + "\"");
+  auto model = ParseSemanticModel(text, "semantic_model.toml");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  AskOptions options;
+  options.model = std::make_shared<SemanticModel>(*model);
+  store::Connection conn = Connect();
+  auto number = [&](const char* q) {
+    auto a = Ask(conn, q, options);
+    EXPECT_TRUE(a.ok() && a->answered) << q;
+    return a.ok() && a->answered ? a->rows[0][0].get<double>() : -1.0;
+  };
+  const double open_then = Scalar("SELECT count(*) FROM silver.tickets WHERE created_at <= " + t +
+                                  " AND (resolved_at IS NULL OR resolved_at > " + t + ")");
+  const double open_now = Scalar("SELECT count(*) FROM silver.tickets WHERE resolved_at IS NULL");
+  EXPECT_NE(open_then, open_now);  // the shop has tickets resolved since: the test can tell
+  EXPECT_EQ(number("how many open tickets"), open_then);
+  EXPECT_EQ(number("how many reviews"), Scalar("SELECT count(*) FROM silver.reviews WHERE created_at <= " + t));
+  EXPECT_EQ(number("how many orders"), Scalar("SELECT count(*) FROM silver.orders WHERE ordered_at <= " + t));
+}
+
 }  // namespace
 }  // namespace custintel::ask
