@@ -105,6 +105,20 @@ TEST_F(FiguresTest, AnAccountKeysSummaryAndAskAgreeWithinItsScope) {
     ASSERT_TRUE(a["answered"].get<bool>()) << name << ": " << a.dump();
     ExpectSame(k, a["rows"][0][0], api[name], "account key: POST /v1/ask vs GET /v1/summary");
   }
+  // The new kinds of question (issue 28) are scoped like the rest: a share's whole, a rate's
+  // parts and an outcome count are the account's own.
+  json share = AskApi("acme/account", "what share of customers are high risk");
+  ASSERT_TRUE(share["answered"].get<bool>()) << share.dump();
+  EXPECT_EQ(share["rows"][0][1], api["high_risk"]) << share.dump();
+  EXPECT_EQ(share["rows"][0][2], api["customers"]) << share.dump();
+  json whole = AskApi("acme/analyst", "what's the cancellation rate");
+  json mine = AskApi("acme/account", "what's the cancellation rate");
+  ASSERT_TRUE(whole["answered"].get<bool>() && mine["answered"].get<bool>()) << mine.dump();
+  EXPECT_LT(mine["rows"][0][2].get<int64_t>(), whole["rows"][0][2].get<int64_t>()) << mine.dump();
+  json clicks = AskApi("acme/account", "how many email clicks");
+  json all_clicks = AskApi("acme/analyst", "how many email clicks");
+  ASSERT_TRUE(clicks["answered"].get<bool>()) << clicks.dump();
+  EXPECT_LT(clicks["rows"][0][0].get<int64_t>(), all_clicks["rows"][0][0].get<int64_t>());
 }
 
 }  // namespace
