@@ -43,6 +43,9 @@ std::string Qualifiers(const QuerySpec& spec, const SemanticModel& model) {
       for (const auto& v : f.values) vals.push_back(FormatCell(v));
       parts.push_back(fmt::format("{} {}{}", DimensionLabel(model, f.field), f.op == "!=" ? "not " : "",
                                   Join(vals, " or ")));
+    } else if (f.field == "rating") {  // "one star", "4 stars or more": words, not the number asked
+      const std::string how = f.op == ">=" ? "at or above" : f.op == "<=" ? "at or below" : f.op == ">" ? "above" : "below";
+      parts.push_back(f.op == "=" ? "with the star rating asked" : "rated " + how + " the stars asked");
     } else {
       const bool above = f.op[0] == '>';
       parts.push_back(fmt::format("{} {} the threshold asked", model.FindMeasure(f.field)->label,
