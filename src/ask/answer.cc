@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "ask/compiler.h"
 #include "ask/tokens.h"
 #include "core/strings.h"
 
@@ -42,6 +43,9 @@ std::string Qualifiers(const QuerySpec& spec, const SemanticModel& model) {
       for (const auto& v : f.values) vals.push_back(FormatCell(v));
       parts.push_back(fmt::format("{} {}{}", DimensionLabel(model, f.field), f.op == "!=" ? "not " : "",
                                   Join(vals, " or ")));
+    } else if (f.field == "rating") {  // "one star", "4 stars or more": words, not the number asked
+      const std::string how = f.op == ">=" ? "at or above" : f.op == "<=" ? "at or below" : f.op == ">" ? "above" : "below";
+      parts.push_back(f.op == "=" ? "with the star rating asked" : "rated " + how + " the stars asked");
     } else {
       const bool above = f.op[0] == '>';
       parts.push_back(fmt::format("{} {} the threshold asked", model.FindMeasure(f.field)->label,
@@ -49,7 +53,7 @@ std::string Qualifiers(const QuerySpec& spec, const SemanticModel& model) {
     }
   }
   for (const auto& c : spec.conditions) parts.push_back(model.FindCondition(c)->label);
-  std::string time = DescribeTimeRange(spec.time_range);
+  std::string time = spec.compare_time_range.empty() ? DescribeTimeRange(spec.time_range) : "";
   if (!time.empty()) parts.push_back(time);
   return parts.empty() ? "" : " (" + Join(parts, "; ") + ")";
 }
@@ -88,7 +92,119 @@ std::string Listing(const QuerySpec& spec, const SemanticModel& model, const nlo
                      more ? "; and more" : "");
 }
 
+// 2011 → "2,011"; 1234.5 → "1,234.5".
+std::string Thousands(const nlohmann::json& cell) {
+  std::string s = FormatCell(cell);
+  if (!cell.is_number()) return s;
+  size_t start = s[0] == '-' ? 1 : 0;
+  size_t end = s.find('.');
+  if (end == std::string::npos) end = s.size();
+  for (size_t k = end; k > start + 3; k -= 3) s.insert(k - 3, ",");
+  return s;
+}
+
+std::string ShareWords(const Share& share, const SemanticModel& model) {
+  std::vector<std::string> parts;
+  for (const Filter& f : share.filters) {
+    if (model.FindDimension(f.field)) {
+      std::vector<std::string> vals;
+      for (const auto& v : f.values) vals.push_back(FormatCell(v));
+      parts.push_back(fmt::format("with {} {}{}", DimensionLabel(model, f.field), f.op == "!=" ? "not " : "",
+                                  Join(vals, " or ")));
+    } else {
+      parts.push_back(fmt::format("with {} {} the value asked", model.FindMeasure(f.field)->label,
+                                  f.op == "=" ? "equal to" : f.op[0] == '>' ? "above" : "below"));
+    }
+  }
+  for (const auto& c : share.conditions) parts.push_back(model.FindCondition(c)->label);
+  return Join(parts, " and ");
+}
+
+struct RatioWords {
+  std::string label, part, whole;
+  bool percent = true;
+};
+
+RatioWords WordsOfRatio(const QuerySpec& spec, const SemanticModel& model) {
+  const Measure& m = *model.FindMeasure(spec.measures[0]);
+  if (m.is_ratio()) {
+    return {m.label, model.FindMeasure(m.numerator)->label, model.FindMeasure(m.denominator)->label, m.percent};
+  }
+  return {"share of " + m.label + " " + ShareWords(spec.share, model), m.label, m.label, true};
+}
+
+// "67.0% — 2,011 of 3,000 customers"; "2.9 — 8,800 orders over 3,000 customers".
+std::string RatioValue(const RatioWords& w, const nlohmann::json& row, size_t keys) {
+  const nlohmann::json& v = row[keys];
+  const nlohmann::json& part = row[keys + 1];
+  const nlohmann::json& whole = row[keys + 2];
+  if (v.is_null() && (whole.is_null() || whole == 0)) return "no value (no " + w.whole + ")";
+  std::string value = FormatCell(v) + (w.percent ? "%" : "");
+  if (part.is_null() && whole.is_null()) return value + (w.percent ? " points" : "");  // the difference row
+  if (w.percent) return fmt::format("{} — {} of {} {}", value, Thousands(part), Thousands(whole), w.whole);
+  return fmt::format("{} — {} {} over {} {}", value, Thousands(part), w.part, Thousands(whole), w.whole);
+}
+
+std::string RatioText(const QuerySpec& spec, const SemanticModel& model, const std::vector<std::string>& columns,
+                      const nlohmann::json& rows, size_t keys, bool more) {
+  RatioWords w = WordsOfRatio(spec, model);
+  if (keys == 0) return Capitalize(w.label) + Qualifiers(spec, model) + ": " + RatioValue(w, rows[0], 0) + ".";
+  std::vector<std::string> key_labels;
+  for (size_t c = 0; c < keys; ++c) {
+    key_labels.push_back(model.FindDimension(columns[c]) ? DimensionLabel(model, columns[c]) : columns[c]);
+  }
+  std::vector<std::string> items;
+  for (size_t r = 0; r < rows.size() && r < kRowsInText; ++r) {
+    items.push_back(RowKey(rows[r], keys) + ": " + RatioValue(w, rows[r], keys));
+  }
+  return fmt::format("{} by {}{}: {}{}.", Capitalize(w.label), Join(key_labels, " and "), Qualifiers(spec, model),
+                     Join(items, "; "), more || rows.size() > kRowsInText ? "; and more" : "");
+}
+
 }  // namespace
+
+size_t KeyColumns(const QuerySpec& spec, const std::vector<std::string>& columns) {
+  size_t keys = 0;
+  while (keys < columns.size() &&
+         (columns[keys] == "period" || columns[keys] == spec.time_grain ||
+          std::find(spec.dimensions.begin(), spec.dimensions.end(), columns[keys]) != spec.dimensions.end())) {
+    ++keys;
+  }
+  return keys;
+}
+
+bool IsComparison(const QuerySpec& spec) {
+  if (!spec.compare_time_range.empty()) return spec.dimensions.empty();
+  if (spec.dimensions.size() != 1 || !spec.time_grain.empty()) return false;
+  return std::any_of(spec.filters.begin(), spec.filters.end(), [&](const Filter& f) {
+    return f.field == spec.dimensions[0] && f.op == "=" && f.values.size() == 2;
+  });
+}
+
+nlohmann::json DifferenceRow(const QuerySpec& spec, const SemanticModel& model, const std::vector<std::string>& columns,
+                             const nlohmann::json& rows) {
+  if (!IsComparison(spec) || rows.size() != 2 || KeyColumns(spec, columns) != 1) return nullptr;
+  const bool ratio = IsRatioSpec(spec, model);
+  nlohmann::json row = nlohmann::json::array(
+      {fmt::format("difference ({} minus {})", FormatCell(rows[0][0]), FormatCell(rows[1][0]))});
+  for (size_t c = 1; c < columns.size(); ++c) {
+    const nlohmann::json &a = rows[0][c], &b = rows[1][c];
+    if ((ratio && c > 1) || !a.is_number() || !b.is_number()) {
+      row.push_back(nullptr);
+      continue;
+    }
+    const Measure* m = model.FindMeasure(columns[c]);
+    const int round = m ? m->round : 1;
+    const double scale = std::pow(10.0, round);
+    const double diff = std::round((a.get<double>() - b.get<double>()) * scale) / scale;
+    if (round == 0 && a.is_number_integer() && b.is_number_integer()) {
+      row.push_back(a.get<int64_t>() - b.get<int64_t>());
+    } else {
+      row.push_back(diff);
+    }
+  }
+  return row;
+}
 
 std::string FormatCell(const nlohmann::json& cell) {
   if (cell.is_null()) return "no value";
@@ -114,6 +230,15 @@ std::vector<double> NumbersIn(std::string_view text) {
     }
     size_t j = i;
     while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+    // Thousands separators ("2,011"): after at most three digits, a comma and exactly three
+    // digits, repeatedly. (Lists are written with ", ", so they never look like this.)
+    auto digit_at = [&](size_t at) { return at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); };
+    if (j - i <= 3) {
+      while (j < text.size() && text[j] == ',' && digit_at(j + 1) && digit_at(j + 2) && digit_at(j + 3) &&
+             !digit_at(j + 4)) {
+        j += 4;
+      }
+    }
     if (j + 1 < text.size() && text[j] == '.' && std::isdigit(static_cast<unsigned char>(text[j + 1]))) {
       ++j;
       while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
@@ -122,7 +247,9 @@ std::vector<double> NumbersIn(std::string_view text) {
       while (j < text.size() && IsAlnum(text[j])) ++j;  // glued to letters: an id, not a number
     } else {
       bool negative = i > 0 && text[i - 1] == '-' && (i == 1 || !IsAlnum(text[i - 2]));
-      double v = std::stod(std::string(text.substr(i, j - i)));
+      std::string number(text.substr(i, j - i));
+      number.erase(std::remove(number.begin(), number.end(), ','), number.end());
+      double v = std::stod(number);
       out.push_back(negative ? -v : v);
     }
     i = j;
@@ -134,7 +261,7 @@ std::string AnswerText(const QuerySpec& spec, const SemanticModel& model, const 
                        const nlohmann::json& rows, bool truncated) {
   if (rows.empty()) return "No data matched the question" + Qualifiers(spec, model) + ".";
   if (spec.measures.empty()) return Listing(spec, model, rows, truncated || rows.size() > kRowsInText);
-  const size_t keys = columns.size() - spec.measures.size();
+  const size_t keys = KeyColumns(spec, columns);
   bool any_value = false;
   for (const auto& row : rows) {
     for (size_t c = keys; c < columns.size(); ++c) any_value = any_value || !row[c].is_null();
@@ -144,6 +271,7 @@ std::string AnswerText(const QuerySpec& spec, const SemanticModel& model, const 
     for (const auto& m : spec.measures) labels.push_back(MeasureLabel(model, m));
     return "There is no data for " + Join(labels, " and ") + Qualifiers(spec, model) + " yet.";
   }
+  if (IsRatioSpec(spec, model)) return RatioText(spec, model, columns, rows, keys, truncated);
   if (keys == 0) return SingleValue(spec, model, columns, rows[0]);
   const bool labels = spec.measures.size() > 1;
   if (!spec.order_by.empty() && spec.limit == 1) {

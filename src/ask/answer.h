@@ -21,6 +21,14 @@ namespace custintel::ask {
 
 std::string AnswerText(const QuerySpec& spec, const SemanticModel& model, const std::vector<std::string>& columns,
                        const nlohmann::json& rows, bool truncated);
+// How many leading columns are keys (dimensions, the time grain, the compared period).
+size_t KeyColumns(const QuerySpec& spec, const std::vector<std::string>& columns);
+// "uk compared to eu", "this quarter vs last quarter": two rows of one key, compared.
+bool IsComparison(const QuerySpec& spec);
+// The row ["difference (A minus B)", A − B for each figure] added to a comparison's two rows
+// (rounded as the figure is; a rate's parts are not differenced). Null when not a comparison.
+nlohmann::json DifferenceRow(const QuerySpec& spec, const SemanticModel& model, const std::vector<std::string>& columns,
+                             const nlohmann::json& rows);
 // number (one value), line (a time grain), bar (one dimension, few rows), table, none.
 std::string ChartFor(const QuerySpec& spec, size_t row_count);
 // The n verified questions sharing the most words (with their measures' and dimensions'

@@ -139,6 +139,11 @@ Status Answer(store::Connection& conn, const AskOptions& options, const Semantic
   a->answered = true;
   a->rows = RowsToJson(rows);
   a->truncated = static_cast<int64_t>(rows.row_count()) >= q->limit && (a->spec.limit == 0 || a->spec.limit > q->limit);
+  // A comparison of two rows also states their difference, as a row (the text states only
+  // numbers of the rows).
+  if (nlohmann::json diff = DifferenceRow(a->spec, model, a->columns, a->rows); !diff.is_null()) {
+    a->rows.push_back(std::move(diff));
+  }
   a->chart = ChartFor(a->spec, rows.row_count());
   a->answer_text = AnswerText(a->spec, model, a->columns, a->rows, a->truncated);
   return Status::Ok();

@@ -37,6 +37,10 @@ struct CompiledQuery {
 // NotFound (with what could not be combined) when there is none.
 Result<std::string> ChooseSource(const QuerySpec& spec, const SemanticModel& model, const Scope& scope);
 
+// A rate (a ratio measure) or a share: compiled as part over whole, with columns
+// [keys..., value, part, whole].
+bool IsRatioSpec(const QuerySpec& spec, const SemanticModel& model);
+
 // REQUIRES: ValidateSpec(spec, model, row_limit) is ok.
 Result<CompiledQuery> CompileSpec(const QuerySpec& spec, const SemanticModel& model, const Scope& scope,
                                   int64_t row_limit);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <regex>
 #include <set>
@@ -109,14 +110,75 @@ bool MatchAbsolute(State& s, size_t i) {
 void TimeRangePass(State& s) {
   for (size_t i = 0; i < s.tokens.size(); ++i) {
     if (!s.Free(i)) continue;
-    const std::string w = s.Word(i);
+    const std::string w = s.Word(i), before = s.spec.time_range;
+    bool matched = false;
     if (w == "today" || w == "yesterday") {
       s.spec.time_range = w;
       s.Use(i, 1);
-      continue;
+      matched = true;
+    } else {
+      matched = MatchRelative(s, i) || MatchAbsolute(s, i);
     }
-    if (MatchRelative(s, i)) continue;
-    MatchAbsolute(s, i);
+    // A second range is what the first is compared with ("this quarter vs last quarter").
+    if (matched && !before.empty()) {
+      if (s.second_time_range.empty()) s.second_time_range = s.spec.time_range;
+      s.spec.time_range = before;
+    }
+  }
+}
+
+// --- Pass 1b: star ratings ("one star", "4 stars or more", "below 3 stars", "two-star") ----
+
+int StarCount(const std::string& w) {
+  static const std::vector<std::string> kWords = {"zero", "one", "two", "three", "four", "five"};
+  for (size_t n = 0; n < kWords.size(); ++n) {
+    if (w == kWords[n] || w == std::to_string(n)) return static_cast<int>(n);
+  }
+  return -1;
+}
+
+void StarPass(State& s) {
+  static const std::regex kGlued(R"(([0-5]|zero|one|two|three|four|five)-stars?)");
+  for (size_t i = 0; i < s.tokens.size(); ++i) {
+    if (!s.Free(i)) continue;
+    const std::string w = s.Word(i);
+    std::smatch m;
+    int n = -1;
+    size_t end = i;  // one past the star phrase
+    if (std::regex_match(w, m, kGlued)) {
+      n = StarCount(m[1]);
+      end = i + 1;
+    } else if (StarCount(w) >= 0 && (s.Word(i + 1) == "star" || s.Word(i + 1) == "stars") && s.Free(i + 1)) {
+      n = StarCount(w);
+      end = i + 2;
+    }
+    if (n < 0) continue;
+    size_t start = i;
+    std::string op = "=";
+    const std::string p1 = i > 0 ? s.Word(i - 1) : "", p2 = i > 1 ? s.Word(i - 2) : "";
+    if (p2 == "at" && p1 == "least") op = ">=", start = i - 2;
+    else if (p2 == "at" && p1 == "most") op = "<=", start = i - 2;
+    else if ((p2 == "more" || p2 == "higher" || p2 == "greater") && p1 == "than") op = ">", start = i - 2;
+    else if ((p2 == "less" || p2 == "fewer" || p2 == "lower") && p1 == "than") op = "<", start = i - 2;
+    else if (p1 == "below" || p1 == "under") op = "<", start = i - 1;
+    else if (p1 == "above" || p1 == "over") op = ">", start = i - 1;
+    if (start > 0 && s.Word(start - 1) == "rated") --start;  // "rated below 3 stars"
+    const std::string a1 = s.Word(end), a2 = s.Word(end + 1);
+    if ((a1 == "or" || a1 == "and") && (a2 == "more" || a2 == "above" || a2 == "higher" || a2 == "up" || a2 == "better")) {
+      op = ">=", end += 2;
+    } else if ((a1 == "or" || a1 == "and") && (a2 == "less" || a2 == "fewer" || a2 == "below" || a2 == "lower" ||
+                                                  a2 == "under" || a2 == "worse")) {
+      op = "<=", end += 2;
+    } else if (a1 == "plus" || a1 == "+") {
+      op = ">=", end += 1;
+    }
+    bool free = true;
+    for (size_t k = start; k < end; ++k) free = free && s.Free(k);
+    if (!free) continue;  // part of another phrase: leave it
+    s.star_filters.push_back({"rating", op, {static_cast<double>(n)}});
+    s.star_pos.push_back(start);
+    s.Use(start, end - start);
+    i = end - 1;
   }
 }
 
@@ -216,6 +278,18 @@ void SuperlativePass(State& s) {
   }
 }
 
+// --- Pass 7: "what share / percentage / fraction of ..." -----------------------------------
+
+void SharePass(State& s) {
+  static const std::set<std::string> kShareWords = {"share", "percentage", "percent", "proportion", "fraction",
+                                                     "pct", "portion", "percentages"};
+  for (size_t i = 0; i < s.tokens.size(); ++i) {
+    if (!s.Free(i) || !kShareWords.count(s.Word(i))) continue;
+    if (s.share_pos == std::string::npos) s.share_pos = i;
+    s.Use(i, 1);
+  }
+}
+
 }  // namespace
 
 // --- The lexicon ---------------------------------------------------------------------------
@@ -237,10 +311,21 @@ BuiltinParser::BuiltinParser(const SemanticModel& model) : model_(model) {
   }
   for (const Dimension& d : model.dimensions) {
     for (const auto& syn : d.synonyms) add(syn, {Kind::kDimension, d.name, ""});
-    for (const auto& v : d.values) add(v, {Kind::kValue, d.name, v});
+    for (const auto& v : d.values) {
+      add(v, {Kind::kValue, d.name, v});
+      if (!d.word_forms && v.find('_') == std::string::npos) continue;
+      for (const auto& form : WordForms(v, d.word_forms)) {
+        // A form that is a filler word ("purchased") would take that word from every question.
+        if (PhraseTokens(form).size() == 1 && IsFiller(form)) continue;
+        add(form, {Kind::kValue, d.name, v});
+      }
+    }
   }
   for (const Condition& c : model.conditions) {
     for (const auto& syn : c.synonyms) add(syn, {Kind::kCondition, c.name, ""});
+  }
+  for (const Source& src : model.sources) {
+    for (const auto& verb : src.verbs) add(verb, {Kind::kVerb, src.name, ""});
   }
   std::set<std::string> vocab;
   for (const auto& [phrase, entries] : lexicon_) {
@@ -253,9 +338,66 @@ BuiltinParser::BuiltinParser(const SemanticModel& model) : model_(model) {
   vocabulary_.assign(vocab.begin(), vocab.end());
 }
 
+namespace {
+
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+std::string Plural(const std::string& w) {
+  if (w.empty()) return w;
+  const auto ends = [&](const char* x) { return w.size() >= std::strlen(x) && w.compare(w.size() - std::strlen(x), std::string::npos, x) == 0; };
+  if (ends("s") || ends("x") || ends("ch") || ends("sh") || ends("z")) return w + "es";
+  if (w.size() > 1 && w.back() == 'y' && !IsVowel(w[w.size() - 2])) return w.substr(0, w.size() - 1) + "ies";
+  return w + "s";
+}
+
+std::string Past(const std::string& w) {
+  if (w.empty()) return w;
+  if (w.back() == 'e') return w + "d";
+  if (w.size() > 1 && w.back() == 'y' && !IsVowel(w[w.size() - 2])) return w.substr(0, w.size() - 1) + "ied";
+  // chat → chatted: one syllable ending consonant-vowel-consonant (open → opened).
+  const auto vowels = std::count_if(w.begin(), w.end(), IsVowel);
+  if (vowels == 1 && w.size() >= 3 && !IsVowel(w.back()) && w.back() != 'w' && w.back() != 'x' &&
+      w.back() != 'y' && IsVowel(w[w.size() - 2]) && !IsVowel(w[w.size() - 3])) {
+    return w + w.back() + "ed";
+  }
+  return w + "ed";
+}
+
+}  // namespace
+
+std::vector<std::string> BuiltinParser::WordForms(const std::string& value, bool verbs) {
+  std::vector<std::string> words = Split(ToLower(value), '_');
+  words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+  if (words.empty()) return {};
+  std::vector<std::string> forms;
+  const std::string spaced = Join(words, " ");
+  std::vector<std::string> plural_words = words;
+  plural_words.back() = Plural(plural_words.back());
+  forms.push_back(spaced);
+  forms.push_back(Join(plural_words, " "));
+  if (!verbs) return forms;
+  if (words.size() == 1) {
+    forms.push_back(Past(words[0]));
+  } else if (words.size() == 2) {
+    // "email click": emails clicked, emails were clicked, clicked an email, clicked emails.
+    const std::string noun = words[0], nouns = Plural(words[0]), past = Past(words[1]);
+    for (const std::string& f : {nouns + " " + past, nouns + " were " + past, noun + " " + past,
+                                 noun + " was " + past, past + " " + noun, past + " " + nouns, past + " an " + noun,
+                                 past + " a " + noun, past + " the " + noun, past + " on " + noun,
+                                 past + " on " + nouns}) {
+      forms.push_back(f);
+    }
+  }
+  return forms;
+}
+
 std::string BuiltinParser::Correct(const std::string& word) const {
   static const std::regex kAlpha(R"([a-z][a-z'\-]*)");
   if (word.size() < 4 || !std::regex_match(word, kAlpha)) return word;
+  // Number words are never typos of other words ("five stars" is not "give stars").
+  if (StarCount(word) >= 0 || word == "six" || word == "seven" || word == "eight" || word == "nine" || word == "ten") {
+    return word;
+  }
   if (std::binary_search(vocabulary_.begin(), vocabulary_.end(), word) || IsFiller(word) ||
       !Superlative(word).empty() || MonthNumber(word) || IsRefusalWord(word)) {
     return word;
@@ -289,6 +431,7 @@ std::optional<BuiltinParser::Entry> Choose(const std::vector<BuiltinParser::Entr
     }
     if (e.kind == Kind::kDimension) return grouping ? 0 : 3;
     if (e.kind == Kind::kCondition) return 1;
+    if (e.kind == Kind::kVerb) return 5;
     return 2;  // measure
   };
   std::optional<BuiltinParser::Entry> best;
@@ -351,9 +494,11 @@ ParseOutcome BuiltinParser::Parse(const std::string& question) const {
   TimeRangePass(s);
   GrainPass(s);
   TopPass(s);
+  StarPass(s);
   ComparatorPass(s);
   CustomerIdPass(s);
   LexiconPass(s, lexicon_, longest_phrase_, model_);
+  SharePass(s);
   SuperlativePass(s);
   return internal::Resolve(std::move(s), std::move(out), model_);
 }

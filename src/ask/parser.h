@@ -34,12 +34,17 @@ class BuiltinParser {
   ParseOutcome Parse(const std::string& question) const;
 
   // One meaning of a model phrase.
-  enum class Kind { kMeasure, kDimension, kValue, kCondition };
+  // kVerb: a verb of a source's rows ("written", "signed up"); name = the source.
+  enum class Kind { kMeasure, kDimension, kValue, kCondition, kVerb };
   struct Entry {
     Kind kind;
-    std::string name;   // measure / dimension / condition name
+    std::string name;   // measure / dimension / condition / source name
     std::string value;  // canonical sample value (kValue)
   };
+  // The phrases a value of the data is also known by: "email_click" → "email click", "email
+  // clicks", "emails clicked", "emails were clicked", "clicked an email"; for a one-word
+  // value its plural. With `verbs` false, only the spaced form and the plural.
+  static std::vector<std::string> WordForms(const std::string& value, bool verbs);
 
  private:
   std::string Correct(const std::string& word) const;

@@ -89,7 +89,13 @@ std::string FallbackMeasure(const State& s, const SemanticModel& model) {
   if (s.Has("much") && (s.Has("sell") || s.Has("sold") || s.Has("make") || s.Has("made") || s.Has("earn"))) {
     return "revenue";
   }
+  if (!s.star_filters.empty() && model.FindMeasure("reviews")) return "reviews";
   for (const Mention& m : s.mentions) {
+    if (m.kind == Kind::kVerb) {
+      const Source* source = model.FindSource(m.name);
+      if (source && !source->count_measure.empty()) return source->count_measure;
+      continue;
+    }
     const SourceSql* sql = nullptr;
     if (m.kind == Kind::kCondition) sql = &model.FindCondition(m.name)->predicate;
     if (m.kind == Kind::kValue || m.kind == Kind::kDimension) sql = &model.FindDimension(m.name)->column;
@@ -159,6 +165,70 @@ void PickDimensions(State& s, const SemanticModel& model) {
   }
 }
 
+bool HasCompareWord(const State& s) {
+  for (const char* w : {"compared", "compare", "comparing", "comparison", "vs", "versus", "against", "differ",
+                        "difference", "relative"}) {
+    if (s.Has(w)) return true;
+  }
+  return false;
+}
+
+// "premium plan", "marketplace channel", "smb segment": a dimension word right after a value
+// names the value's kind; it is not a grouping.
+bool QualifiesValue(const State& s, const Mention& dim) {
+  return std::any_of(s.mentions.begin(), s.mentions.end(),
+                     [&](const Mention& v) { return v.kind == Kind::kValue && v.end == dim.start; });
+}
+
+// Named together, a measure or a condition with `combine` turns another measure into a third
+// ("sentiment" + "reviews" → review_sentiment; "refunded" + "revenue" → refund_amount).
+void Combine(std::vector<std::string>* measures, std::vector<std::string>* conditions, const SemanticModel& model) {
+  for (size_t i = 0; i < measures->size(); ++i) {
+    const Measure* m = model.FindMeasure((*measures)[i]);
+    for (size_t j = 0; j < measures->size(); ++j) {
+      auto it = m->combine.find((*measures)[j]);
+      if (j == i || it == m->combine.end()) continue;
+      (*measures)[i] = it->second;
+      measures->erase(measures->begin() + static_cast<long>(j));
+      return Combine(measures, conditions, model);
+    }
+  }
+  for (size_t c = 0; c < conditions->size(); ++c) {
+    const Condition* cond = model.FindCondition((*conditions)[c]);
+    for (auto& name : *measures) {
+      auto it = cond->combine.find(name);
+      if (it == cond->combine.end()) continue;
+      name = it->second;
+      conditions->erase(conditions->begin() + static_cast<long>(c));
+      return Combine(measures, conditions, model);
+    }
+  }
+}
+
+// "satisfaction score of tickets": a source's count after "of"/"in"/"for", next to another
+// measure of that source, names where the other is measured — not a second measure.
+void DropSourceCounts(State& s, const SemanticModel& model) {
+  std::vector<Mention*> measures;
+  for (Mention& m : s.mentions) {
+    if (m.kind == Kind::kMeasure && !m.used_as_filter) measures.push_back(&m);
+  }
+  if (measures.size() < 2) return;
+  for (Mention* count : measures) {
+    const std::string before = count->start > 0 ? s.Word(count->start - 1) : "";
+    if (before != "of" && before != "in" && before != "for" && before != "on") continue;
+    const Source* source = nullptr;
+    for (const Source& src : model.sources) {
+      if (src.count_measure == count->name) source = &src;
+    }
+    if (!source) continue;
+    bool other_there = std::any_of(measures.begin(), measures.end(), [&](const Mention* other) {
+      return other != count && other->name != count->name &&
+             SqlOn(model.FindMeasure(other->name)->aggregate, source->name).has_value();
+    });
+    if (other_there) count->used_as_filter = true;  // consumed
+  }
+}
+
 }  // namespace
 
 ParseOutcome Resolve(State s, ParseOutcome out, const SemanticModel& model) {
@@ -171,11 +241,38 @@ ParseOutcome Resolve(State s, ParseOutcome out, const SemanticModel& model) {
   }
   SuperlativeConditions(s, model);
   DropEntityMeasures(s);
+  DropSourceCounts(s, model);
   PickDimensions(s, model);
+
+  // A share: the rows it counts are named after its base ("what share of [enterprise]
+  // customers are [high risk]"); what qualifies the base before it stays a filter of the whole.
+  const bool share = s.share_pos != std::string::npos;
+  size_t base_start = s.tokens.size(), base_end = s.tokens.size();
+  if (share) {
+    for (const Mention& m : s.mentions) {
+      if (m.kind == Kind::kMeasure && !m.used_as_filter && m.start > s.share_pos) {
+        base_start = m.start;
+        base_end = m.end;
+        break;
+      }
+    }
+    if (base_end == s.tokens.size()) base_start = base_end = s.share_pos + 1;
+  }
+  bool parts_after = false;
+  for (const Mention& m : s.mentions) {
+    parts_after = parts_after || ((m.kind == Kind::kValue || m.kind == Kind::kCondition) && m.start >= base_end);
+  }
+  for (size_t p : s.star_pos) parts_after = parts_after || p >= base_end;
+  // "percentage of high risk customers": nothing after the base, so what is between the share
+  // word and the base is the part.
+  auto in_share = [&](size_t start) {
+    if (!share) return false;
+    return parts_after ? start >= base_end : start > s.share_pos && start < base_start;
+  };
 
   std::vector<std::string> measures;
   const Mention* customers_entity = nullptr;
-  std::map<std::string, std::vector<nlohmann::json>> values;
+  std::map<std::string, std::vector<nlohmann::json>> values, share_values;
   std::vector<const Mention*> group_dims;
   for (const Mention& m : s.mentions) {
     if (m.kind == Kind::kMeasure && !m.used_as_filter) {
@@ -185,19 +282,29 @@ ParseOutcome Resolve(State s, ParseOutcome out, const SemanticModel& model) {
         AddUnique(&measures, m.name);
       }
     } else if (m.kind == Kind::kValue) {
-      values[m.name].push_back(m.value);
+      (in_share(m.start) ? share_values : values)[m.name].push_back(m.value);
     } else if (m.kind == Kind::kCondition) {
-      AddUnique(&spec.conditions, m.name);
+      AddUnique(in_share(m.start) ? &spec.share.conditions : &spec.conditions, m.name);
     }
   }
   for (const Mention& m : s.mentions) {
-    if (m.kind == Kind::kDimension && !values.count(m.name)) {
+    if (m.kind == Kind::kDimension && !values.count(m.name) && !share_values.count(m.name) && !QualifiesValue(s, m)) {
       group_dims.push_back(&m);
       AddUnique(&spec.dimensions, m.name);
     }
   }
   for (auto& [dim, vals] : values) spec.filters.push_back({dim, "=", vals});
+  for (auto& [dim, vals] : share_values) spec.share.filters.push_back({dim, "=", vals});
+  for (size_t k = 0; k < s.star_filters.size(); ++k) {
+    (in_share(s.star_pos[k]) ? spec.share.filters : spec.filters).push_back(s.star_filters[k]);
+  }
   for (const Filter& f : s.id_filters) spec.filters.push_back(f);
+  // "uk compared to eu": two values of one dimension, compared — one row each.
+  if (HasCompareWord(s) || !s.second_time_range.empty()) {
+    for (const auto& [dim, vals] : values) {
+      if (vals.size() >= 2) AddUnique(&spec.dimensions, dim);
+    }
+  }
 
   const bool ranked = !s.superlative.empty() || s.top_word || s.explicit_limit > 0;
   if (customers_entity) {
@@ -215,7 +322,20 @@ ParseOutcome Resolve(State s, ParseOutcome out, const SemanticModel& model) {
     std::string fallback = FallbackMeasure(s, model);
     if (!fallback.empty()) measures.push_back(fallback);
   }
+  Combine(&measures, &spec.conditions, model);
   spec.measures = measures;
+  if (share) {
+    if (spec.share.empty()) return Fail(std::move(out), "the question asks for a share but not of which rows");
+    if (spec.measures.size() != 1) return Fail(std::move(out), "a share is asked of one measure");
+    if (model.FindMeasure(spec.measures[0])->is_ratio()) spec.share = {};  // "percentage ... rate"
+  }
+  if (!s.second_time_range.empty()) {
+    if (spec.time_grain.empty() && !spec.measures.empty() && spec.dimensions.empty()) {
+      spec.compare_time_range = s.second_time_range;
+    } else {
+      return Fail(std::move(out), "two periods are compared only for figures without a breakdown");
+    }
+  }
 
   std::vector<std::string> unknown = UnknownWords(s);
   if (!unknown.empty()) return Fail(std::move(out), DescribeUnknown(unknown));

@@ -42,6 +42,13 @@ struct State {
   bool top_word = false;
   std::string top_dir;
   int64_t explicit_limit = 0;
+  // "one star", "4 stars or more": filters on the rating, in question order.
+  std::vector<Filter> star_filters;
+  std::vector<size_t> star_pos;
+  // "what share of ...": the share word's position (npos = not a share).
+  size_t share_pos = std::string::npos;
+  // A second time range ("this quarter vs last quarter").
+  std::string second_time_range;
 
   std::string Word(size_t i) const { return i < tokens.size() ? tokens[i].text : ""; }
   bool Free(size_t i) const { return i < tokens.size() && !used[i]; }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 // Errors as values, not exceptions: the same toml++ prelude as core/config.cc.
 #undef TOML_HEADER_ONLY
 #define TOML_HEADER_ONLY 1
@@ -12,6 +13,7 @@
 
 #include "core/embedded.h"
 #include "core/strings.h"
+#include "features/kpis.h"
 
 namespace custintel::ask {
 namespace {
@@ -68,6 +70,59 @@ Result<SourceSql> GetSourceSql(const toml::table& t, const char* key, const std:
   return out;
 }
 
+// { name = "other name", ... }
+Result<std::map<std::string, std::string>> GetNameMap(const toml::table& t, const char* key, const std::string& where) {
+  std::map<std::string, std::string> out;
+  const toml::node* node = t.get(key);
+  if (!node) return out;
+  const toml::table* table = node->as_table();
+  if (!table) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
+  for (const auto& [k, v] : *table) {
+    if (!v.as_string()) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
+    out[std::string(k.str())] = v.as_string()->get();
+  }
+  return out;
+}
+
+// {ref} → the reference time; {kpi NAME ALIAS} → the figure's aggregate and {kpi_rows NAME
+// ALIAS} → the rows it counts (features/kpis.h).
+Result<std::string> Expand(const std::string& sql, const std::string& reference_time, const std::string& where) {
+  static const std::regex kToken(R"(\{(ref|(kpi|kpi_rows) ([a-z_]+) ([a-z_]+))\})");
+  std::string out, rest = sql;
+  std::smatch m;
+  while (std::regex_search(rest, m, kToken)) {
+    out += m.prefix().str();
+    if (m[1].str() == "ref") {
+      out += "(" + reference_time + ")";
+    } else {
+      const features::Kpi* kpi = features::FindKpi(m[3].str());
+      if (!kpi) return Status::InvalidArgument(where + ": unknown figure '" + m[3].str() + "' (features/kpis.h)");
+      out += m[2].str() == "kpi" ? features::KpiAggregate(*kpi, m[4].str(), reference_time)
+                                 : features::KpiRows(*kpi, m[4].str(), reference_time);
+    }
+    rest = m.suffix().str();
+  }
+  return out + rest;
+}
+
+Status ExpandAll(SemanticModel* model) {
+  auto expand = [&](SourceSql* sql, const std::string& where) -> Status {
+    for (auto& [source, expr] : *sql) {
+      CI_ASSIGN_OR_RETURN(expr, Expand(expr, model->reference_time, where));
+    }
+    return Status::Ok();
+  };
+  for (Source& s : model->sources) {
+    CI_ASSIGN_OR_RETURN(s.as_of, Expand(s.as_of, model->reference_time, "source " + s.name));
+  }
+  for (Measure& m : model->measures) {
+    CI_RETURN_IF_ERROR(expand(&m.aggregate, "measure " + m.name));
+    CI_RETURN_IF_ERROR(expand(&m.row, "measure " + m.name));
+  }
+  for (Condition& c : model->conditions) CI_RETURN_IF_ERROR(expand(&c.predicate, "condition " + c.name));
+  return Status::Ok();
+}
+
 const toml::array* GetTables(const toml::table& root, const char* key) {
   const toml::node* node = root.get(key);
   return node ? node->as_array() : nullptr;
@@ -88,6 +143,8 @@ Status ParseSources(const toml::table& root, SemanticModel* model) {
     s.count_measure = GetString(*t, "count_measure");
     if (s.name.empty() || s.from.empty()) return Status::InvalidArgument(where + " needs name and from");
     CI_ASSIGN_OR_RETURN(s.time_measures, GetStrings(*t, "time_measures", where));
+    CI_ASSIGN_OR_RETURN(s.verbs, GetStrings(*t, "verbs", where));
+    s.as_of = GetString(*t, "as_of");
     if (const toml::table* scope = t->get_as<toml::table>("scope")) {
       for (const auto& [key, value] : *scope) {
         auto col = value.as_string();
@@ -116,7 +173,20 @@ Status ParseMeasures(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(m.row, GetSourceSql(*t, "row", where));
     m.higher_is_better = GetString(*t, "better", "higher") != "lower";
     m.round = static_cast<int>(t->get_as<int64_t>("round") ? t->get_as<int64_t>("round")->get() : 2);
-    if (m.name.empty() || m.aggregate.empty()) return Status::InvalidArgument(where + " needs name and on");
+    CI_ASSIGN_OR_RETURN(m.combine, GetNameMap(*t, "combine", where));
+    const std::string kind = GetString(*t, "kind", "aggregate");
+    if (kind == "ratio") {
+      m.numerator = GetString(*t, "numerator");
+      m.denominator = GetString(*t, "denominator");
+      m.percent = t->get_as<bool>("percent") && t->get_as<bool>("percent")->get();
+      if (m.name.empty() || m.numerator.empty() || m.denominator.empty() || !m.aggregate.empty()) {
+        return Status::InvalidArgument(where + ": a ratio needs name, numerator and denominator (and no on)");
+      }
+    } else if (kind != "aggregate") {
+      return Status::InvalidArgument(where + ": kind must be aggregate or ratio");
+    } else if (m.name.empty() || m.aggregate.empty()) {
+      return Status::InvalidArgument(where + " needs name and on");
+    }
     model->measures.push_back(std::move(m));
   }
   return Status::Ok();
@@ -137,6 +207,7 @@ Status ParseDimensions(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(d.values, GetStrings(*t, "values", where));
     CI_ASSIGN_OR_RETURN(d.value_context, GetStrings(*t, "value_context", where));
     d.sample_from_data = t->get_as<bool>("sample_from_data") && t->get_as<bool>("sample_from_data")->get();
+    d.word_forms = t->get_as<bool>("word_forms") && t->get_as<bool>("word_forms")->get();
     if (d.name.empty() || d.column.empty()) return Status::InvalidArgument(where + " needs name and on");
     model->dimensions.push_back(std::move(d));
   }
@@ -157,6 +228,7 @@ Status ParseConditions(const toml::table& root, SemanticModel* model) {
     c.measure = GetString(*t, "measure");
     CI_ASSIGN_OR_RETURN(c.synonyms, GetStrings(*t, "synonyms", where));
     CI_ASSIGN_OR_RETURN(c.predicate, GetSourceSql(*t, "on", where));
+    CI_ASSIGN_OR_RETURN(c.combine, GetNameMap(*t, "combine", where));
     if (c.name.empty() || c.predicate.empty()) return Status::InvalidArgument(where + " needs name and on");
     model->conditions.push_back(std::move(c));
   }
@@ -192,6 +264,25 @@ Status CheckReferences(const SemanticModel& model) {
     CI_RETURN_IF_ERROR(check(m.aggregate, "measure " + m.name));
     CI_RETURN_IF_ERROR(check(m.row, "measure " + m.name));
   }
+  for (const Measure& m : model.measures) {
+    for (const std::string* part : {&m.numerator, &m.denominator}) {
+      if (part->empty()) continue;
+      const Measure* p = model.FindMeasure(*part);
+      if (!p || p->is_ratio()) {
+        return Status::InvalidArgument(fmt::format("measure {}: '{}' is not an aggregate measure", m.name, *part));
+      }
+    }
+  }
+  auto check_combine = [&](const std::map<std::string, std::string>& combine, const std::string& what) -> Status {
+    for (const auto& [other, result] : combine) {
+      if (!model.FindMeasure(other) || !model.FindMeasure(result)) {
+        return Status::InvalidArgument(fmt::format("{}: combine names an unknown measure ({} = {})", what, other, result));
+      }
+    }
+    return Status::Ok();
+  };
+  for (const Measure& m : model.measures) CI_RETURN_IF_ERROR(check_combine(m.combine, "measure " + m.name));
+  for (const Condition& c : model.conditions) CI_RETURN_IF_ERROR(check_combine(c.combine, "condition " + c.name));
   for (const Dimension& d : model.dimensions) CI_RETURN_IF_ERROR(check(d.column, "dimension " + d.name));
   for (const Condition& c : model.conditions) CI_RETURN_IF_ERROR(check(c.predicate, "condition " + c.name));
   for (const Condition& c : model.conditions) {
@@ -250,6 +341,7 @@ Result<SemanticModel> ParseSemanticModel(const std::string& text, const std::str
   if (s.ok()) s = ParseConditions(root, &model);
   if (s.ok()) s = ParseVerified(root, &model);
   if (s.ok()) s = CheckReferences(model);
+  if (s.ok()) s = ExpandAll(&model);
   if (!s.ok()) return s.WithContext(source_name);
   return model;
 }

@@ -34,6 +34,12 @@ struct Source {
   std::map<std::string, std::string> scope;  // scope key (account_id) → column expression
   // What "how many ..." counts when a question names only filters of this source.
   std::string count_measure;
+  // Row predicate every query on this source gets: rows up to the run's as-of time (the
+  // model's reference time), so an all-time figure is "as of the run" like every gold number.
+  std::string as_of;
+  // Verbs of this source's rows ("written" for reviews, "signed up" for customers): words a
+  // question may use about them; they name the source's count when nothing else is measured.
+  std::vector<std::string> verbs;
 };
 
 struct Measure {
@@ -43,6 +49,16 @@ struct Measure {
   SourceSql row;        // per-row value for comparison filters
   bool higher_is_better = true;
   int round = 2;
+  // A ratio measure (kind = "ratio"): numerator / denominator, two other measures, each
+  // computed on its own source; `percent` multiplies by 100. The answer shows both parts
+  // ("67.0% — 2,011 of 3,000 customers"). A ratio has no `aggregate` of its own.
+  std::string numerator, denominator;
+  bool percent = false;
+  // Named together with another measure, this one turns it into a third: "sentiment" with
+  // "reviews" is review_sentiment (other measure → resulting measure).
+  std::map<std::string, std::string> combine;
+
+  bool is_ratio() const { return !numerator.empty(); }
 };
 
 struct Dimension {
@@ -52,6 +68,9 @@ struct Dimension {
   std::vector<std::string> values;         // sample values (file + data)
   std::vector<std::string> value_context;  // a bare value counts only next to one of these words
   bool sample_from_data = false;
+  // Values are also known by their word forms: "email_click" as "email clicks", "emails
+  // clicked", "clicked an email" (the parser generates them; see parser.cc).
+  bool word_forms = false;
 };
 
 struct Condition {
@@ -60,6 +79,9 @@ struct Condition {
   SourceSql predicate;
   // The measure the condition thresholds: "most likely to churn" orders by it instead.
   std::string measure;
+  // Named together with a measure, the condition turns it into another: "refunded" with
+  // "revenue" is refund_amount (measure → resulting measure; the condition is then dropped).
+  std::map<std::string, std::string> combine;
 };
 
 struct VerifiedQuestion {
@@ -91,7 +113,11 @@ struct SemanticModel {
 std::optional<std::string> SqlOn(const SourceSql& sql, const std::string& source);
 
 // Parses a model from TOML text. Every reference (source names, measure names in
-// time_measures) is checked; errors name the entry.
+// time_measures, ratio parts, combine targets) is checked; errors name the entry.
+// In SQL fragments, `{ref}` is the model's reference time (the run's as-of) and
+// `{kpi NAME ALIAS}` is the business figure NAME of features/kpis.h over rows aliased ALIAS
+// (an aggregate with its as-of filter) and `{kpi_rows NAME ALIAS}` the rows it counts: each
+// figure is defined once, there.
 Result<SemanticModel> ParseSemanticModel(const std::string& text, const std::string& source_name);
 // The embedded default model.
 Result<SemanticModel> DefaultSemanticModel();

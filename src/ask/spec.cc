@@ -86,6 +86,40 @@ void SortByModel(std::vector<std::string>* names, Pred index) {
 
 int ToInt(const std::string& s) { return std::stoi(s); }
 
+nlohmann::json FiltersToJson(const std::vector<Filter>& filters) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const Filter& f : filters) j.push_back({{"field", f.field}, {"op", f.op}, {"values", f.values}});
+  return j;
+}
+
+Result<std::vector<Filter>> FiltersFromJson(const nlohmann::json& j, const char* where) {
+  std::vector<Filter> out;
+  if (!j.contains("filters")) return out;
+  if (!j["filters"].is_array()) return Status::InvalidArgument(fmt::format("spec: '{}' must be an array", where));
+  for (const auto& f : j["filters"]) {
+    CI_ASSIGN_OR_RETURN(Filter filter, FilterFromJson(f));
+    out.push_back(std::move(filter));
+  }
+  return out;
+}
+
+void CanonicalFilters(std::vector<Filter>* filters, const SemanticModel& model) {
+  for (Filter& f : *filters) {
+    if (f.op == "=" || f.op == "!=") {
+      std::sort(f.values.begin(), f.values.end());
+      f.values.erase(std::unique(f.values.begin(), f.values.end()), f.values.end());
+    }
+  }
+  auto field_index = [&](const Filter& f) {
+    int d = model.DimensionIndex(f.field);
+    return d >= 0 ? d : 1000 + model.MeasureIndex(f.field);
+  };
+  std::stable_sort(filters->begin(), filters->end(), [&](const Filter& a, const Filter& b) {
+    return std::make_pair(field_index(a), a.op) < std::make_pair(field_index(b), b.op);
+  });
+  filters->erase(std::unique(filters->begin(), filters->end()), filters->end());
+}
+
 }  // namespace
 
 nlohmann::json SpecToJson(const QuerySpec& spec) {
@@ -93,8 +127,7 @@ nlohmann::json SpecToJson(const QuerySpec& spec) {
   j["measures"] = spec.measures;
   if (!spec.dimensions.empty()) j["dimensions"] = spec.dimensions;
   if (!spec.filters.empty()) {
-    j["filters"] = nlohmann::json::array();
-    for (const Filter& f : spec.filters) j["filters"].push_back({{"field", f.field}, {"op", f.op}, {"values", f.values}});
+    j["filters"] = FiltersToJson(spec.filters);
   }
   if (!spec.conditions.empty()) j["conditions"] = spec.conditions;
   if (!spec.time_grain.empty()) j["time_grain"] = spec.time_grain;
@@ -104,13 +137,21 @@ nlohmann::json SpecToJson(const QuerySpec& spec) {
     j["order_dir"] = spec.order_dir;
   }
   if (spec.limit > 0) j["limit"] = spec.limit;
+  if (!spec.share.empty()) {
+    nlohmann::json share = nlohmann::json::object();
+    if (!spec.share.filters.empty()) share["filters"] = FiltersToJson(spec.share.filters);
+    if (!spec.share.conditions.empty()) share["conditions"] = spec.share.conditions;
+    j["share"] = share;
+  }
+  if (!spec.compare_time_range.empty()) j["compare_time_range"] = spec.compare_time_range;
   return j;
 }
 
 Result<QuerySpec> SpecFromJson(const nlohmann::json& j) {
   if (!j.is_object()) return Status::InvalidArgument("spec must be a JSON object");
   static const std::set<std::string> kKeys = {"measures", "dimensions", "filters", "conditions", "time_grain",
-                                              "time_range", "order_by", "order_dir", "limit"};
+                                              "time_range", "order_by", "order_dir", "limit", "share",
+                                              "compare_time_range"};
   for (const auto& [key, value] : j.items()) {
     if (!kKeys.count(key)) return Status::InvalidArgument("spec: unknown key '" + key + "'");
   }
@@ -122,12 +163,16 @@ Result<QuerySpec> SpecFromJson(const nlohmann::json& j) {
   CI_ASSIGN_OR_RETURN(s.time_range, StringField(j, "time_range"));
   CI_ASSIGN_OR_RETURN(s.order_by, StringField(j, "order_by"));
   CI_ASSIGN_OR_RETURN(s.order_dir, StringField(j, "order_dir"));
-  if (j.contains("filters")) {
-    if (!j["filters"].is_array()) return Status::InvalidArgument("spec: 'filters' must be an array");
-    for (const auto& f : j["filters"]) {
-      CI_ASSIGN_OR_RETURN(Filter filter, FilterFromJson(f));
-      s.filters.push_back(std::move(filter));
+  CI_ASSIGN_OR_RETURN(s.filters, FiltersFromJson(j, "filters"));
+  CI_ASSIGN_OR_RETURN(s.compare_time_range, StringField(j, "compare_time_range"));
+  if (j.contains("share") && !j["share"].is_null()) {
+    const auto& share = j["share"];
+    if (!share.is_object()) return Status::InvalidArgument("spec: 'share' must be an object");
+    for (const auto& [key, value] : share.items()) {
+      if (key != "filters" && key != "conditions") return Status::InvalidArgument("spec: share: unknown key '" + key + "'");
     }
+    CI_ASSIGN_OR_RETURN(s.share.filters, FiltersFromJson(share, "share.filters"));
+    CI_ASSIGN_OR_RETURN(s.share.conditions, StringList(share, "conditions"));
   }
   if (j.contains("limit") && !j["limit"].is_null()) {
     if (!j["limit"].is_number_integer()) return Status::InvalidArgument("spec: 'limit' must be an integer");
@@ -216,6 +261,22 @@ Status ValidateSpec(const QuerySpec& spec, const SemanticModel& model, int64_t m
       return Status::InvalidArgument("order_dir must be asc or desc");
     }
   }
+  for (const Filter& f : spec.share.filters) CI_RETURN_IF_ERROR(ValidateFilter(f, model));
+  for (const auto& c : spec.share.conditions) {
+    if (!model.FindCondition(c)) return Status::InvalidArgument("unknown condition '" + c + "'");
+  }
+  bool has_ratio = false;
+  for (const auto& m : spec.measures) has_ratio = has_ratio || model.FindMeasure(m)->is_ratio();
+  if ((has_ratio || !spec.share.empty()) && spec.measures.size() != 1) {
+    return Status::InvalidArgument("a rate or a share is asked on its own (one measure)");
+  }
+  if (has_ratio && !spec.share.empty()) return Status::InvalidArgument("a share of a rate is not defined");
+  if (!spec.compare_time_range.empty()) {
+    CI_RETURN_IF_ERROR(ParseTimeRange(spec.compare_time_range).status());
+    if (spec.time_range.empty() || !spec.time_grain.empty() || spec.measures.empty()) {
+      return Status::InvalidArgument("compare_time_range needs a time_range to compare with, a measure and no time grain");
+    }
+  }
   if (spec.limit < 0 || spec.limit > max_limit) {
     return Status::InvalidArgument(fmt::format("limit must be between 0 and {}", max_limit));
   }
@@ -227,20 +288,9 @@ QuerySpec CanonicalSpec(const QuerySpec& spec, const SemanticModel& model) {
   SortByModel(&s.measures, [&](const std::string& n) { return model.MeasureIndex(n); });
   SortByModel(&s.dimensions, [&](const std::string& n) { return model.DimensionIndex(n); });
   SortByModel(&s.conditions, [&](const std::string& n) { return model.ConditionIndex(n); });
-  for (Filter& f : s.filters) {
-    if (f.op == "=" || f.op == "!=") {
-      std::sort(f.values.begin(), f.values.end());
-      f.values.erase(std::unique(f.values.begin(), f.values.end()), f.values.end());
-    }
-  }
-  auto field_index = [&](const Filter& f) {
-    int d = model.DimensionIndex(f.field);
-    return d >= 0 ? d : 1000 + model.MeasureIndex(f.field);
-  };
-  std::stable_sort(s.filters.begin(), s.filters.end(), [&](const Filter& a, const Filter& b) {
-    return std::make_pair(field_index(a), a.op) < std::make_pair(field_index(b), b.op);
-  });
-  s.filters.erase(std::unique(s.filters.begin(), s.filters.end()), s.filters.end());
+  CanonicalFilters(&s.filters, model);
+  CanonicalFilters(&s.share.filters, model);
+  SortByModel(&s.share.conditions, [&](const std::string& n) { return model.ConditionIndex(n); });
   if (s.order_by.empty()) s.order_dir.clear();
   return s;
 }

@@ -6,6 +6,8 @@
 //    "filters":[{"field":"plan","op":"=","values":["premium"]}],
 //    "conditions":["high_risk"],"time_grain":"month","time_range":"this_year",
 //    "order_by":"revenue","order_dir":"desc","limit":10}
+//   {"measures":["customers"],"share":{"conditions":["high_risk"]}}       67.0% of customers
+//   {"measures":["orders"],"time_range":"this_quarter","compare_time_range":"last_quarter"}
 //
 // time_range grammar (relative ones are relative to the model's reference time):
 //   today | yesterday | this_{week,month,quarter,year} (to date)
@@ -35,6 +37,15 @@ struct Filter {
   bool operator==(const Filter&) const = default;
 };
 
+// "What share of customers are at high risk": the rows the share counts, within the rows the
+// rest of the spec selects (the whole). Empty = not a share.
+struct Share {
+  std::vector<Filter> filters;
+  std::vector<std::string> conditions;
+  bool empty() const { return filters.empty() && conditions.empty(); }
+  bool operator==(const Share&) const = default;
+};
+
 struct QuerySpec {
   std::vector<std::string> measures;
   std::vector<std::string> dimensions;
@@ -45,6 +56,10 @@ struct QuerySpec {
   std::string order_by;    // a measure of the spec, or ""
   std::string order_dir;   // asc | desc ("" when order_by is "")
   int64_t limit = 0;       // 0 = the caller's row limit
+  // The one measure as a percentage: its value on the share's rows over its value on all.
+  Share share;
+  // "this quarter vs last quarter": the same figures over a second time range, one row each.
+  std::string compare_time_range;
   bool operator==(const QuerySpec&) const = default;
 };
 

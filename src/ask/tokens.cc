@@ -52,7 +52,8 @@ const std::set<std::string, std::less<>>& Fillers() {
       "belong", "belongs", "fall", "falls", "sit", "sits", "whole", "entire", "full", "complete", "breakdown",
       "there's", "s", "&", "=", ">", "<", ">=", "<=", "need", "want", "know", "like", "by?", "graph", "chart",
       "table", "dashboard", "kpi", "kpis", "metric", "metrics", "numbers", "people", "person", "accounts",
-      "account", "customers", "clients", "client", "users", "user", "one", "ones", "give", "gave", "over"};
+      "account", "customers", "clients", "client", "users", "user", "one", "ones", "give", "gave", "over",
+      "compared", "comparing", "against", "difference", "differ", "relative", "versus", "been"};
   return kFillers;
 }
 

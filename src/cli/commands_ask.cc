@@ -1,11 +1,13 @@
 // Commands of this area: ask (issue 9). Registered from RegisterCommands.
 //   custintel ask "top 10 customers by churn risk" [--json] [--scope account_id=acme]
 //                 [--parser builtin|llm] [--limit N] [--timeout-ms N]
+//   custintel evaluate ask [--set FILE] [--json]   (accuracy per family on the held-out set)
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "ask/ask.h"
+#include "ask/evaluate.h"
 #include "cli/commands.h"
 #include "core/strings.h"
 #include "store/ai/runtime.h"
@@ -87,6 +89,23 @@ Status RunAsk(GlobalOptions& g, const AskArgs& args) {
   return Status::Ok();
 }
 
+struct EvalArgs {
+  std::string set = "tests/data/ask/shop_questions.jsonl";
+  bool json = false;
+};
+
+Status RunEvaluateAsk(GlobalOptions& g, const EvalArgs& args) {
+  Result<std::vector<ask::AskEvalQuestion>> set = ask::LoadAskEvalSet(args.set);
+  if (!set.ok()) {
+    return set.status().WithContext("--set (the held-out set is tests/data/ask/shop_questions.jsonl in the source tree)");
+  }
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(ask::AskEvalReport report, ask::EvaluateAsk(conn, *set));
+  std::cout << (args.json ? report.ToJson().dump(2) + "\n" : report.ToText());
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common) {
@@ -101,6 +120,15 @@ void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()
   cmd->add_option("--timeout-ms", args.timeout_ms, "stop the query after this long")->capture_default_str();
   cmd->add_flag("--json", args.json, "print the answer as JSON (question, spec, sql, rows, answer_text, ...)");
   cmd->callback([&] { action = [&] { return RunAsk(g, args); }; });
+
+  static EvalArgs eval_args;
+  auto* ev = EvaluateCommand(app)->add_subcommand(
+      "ask", "ask every question of a held-out set and compare each answer with its SQL answer: accuracy per "
+             "family, refusals of out-of-scope questions");
+  common(ev, &g);
+  ev->add_option("--set", eval_args.set, "the question set (JSON lines: q, family, sql | refuse)")->capture_default_str();
+  ev->add_flag("--json", eval_args.json, "print JSON (overall, families, refusals, misses)");
+  ev->callback([&] { action = [&] { return RunEvaluateAsk(g, eval_args); }; });
 }
 
 }  // namespace custintel::cli

@@ -225,7 +225,7 @@ CLI::App* FindSubcommand(CLI::App& app, const std::string& name) {
 
 CLI::App* EvaluateCommand(CLI::App& app) {
   if (CLI::App* existing = FindSubcommand(app, "evaluate")) return existing;
-  CLI::App* ev = app.add_subcommand("evaluate", "evaluate a model on held-out data (clv, recs, churn)");
+  CLI::App* ev = app.add_subcommand("evaluate", "evaluate a model on held-out data (clv, recs, churn, grounding, ask)");
   ev->require_subcommand(1);
   return ev;
 }

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/output.h"
+#include "features/kpis.h"
 #include "insight/drivers.h"
 #include "insight/read.h"
 #include "models/segments.h"
@@ -23,13 +24,14 @@ constexpr char kTopRiskSql[] =
     "lifetime_value, risk_factors FROM gold.customer_scores "
     "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT 10";
 
-constexpr char kOverviewSql[] =
-    "SELECT (SELECT any_value(as_of)::VARCHAR FROM gold.customer_scores) AS as_of, "
-    "(SELECT count(*) FROM gold.customer_scores) AS customers, "
-    "(SELECT count(*) FROM gold.customer_scores WHERE high_risk) AS high_risk, "
-    "(SELECT high_risk_above FROM gold.risk_definition) AS high_risk_above, "
-    "(SELECT round(avg(lifetime_value), 2) FROM gold.customer_scores) AS avg_ltv, "
-    "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk";
+// The run's figures (features/kpis.h: each defined once, as of the run) and the risk threshold.
+std::string OverviewSql() {
+  return "SELECT (SELECT any_value(as_of)::VARCHAR FROM gold.customer_scores) AS as_of, k.customers, k.high_risk, "
+         "(SELECT high_risk_above FROM gold.risk_definition) AS high_risk_above, k.avg_ltv, "
+         "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk, k.revenue_at_risk, "
+         "k.reviews, k.avg_rating, k.open_tickets FROM (" +
+         features::KpiSelectSql(features::RunAsOfSql()) + ") k";
+}
 
 // A stored risk_factors JSON text in words (insight/drivers.h).
 std::string DriversText(const std::string& risk_factors, size_t max) {
@@ -59,7 +61,7 @@ Status PrintSegments(store::Connection& conn, bool json, std::ostream& out) {
 Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   CI_RETURN_IF_ERROR(RequireGold(conn));
   CI_RETURN_IF_ERROR(models::HighRiskAbove(conn).status());  // scores from before the flag: run again
-  CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(kOverviewSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(OverviewSql()));
   CI_ASSIGN_OR_RETURN(store::QueryResult segments, conn.Query(kSegmentsSql));
   CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(kTopRiskSql));
   // The run's figures in words, when the insights step has written them.
@@ -76,9 +78,12 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   }
   out << fmt::format("custintel summary, as of {}\n", overview.GetString(0, 0));
   out << fmt::format("{} customers, {} at high churn risk (> {}); average lifetime value {}, "
-                     "average churn risk {}\n\n",
+                     "average churn risk {}\n",
                      overview.GetInt64(1, 0), overview.GetInt64(2, 0), overview.GetString(3, 0),
                      overview.GetString(4, 0), overview.GetString(5, 0));
+  out << fmt::format("Projected revenue at risk {}; {} reviews averaging {} stars; {} open tickets\n\n",
+                     overview.GetString(6, 0), overview.GetInt64(7, 0), overview.GetString(8, 0),
+                     overview.GetInt64(9, 0));
   if (words.is_object() && words["summary"].is_string()) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
                        words.value("grounding_score", 0.0), words["summary"].get<std::string>());

@@ -4,6 +4,7 @@
 
 #include "core/embedded.h"
 #include "core/strings.h"
+#include "features/kpis.h"
 
 namespace custintel::features {
 
@@ -29,12 +30,22 @@ Result<std::string> NormalizeAsOf(store::Connection& conn, const std::string& as
 Status RunSqlModel(store::Connection& conn, const std::string& path, const std::string& as_of, const Scope& scope) {
   auto sql = embedded::Find(path);
   if (!sql) return Status::Internal("SQL model " + path + " is not embedded in this build");
-  static const std::regex kScopeToken(R"(\{\{scope ([^}]+)\}\})");
+  // {{scope COL}}: the run's customer scope; {{kpi NAME}}: a business figure as of the run
+  // (features/kpis.h, the one definition of each).
+  static const std::regex kToken(R"(\{\{(scope|kpi) ([^}]+)\}\})");
   std::string text;
   std::string rest(*sql);
   std::smatch m;
-  while (std::regex_search(rest, m, kScopeToken)) {
-    text += m.prefix().str() + scope.Filter(m[1].str());
+  while (std::regex_search(rest, m, kToken)) {
+    std::string fill;
+    if (m[1].str() == "scope") {
+      fill = scope.Filter(m[2].str());
+    } else {
+      const Kpi* kpi = FindKpi(m[2].str());
+      if (!kpi) return Status::Internal(path + ": unknown figure {{kpi " + m[2].str() + "}}");
+      fill = KpiSubquery(*kpi, "getvariable('as_of')::TIMESTAMPTZ");
+    }
+    text += m.prefix().str() + fill;
     rest = m.suffix().str();
   }
   text += rest;

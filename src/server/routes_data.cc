@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/embedded.h"
+#include "features/kpis.h"
 #include "insight/drivers.h"
 #include "server/api.h"
 #include "server/sentiment_report.h"
@@ -313,17 +314,12 @@ Result<Reply> GetSummary(RequestContext& ctx) {
     return Status::NotFound("this tenant's scores predate the high churn risk flag: run the pipeline again "
                             "(POST /v1/jobs/refresh)");
   }
+  // The figures are features/kpis.h's (each defined once, as of the run), over this key's rows.
   CI_ASSIGN_OR_RETURN(auto k, ctx.Query(
-      "WITH s AS (SELECT count(*) AS customers, count(*) FILTER (WHERE high_risk) AS high_risk, "
-      "round(avg(lifetime_value), 2) AS avg_ltv, round(sum(lifetime_value), 2) AS total_ltv, "
-      "round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS revenue_at_risk, max(as_of) AS as_of "
-      "FROM scoped.customer_scores) "
-      "SELECT s.customers, s.high_risk, s.avg_ltv, s.total_ltv, s.revenue_at_risk, "
-      "strftime(s.as_of, '%Y-%m-%dT%H:%M:%SZ') AS as_of, "
-      "(SELECT count(*) FROM scoped.reviews r WHERE r.created_at IS NULL OR r.created_at <= s.as_of) AS reviews, "
-      "(SELECT round(avg(rating), 3) FROM scoped.reviews r WHERE r.created_at IS NULL OR r.created_at <= s.as_of) "
-      "AS avg_rating, (SELECT count(*) FROM scoped.tickets t WHERE t.created_at <= s.as_of AND "
-      "(t.resolved_at IS NULL OR t.resolved_at > s.as_of)) AS open_tickets FROM s",
+      "SELECT k.customers, k.high_risk, k.avg_ltv, "
+      "(SELECT round(sum(lifetime_value), 2) FROM scoped.customer_scores) AS total_ltv, k.revenue_at_risk, "
+      "strftime(" + features::RunAsOfSql("scoped") + ", '%Y-%m-%dT%H:%M:%SZ') AS as_of, k.reviews, k.avg_rating, "
+      "k.open_tickets FROM (" + features::KpiSelectSql(features::RunAsOfSql("scoped"), "scoped") + ") k",
       {}, {"gold.customer_scores", "silver.reviews", "silver.tickets"}));
   json kpis = Rows(k)[0];
   // Change since the previous run: kept per tenant only, so account keys get none.

@@ -18,6 +18,7 @@
 #include "ai/service.h"
 #include "ask/answer.h"
 #include "ask/ask.h"
+#include "ask/evaluate.h"
 #include "core/config.h"
 #include "gen/gen_data.h"
 #include "ingest/ingest.h"
@@ -115,7 +116,7 @@ std::shared_ptr<const SemanticModel>* AskShopTest::model_ = nullptr;
 
 std::vector<std::string> QuestionSet() {
   std::vector<std::string> out;
-  for (const char* file : {"questions.jsonl", "heldout.jsonl"}) {
+  for (const char* file : {"questions.jsonl", "heldout.jsonl", "shop_questions.jsonl"}) {
     std::ifstream in(std::string(CUSTINTEL_SOURCE_DIR) + "/tests/data/ask/" + file);
     std::string line;
     while (std::getline(in, line)) {
@@ -363,6 +364,128 @@ TEST_F(AskShopTest, CliAnswersAsJsonAndRejectsBadFlags) {
   EXPECT_EQ(testing::RunCli("ask --db " + db + " --scope nokey \"revenue\"").exit_code, 2);
   EXPECT_EQ(testing::RunCli("ask --db " + db + " --scope tenant=x \"revenue\"").exit_code, 2);
   EXPECT_EQ(testing::RunCli("ask --db " + db + " --parser magic \"revenue\"").exit_code, 2);
+}
+
+// The held-out shop set (tests/data/ask/shop_questions.jsonl, written before the parser was
+// changed for issue 28, each question with its own SQL answer): answers compared by value,
+// per family; out-of-scope questions refused. README.md records the figures.
+TEST_F(AskShopTest, HeldOutShopQuestionsAnswerLikeTheirSqlPerFamily) {
+  auto set = LoadAskEvalSet(std::string(CUSTINTEL_SOURCE_DIR) + "/tests/data/ask/shop_questions.jsonl");
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_GE(set->size(), 100u);
+  store::Connection conn = Connect();
+  AskOptions options;
+  options.model = *model_;
+  auto report = EvaluateAsk(conn, *set, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  std::cout << report->ToText();
+  EXPECT_GE(report->families.size(), 8u);
+  EXPECT_GE(report->overall.rate(), 90.0);
+  EXPECT_EQ(report->refusals.passed, report->refusals.total);
+  for (const auto& [family, t] : report->families) EXPECT_GE(t.rate(), 75.0) << family;
+}
+
+TEST_F(AskShopTest, AShareShowsItsPartAndItsWhole) {
+  AskAnswer a = MustAsk("what share of customers are high risk");
+  ASSERT_TRUE(a.answered) << a.reason;
+  ASSERT_EQ(a.columns, (std::vector<std::string>{"share", "matching_customers", "customers"}));
+  const double part = Scalar("SELECT count(*) FROM gold.customer_scores WHERE high_risk");
+  const double whole = Scalar("SELECT count(*) FROM gold.customer_scores");
+  EXPECT_EQ(a.rows[0][1].get<double>(), part);
+  EXPECT_EQ(a.rows[0][2].get<double>(), whole);
+  EXPECT_NEAR(a.rows[0][0].get<double>(), 100.0 * part / whole, 0.05);
+  EXPECT_NE(a.answer_text.find("% — "), std::string::npos) << a.answer_text;
+  EXPECT_NE(a.answer_text.find(" of "), std::string::npos) << a.answer_text;
+
+  AskAnswer rate = MustAsk("what's the cancellation rate");
+  ASSERT_TRUE(rate.answered) << rate.reason;
+  EXPECT_EQ(rate.spec.measures, std::vector<std::string>{"cancellation_rate"});
+  EXPECT_EQ(rate.rows[0][1].get<double>(),
+            Scalar("SELECT count(*) FROM silver.orders WHERE status = 'cancelled' AND ordered_at <= "
+                   "(SELECT max(as_of) FROM gold.customer_features)"));
+  EXPECT_NE(rate.answer_text.find("orders"), std::string::npos) << rate.answer_text;
+}
+
+TEST_F(AskShopTest, AComparisonAnswersOneRowEachAndTheDifference) {
+  AskAnswer a = MustAsk("revenue in the uk compared to the eu");
+  ASSERT_TRUE(a.answered) << a.reason;
+  ASSERT_EQ(a.rows.size(), 3u) << a.rows.dump();
+  EXPECT_EQ(a.rows[2][0].get<std::string>().rfind("difference (", 0), 0u) << a.rows.dump();
+  EXPECT_NEAR(a.rows[2][1].get<double>(), a.rows[0][1].get<double>() - a.rows[1][1].get<double>(), 0.011);
+  AskAnswer t = MustAsk("orders this quarter vs last quarter");
+  ASSERT_TRUE(t.answered) << t.reason;
+  ASSERT_EQ(t.rows.size(), 3u) << t.rows.dump();
+  EXPECT_EQ(t.columns.front(), "period");
+  EXPECT_EQ(t.rows[2][1].get<int64_t>(), t.rows[0][1].get<int64_t>() - t.rows[1][1].get<int64_t>());
+  for (double n : NumbersIn(t.answer_text)) EXPECT_TRUE(NumberInRows(n, t.rows)) << t.answer_text;
+}
+
+TEST_F(AskShopTest, RevenueIsCompletedOrdersAndSaysSo) {
+  AskAnswer a = MustAsk("total revenue");
+  ASSERT_TRUE(a.answered);
+  EXPECT_NE(a.answer_text.find("completed orders"), std::string::npos) << a.answer_text;
+  AskAnswer refunded = MustAsk("how much money did we refund");
+  ASSERT_TRUE(refunded.answered) << refunded.reason;
+  EXPECT_EQ(refunded.spec.measures, std::vector<std::string>{"refund_amount"});
+}
+
+// The new measures are scoped like the rest: an account sees its own rows only.
+TEST_F(AskShopTest, NewMeasuresStayWithinTheScope) {
+  store::Connection conn = Connect();
+  auto accounts = conn.Query("SELECT account_id FROM silver.customers GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1");
+  ASSERT_TRUE(accounts.ok());
+  const std::string mine = accounts->GetString(0, 0);
+  AskOptions scoped;
+  scoped.scope = {{"account_id", mine}};
+  const std::string mine_sql = "customer_id IN (SELECT customer_id FROM silver.customers WHERE account_id = ?)";
+  const std::string as_of = "(SELECT max(as_of) FROM gold.customer_features)";
+  auto first = [&](const char* q, size_t col) {
+    AskAnswer a = MustAsk(q, scoped);
+    EXPECT_TRUE(a.answered) << q << ": " << a.reason;
+    return a.rows.empty() || a.rows[0][col].is_null() ? 0.0 : a.rows[0][col].get<double>();
+  };
+  EXPECT_EQ(first("how many orders were refunded", 0),
+            Scalar("SELECT count(*) FROM silver.orders WHERE status = 'refunded' AND ordered_at <= " + as_of + " AND " +
+                   mine_sql, {mine}));
+  EXPECT_EQ(first("what share of customers are high risk", 1),
+            Scalar("SELECT count(*) FROM gold.customer_scores s JOIN silver.customers c USING (customer_id) "
+                   "WHERE s.high_risk AND c.account_id = ?", {mine}));
+  EXPECT_EQ(first("what share of customers are high risk", 2),
+            Scalar("SELECT count(*) FROM silver.customers WHERE account_id = ?", {mine}));
+  EXPECT_EQ(first("how many email clicks", 0),
+            Scalar("SELECT count(*) FROM silver.events WHERE event_type = 'email_click' AND occurred_at <= " + as_of +
+                   " AND " + mine_sql, {mine}));
+  EXPECT_EQ(first("how many one star reviews", 0),
+            Scalar("SELECT count(*) FROM silver.reviews WHERE rating = 1 AND " + mine_sql, {mine}));
+  EXPECT_EQ(first("how many reviews have a negative sentiment", 0),
+            Scalar("SELECT count(*) FROM gold.review_insights WHERE sentiment_label = 'negative' AND " + mine_sql, {mine}));
+}
+
+// Figures are as of the run (features/kpis.h), not as of the newest row: with the model's
+// reference time moved back, open tickets are those created by then and not resolved by then.
+TEST_F(AskShopTest, SummaryFiguresAreAsOfTheReferenceTime) {
+  std::string text = testing::ReadFile(std::string(CUSTINTEL_SOURCE_DIR) + "/src/ask/assets/semantic_model.toml");
+  const std::string line = "reference_time = \"coalesce((SELECT max(as_of) FROM gold.customer_features), current_timestamp)\"";
+  ASSERT_NE(text.find(line), std::string::npos);
+  const std::string t = "(SELECT max(as_of) FROM gold.customer_features) - INTERVAL 200 DAY";
+  text.replace(text.find(line), line.size(), "reference_time = \"" + t + "\"");
+  auto model = ParseSemanticModel(text, "semantic_model.toml");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  AskOptions options;
+  options.model = std::make_shared<SemanticModel>(*model);
+  store::Connection conn = Connect();
+  auto number = [&](const char* q) {
+    auto a = Ask(conn, q, options);
+    EXPECT_TRUE(a.ok() && a->answered) << q;
+    return a.ok() && a->answered ? a->rows[0][0].get<double>() : -1.0;
+  };
+  const double open_then = Scalar("SELECT count(*) FROM silver.tickets WHERE created_at <= " + t +
+                                  " AND (resolved_at IS NULL OR resolved_at > " + t + ")");
+  const double open_now = Scalar("SELECT count(*) FROM silver.tickets WHERE resolved_at IS NULL");
+  EXPECT_NE(open_then, open_now);  // the shop has tickets resolved since: the test can tell
+  EXPECT_EQ(number("how many open tickets"), open_then);
+  EXPECT_EQ(number("how many reviews"), Scalar("SELECT count(*) FROM silver.reviews WHERE created_at <= " + t));
+  EXPECT_EQ(number("how many orders"), Scalar("SELECT count(*) FROM silver.orders WHERE ordered_at <= " + t));
 }
 
 }  // namespace
