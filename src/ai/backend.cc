@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/strings.h"
+#include "core/utf8.h"
 
 namespace custintel::ai {
 
