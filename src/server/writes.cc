@@ -42,17 +42,13 @@ Status Record(store::Connection& c, const WriteKey& key, const Reply& answer, co
       .status();
 }
 
-// A failure the write itself decided (bad input, unknown customer, id taken in silver), not a
-// lost race.
-bool IsRefusal(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kResourceExhausted: return true;
-    default: return false;
-  }
+// Whether the write failed because a concurrent writer of the same key committed first:
+// DuckDB refuses the loser's commit (or insert) on meta.api_writes' primary key, or reports a
+// write-write conflict.
+bool LostRace(const Status& s) {
+  const std::string m = ToLower(s.message());
+  return m.find("duplicate key") != std::string::npos || m.find("primary key") != std::string::npos ||
+         m.find("conflict") != std::string::npos;
 }
 
 }  // namespace
@@ -87,9 +83,9 @@ Result<Reply> WriteOnce(RequestContext& ctx, const WriteKey& key,
     return answer;
   };
   Result<Reply> answer = attempt();
-  if (answer.ok() || IsRefusal(answer.status())) return answer;
-  // Most likely a concurrent writer of the same key committed first (the primary key refused
-  // this one): answer as a repeat once its record is visible.
+  if (answer.ok() || !LostRace(answer.status())) return answer;
+  // A concurrent writer of the same key committed first: answer as a repeat once its record is
+  // visible.
   const auto deadline = std::chrono::steady_clock::now() + kWaitForWinner;
   while (std::chrono::steady_clock::now() < deadline) {
     Result<std::optional<Reply>> first = Repeated(c, key);
@@ -97,8 +93,7 @@ Result<Reply> WriteOnce(RequestContext& ctx, const WriteKey& key,
     if (*first) return std::move(**first);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Status::AlreadyExists(fmt::format("another request is writing {} '{}' now; retry ({})", key.kind,
-                                           key.natural_key, Utf8Truncate(answer.status().message(), 200)));
+  return Status::AlreadyExists(fmt::format("another request is writing {} '{}' now; retry", key.kind, key.natural_key));
 }
 
 Result<std::vector<AuditRow>> WriteAudits(store::Connection& conn, const std::string& since) {
