@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# HTTP serving bench: wrk on GET /v1/segments and GET /v1/customers/{id} (64 connections,
-# 30 s each, loopback), with the response cache on (default) and off, beside nginx serving the
-# same JSON as a static file as the ceiling.
-# Installs wrk and nginx-light itself (bench-only tools, not in scripts/deps.sh).
+# HTTP serving bench: wrk on GET /v1/segments and GET /v1/customers/{id} (2 threads, 64
+# kept-alive connections, loopback), with the response cache on (default) and off, beside nginx
+# serving the same JSON as a static file as the ceiling. Prints req/s, p50, p99, max latency,
+# non-2xx answers and timeouts per run, and custintel's req/s as a share of nginx's.
+# Installs wrk and nginx-light itself when missing (bench-only tools, not in scripts/deps.sh).
 #
 #   bench/serve_bench.sh [build-dir] [seconds]
 set -euo pipefail
 build=${1:-build}
-secs=${2:-30}
+secs=${2:-20}
 bin="$build/custintel"
 [[ -x "$bin" ]] || { echo "no $bin; build first" >&2; exit 1; }
 need=()
@@ -55,24 +56,35 @@ nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 sed -i "s/127.0.0.1:0/127.0.0.1:$nport/" "$work/nginx.conf"
 nginx -c "$work/nginx.conf" -g 'daemon off;' & pids+=($!)
 sleep 0.5
+declare -A rate
 run() {  # name url [header]
   local out
-  out=$(wrk -t4 -c64 -d"${secs}s" --latency ${3:+-H "$3"} "$2")
-  local rps p50 p99 non2xx
+  out=$(wrk -t2 -c64 -d"${secs}s" --timeout 2s --latency ${3:+-H "$3"} "$2")
+  local rps p50 p99 max non2xx timeouts
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  max=$(awk '$1=="Latency" {print $4}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '%-34s %12s req/s  p50 %8s  p99 %8s  non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  timeouts=$( (grep -o 'timeout [0-9]*' <<<"$out" || true) | awk '{print $2}')
+  rate[$1]=$rps
+  printf '%-40s %10s req/s  p50 %8s  p99 %8s  max %8s  non-2xx %s  timeouts %s\n' "$1" "$rps" "$p50" "$p99" "$max" \
+    "${non2xx:-0}" "${timeouts:-0}"
 }
-echo "wrk: 4 threads, 64 connections, ${secs} s each, loopback; $(nproc) cores"
+ratio() {  # a b: a's req/s as a share of b's
+  awk -v a="${rate[$1]}" -v b="${rate[$2]}" -v n="$1" 'BEGIN { if (b > 0) printf "%-40s %.2f x nginx\n", n, a / b }'
+}
+echo "wrk: 2 threads, 64 connections, ${secs} s each, loopback; $(nproc) cores; $(uptime | sed 's/.*load/load/')"
 run "custintel GET /v1/segments" "$base/v1/segments" "Authorization: Bearer $key"
 run "custintel GET /v1/customers/{id}" "$base/v1/customers/C000042" "Authorization: Bearer $key"
+run "nginx static segments.json" "http://127.0.0.1:$nport/segments.json"
+run "nginx static customer.json" "http://127.0.0.1:$nport/customer.json"
+ratio "custintel GET /v1/segments" "nginx static segments.json"
+ratio "custintel GET /v1/customers/{id}" "nginx static customer.json"
+[[ "${BENCH_CACHE_OFF:-1}" == 1 ]] || exit 0
 # The same routes with the response cache off: every request plans and runs its queries.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 { cat "$work/custintel.toml"; printf '[server]\nresponse_cache_bytes = 0\n'; } > "$work/nocache.toml"
 start_server "$work/nocache.toml"
 run "custintel (cache off) /v1/segments" "$base/v1/segments" "Authorization: Bearer $key"
 run "custintel (cache off) /v1/customers/{id}" "$base/v1/customers/C000042" "Authorization: Bearer $key"
-run "nginx static segments.json" "http://127.0.0.1:$nport/segments.json"
-run "nginx static customer.json" "http://127.0.0.1:$nport/customer.json"

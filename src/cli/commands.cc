@@ -8,12 +8,13 @@
 #include "cli/output.h"
 #include "cli/report.h"
 #include "core/allocator.h"
-#include "core/version.h"
 #include "core/strings.h"
+#include "core/version.h"
 #include "gen/gen_data.h"
 #include "ingest/contract.h"
 #include "ingest/ingest.h"
 #include "pipeline/run.h"
+#include "server/control.h"
 #include "store/ai/runtime.h"
 #include "store/migrations.h"
 
@@ -97,6 +98,23 @@ Status RunDemo(GlobalOptions g, const std::string& dir, int64_t customers) {
 }
 
 Status RunSql(const GlobalOptions& g, const std::string& query, bool csv, bool json) {
+  // A serving data directory's control.duckdb is not an engine database: it is opened as it is
+  // (read-only, no engine schema added), so the audit log, usage and keys can be read with SQL.
+  if (server::IsControlDatabase(g.db)) {
+    store::DatabaseOptions options;
+    options.read_only = true;
+    auto opened = store::OpenEngineDatabase(g.db, options);
+    if (!opened.ok() && opened.status().message().find("lock") != std::string::npos) {
+      return Status::Unavailable(g.db + " is held by a running `custintel serve`; read the audit log through its "
+                                 "API (GET /v1/audit) or stop it first");
+    }
+    CI_ASSIGN_OR_RETURN(auto control, std::move(opened));
+    CI_ASSIGN_OR_RETURN(store::Connection conn, control->Connect());
+    if (query.empty()) return RunSqlPrompt(conn, csv, json, std::cin, std::cout);
+    CI_ASSIGN_OR_RETURN(store::QueryResult r, QueryForPrinting(conn, query));
+    PrintResult(r, json ? OutputFormat::kJson : csv ? OutputFormat::kCsv : OutputFormat::kTable, std::cout);
+    return Status::Ok();
+  }
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
   if (query.empty()) return RunSqlPrompt(conn, csv, json, std::cin, std::cout);

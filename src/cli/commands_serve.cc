@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -26,8 +27,25 @@ Status UsageError(GlobalOptions& g, Status s) {
   return s;
 }
 
-Status RunServe(GlobalOptions& g, const ServeArgs& a) {
+Status RunServe(GlobalOptions& g, const ServeArgs& a, bool db_given) {
+  // Every flag is honoured or refused: serve reads the tenants of --data-dir, never --db.
+  if (db_given) {
+    return UsageError(g, Status::InvalidArgument("serve takes --data-dir (its tenants' databases live under it), not "
+                                                 "--db"));
+  }
   CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
+  if (!g.memory_limit.empty()) config.database.memory_limit = g.memory_limit;  // each tenant's database
+  const bool ai_flags = !g.ai_backend.empty() || !g.ai_model.empty() || !g.ai_base_url.empty();
+  if (ai_flags) {
+    CI_ASSIGN_OR_RETURN(config.ai, ResolveAiConfig(g));  // every tenant's backend, over its own [ai]
+    if (config.ai.backend == "http" && config.ai.base_urls.empty()) {
+      return UsageError(g, Status::InvalidArgument("--backend http needs --base-url URL (or [ai] base_urls)"));
+    }
+    if (config.ai.backend == "llama" && !std::filesystem::is_regular_file(config.ai.model)) {
+      return UsageError(g, Status::InvalidArgument("--backend llama needs --model FILE.gguf, an existing file (got '" +
+                                                   config.ai.model + "')"));
+    }
+  }
   if (!a.host.empty()) config.server.host = a.host;
   if (a.port >= 0) config.server.port = a.port;
   if (a.port > 65535) return UsageError(g, Status::InvalidArgument("--port must be 0..65535"));
@@ -37,7 +55,7 @@ Status RunServe(GlobalOptions& g, const ServeArgs& a) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  CI_ASSIGN_OR_RETURN(auto server, server::Server::Create({a.data_dir, config}));
+  CI_ASSIGN_OR_RETURN(auto server, server::Server::Create({a.data_dir, config, ai_flags}));
   CI_ASSIGN_OR_RETURN(int port, server->Bind());
   std::cout << fmt::format("custintel serving {} on http://{}:{}/", a.data_dir, config.server.host, port) << std::endl;
   std::thread waiter([&] {
@@ -144,7 +162,7 @@ void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status
   data_dir(serve);
   serve->add_option("--host", a.host, "listen address (default [server] host: 127.0.0.1)");
   serve->add_option("--port", a.port, "listen port; 0 = any free port (default [server] port: 8080)");
-  serve->callback([&] { action = [&] { return RunServe(g, a); }; });
+  serve->callback([&, serve] { action = [&, serve] { return RunServe(g, a, serve->count("--db") > 0); }; });
 
   auto* tenants = app.add_subcommand("tenants", "create and list tenants (one DuckDB file each)");
   tenants->require_subcommand(1);

@@ -55,16 +55,20 @@ Status ParseServer(const toml::table& root, const std::string& source, Config* c
   CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "host", w, &s.host));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "port", w, &s.port));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "threads", w, &s.threads));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "keep_alive_max_requests", w, &s.keep_alive_max_requests));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "keep_alive_timeout_s", w, &s.keep_alive_timeout_s));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "max_body_bytes", w, &s.max_body_bytes));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "read_timeout_s", w, &s.read_timeout_s));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "write_timeout_s", w, &s.write_timeout_s));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "request_timeout_s", w, &s.request_timeout_s));
   CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "response_cache_bytes", w, &s.response_cache_bytes));
   CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "default_tier", w, &s.default_tier));
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "operator_token_env", w, &s.operator_token_env));
   CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "assets_dir", w, &s.assets_dir));
-  if (s.port < 0 || s.port > 65535 || s.threads < 1 || s.max_body_bytes < 1 || s.response_cache_bytes < 0) {
-    return Status::InvalidArgument(w + ": port must be 0..65535, threads and max_body_bytes positive, "
-                                   "response_cache_bytes not negative");
+  if (s.port < 0 || s.port > 65535 || s.threads < 1 || s.max_body_bytes < 1 || s.response_cache_bytes < 0 ||
+      s.keep_alive_max_requests < 1 || s.keep_alive_timeout_s < 1) {
+    return Status::InvalidArgument(w + ": port must be 0..65535, threads, max_body_bytes, keep_alive_max_requests "
+                                   "and keep_alive_timeout_s positive, response_cache_bytes not negative");
   }
   return Status::Ok();
 }

@@ -21,7 +21,13 @@ struct SegmentRule {
 struct ServerConfig {
   std::string host = "127.0.0.1";      // loopback unless told otherwise
   int port = 8080;
-  int threads = 16;                    // HTTP worker threads
+  // HTTP worker threads. A kept-alive connection holds its thread while it is open (the HTTP
+  // library's model), so this bounds the connections served at once: keep it above the
+  // clients you expect (64 connections of a dashboard wall or a load test); idle threads cost
+  // only their stacks' address space.
+  int threads = 256;
+  int keep_alive_max_requests = 1000;  // requests one connection may send before it is closed
+  int keep_alive_timeout_s = 5;        // an idle kept-alive connection is closed after this
   int64_t max_body_bytes = 1 << 20;    // larger request bodies get 413
   int read_timeout_s = 10;             // a client that sends nothing for this long is dropped
   int write_timeout_s = 10;
@@ -30,6 +36,10 @@ struct ServerConfig {
   // many distinct customers are read repeatedly; each refresh or write invalidates them.
   int64_t response_cache_bytes = 64 << 20;
   std::string default_tier = "free";   // tier of keys created without --tier
+  // Environment variable holding the operator's token (16+ characters): `Authorization: Bearer
+  // <token>` on GET /metrics then reads the whole server's metrics; tenant admins read their
+  // tenant's only. Unset or empty: no operator view.
+  std::string operator_token_env = "CUSTINTEL_OPERATOR_TOKEN";
   std::string assets_dir;              // charting library folder; "" = $CUSTINTEL_DEPS/echarts-5.6.0
 };
 

@@ -257,6 +257,30 @@ Status AppendBronze(Connection& conn, const std::string& kind, const ConformPlan
       table, QuoteLiteral(path), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols, t.rows()));
 }
 
+// Bronze keeps one copy of a file's content, as silver keeps one row per content hash: a file
+// whose parsed rows (columns, line numbers, values) and unparseable-line count match a file
+// loaded before into the same kind is not appended again (nor are its rejects). Its content key
+// is recorded in meta.bronze_files otherwise. REQUIRES: inside the batch's transaction.
+Result<bool> BronzeHasContent(Connection& conn, const std::string& kind, const ConformPlan& plan,
+                              const ConformInput& in, const std::string& source, int64_t batch_id) {
+  std::string cols;
+  for (const auto& c : plan.staged) cols += ", " + QuoteIdent(c);
+  CI_ASSIGN_OR_RETURN(store::QueryResult h, conn.Query(fmt::format(
+      "SELECT count(*), coalesce(bit_xor(hash(_line{})), 0)::VARCHAR FROM {}", cols, in.tables.rows())));
+  const std::string key = fmt::format("{}|{}|{}|{}", Join(plan.staged, ","), h.GetInt64(0, 0), h.GetString(1, 0),
+                                      in.parse_rejects);
+  CI_RETURN_IF_ERROR(conn.Execute(
+      "CREATE TABLE IF NOT EXISTS meta.bronze_files (kind VARCHAR, content_key VARCHAR, rows BIGINT, "
+      "source VARCHAR, batch_id BIGINT, loaded_at TIMESTAMPTZ)"));
+  CI_ASSIGN_OR_RETURN(store::QueryResult seen, conn.Query(
+      "SELECT count(*) FROM meta.bronze_files WHERE kind = ? AND content_key = ?", {kind, key}));
+  if (seen.GetInt64(0, 0) > 0) return true;
+  CI_RETURN_IF_ERROR(conn.Query("INSERT INTO meta.bronze_files VALUES (?, ?, ?, ?, ?, current_timestamp)",
+                                {kind, key, h.GetInt64(0, 0), source, batch_id})
+                         .status());
+  return false;
+}
+
 // Rejected rows → bronze.rejects: conformance failures with the raw row as JSON (built only
 // for them), and rows the reader could not parse with their raw line.
 Status Quarantine(Connection& conn, const KindContract& contract, const ConformPlan& plan,
@@ -426,8 +450,11 @@ Result<MergeCounts> WriteConformed(Connection& conn, const KindContract& contrac
   MergeCounts m;
   m.rows_read = in.rows + in.parse_rejects;
   m.rejected = in.conform_rejects + in.parse_rejects;
-  CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, in.tables, source, batch_id));
-  CI_RETURN_IF_ERROR(Quarantine(conn, contract, plan, in, source, batch_id));
+  CI_ASSIGN_OR_RETURN(bool seen, BronzeHasContent(conn, contract.kind, plan, in, source, batch_id));
+  if (!seen) {
+    CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, in.tables, source, batch_id));
+    CI_RETURN_IF_ERROR(Quarantine(conn, contract, plan, in, source, batch_id));
+  }
   if (contract.key.empty()) return m;  // derived kinds are merged by their own writer (order_lines.h)
   CI_RETURN_IF_ERROR(MergeIntoSilver(conn, contract, in.good, batch_id, &m));
   return m;

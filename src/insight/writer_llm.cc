@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ai/service.h"
+#include "core/log.h"
 
 namespace custintel::insight {
 namespace {
@@ -61,12 +62,27 @@ struct Attempt {
   bool budget = false;
 };
 
+// A failed model call: its text (an upstream server's error, perhaps echoing what it was
+// sent) goes to the server's log, where only the operator reads it; the stored flag, which
+// every reader of the insight sees, says only that the backend failed.
+GroundingReport BackendFailed(const Status& s) {
+  LogWarn("insight writer: the AI backend failed: " + s.message());
+  GroundingReport g;
+  g.score = 0;
+  g.passed = false;
+  g.flags.push_back({FlagKind::kUnsupported, 0, "",
+                     s.code() == StatusCode::kResourceExhausted
+                         ? "answer is not usable: the AI budget is spent"
+                         : "answer is not usable: the AI backend failed (details in the server log)"});
+  return g;
+}
+
 Attempt Judge(const Result<std::string>& answer, const std::string& prompt, const LlmRequest& req,
               const ai::AiService& ai, const EntityCatalog& catalog, const GroundingOptions& grounding) {
   Attempt a;
   if (!answer.ok()) {
     a.budget = answer.status().code() == StatusCode::kResourceExhausted;
-    a.report = Unparsable(answer.status());
+    a.report = BackendFailed(answer.status());
     return a;
   }
   Result<WrittenText> w = ParseLlmAnswer(*answer, *req.sheet);

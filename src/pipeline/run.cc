@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <chrono>
 #include <functional>
 
 #include <fmt/format.h>
@@ -47,10 +48,12 @@ Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report, cons
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "INSERT INTO meta.runs(run_id, as_of, started_at, finished_at, status, steps, mode, reason, watermark, "
       "open_batches, fingerprint, silver_rows, scoped_customers, high_risk_above) "
-      "SELECT coalesce(max(run_id), 0) + 1, ?::TIMESTAMPTZ, current_timestamp, current_timestamp, 'ok', "
+      "SELECT coalesce(max(run_id), 0) + 1, ?::TIMESTAMPTZ, current_timestamp, to_timestamp(?::DOUBLE), 'ok', "
       "?::JSON, ?, ?, ?, ?::BIGINT[], ?, ?::JSON, ?, (SELECT high_risk_above FROM gold.risk_definition) "
       "FROM meta.runs RETURNING run_id",
-      {report.as_of, [&] {
+      // current_timestamp is the transaction's start (the run's); finished_at is the clock now.
+      {report.as_of,
+       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(), [&] {
          std::string j = "[";
          for (size_t i = 0; i < report.steps.size(); ++i) {
            j += (i ? "," : "") + std::string("{\"step\":") + QuoteJson(report.steps[i].name) +

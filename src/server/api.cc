@@ -1,10 +1,13 @@
 #include "server/api.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 
 #include "core/strings.h"
 #include "store/result_json.h"
+#include "core/utf8.h"
 
 namespace custintel::server {
 namespace {
@@ -132,6 +135,43 @@ std::optional<std::string> TextParam(const HttpRequest& r, const std::string& na
   const std::string* v = r.Query(name);
   if (!v || v->empty()) return std::nullopt;
   return *v;
+}
+
+namespace {
+
+constexpr size_t kMaxPathBytes = 2048;
+constexpr size_t kMaxQueryParams = 64;
+constexpr size_t kMaxQueryBytes = 4096;  // one name or value
+
+// Printable UTF-8: no C0 control characters, no DEL.
+Status CheckText(std::string_view what, const std::string& s, size_t max_bytes) {
+  if (s.size() > max_bytes) return Status::InvalidArgument(fmt::format("{} is longer than {} bytes", what, max_bytes));
+  if (!IsValidUtf8(s)) return Status::InvalidArgument(std::string(what) + " is not valid UTF-8");
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return Status::InvalidArgument(std::string(what) + " holds a control character");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateRequest(const HttpRequest& r) {
+  CI_RETURN_IF_ERROR(CheckText("the path", r.path, kMaxPathBytes));
+  // Path parameters are percent-decoded once more by MatchPath: check what they decode to.
+  for (const std::string& segment : Split(r.path, '/')) {
+    bool ok = true;
+    std::string decoded = PercentDecode(segment, &ok);
+    if (ok) CI_RETURN_IF_ERROR(CheckText("the path", decoded, kMaxPathBytes));
+  }
+  if (r.query.size() > kMaxQueryParams) {
+    return Status::InvalidArgument(fmt::format("more than {} query parameters", kMaxQueryParams));
+  }
+  for (const auto& [name, value] : r.query) {
+    CI_RETURN_IF_ERROR(CheckText("a query parameter name", name, kMaxQueryBytes));
+    CI_RETURN_IF_ERROR(CheckText("query parameter '" + Utf8Truncate(name, 64) + "'", value, kMaxQueryBytes));
+  }
+  if (!IsValidUtf8(r.body)) return Status::InvalidArgument("the body is not valid UTF-8");
+  return Status::Ok();
 }
 
 Result<nlohmann::json> JsonBody(const HttpRequest& r) {

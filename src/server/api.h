@@ -29,6 +29,8 @@ namespace custintel::server {
 class AuditLog;
 class Scheduler;
 class KeyCache;
+class Metrics;
+struct AuditRow;
 
 // What handlers may reach besides the tenant's data.
 struct Services {
@@ -38,6 +40,7 @@ struct Services {
   KeyCache* keys = nullptr;
   TenantRegistry* tenants = nullptr;
   const Config* config = nullptr;
+  Metrics* metrics = nullptr;
 };
 
 struct RequestContext {
@@ -52,6 +55,9 @@ struct RequestContext {
   int64_t rows = 0;
   std::string prompt_summary;
   std::string response_summary;
+  // The request's audit row as the server has it so far (who, what). A write handler stores
+  // it in its own transaction (server/writes.h), so no acknowledged write lacks its audit row.
+  const AuditRow* audit = nullptr;
 
   bool scoped() const { return key.scope_account.has_value(); }
   // A query over the lease; records the tables it names for the audit log.
@@ -63,6 +69,8 @@ struct Reply {
   int status = 200;
   nlohmann::json body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for answers that are not JSON (GET /metrics): sent as is, with this content type.
+  std::optional<std::pair<std::string, std::string>> text;  // (content type, body)
 };
 
 using RouteHandler = std::function<Result<Reply>(RequestContext&)>;
@@ -85,12 +93,13 @@ struct Route {
   RouteHandler handler;
   // Its 200 answers may be reused until the tenant's data changes (server/response_cache.h).
   bool cacheable = false;
+  std::string content_type = "application/json";  // of its successful answers
 };
 
 // The routes of each area.
 std::vector<Route> DataRoutes();   // segments, customers, churn, summary, cohorts, sentiment
 std::vector<Route> WriteRoutes();  // reviews, tickets, refresh-insight, ask
-std::vector<Route> AdminRoutes();  // audit, usage, jobs, keys
+std::vector<Route> AdminRoutes();  // audit, usage, jobs, keys, metrics
 std::vector<Route> AllRoutes();
 
 // Matches "/v1/customers/C1" against "/v1/customers/{id}"; fills params (percent-decoded).
@@ -110,6 +119,10 @@ nlohmann::json Cell(const store::QueryResult& r, size_t col, size_t row);
 Result<std::optional<int64_t>> IntParam(const HttpRequest& r, const std::string& name, int64_t lo, int64_t hi);
 Result<std::optional<double>> NumberParam(const HttpRequest& r, const std::string& name, double lo, double hi);
 std::optional<std::string> TextParam(const HttpRequest& r, const std::string& name);
+// What the HTTP door lets through (server.cc checks every request once, before anything else):
+// path, query names and values valid UTF-8 without control characters and within size
+// limits, and a body that is valid UTF-8. InvalidArgument naming the part that is not.
+Status ValidateRequest(const HttpRequest& r);
 // Parses a JSON object body; InvalidArgument saying what is wrong.
 Result<nlohmann::json> JsonBody(const HttpRequest& r);
 

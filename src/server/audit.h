@@ -3,6 +3,11 @@
 // Flush() writes what is queued now (GET /v1/audit flushes first, so a client reads its own
 // requests). Stop() flushes what is left.
 //
+// A row the database refuses never stops the log: the batch is retried row by row, a refused
+// row is written once more with its text made valid UTF-8 (only when even that fails is the
+// database itself failing, and the rows are kept for the next flush); usage counters are written on their own, so a bad audit row cannot lose them.
+// Writes record their audit row in their own transaction as well (server/writes.h).
+//
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
@@ -12,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "server/control.h"
 
@@ -31,6 +38,9 @@ class AuditLog {
   Status Flush();
 
  private:
+  // Appends rows one at a time after a batch failed (see the class comment).
+  Status AppendOneByOne(const std::vector<AuditRow>& rows);
+
   ControlDb* control_;
   std::mutex mu_;
   std::mutex flush_mu_;  // one flush at a time
@@ -40,6 +50,10 @@ class AuditLog {
   bool stopping_ = false;
   std::thread flusher_;
 };
+
+// An audit row as JSON and back (kept with writes in meta.api_writes).
+nlohmann::json AuditJson(const AuditRow& row);
+AuditRow AuditFromJson(const nlohmann::json& j);
 
 // Now in UTC: "YYYY-MM-DD HH:MM:SS.ffffff+00" and "YYYY-MM-DD".
 std::string UtcTimestamp();

@@ -82,6 +82,12 @@ Status ValidateScopeAccount(std::string_view account) {
   return Status::InvalidArgument("account scope must be 1-128 printable characters without quotes");
 }
 
+bool IsControlDatabase(const std::string& path) {
+  fs::path p(path);
+  std::error_code ec;
+  return p.filename() == "control.duckdb" && fs::is_regular_file(p, ec) && fs::is_directory(p.parent_path() / "tenants", ec);
+}
+
 Result<std::unique_ptr<ControlDb>> ControlDb::Open(const std::string& data_dir, bool create) {
   std::string path = data_dir + "/control.duckdb";
   if (!create && !fs::exists(path)) {
@@ -200,6 +206,17 @@ Status ControlDb::AppendAudit(const std::vector<AuditRow>& rows) {
       CI_RETURN_IF_ERROR(app.EndRow());
     }
     return app.Close();
+  });
+}
+
+Result<std::set<std::string>> ControlDb::AuditedRequestIds(const std::string& tenant, const std::string& since) {
+  return Locked([&](store::Connection& c) -> Result<std::set<std::string>> {
+    CI_ASSIGN_OR_RETURN(auto r, c.Query("SELECT request_id FROM serving.audit_log WHERE tenant = ? AND "
+                                        "logged_at >= ?::TIMESTAMPTZ",
+                                        {tenant, since}));
+    std::set<std::string> out;
+    for (size_t i = 0; i < r.row_count(); ++i) out.insert(r.IsNull(0, i) ? "" : r.GetString(0, i));
+    return out;
   });
 }
 

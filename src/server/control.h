@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ Status ValidateTenantName(std::string_view name);
 // Account scopes: 1-128 printable characters without quotes or control characters.
 Status ValidateScopeAccount(std::string_view account);
 
+// Whether `path` is a serving data directory's control database (data-dir/control.duckdb
+// beside data-dir/tenants/), which `custintel sql` opens as it is.
+bool IsControlDatabase(const std::string& path);
+
 class ControlDb {
  public:
   // Opens (creating when asked) data_dir/control.duckdb with its schema applied.
@@ -100,6 +105,8 @@ class ControlDb {
   Status RevokeKey(const std::string& key_id, const std::string& tenant);
 
   Status AppendAudit(const std::vector<AuditRow>& rows);
+  // request_id of the tenant's audit rows logged at or after `since` (a UTC timestamp).
+  Result<std::set<std::string>> AuditedRequestIds(const std::string& tenant, const std::string& since);
   // Newest first. tenant is required: a tenant reads only its own log.
   Result<store::QueryResult> ReadAudit(const std::string& tenant, int64_t limit, const std::string& before);
 

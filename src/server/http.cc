@@ -77,6 +77,7 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
   s.set_read_timeout(impl_->options.read_timeout_s, 0);
   s.set_write_timeout(impl_->options.write_timeout_s, 0);
   s.set_keep_alive_timeout(impl_->options.keep_alive_timeout_s);
+  s.set_keep_alive_max_count(static_cast<size_t>(std::max(1, impl_->options.keep_alive_max_requests)));
   s.set_tcp_nodelay(true);
 }
 
@@ -98,6 +99,17 @@ Result<int> HttpServer::Bind() {
 Status HttpServer::Serve(Handler handler, ErrorBody error_body) {
   auto& s = impl_->server;
   auto route = [handler](const httplib::Request& req, httplib::Response& res) { Apply(handler(Convert(req)), res); };
+  // httplib (0.11) reads a POST without Content-Length until the peer closes, and then refuses
+  // it: such a request has no body, so it is handled here before httplib tries to read one.
+  s.set_pre_routing_handler([route](const httplib::Request& req, httplib::Response& res) {
+    const bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                               req.method == "DELETE";
+    if (!may_have_body || req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    route(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   const std::string any = ".*";
   s.Get(any, route);
   s.Post(any, route);

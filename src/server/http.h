@@ -3,6 +3,9 @@
 //
 // The server has no routing of its own: every request of every method goes to one handler
 // (server/server.cc routes, authenticates and audits), so deny-by-default is one check there.
+// A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): it is
+// answered at once, never left waiting for a body that is not coming. Connections are kept
+// alive for keep_alive_max_requests requests.
 //
 //   HttpServer http({.host = "127.0.0.1", .port = 0});
 //   CI_ASSIGN_OR_RETURN(int port, http.Bind());
@@ -50,7 +53,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1 << 20;  // larger bodies: 413 before the handler runs
   int read_timeout_s = 10;          // slow or silent clients are dropped
   int write_timeout_s = 10;
-  int keep_alive_timeout_s = 5;
+  int keep_alive_timeout_s = 5;     // an idle kept-alive connection is closed after this
+  int keep_alive_max_requests = 1000;  // then the connection is closed (the client reconnects)
 };
 
 class HttpServer {

@@ -29,9 +29,15 @@ bool IsLowerHex(std::string_view s, size_t len) {
 
 }  // namespace
 
+std::string RandomId(std::string_view prefix, size_t bytes) {
+  static const bool initialised = sodium_init() >= 0;  // thread-safe, once; randombytes works regardless
+  (void)initialised;
+  return std::string(prefix) + RandomHex(bytes);
+}
+
 Result<NewKeySecret> GenerateKey() {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
-  KeyParts parts{RandomHex(kIdBytes), RandomHex(kSecretBytes)};
+  KeyParts parts{RandomId("", kIdBytes), RandomHex(kSecretBytes)};
   return NewKeySecret{parts.key_id, "ci_" + parts.key_id + "_" + parts.secret, HashKey(parts)};
 }
 

@@ -27,6 +27,9 @@ struct NewKeySecret {
 
 // REQUIRES: libsodium initialisable (it is on every supported platform).
 Result<NewKeySecret> GenerateKey();
+// prefix + 2*bytes lowercase hex characters from libsodium's CSPRNG: the one generator of
+// random ids in the server (key ids, request ids, ids of reviews and tickets posted without one).
+std::string RandomId(std::string_view prefix, size_t bytes = 8);
 // Splits a presented key; InvalidArgument when it is not of the "ci_<id>_<secret>" shape.
 Result<KeyParts> ParseKey(std::string_view key);
 std::string HashKey(const KeyParts& parts);

@@ -38,8 +38,9 @@ json Operation(const Route& r) {
   if (!r.request_schema.is_null()) {
     op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", r.request_schema}}}}}};
   }
+  json ok_schema = r.content_type == "application/json" ? json{{"type", "object"}} : json{{"type", "string"}};
   json responses = {{r.method == "POST" && r.path != "/v1/ask" ? "201" : "200",
-                     {{"description", "OK"}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+                     {{"description", "OK"}, {"content", {{r.content_type, {{"schema", ok_schema}}}}}}},
                     {"400", ErrorResponse("invalid parameter or body")},
                     {"401", ErrorResponse("missing, unknown or revoked API key")},
                     {"403", ErrorResponse("the key's role may not call this")},
@@ -64,8 +65,6 @@ json OpenApiDocument(const std::vector<Route>& routes) {
   }
   paths["/healthz"]["get"] = {{"summary", "Liveness (public)"}, {"security", json::array()},
                               {"responses", {{"200", {{"description", "OK"}}}}}};
-  paths["/metrics"]["get"] = {{"summary", "Prometheus metrics (admin keys)"},
-                              {"responses", {{"200", {{"description", "Prometheus text format"}}}}}};
   paths["/v1/openapi.json"]["get"] = {{"summary", "This document (public)"}, {"security", json::array()},
                                       {"responses", {{"200", {{"description", "OpenAPI 3 document"}}}}}};
   return {{"openapi", "3.0.3"},

@@ -17,15 +17,19 @@ std::string ResponseCache::Key(const std::string& tenant, std::string_view role,
 }
 
 std::optional<CachedResponse> ResponseCache::Find(const std::string& key, uint64_t generation) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = index_.find(key);
-  if (it == index_.end() || it->second->generation != generation) {
-    ++misses_;
-    return std::nullopt;
+  std::shared_ptr<const CachedResponse> found;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end() || it->second->generation != generation) {
+      ++misses_;
+      return std::nullopt;
+    }
+    lru_.splice(lru_.begin(), lru_, it->second);
+    ++hits_;
+    found = it->second->value;
   }
-  lru_.splice(lru_.begin(), lru_, it->second);
-  ++hits_;
-  return it->second->value;
+  return *found;
 }
 
 void ResponseCache::Store(const std::string& key, uint64_t generation, CachedResponse value) {
@@ -37,7 +41,7 @@ void ResponseCache::Store(const std::string& key, uint64_t generation, CachedRes
     lru_.erase(it->second);
     index_.erase(it);
   }
-  lru_.push_front({key, generation, std::move(value), bytes});
+  lru_.push_front({key, generation, std::make_shared<const CachedResponse>(std::move(value)), bytes});
   index_[key] = lru_.begin();
   bytes_ += bytes;
   EvictLocked();

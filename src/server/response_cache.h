@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -53,7 +54,7 @@ class ResponseCache {
   struct Entry {
     std::string key;
     uint64_t generation = 0;
-    CachedResponse value;
+    std::shared_ptr<const CachedResponse> value;  // shared: a hit copies it outside the lock
     size_t bytes = 0;
   };
   void EvictLocked();

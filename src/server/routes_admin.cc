@@ -1,9 +1,11 @@
-// Operations endpoints: the audit log, usage, refresh jobs and API keys of the caller's tenant.
+// Operations endpoints: the audit log, usage, refresh jobs, API keys and metrics of the caller's
+// tenant.
 #include <fmt/format.h>
 
 #include "server/api.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/metrics.h"
 #include "server/scheduler.h"
 
 namespace custintel::server {
@@ -77,20 +79,30 @@ Result<Reply> CreateKey(RequestContext& ctx) {
     if (!v.is_string()) return Status::InvalidArgument("field '" + k + "' must be a string");
   }
   if (!body.contains("role")) return Status::InvalidArgument("field 'role' is required");
+  // Rate limits and AI quotas are the operator's to grant: a tenant's keys take the tier the
+  // operator gave the tenant (custintel tenants create --tier) or the key (keys create --tier).
+  if (body.contains("tier") && body["tier"].get<std::string>() != ctx.key.tier) {
+    return Status::PermissionDenied("a key's tier is set by the operator (custintel keys create --tier), not through "
+                                    "the API; keys created here get the creating key's tier '" + ctx.key.tier + "'");
+  }
   KeySpec spec;
   spec.tenant = ctx.tenant.name();  // an admin creates keys of its own tenant only
   CI_ASSIGN_OR_RETURN(spec.role, ParseRole(body["role"].get<std::string>()));
   if (body.contains("account_id")) spec.scope_account = body["account_id"].get<std::string>();
-  spec.tier = body.value("tier", "");
-  if (!spec.tier.empty() && !ctx.services.config->tiers.count(spec.tier)) {
-    return Status::InvalidArgument("tier '" + spec.tier + "' is not configured");
-  }
+  spec.tier = ctx.key.tier;
   spec.label = body.value("label", "");
   CI_ASSIGN_OR_RETURN(CreatedKey created, ctx.services.control->CreateKey(spec));
   json out = KeyJson(created.info);
   out["key"] = created.key;
   ctx.response_summary = "created key " + created.info.key_id;
   return Reply{201, out, {}};
+}
+
+// The tenant's own series; the whole server's need the operator's token (server.cc, Public).
+Result<Reply> GetMetrics(RequestContext& ctx) {
+  Reply r;
+  r.text = {{"text/plain; version=0.0.4", ctx.services.metrics->Render(ctx.tenant.name())}};
+  return r;
 }
 
 Result<Reply> RevokeKey(RequestContext& ctx) {
@@ -114,6 +126,7 @@ std::vector<Route> AdminRoutes() {
                       {{"role", {{"type", "string"}, {"enum", {"admin", "analyst", "viewer", "account"}}}},
                        {"account_id", {{"type", "string"}}}, {"tier", {{"type", "string"}}},
                        {"label", {{"type", "string"}}}}}};
+  // tier: only the creating key's own (documented so that clients sending it are not surprised).
   return {
       {"GET", "/v1/audit", "The tenant's audit log, newest first", admin, false, false,
        {{"limit", "integer", "rows, 1..1000 (default 100)"}, {"before", "string", "next_before of the previous page"}},
@@ -127,7 +140,10 @@ std::vector<Route> AdminRoutes() {
       {"GET", "/v1/keys", "The tenant's API keys (never their secrets)", admin, false, false, {}, none, ListKeys},
       {"POST", "/v1/keys", "Create an API key of the tenant; the key is in this answer only", admin, false, false, {},
        key_schema, CreateKey},
-      {"POST", "/v1/keys/{id}/revoke", "Revoke a key; it fails at once", admin, false, false, {}, none, RevokeKey},
+      {"POST", "/v1/keys/{id}/revoke", "Revoke a key; it fails at once (no body needed)", admin, false, false, {}, none,
+       RevokeKey},
+      {"GET", "/metrics", "Prometheus metrics of the key's tenant (the operator's token: the whole server)", admin,
+       false, false, {}, none, GetMetrics, false, "text/plain; version=0.0.4"},
   };
 }
 

@@ -380,6 +380,11 @@ Result<Reply> GetCohorts(RequestContext& ctx) {
   CI_ASSIGN_OR_RETURN(std::string model, ScopedCohortSql());
   CI_ASSIGN_OR_RETURN(auto as_of, ctx.Query("SELECT max(as_of)::VARCHAR FROM scoped.customer_scores", {},
                                             {"gold.customer_scores"}));
+  // A scope without scored customers (an account key whose account has none) has no cohorts.
+  if (as_of.IsNull(0, 0)) {
+    ctx.response_summary = "0 cohorts";
+    return Reply{200, json{{"cohorts", json::array()}}, {}};
+  }
   std::string sql = "SELECT strftime(cohort_month, '%Y-%m') AS cohort, months_since, cohort_size, customers_retained, "
                     "round(share_retained, 4) AS share_retained, round(revenue, 2) AS revenue, "
                     "round(cumulative_revenue_per_customer, 2) AS cumulative_revenue_per_customer FROM (" + model +

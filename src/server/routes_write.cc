@@ -3,7 +3,6 @@
 // applied by its compiler) and refresh-insight (rewrites one segment's grounded insight,
 // insight/step.h).
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <set>
 
@@ -11,6 +10,9 @@
 #include "insight/read.h"
 #include "insight/step.h"
 #include "server/api.h"
+#include "server/audit.h"
+#include "server/keys.h"
+#include "server/writes.h"
 #include "store/ai/runtime.h"
 #include "text/analyzer.h"
 #include "text/triage.h"
@@ -72,14 +74,6 @@ Param Int(const json& body, const char* name) {
   return body.contains(name) && body[name].is_number_integer() ? Param(body[name].get<int64_t>()) : Param();
 }
 
-std::string NewId(const char* prefix) {
-  unsigned char raw[8];
-  randombytes_buf(raw, sizeof raw);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-  return std::string(prefix) + hex;
-}
-
 // The customer must be one this key may see.
 Status RequireCustomer(RequestContext& ctx, const std::string& id) {
   CI_ASSIGN_OR_RETURN(auto r, ctx.Query("SELECT count(*) FROM scoped.customers WHERE customer_id = $1", {id},
@@ -88,6 +82,7 @@ Status RequireCustomer(RequestContext& ctx, const std::string& id) {
   return Status::Ok();
 }
 
+// REQUIRES: inside the write's transaction (a row ingested meanwhile is seen or conflicts).
 Status RequireNew(RequestContext& ctx, const std::string& table, const std::string& key, const std::string& id) {
   CI_ASSIGN_OR_RETURN(auto r, ctx.lease.conn().Query("SELECT count(*) FROM silver." + table + " WHERE " + key + " = $1",
                                                      {id}));
@@ -122,40 +117,39 @@ Result<Reply> PostReview(RequestContext& ctx) {
                                          {"verified_purchase", Field::kBool, false, 0}}));
   std::string customer = body["customer_id"], text = body["review_text"];
   std::string id = body.contains("review_id") && body["review_id"].is_string() ? body["review_id"].get<std::string>()
-                                                                               : NewId("rv-");
+                                                                               : RandomId("rv-");
   CI_RETURN_IF_ERROR(RequireCustomer(ctx, customer));
-  CI_RETURN_IF_ERROR(RequireNew(ctx, "reviews", "review_id", id));
   text::AnalyzeOptions options;
   if (body.contains("rating") && body["rating"].is_number_integer()) options.rating = body["rating"].get<int>();
   std::string title = body.value("title", "");
   text::Analysis a = text::Analyze(title.empty() ? text : title + ". " + text, options);
-  store::Connection& c = ctx.lease.conn();
-  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
-  CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "reviews"));
-  CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.reviews(review_id, customer_id, product_id, rating, title, review_text, "
-                             "verified_purchase, helpful_count, created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, "
-                             "$5, $6, $7, 0, current_timestamp, '{\"source\": \"api\"}', $8)",
-                             {id, customer, Text(body, "product_id"), Int(body, "rating"), Text(body, "title"), text,
-                              body.contains("verified_purchase") ? Param(body["verified_purchase"].get<bool>()) : Param(),
-                              batch})
-                         .status());
-  CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "review_insights"));
-  if (insights) {
-    CI_RETURN_IF_ERROR(c.Query("INSERT INTO gold.review_insights(review_id, customer_id, product_id, rating, created_at, "
-                               "sentiment_score, sentiment_label, summary, themes, analyzed_at, backend, model) "
-                               "VALUES ($1, $2, $3, $4, current_timestamp, $5, $6, $7, $8::JSON, current_timestamp, "
-                               "'builtin', 'api-on-arrival')",
-                               {id, customer, Text(body, "product_id"), Int(body, "rating"), a.score, a.label, a.summary,
-                                a.themes.ToJson()["themes"].dump()})
+  return WriteOnce(ctx, {"reviews", id, BodyHash(body)}, [&](store::Connection& c) -> Result<Reply> {
+    CI_RETURN_IF_ERROR(RequireNew(ctx, "reviews", "review_id", id));
+    CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "reviews"));
+    CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.reviews(review_id, customer_id, product_id, rating, title, review_text, "
+                               "verified_purchase, helpful_count, created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, "
+                               "$5, $6, $7, 0, current_timestamp, '{\"source\": \"api\"}', $8)",
+                               {id, customer, Text(body, "product_id"), Int(body, "rating"), Text(body, "title"), text,
+                                body.contains("verified_purchase") ? Param(body["verified_purchase"].get<bool>()) : Param(),
+                                batch})
                            .status());
-  }
-  CI_RETURN_IF_ERROR(tx.Commit());
-  ctx.tables = {"silver.reviews"};
-  if (insights) ctx.tables.push_back("gold.review_insights");
-  ctx.rows = 1;
-  ctx.response_summary = fmt::format("review {} stored: {}", id, a.label);
-  return Reply{201, json{{"review_id", id}, {"stored", true}, {"insights_stored", insights}, {"analysis", a.ToJson()}},
-               {}};
+    CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "review_insights"));
+    if (insights) {
+      CI_RETURN_IF_ERROR(c.Query("INSERT INTO gold.review_insights(review_id, customer_id, product_id, rating, created_at, "
+                                 "sentiment_score, sentiment_label, summary, themes, analyzed_at, backend, model) "
+                                 "VALUES ($1, $2, $3, $4, current_timestamp, $5, $6, $7, $8::JSON, current_timestamp, "
+                                 "'builtin', 'api-on-arrival')",
+                                 {id, customer, Text(body, "product_id"), Int(body, "rating"), a.score, a.label, a.summary,
+                                  a.themes.ToJson()["themes"].dump()})
+                             .status());
+    }
+    ctx.tables = {"silver.reviews"};
+    if (insights) ctx.tables.push_back("gold.review_insights");
+    ctx.rows = 1;
+    ctx.response_summary = fmt::format("review {} stored: {}", id, a.label);
+    return Reply{201, json{{"review_id", id}, {"stored", true}, {"insights_stored", insights}, {"analysis", a.ToJson()}},
+                 {}};
+  });
 }
 
 Result<Reply> PostTicket(RequestContext& ctx) {
@@ -168,49 +162,48 @@ Result<Reply> PostTicket(RequestContext& ctx) {
                                          {"priority", Field::kText, false, 50}}));
   std::string customer = body["customer_id"], description = body["description"];
   std::string id = body.contains("ticket_id") && body["ticket_id"].is_string() ? body["ticket_id"].get<std::string>()
-                                                                               : NewId("tk-");
+                                                                               : RandomId("tk-");
   CI_RETURN_IF_ERROR(RequireCustomer(ctx, customer));
-  CI_RETURN_IF_ERROR(RequireNew(ctx, "tickets", "ticket_id", id));
   std::string subject = body.value("subject", "");
   text::AnalyzeOptions options;
   options.triage = true;
   text::Analysis a = text::Analyze(subject.empty() ? description : subject + ". " + description, options);
   text::TicketTriage triage = a.triage ? *a.triage : text::TriageTicket(description);
-  store::Connection& c = ctx.lease.conn();
-  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
-  CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "tickets"));
-  CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.tickets(ticket_id, customer_id, category, priority, subject, description, "
-                             "created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, $5, $6, current_timestamp, "
-                             "'{\"source\": \"api\"}', $7)",
-                             {id, customer, Text(body, "category"), Text(body, "priority"), Text(body, "subject"),
-                              description, batch})
-                         .status());
-  CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "ticket_insights"));
-  if (insights) {
-    json tags = triage.tags;
-    CI_RETURN_IF_ERROR(c.Query("INSERT INTO gold.ticket_insights(ticket_id, customer_id, category, priority, created_at, "
-                               "sentiment_score, sentiment_label, urgency, sentiment, root_cause, suggested_resolution, "
-                               "playbook_note_id, follow_up_needed, tags, summary, themes, analyzed_at, backend, model) "
-                               "VALUES ($1, $2, $3, $4, current_timestamp, $5, $6, $7, $8, $9, $10, $11, $12, "
-                               "from_json($13::JSON, '[\"VARCHAR\"]'), $14, $15::JSON, current_timestamp, 'builtin', "
-                               "'api-on-arrival')",
-                               {id, customer, Text(body, "category"), Text(body, "priority"), a.score, a.label,
-                                std::string(text::ToString(triage.urgency)), std::string(text::ToString(triage.sentiment)),
-                                triage.root_cause, triage.suggested_resolution,
-                                triage.playbook_note_id.empty() ? Param() : Param(triage.playbook_note_id),
-                                triage.follow_up_needed, tags.dump(), a.summary, a.themes.ToJson()["themes"].dump()})
+  return WriteOnce(ctx, {"tickets", id, BodyHash(body)}, [&](store::Connection& c) -> Result<Reply> {
+    CI_RETURN_IF_ERROR(RequireNew(ctx, "tickets", "ticket_id", id));
+    CI_ASSIGN_OR_RETURN(int64_t batch, ApiBatch(c, "tickets"));
+    CI_RETURN_IF_ERROR(c.Query("INSERT INTO silver.tickets(ticket_id, customer_id, category, priority, subject, description, "
+                               "created_at, attributes, _batch_id) VALUES ($1, $2, $3, $4, $5, $6, current_timestamp, "
+                               "'{\"source\": \"api\"}', $7)",
+                               {id, customer, Text(body, "category"), Text(body, "priority"), Text(body, "subject"),
+                                description, batch})
                            .status());
-  }
-  CI_RETURN_IF_ERROR(tx.Commit());
-  ctx.tables = {"silver.tickets"};
-  if (insights) ctx.tables.push_back("gold.ticket_insights");
-  ctx.rows = 1;
-  ctx.response_summary = fmt::format("ticket {} stored: urgency {}, cause {}", id, text::ToString(triage.urgency),
-                                     triage.root_cause);
-  json analysis = a.ToJson();
-  analysis["triage"] = triage.ToJson();
-  return Reply{201, json{{"ticket_id", id}, {"stored", true}, {"insights_stored", insights}, {"analysis", analysis}},
-               {}};
+    CI_ASSIGN_OR_RETURN(bool insights, HasGold(ctx, "ticket_insights"));
+    if (insights) {
+      json tags = triage.tags;
+      CI_RETURN_IF_ERROR(c.Query("INSERT INTO gold.ticket_insights(ticket_id, customer_id, category, priority, created_at, "
+                                 "sentiment_score, sentiment_label, urgency, sentiment, root_cause, suggested_resolution, "
+                                 "playbook_note_id, follow_up_needed, tags, summary, themes, analyzed_at, backend, model) "
+                                 "VALUES ($1, $2, $3, $4, current_timestamp, $5, $6, $7, $8, $9, $10, $11, $12, "
+                                 "from_json($13::JSON, '[\"VARCHAR\"]'), $14, $15::JSON, current_timestamp, 'builtin', "
+                                 "'api-on-arrival')",
+                                 {id, customer, Text(body, "category"), Text(body, "priority"), a.score, a.label,
+                                  std::string(text::ToString(triage.urgency)), std::string(text::ToString(triage.sentiment)),
+                                  triage.root_cause, triage.suggested_resolution,
+                                  triage.playbook_note_id.empty() ? Param() : Param(triage.playbook_note_id),
+                                  triage.follow_up_needed, tags.dump(), a.summary, a.themes.ToJson()["themes"].dump()})
+                             .status());
+    }
+    ctx.tables = {"silver.tickets"};
+    if (insights) ctx.tables.push_back("gold.ticket_insights");
+    ctx.rows = 1;
+    ctx.response_summary = fmt::format("ticket {} stored: urgency {}, cause {}", id, text::ToString(triage.urgency),
+                                       triage.root_cause);
+    json analysis = a.ToJson();
+    analysis["triage"] = triage.ToJson();
+    return Reply{201, json{{"ticket_id", id}, {"stored", true}, {"insights_stored", insights}, {"analysis", analysis}},
+                 {}};
+  });
 }
 
 // Rewrites one segment's insight with the tenant's AI backend (the builtin writer without a
@@ -229,15 +222,18 @@ Result<Reply> RefreshInsight(RequestContext& ctx) {
   options.segment = segment;
   auto runtime = std::make_shared<store::AiRuntime>(ctx.tenant.config().ai, ctx.tenant.database());
   CI_ASSIGN_OR_RETURN(std::shared_ptr<ai::AiService> ai, runtime->Service());
-  store::Connection& c = ctx.lease.conn();
-  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(c));
-  CI_ASSIGN_OR_RETURN(insight::InsightReport report, insight::RunInsights(c, ai, options));
-  CI_RETURN_IF_ERROR(tx.Commit());
-  CI_ASSIGN_OR_RETURN(json rows, insight::ReadSegmentInsights(c, segment));
-  ctx.tables = {"gold.segment_insights"};
-  ctx.rows = 1;
-  ctx.response_summary = report.Note();
-  return Reply{200, rows[0], {}};
+  // Each refresh is a write of its own (keyed by the request), recorded with its audit row.
+  const std::string request_id = ctx.audit ? ctx.audit->request_id : RandomId("r");
+  return WriteOnce(ctx, {"segment_insight", request_id, BodyHash(json{{"segment", segment}})},
+                   [&](store::Connection& c) -> Result<Reply> {
+                     CI_ASSIGN_OR_RETURN(insight::InsightReport report, insight::RunInsights(c, ai, options));
+                     CI_ASSIGN_OR_RETURN(json rows, insight::ReadSegmentInsights(c, segment));
+                     if (rows.empty()) return Status::Internal("segment '" + segment + "' has no insight after refresh");
+                     ctx.tables = {"gold.segment_insights"};
+                     ctx.rows = 1;
+                     ctx.response_summary = report.Note();
+                     return Reply{200, rows[0], {}};
+                   });
 }
 
 Result<Reply> Ask(RequestContext& ctx) {

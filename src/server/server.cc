@@ -3,12 +3,17 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <list>
 #include <thread>
 
 #include "core/log.h"
 #include "core/strings.h"
+#include "core/utf8.h"
+#include "server/keys.h"
+#include "server/writes.h"
 
 namespace custintel::server {
 namespace {
@@ -24,7 +29,6 @@ HttpResponse Error(int status, const std::string& message) {
 
 HttpResponse ErrorFor(const Status& s) { return Error(HttpStatusFor(s), s.message()); }
 
-std::string Truncate(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n) + "..."; }
 
 }  // namespace
 
@@ -77,20 +81,35 @@ class Watchdog {
   std::thread thread_;
 };
 
+// One request on its way through the stages of Handle().
+struct Server::Call {
+  const HttpRequest& http;
+  Clock::time_point start;
+  std::string route_name = "unmatched";  // the metrics label
+  std::string tenant_name;               // "" until a key names one
+  std::optional<KeyInfo> key;
+  std::shared_ptr<Tenant> tenant;
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  AuditRow audit;
+  bool audited = false;  // customer-level, AI and write routes
+};
+
 Result<std::unique_ptr<Server>> Server::Create(ServeOptions options) {
   std::unique_ptr<Server> s(new Server());
   s->options_ = std::move(options);
   const ServerConfig& sc = s->options_.config.server;
   CI_ASSIGN_OR_RETURN(s->control_, ControlDb::Open(s->options_.data_dir, false));
   CI_RETURN_IF_ERROR(s->control_->FailAbandonedJobs());
-  s->tenants_ = std::make_unique<TenantRegistry>(s->options_.data_dir + "/tenants", s->options_.config);
+  s->tenants_ = std::make_unique<TenantRegistry>(s->options_.data_dir + "/tenants", s->options_.config,
+                                                 s->options_.ai_from_flags);
   s->keys_ = std::make_unique<KeyCache>(s->control_.get());
   s->audit_ = std::make_unique<AuditLog>(s->control_.get());
   s->quotas_ = std::make_unique<Quotas>(s->options_.config.tiers);
   s->scheduler_ = std::make_unique<Scheduler>(s->control_.get(), RunPipelineRefresh);
   s->watchdog_ = std::make_unique<Watchdog>(sc.request_timeout_s);
   s->services_ = {s->control_.get(), s->audit_.get(), s->scheduler_.get(), s->keys_.get(), s->tenants_.get(),
-                  &s->options_.config};
+                  &s->options_.config, &s->metrics_};
   CI_ASSIGN_OR_RETURN(auto tenants, s->control_->ListTenants());
   CI_ASSIGN_OR_RETURN(auto usage, s->control_->ReadUsage("", 1));
   for (const UsageRow& u : usage) {
@@ -99,6 +118,13 @@ Result<std::unique_ptr<Server>> Server::Create(ServeOptions options) {
   for (const TenantInfo& t : tenants) {
     CI_ASSIGN_OR_RETURN(auto tenant, s->tenants_->Get(t.name));
     CI_RETURN_IF_ERROR(s->scheduler_->Add(tenant).WithContext("tenant " + t.name + " [refresh] schedule"));
+  }
+  CI_RETURN_IF_ERROR(s->RecoverWriteAudits());
+  if (const char* token = std::getenv(sc.operator_token_env.c_str()); token && *token) {
+    if (std::strlen(token) < 16) {
+      return Status::InvalidArgument("$" + sc.operator_token_env + " (the operator's token) must be 16 characters or more");
+    }
+    s->operator_token_ = token;
   }
   s->routes_ = AllRoutes();
   s->openapi_ = OpenApiDocument(s->routes_).dump(2);
@@ -110,9 +136,31 @@ Result<std::unique_ptr<Server>> Server::Create(ServeOptions options) {
   ho.max_body_bytes = static_cast<size_t>(sc.max_body_bytes);
   ho.read_timeout_s = sc.read_timeout_s;
   ho.write_timeout_s = sc.write_timeout_s;
+  ho.keep_alive_timeout_s = sc.keep_alive_timeout_s;
+  ho.keep_alive_max_requests = sc.keep_alive_max_requests;
   s->http_ = std::make_unique<HttpServer>(ho);
   s->responses_ = std::make_unique<ResponseCache>(static_cast<size_t>(sc.response_cache_bytes));
   return s;
+}
+
+Status Server::RecoverWriteAudits() {
+  for (const std::shared_ptr<Tenant>& tenant : tenants_->Loaded()) {
+    CI_ASSIGN_OR_RETURN(store::Connection conn, tenant->Connect());
+    CI_ASSIGN_OR_RETURN(std::vector<AuditRow> written, WriteAudits(conn, ""));
+    if (written.empty()) continue;
+    std::string since = written.front().at;  // the earliest (same text format: compares as time)
+    for (const AuditRow& row : written) since = std::min(since, row.at);
+    CI_ASSIGN_OR_RETURN(auto logged, control_->AuditedRequestIds(tenant->name(), since));
+    std::vector<AuditRow> missing;
+    for (AuditRow& row : written) {
+      if (!logged.count(row.request_id)) missing.push_back(std::move(row));
+    }
+    if (missing.empty()) continue;
+    CI_RETURN_IF_ERROR(control_->AppendAudit(missing).WithContext("recovering the audit rows of writes"));
+    LogInfo(fmt::format("tenant {}: {} audit rows of writes recovered into the audit log", tenant->name(),
+                        missing.size()));
+  }
+  return Status::Ok();
 }
 
 Server::~Server() { Stop(); }
@@ -135,107 +183,113 @@ void Server::Stop() {
   if (audit_) audit_->Stop();
 }
 
-HttpResponse Server::Public(const HttpRequest& r, bool* handled) {
-  *handled = true;
-  if (r.method == "GET" && r.path == "/healthz") return JsonResponse(200, {{"status", "ok"}});
-  if (r.method == "GET" && r.path == "/v1/openapi.json") return {200, "application/json", openapi_, {}};
-  if (r.method == "GET") {
-    if (auto f = dashboard_.Serve(r.path)) return *f;
-    if (r.path == "/assets/echarts.min.js") {
-      return Error(404, "the charting library is not installed at " + dashboard_.charts_path() + " (run scripts/deps.sh)");
-    }
-  }
-  *handled = false;
-  return {};
-}
-
 HttpResponse Server::Handle(const HttpRequest& r) {
-  auto start = Clock::now();
-  std::string route_name = "unmatched";
-  bool handled = false;
-  HttpResponse res = Public(r, &handled);
-  if (handled) {
-    route_name = r.path.compare(0, 8, "/assets/") == 0 ? "/assets/*" : r.path;
-  } else {
-    auto key = keys_->Authenticate(r);
-    if (!key.ok()) {
-      res = key.status().code() == StatusCode::kPermissionDenied ? Error(401, key.status().message())
-                                                                 : ErrorFor(key.status());
-      res.headers.push_back({"WWW-Authenticate", "Bearer"});
-    } else {
-      auto tenant = tenants_->Get(key->tenant);
-      AuditRow audit;
-      bool audited = false;
-      if (!tenant.ok()) {
-        res = ErrorFor(Status::Unavailable("tenant '" + key->tenant + "' is not available: " + tenant.status().message()));
-      } else {
-        res = HandleRoute(r, *key, *tenant, &route_name, &audit, &audited);
-      }
-      audit.status = res.status;
-      audit.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-      if (audited) audit_->Record(std::move(audit));
-    }
+  Call call{r, Clock::now()};
+  HttpResponse res = Stages(call);
+  if (call.audited) {
+    call.audit.status = res.status;
+    call.audit.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - call.start).count();
+    audit_->Record(std::move(call.audit));
   }
   res.headers.push_back({"X-Content-Type-Options", "nosniff"});
-  metrics_.Observe(r.method, route_name, res.status, std::chrono::duration<double>(Clock::now() - start).count());
+  metrics_.Observe(call.tenant_name, r.method, call.route_name, res.status,
+                   std::chrono::duration<double>(Clock::now() - call.start).count());
   return res;
 }
 
-HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::shared_ptr<Tenant> tenant,
-                                 std::string* route_name, AuditRow* audit, bool* audited) {
-  *audit = AuditRow{};
-  audit->request_id = fmt::format("r{}", next_request_.fetch_add(1));
-  audit->key_id = key.key_id;
-  audit->tenant = key.tenant;
-  audit->role = std::string(RoleName(key.role));
-  audit->scope_account = key.scope_account.value_or("");
-  audit->method = r.method;
-  audit->path = Truncate(r.path, 300);
-  int retry_after = 0;
-  Status rate = quotas_->TakeRequest(key.tenant, key.tier, &retry_after);
-  if (!rate.ok()) {
-    audit_->CountRequest(key.tenant, false, true);
-    HttpResponse res = ErrorFor(rate);
-    res.headers.push_back({"Retry-After", std::to_string(retry_after)});
+HttpResponse Server::Stages(Call& c) {
+  if (Status valid = ValidateRequest(c.http); !valid.ok()) return ErrorFor(valid);
+  if (auto res = Public(c)) return *res;
+  if (auto res = Authenticate(c)) return *res;
+  if (auto res = Admit(c)) return *res;
+  if (auto res = Match(c)) return *res;
+  return Execute(c);
+}
+
+std::optional<HttpResponse> Server::Public(Call& c) {
+  const HttpRequest& r = c.http;
+  if (r.method != "GET") return std::nullopt;
+  std::optional<HttpResponse> res;
+  if (r.path == "/healthz") {
+    res = JsonResponse(200, {{"status", "ok"}});
+  } else if (r.path == "/v1/openapi.json") {
+    res = HttpResponse{200, "application/json", openapi_, {}};
+  } else if (r.path == "/metrics" && !operator_token_.empty() && HashesEqual(PresentedKey(r), operator_token_)) {
+    res = HttpResponse{200, "text/plain; version=0.0.4", metrics_.Render(std::nullopt), {}};  // the whole server
+  } else if (auto f = dashboard_.Serve(r.path)) {
+    res = *f;
+  } else if (r.path == "/assets/echarts.min.js") {
+    res = Error(404, "the charting library is not installed at " + dashboard_.charts_path() + " (run scripts/deps.sh)");
+  }
+  if (res) c.route_name = r.path.compare(0, 8, "/assets/") == 0 ? "/assets/*" : r.path;
+  return res;
+}
+
+std::optional<HttpResponse> Server::Authenticate(Call& c) {
+  auto key = keys_->Authenticate(c.http);
+  if (!key.ok()) {
+    HttpResponse res = key.status().code() == StatusCode::kPermissionDenied ? Error(401, key.status().message())
+                                                                            : ErrorFor(key.status());
+    res.headers.push_back({"WWW-Authenticate", "Bearer"});
     return res;
   }
-  if (r.method == "GET" && r.path == "/metrics") {
-    *route_name = "/metrics";
-    audit_->CountRequest(key.tenant, false, false);
-    if (key.role != Role::kAdmin) return Error(403, "metrics need an admin key");
-    return {200, "text/plain; version=0.0.4",
-            metrics_.Render() + fmt::format("# TYPE custintel_response_cache_hits_total counter\n"
-                                            "custintel_response_cache_hits_total {}\n"
-                                            "# TYPE custintel_response_cache_misses_total counter\n"
-                                            "custintel_response_cache_misses_total {}\n",
-                                            responses_->hits(), responses_->misses()),
-            {}};
+  c.key = *key;
+  c.tenant_name = key->tenant;
+  auto tenant = tenants_->Get(key->tenant);
+  if (!tenant.ok()) {
+    return ErrorFor(Status::Unavailable("tenant '" + key->tenant + "' is not available: " + tenant.status().message()));
   }
-  const Route* route = nullptr;
+  c.tenant = *tenant;
+  AuditRow& a = c.audit;
+  a.request_id = RandomId("r");  // unique across restarts: recovered write audits are matched by it
+  a.key_id = key->key_id;
+  a.tenant = key->tenant;
+  a.role = std::string(RoleName(key->role));
+  a.scope_account = key->scope_account.value_or("");
+  a.method = c.http.method;
+  a.path = Utf8Truncate(c.http.path, 300);
+  a.at = UtcTimestamp();
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> Server::Admit(Call& c) {
+  int retry_after = 0;
+  Status rate = quotas_->TakeRequest(c.key->tenant, c.key->tier, &retry_after);
+  if (rate.ok()) return std::nullopt;
+  audit_->CountRequest(c.key->tenant, false, true);
+  HttpResponse res = ErrorFor(rate);
+  res.headers.push_back({"Retry-After", std::to_string(retry_after)});
+  return res;
+}
+
+std::optional<HttpResponse> Server::Match(Call& c) {
+  const HttpRequest& r = c.http;
+  const KeyInfo& key = *c.key;
   bool path_known = false;
-  std::map<std::string, std::string> params;
   for (const Route& candidate : routes_) {
-    if (!MatchPath(candidate.path, r.path, &params)) continue;
+    if (!MatchPath(candidate.path, r.path, &c.params)) continue;
     path_known = true;
     if (candidate.method == r.method) {
-      route = &candidate;
+      c.route = &candidate;
       break;
     }
   }
+  const Route* route = c.route;
   audit_->CountRequest(key.tenant, route && route->uses_ai, false);
   if (!route) return path_known ? Error(405, r.method + " is not allowed on " + r.path) : Error(404, "no route " + r.path);
-  *route_name = route->path;
-  audit->route = route->path;
-  *audited = route->customer_data || route->uses_ai;
-  audit->uses_ai = route->uses_ai;
+  c.route_name = route->path;
+  c.audit.route = route->path;
+  c.audited = route->customer_data || route->uses_ai;
+  c.audit.uses_ai = route->uses_ai;
   if (std::find(route->roles.begin(), route->roles.end(), key.role) == route->roles.end()) {
     return Error(403, fmt::format("a {} key may not call {} {}", RoleName(key.role), route->method, route->path));
   }
   for (const auto& [name, value] : r.query) {
     bool known = std::any_of(route->query.begin(), route->query.end(), [&](const ParamDoc& p) { return p.name == name; });
-    if (!known) return Error(400, "unknown parameter '" + Truncate(name, 64) + "' for " + route->path);
+    if (!known) return Error(400, "unknown parameter '" + Utf8Truncate(name, 64) + "' for " + route->path);
   }
   if (route->uses_ai) {
+    int retry_after = 0;
     Status ai = quotas_->CheckAi(key.tenant, key.tier, &retry_after);
     if (!ai.ok()) {
       HttpResponse res = ErrorFor(ai);
@@ -243,18 +297,29 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
       return res;
     }
   }
+  return std::nullopt;
+}
+
+HttpResponse Server::Execute(Call& c) {
+  const HttpRequest& r = c.http;
+  const KeyInfo& key = *c.key;
+  Tenant& tenant = *c.tenant;
+  const Route* route = c.route;
+  AuditRow* audit = &c.audit;
   // A cached answer of this tenant's current data generation: same audit row, no query.
   const bool cacheable = route->cacheable && options_.config.server.response_cache_bytes > 0;
-  const uint64_t generation = tenant->generation();
+  const uint64_t generation = tenant.generation();
   std::string cache_key;
   if (cacheable) {
-    cache_key = ResponseCache::Key(tenant->name(), RoleName(key.role), key.scope_account, r);
-    if (auto hit = responses_->Find(cache_key, generation)) {
+    cache_key = ResponseCache::Key(tenant.name(), RoleName(key.role), key.scope_account, r);
+    auto hit = responses_->Find(cache_key, generation);
+    metrics_.CountCache(tenant.name(), hit.has_value());
+    if (hit) {
       audit->tables_touched = hit->tables;
       audit->rows_returned = hit->rows;
       audit->prompt_summary = hit->prompt_summary;
       audit->response_summary = hit->response_summary;
-      return hit->response;
+      return std::move(hit->response);
     }
   }
   // Whatever a write changes, no cached answer computed before it is served after it.
@@ -264,10 +329,10 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
     ~BumpAfterWrite() {
       if (write) t.BumpGeneration();
     }
-  } bump{*tenant, r.method != "GET"};
-  auto lease = tenant->Acquire(key.scope_account);
+  } bump{tenant, r.method != "GET"};
+  auto lease = tenant.Acquire(key.scope_account);
   if (!lease.ok()) return ErrorFor(lease.status());
-  RequestContext ctx{r, key, *tenant, *lease, services_, params, {}, 0, "", ""};
+  RequestContext ctx{r, key, tenant, *lease, services_, c.params, {}, 0, "", "", audit};
   auto token = watchdog_->Arm(&lease->conn());
   Result<Reply> reply = Status::Internal("no reply");
   try {
@@ -279,19 +344,20 @@ HttpResponse Server::HandleRoute(const HttpRequest& r, const KeyInfo& key, std::
   watchdog_->Disarm(token);
   audit->tables_touched = Join(ctx.tables, ",");
   audit->rows_returned = ctx.rows;
-  audit->prompt_summary = Truncate(ctx.prompt_summary, 200);
+  audit->prompt_summary = Utf8Truncate(ctx.prompt_summary, 200);
   if (!reply.ok()) {
     Status s = reply.status();
     if (s.message().find("INTERRUPT") != std::string::npos || s.message().find("nterrupt") != std::string::npos) {
       s = Status::Unavailable(fmt::format("the query ran longer than {} s and was stopped",
                                           options_.config.server.request_timeout_s));
     }
-    audit->response_summary = Truncate(s.message(), 200);
+    audit->response_summary = Utf8Truncate(s.message(), 200);
     return ErrorFor(s);
   }
   if (route->uses_ai) quotas_->CountAi(key.tenant);
-  audit->response_summary = Truncate(ctx.response_summary, 200);
-  HttpResponse res = JsonResponse(reply->status, reply->body);
+  audit->response_summary = Utf8Truncate(ctx.response_summary, 200);
+  HttpResponse res = reply->text ? HttpResponse{reply->status, reply->text->first, reply->text->second, {}}
+                                 : JsonResponse(reply->status, reply->body);
   res.headers = reply->headers;
   if (cacheable && res.status == 200) {
     responses_->Store(cache_key, generation,

@@ -1,14 +1,17 @@
 // `custintel serve`: every tenant of a data directory behind one HTTP API and dashboard.
 //
-// A request goes through Handle() in this order, each step able to answer on its own:
-//   1. public paths (/healthz, /v1/openapi.json, the dashboard's static files) — nothing else
-//      is public: deny by default;
-//   2. authentication: the API key → tenant, role, scope (401 when missing, unknown, revoked);
-//   3. the tenant's request rate (token bucket, 429 + Retry-After);
-//   4. the route (404 / 405), the key's role (403), the query parameters (400);
-//   5. the AI quota for routes that use AI (429 + Retry-After);
-//   6. the handler, over a connection scoped to the key, interrupted after request_timeout_s;
-//   7. audit (customer-level or AI routes), usage, metrics.
+// A request goes through Handle() in stages, each able to answer on its own:
+//   1. Validate: path, query and body checked once at the door (UTF-8, control characters,
+//      sizes: 400), so nothing malformed reaches a table, the audit log included;
+//   2. Public: /healthz, /v1/openapi.json, the dashboard's static files — nothing else is
+//      public: deny by default; the operator's token reads the whole server's /metrics;
+//   3. Authenticate: the API key → tenant, role, scope (401 when missing, unknown, revoked);
+//   4. Admit: the tenant's request rate (token bucket, 429 + Retry-After);
+//   5. Match: the route (404 / 405), the key's role (403), the query parameters (400), the AI
+//      quota for routes that use AI (429 + Retry-After);
+//   6. Execute: a cached answer, or the handler over a connection scoped to the key,
+//      interrupted after request_timeout_s;
+//   7. audit (customer-level, AI and write routes), usage, metrics.
 //
 //   CI_ASSIGN_OR_RETURN(auto server, Server::Create({"/srv/custintel", config}));
 //   CI_ASSIGN_OR_RETURN(int port, server->Bind());
@@ -19,6 +22,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,9 @@ namespace custintel::server {
 struct ServeOptions {
   std::string data_dir;
   Config config;  // [server], [tiers.*]; a tenant's own tenants/<name>.toml adds its [refresh]
+  // config.ai came from `serve --backend/--model/--base-url`: it then overrides every tenant's
+  // own [ai] too (otherwise a tenant's tenants/<name>.toml decides its AI backend).
+  bool ai_from_flags = false;
 };
 
 class Watchdog;
@@ -60,10 +67,17 @@ class Server {
   Scheduler& scheduler() { return *scheduler_; }
 
  private:
+  struct Call;  // one request on its way through the stages (server.cc)
   Server() = default;
-  HttpResponse HandleRoute(const HttpRequest& request, const KeyInfo& key, std::shared_ptr<Tenant> tenant,
-                           std::string* route_name, AuditRow* audit, bool* audited);
-  HttpResponse Public(const HttpRequest& request, bool* handled);
+  HttpResponse Stages(Call& call);
+  std::optional<HttpResponse> Public(Call& call);
+  std::optional<HttpResponse> Authenticate(Call& call);
+  std::optional<HttpResponse> Admit(Call& call);
+  std::optional<HttpResponse> Match(Call& call);
+  HttpResponse Execute(Call& call);
+  // Audit rows of writes that reached a tenant database but not the control database (the
+  // server stopped in between): appended at start.
+  Status RecoverWriteAudits();
 
   ServeOptions options_;
   std::unique_ptr<ControlDb> control_;
@@ -80,7 +94,7 @@ class Server {
   Services services_;
   std::vector<Route> routes_;
   std::string openapi_;
-  std::atomic<uint64_t> next_request_{1};
+  std::string operator_token_;  // "" = no operator view
   std::atomic<bool> stopped_{false};
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "server/writes.h"
 #include "store/migrations.h"
 
 namespace custintel::server {
@@ -134,8 +135,15 @@ Result<std::shared_ptr<Tenant>> TenantRegistry::Get(const std::string& name) {
   std::string config_path = dir_ + "/" + name + ".toml";
   if (std::filesystem::exists(config_path)) {
     CI_ASSIGN_OR_RETURN(config, LoadConfig(config_path));
+    if (base_ai_wins_) config.ai = base_.ai;
   }
-  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(path));
+  store::DatabaseOptions options;
+  options.memory_limit = config.database.memory_limit;
+  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(path, options));
+  {
+    CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+    CI_RETURN_IF_ERROR(PrepareWriteLedger(conn).WithContext("tenant " + name));
+  }
   auto tenant = std::make_shared<Tenant>(name, db, std::move(config));
   CI_RETURN_IF_ERROR(tenant->RefreshViews().WithContext("tenant " + name));
   tenants_[name] = tenant;

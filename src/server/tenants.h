@@ -88,8 +88,10 @@ class Tenant {
 
 class TenantRegistry {
  public:
-  // tenant_dir: data-dir/tenants; base: the server's config (a tenant's <name>.toml overlays it).
-  TenantRegistry(std::string tenant_dir, Config base) : dir_(std::move(tenant_dir)), base_(std::move(base)) {}
+  // tenant_dir: data-dir/tenants; base: the server's config (a tenant's <name>.toml replaces
+  // it, except base's [ai] when base_ai_wins: `serve --backend/--model/--base-url` were given).
+  TenantRegistry(std::string tenant_dir, Config base, bool base_ai_wins = false)
+      : dir_(std::move(tenant_dir)), base_(std::move(base)), base_ai_wins_(base_ai_wins) {}
   // Opens the tenant on first use. NotFound when its file does not exist.
   Result<std::shared_ptr<Tenant>> Get(const std::string& name);
   // Tenants opened so far.
@@ -98,6 +100,7 @@ class TenantRegistry {
  private:
   std::string dir_;
   Config base_;
+  bool base_ai_wins_ = false;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
 };

@@ -79,6 +79,31 @@ TEST_F(IngestTest, ReingestingIdenticalRowsChangesNothingAndLatestLoadWins) {
   EXPECT_EQ(Count("SELECT count(*) FROM silver.customers WHERE customer_id = 'c1' AND plan = 'premium'"), 1);
 }
 
+TEST_F(IngestTest, ReingestingAFileKeepsOneBronzeCopyOfItByContent) {
+  std::string f = dir_.File("customers.csv");
+  testing::WriteFile(f, "customer_id,email,plan\nc1,a@x.com,basic\nc2,b@x.com,free\n,no-id@x.com,free\n");
+  ASSERT_TRUE(IngestFile(*conn_, f, {}).ok());
+  const int64_t bronze = Count("SELECT count(*) FROM bronze.customers");
+  const int64_t rejects = Count("SELECT count(*) FROM bronze.rejects");
+  EXPECT_EQ(bronze, 3);
+  EXPECT_EQ(rejects, 1);
+  std::string copy = dir_.File("customers-copy.csv");
+  std::filesystem::copy_file(f, copy);
+  IngestOptions as_customers;
+  as_customers.kind = "customers";
+  for (const std::string& again : {f, copy}) {  // the same content under any name
+    auto r = IngestFile(*conn_, again, as_customers);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->unchanged, 2);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.customers"), bronze);
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.rejects"), rejects);
+  // Changed content is kept, all of it (bronze is the raw history).
+  testing::WriteFile(f, "customer_id,email,plan\nc1,a@x.com,premium\nc2,b@x.com,free\n");
+  ASSERT_TRUE(IngestFile(*conn_, f, {}).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM bronze.customers"), bronze + 2);
+}
+
 TEST_F(IngestTest, ReplacedRowsRecordWhoseTheyWereForIncrementalRuns) {
   std::string orders = dir_.File("orders.csv"), items = dir_.File("order_items.csv");
   testing::WriteFile(orders, "order_id,customer_id,ordered_at,amount\no1,c1,2026-01-02,10\no2,c2,2026-01-03,20\n");

@@ -77,6 +77,14 @@ TEST_F(IncrementalRunTest, UnchangedDataIsAnIncrementalRunOverNobodyAndChangesNo
             "mode,scoped_customers\nfull,\nincremental,0\n");
 }
 
+TEST_F(IncrementalRunTest, RunsRecordWhenTheyFinished) {
+  // started_at is the run's start; finished_at its end: at least the time its steps took.
+  EXPECT_EQ(Sql("SELECT finished_at > started_at AS later, epoch(finished_at) - epoch(started_at) >= "
+                "0.9 * list_sum(json_extract(steps, '$[*].seconds')::DOUBLE[]) - 0.05 AS spans_steps "
+                "FROM meta.runs WHERE run_id = 1"),
+            "later,spans_steps\ntrue,true\n");
+}
+
 TEST_F(IncrementalRunTest, NewOrdersRecomputeOnlyTheirCustomersAndMatchAFullRun) {
   const std::string who = "hash(c.customer_id) % 100 = 7";  // about 1%
   std::string touched = Sql("SELECT customer_id FROM silver.customers c WHERE " + who + " ORDER BY 1");

@@ -165,7 +165,8 @@ Fixture* Build() {
 
 }  // namespace
 
-ServeProcess::ServeProcess(const std::string& data_dir, const std::string& config_path) {
+ServeProcess::ServeProcess(const std::string& data_dir, const std::string& config_path,
+                           const std::vector<std::string>& extra_args) {
   const char* bin = std::getenv("CUSTINTEL_BIN");
   if (!bin) return;
   log_path_ = data_dir + "/serve-" + std::to_string(::getpid()) + ".log";
@@ -177,8 +178,12 @@ ServeProcess::ServeProcess(const std::string& data_dir, const std::string& confi
     dup2(fds[1], 1);
     dup2(log, 2);
     close(fds[0]);
-    execl(bin, bin, "serve", "--data-dir", data_dir.c_str(), "--config", config_path.c_str(), "--port", "0",
-          static_cast<char*>(nullptr));
+    std::vector<std::string> args = {bin, "serve", "--data-dir", data_dir, "--config", config_path, "--port", "0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin, argv.data());
     _exit(127);
   }
   close(fds[1]);
@@ -198,15 +203,26 @@ ServeProcess::ServeProcess(const std::string& data_dir, const std::string& confi
   if (std::regex_search(line, m, std::regex(R"(http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
 }
 
-ServeProcess::~ServeProcess() {
+ServeProcess::~ServeProcess() { Stop(); }
+
+void ServeProcess::Stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   for (int i = 0; i < 100; ++i) {  // up to 10 s for a clean stop
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  Kill();
+}
+
+void ServeProcess::Kill() {
+  if (pid_ <= 0) return;
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 std::string ServeProcess::log() const { return log_path_.empty() ? "" : ReadFile(log_path_); }

@@ -20,11 +20,16 @@ namespace custintel::server::testing {
 // `custintel serve` as a child process; the port is read from its first line of output.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& data_dir, const std::string& config_path);
+  // extra_args: more flags of `serve` (e.g. {"--backend", "http"}).
+  ServeProcess(const std::string& data_dir, const std::string& config_path,
+               const std::vector<std::string>& extra_args = {});
   ~ServeProcess();
   int port() const { return port_; }
   bool ok() const { return port_ > 0; }
   std::string log() const;
+  // SIGTERM and wait (a clean stop: audit flushed); SIGKILL: a crash, nothing flushed.
+  void Stop();
+  void Kill();
 
  private:
   pid_t pid_ = -1;

@@ -4,11 +4,14 @@
 
 #include <ctime>
 
+#include "ai/http/http_backend.h"
 #include "server/api.h"
+#include "server/audit.h"
 #include "server/cron.h"
 #include "server/keys.h"
 #include "server/quota.h"
 #include "server/response_cache.h"
+#include "testing/testing.h"
 
 namespace custintel::server {
 namespace {
@@ -175,6 +178,55 @@ TEST(ResponseCache, EvictsLeastRecentlyUsedPastItsSize) {
   EXPECT_TRUE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/0")), 1).has_value());
   EXPECT_TRUE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/9")), 1).has_value());
   EXPECT_FALSE(cache.Find(ResponseCache::Key("t", "viewer", std::nullopt, Get("/v1/c/1")), 1).has_value());
+}
+
+TEST(AuditLog, ARowWithInvalidUtf8NeverStopsTheLogNorLosesUsage) {
+  custintel::testing::TempDir dir;
+  auto control = ControlDb::Open(dir.File("data"), true);
+  ASSERT_TRUE(control.ok()) << control.status().message();
+  AuditLog log(control->get());
+  AuditRow bad;
+  bad.request_id = "r-bad";
+  bad.tenant = "t";
+  bad.path = "/v1/customers/C\xff";
+  log.Record(bad);
+  log.CountRequest("t", false, false);
+  EXPECT_TRUE(log.Flush().ok());
+  AuditRow good;
+  good.request_id = "r-good";
+  good.tenant = "t";
+  log.Record(good);
+  log.CountRequest("t", false, false);
+  EXPECT_TRUE(log.Flush().ok());
+  auto rows = (*control)->ReadAudit("t", 10, "");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  EXPECT_EQ(rows->row_count(), 2u);
+  auto usage = (*control)->ReadUsage("t", 1);
+  ASSERT_TRUE(usage.ok());
+  ASSERT_EQ(usage->size(), 1u);
+  EXPECT_EQ((*usage)[0].requests, 2);
+}
+
+TEST(ValidateRequest, RefusesInvalidUtf8ControlCharactersAndOversizeParts) {
+  EXPECT_TRUE(ValidateRequest(Get("/v1/customers/Cé")).ok());
+  EXPECT_FALSE(ValidateRequest(Get("/v1/customers/C\xff")).ok());
+  EXPECT_FALSE(ValidateRequest(Get("/v1/customers/C%ff")).ok());  // what MatchPath would decode
+  EXPECT_FALSE(ValidateRequest(Get("/v1/customers", {{"q", "a\x01"}})).ok());
+  EXPECT_FALSE(ValidateRequest(Get("/v1/customers", {{"q\xc3", "a"}})).ok());
+  EXPECT_FALSE(ValidateRequest(Get("/v1/customers", {{"q", std::string(5000, 'a')}})).ok());
+  HttpRequest post = Get("/v1/reviews");
+  post.body = "{\"review_text\": \"\xe2\x82\"}";
+  EXPECT_FALSE(ValidateRequest(post).ok());
+}
+
+TEST(ScrubSecrets, RemovesKeysAndEchoedHeaders) {
+  std::string echoed = "error: Authorization: Bearer sk-abcdef0123456789 {\"x-api-key\": \"k-123456\"} "
+                       "http://user:pw@host/v1 token=abcd1234";
+  std::string scrubbed = ai::ScrubSecrets(echoed, {"k-123456"});
+  for (const char* secret : {"sk-abcdef0123456789", "k-123456", "user:pw", "abcd1234"}) {
+    EXPECT_EQ(scrubbed.find(secret), std::string::npos) << secret << " in " << scrubbed;
+  }
+  EXPECT_NE(scrubbed.find("error"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -19,6 +20,31 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 std::string Excerpt(const std::string& s, size_t n = 160) { return s.size() <= n ? s : s.substr(0, n) + "..."; }
+
+}  // namespace
+
+std::string ScrubSecrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 4) continue;  // too short to be a secret worth a false match
+    for (size_t p = text.find(secret); p != std::string::npos; p = text.find(secret, p)) {
+      text.replace(p, secret.size(), "[redacted]");
+    }
+  }
+  // Echoed headers and key-looking values, in header, JSON or form shape; credentials in URLs.
+  static const std::regex kHeader(
+      R"re(((?:proxy-)?authorization|x-api-key|api[-_]?key|cookie|set-cookie|token|secret|password)(["']?\s*[:=]\s*["']?)[^"'\r\n,;}&]*)re",
+      std::regex::icase);
+  static const std::regex kBearer(R"re(\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+)re", std::regex::icase);
+  static const std::regex kKeyLike(R"re(\bsk-[A-Za-z0-9_-]{8,})re");
+  static const std::regex kUrlCredentials(R"re(//[^/@\s:]+:[^/@\s]+@)re");
+  text = std::regex_replace(text, kHeader, "$1$2[redacted]");
+  text = std::regex_replace(text, kBearer, "$1 [redacted]");
+  text = std::regex_replace(text, kKeyLike, "[redacted]");
+  text = std::regex_replace(text, kUrlCredentials, "//[redacted]@");
+  return text;
+}
+
+namespace {
 
 int JitteredBackoff(int base_ms, int attempt, int cap_ms) {
   thread_local std::mt19937 rng(std::random_device{}());
@@ -68,6 +94,16 @@ HttpBackend::HttpBackend(HttpBackendOptions options) : options_(std::move(option
 
 HttpBackend::~HttpBackend() = default;
 
+std::string HttpBackend::Scrub(const std::string& upstream_text) const {
+  std::vector<std::string> secrets;
+  for (const auto& [name, value] : headers_) {
+    if (name == "Accept") continue;
+    secrets.push_back(value);
+    if (value.rfind("Bearer ", 0) == 0) secrets.push_back(value.substr(7));
+  }
+  return ScrubSecrets(upstream_text, secrets);
+}
+
 HttpBackendStats HttpBackend::stats() const { return {requests_.load(), retries_.load(), breaker_rejections_.load()}; }
 
 HttpBackend::Endpoint* HttpBackend::PickEndpoint() {
@@ -113,11 +149,11 @@ Result<json> HttpBackend::Post(const std::string& path, const std::string& body)
         e->consecutive_failures = 0;
         e->trial_in_flight = false;
       }
-      if (parsed.is_discarded()) return Status::Internal(e->url + path + " answered 200 with a body that is not JSON");
+      if (parsed.is_discarded()) return Status::Internal(Scrub(e->url + path + " answered 200 with a body that is not JSON"));
       return parsed;
     }
     if (!r.ok()) {
-      why = r.status().message();
+      why = Scrub(r.status().message());
     } else if (r->status == 429) {
       why = fmt::format("{}{} answered 429 (rate limited)", e->url, path);
       failed_endpoint = false;
@@ -129,13 +165,13 @@ Result<json> HttpBackend::Post(const std::string& path, const std::string& body)
         }
       }
     } else if (r->status >= 500) {
-      why = fmt::format("{}{} answered {}: {}", e->url, path, r->status, Excerpt(r->body));
+      why = Scrub(fmt::format("{}{} answered {}: {}", e->url, path, r->status, Excerpt(Scrub(r->body))));
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       --e->in_flight;
       e->trial_in_flight = false;
-      return Status::InvalidArgument(fmt::format("{}{} refused the request ({}): {}", e->url, path, r->status,
-                                                 Excerpt(r->body)));
+      return Status::InvalidArgument(
+          Scrub(fmt::format("{}{} refused the request ({}): {}", e->url, path, r->status, Excerpt(Scrub(r->body)))));
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -179,7 +215,7 @@ Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const 
     const json& j = *r;
     if (!j.contains("choices") || j["choices"].empty() || !j["choices"][0].contains("message") ||
         !j["choices"][0]["message"].value("content", json()).is_string()) {
-      out[i] = Status::Internal("chat answer without choices[0].message.content: " + Excerpt(j.dump()));
+      out[i] = Status::Internal(Scrub("chat answer without choices[0].message.content: " + Excerpt(j.dump())));
       return;
     }
     Completion c;

@@ -62,6 +62,12 @@ struct HttpBackendStats {
   int64_t breaker_rejections = 0;  // attempts not sent because every URL was open
 };
 
+// `text` with every value of `secrets` and anything shaped like a credential (echoed
+// Authorization / API-key / cookie headers, "Bearer ..." tokens, sk-... keys, user:password@ in
+// URLs) replaced by "[redacted]". Upstream error texts pass through it before they are kept,
+// logged or returned: an OpenAI-compatible server may echo the request's headers.
+std::string ScrubSecrets(std::string text, const std::vector<std::string>& secrets);
+
 class HttpBackend final : public Backend {
  public:
   explicit HttpBackend(HttpBackendOptions options);
@@ -83,6 +89,8 @@ class HttpBackend final : public Backend {
   // parsed JSON of a 200 answer.
   Result<nlohmann::json> Post(const std::string& path, const std::string& body);
   Endpoint* PickEndpoint();
+  // ScrubSecrets with the headers this backend sends (the API key among them).
+  std::string Scrub(const std::string& upstream_text) const;
   // One chat request per prompt; `extra` fields join each body; `raw` (when given) receives
   // each row's whole answer.
   Batch<Completion> Chat(std::span<const std::string> prompts, const Sampling& sampling,
