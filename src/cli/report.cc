@@ -171,7 +171,7 @@ Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, 
     // A spend figure the data cannot give says why (a purchase log of dates only).
     const bool money = name == "monetary" || name == "lifetime_value" || name.starts_with("revenue_") ||
                        name == "avg_order_value";
-    const std::string missing = money && !r.IsNull(c, 0) ? "" : money ? "NULL (" + no_spend + ")" : "NULL";
+    const std::string missing = money && !r.IsNull(c, 0) ? "" : money ? "NULL: " + no_spend : "NULL";
     out << fmt::format("{:<{}}  {}\n", name, width, r.IsNull(c, 0) ? missing : r.GetString(c, 0));
   }
   const size_t factors = r.column_count() - 1;  // risk_factors, read back in words

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/strings.h"
 
@@ -197,16 +198,21 @@ std::string FormatFromPath(const std::string& path) {
 bool LooksWhitespaceAligned(const std::string& path) {
   std::ifstream in(path);
   std::string line;
-  size_t fields = 0;
-  for (int n = 0; n < 20 && std::getline(in, line);) {
+  std::map<size_t, int> counts;  // field count → lines
+  int lines = 0;
+  for (; lines < 50 && std::getline(in, line);) {
     if (line.find_first_of(",;|\t\"") != std::string::npos) return false;
     const size_t k = SplitOnSpaces(line).size();
     if (k == 0) continue;
-    if (k < 2 || (fields && k != fields)) return false;
-    fields = k;
-    ++n;
+    ++counts[k];
+    ++lines;
   }
-  return fields >= 2;
+  // Most lines share one field count of at least 2 (a broken line is a reject, not a reason to
+  // read the file as a one-column CSV).
+  for (const auto& [k, n] : counts) {
+    if (k >= 2 && 2 * n > lines) return true;
+  }
+  return false;
 }
 
 Result<StageResult> StageFile(Connection& conn, const StageTables& t, const std::string& path,
