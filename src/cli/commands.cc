@@ -58,6 +58,8 @@ Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool full, 
   CI_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::Run(conn, config, options));
   if (quiet) return Status::Ok();
   std::cout << fmt::format("run {} as of {}: {}\n", report.run_id, report.as_of, report.reason);
+  if (!report.as_of_note.empty()) std::cout << "note: " << report.as_of_note << '\n';
+  for (const auto& line : report.cannot_build) std::cout << line << '\n';
   for (const auto& s : report.steps) {
     std::cout << fmt::format("  {:<20} {:>8.2f} s{}\n", s.name, s.seconds, s.note.empty() ? "" : "  " + s.note);
   }

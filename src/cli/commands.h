@@ -45,7 +45,8 @@ CLI::App* EvaluateCommand(CLI::App& app);
 // One registration hook per area, each in its own file (cli/commands_<area>.cc):
 void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 // Ingests a gen-data style folder and prints the counts (ingest --dir; used by demo too).
-Status RunIngestDirectory(GlobalOptions& g, const std::string& dir);
+Status RunIngestDirectory(GlobalOptions& g, const std::string& dir, const std::string& map = "",
+                          const std::string& kinds = "", const std::string& format = "");
 void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);

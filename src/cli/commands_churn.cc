@@ -69,7 +69,9 @@ Status RunEvaluateChurn(GlobalOptions& g, const ChurnArgs& a) {
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
   std::string as_of;
   if (a.as_of.empty()) {
-    CI_ASSIGN_OR_RETURN(as_of, features::LatestDataTimestamp(conn));
+    std::string note;
+    CI_ASSIGN_OR_RETURN(as_of, features::LatestDataTimestamp(conn, &note));
+    if (!note.empty()) std::cerr << "note: " << note << '\n';
   } else {
     auto normalized = features::NormalizeAsOf(conn, a.as_of);
     if (!normalized.ok()) g.usage_error = true;

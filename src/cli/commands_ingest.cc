@@ -4,9 +4,12 @@
 
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/strings.h"
+#include "features/data_profile.h"
 #include "ingest/contract.h"
 #include "ingest/export.h"
 #include "ingest/ingest.h"
@@ -35,12 +38,78 @@ Result<std::map<std::string, std::string>> ParseMap(const std::string& spec) {
   return out;
 }
 
+// --dir: "kind:target=source,..." maps per kind, "file=kind,..." kinds per file. A plain
+// target=source would be ambiguous across the folder's kinds, so it is a usage error there.
+Status ParseDirectoryArgs(const std::string& map, const std::string& kinds, ingest::IngestOptions* o) {
+  for (const auto& item : Split(map, ',')) {
+    if (Trim(item).empty()) continue;
+    auto colon = item.find(':'), eq = item.find('=');
+    if (colon == std::string::npos || eq == std::string::npos || colon > eq) {
+      return Status::InvalidArgument("with --dir, --map takes kind:target=source (e.g. orders:ordered_at=purchased); '" +
+                                     item + "' names no kind");
+    }
+    CI_ASSIGN_OR_RETURN(auto one, ParseMap(item.substr(colon + 1)));
+    const std::string kind(Trim(item.substr(0, colon)));
+    for (auto& [target, source] : one) o->kind_maps[kind][target] = source;
+  }
+  for (const auto& item : Split(kinds, ',')) {
+    if (Trim(item).empty()) continue;
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      return Status::InvalidArgument("with --dir, --kind takes file=kind (e.g. olist_orders_dataset.csv=orders); '" +
+                                     item + "' is not file=kind");
+    }
+    const std::string kind(Trim(item.substr(eq + 1)));
+    if (!ingest::FindContract(kind)) {
+      return Status::InvalidArgument("--kind " + item + ": '" + kind + "' is not one of: " + ingest::KindNames());
+    }
+    o->file_kinds[std::string(Trim(item.substr(0, eq)))] = kind;
+  }
+  return Status::Ok();
+}
+
 std::vector<std::string> ParseList(const std::string& spec) {
   std::vector<std::string> out;
   for (const auto& s : Split(spec, ',')) {
     if (!Trim(s).empty()) out.emplace_back(Trim(s));
   }
   return out;
+}
+
+// Every merge, default and attribution of a file, one line each (nothing silently).
+void PrintAccounting(const std::vector<ingest::IngestCounts>& all) {
+  for (const auto& c : all) {
+    if (!c.line_key.empty()) {
+      std::cout << fmt::format("{}: no {} column; each row's {} is <file>:<line>\n", c.source, c.line_key, c.line_key);
+    }
+    if (c.merged_lines > 0 && c.merged_by_sum) {
+      std::cout << fmt::format("{}: {} repeated lines of a product in an order added to their first (quantity and "
+                               "amount summed)\n", c.source, c.merged_lines);
+    } else if (c.merged_lines > 0) {
+      std::cout << fmt::format("{}: {} lines repeat an earlier line's {} key; the later line was kept\n", c.source,
+                               c.merged_lines, c.kind);
+    }
+    if (c.defaulted_quantity > 0) {
+      std::cout << fmt::format("{}: {} summed lines had no quantity and counted as 1 unit\n", c.source,
+                               c.defaulted_quantity);
+    }
+    if (c.implied_customers > 0) {
+      std::cout << fmt::format("{}: {} customers named here are in no customers file; added with their "
+                               "attributes empty (a customers file fills them in)\n", c.source, c.implied_customers);
+    }
+    if (c.attributed_by_order > 0) {
+      std::cout << fmt::format("{}: {} reviews/tickets naming an order were given the order's customer\n", c.source,
+                               c.attributed_by_order);
+    }
+    for (const auto& [status, n] : c.unknown_statuses) {
+      std::cout << fmt::format("{}: status '{}' ({} orders) is not a known purchase, cancel, refund or return "
+                               "status; counted as purchases\n", c.source, status, n);
+    }
+    if (c.amounts_from_items > 0) {
+      std::cout << fmt::format("{}: {} orders without an amount took the sum of their items\n", c.source,
+                               c.amounts_from_items);
+    }
+  }
 }
 
 constexpr char kCountsRow[] = "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n";
@@ -60,6 +129,7 @@ void PrintCounts(const std::vector<ingest::IngestCounts>& all) {
                                d.updated, d.unchanged);
     }
   }
+  PrintAccounting(all);
   for (const auto& c : all) {
     if (c.rejected > 0) {
       std::cout << fmt::format("{} rows of {} quarantined: custintel rejects --kind {}\n", c.rejected, c.source,
@@ -73,7 +143,7 @@ Status CheckIngestArgs(GlobalOptions& g, const IngestArgs& a) {
   int sources = !a.dir.empty() + !a.files.empty() + !a.from.empty();
   Status s;
   if (sources != 1) s = Status::InvalidArgument("give one of --dir DIR, FILE..., or --from postgresql://... --table T");
-  else if (!a.kind.empty() && !ingest::FindContract(a.kind)) {
+  else if (a.dir.empty() && !a.kind.empty() && !ingest::FindContract(a.kind)) {
     s = Status::InvalidArgument("--kind '" + a.kind + "' is not one of: " + ingest::KindNames());
   } else if (!a.from.empty() && !ingest::IsPostgresUrl(a.from)) {
     s = Status::InvalidArgument("--from '" + a.from + "' is not a postgresql:// URL");
@@ -95,11 +165,20 @@ ingest::IngestOptions BaseIngestOptions(const GlobalOptions& g) {
 
 }  // namespace
 
-Status RunIngestDirectory(GlobalOptions& g, const std::string& dir) {
+Status RunIngestDirectory(GlobalOptions& g, const std::string& dir, const std::string& map, const std::string& kinds,
+                          const std::string& format) {
+  ingest::IngestOptions options = BaseIngestOptions(g);
+  options.format = format;
+  if (Status s = ParseDirectoryArgs(map, kinds, &options); !s.ok()) {
+    g.usage_error = true;
+    return s;
+  }
   CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, false));
   CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
-  CI_ASSIGN_OR_RETURN(auto all, ingest::IngestDirectory(conn, dir, BaseIngestOptions(g)));
+  std::vector<ingest::SkippedFile> skipped;
+  CI_ASSIGN_OR_RETURN(auto all, ingest::IngestDirectory(conn, dir, options, &skipped));
   PrintCounts(all);
+  for (const auto& f : skipped) std::cout << fmt::format("not loaded: {}: {}\n", f.path, f.reason);
   return Status::Ok();
 }
 
@@ -107,12 +186,12 @@ namespace {
 
 Status RunIngest(GlobalOptions& g, const IngestArgs& a) {
   CI_RETURN_IF_ERROR(CheckIngestArgs(g, a));
+  if (!a.dir.empty()) return RunIngestDirectory(g, a.dir, a.map, a.kind, a.format);
   auto map = ParseMap(a.map);
   if (!map.ok()) {
     g.usage_error = true;
     return map.status();
   }
-  if (!a.dir.empty()) return RunIngestDirectory(g, a.dir);
   ingest::IngestOptions options = BaseIngestOptions(g);
   options.kind = a.kind;
   options.format = a.format;
@@ -147,6 +226,68 @@ Status RunRejects(GlobalOptions& g, const std::string& kind, bool json, int64_t 
   return Status::Ok();
 }
 
+nlohmann::json DoctorJson(const features::DataProfile& d) {
+  nlohmann::json j;
+  j["customers"] = d.customers;
+  j["implied_customers"] = d.implied_customers;
+  j["repeat_buyers"] = d.repeat_buyers;
+  for (const auto& t : d.tables) {
+    nlohmann::json row = {{"table", t.table}, {"rows", t.rows}, {"duplicates", t.duplicates}};
+    row["first_at"] = t.first_at.empty() ? nlohmann::json() : nlohmann::json(t.first_at);
+    row["last_at"] = t.last_at.empty() ? nlohmann::json() : nlohmann::json(t.last_at);
+    row["customers"] = t.customers < 0 ? nlohmann::json() : nlohmann::json(t.customers);
+    row["amount_share"] = t.amount_share < 0 ? nlohmann::json() : nlohmann::json(t.amount_share);
+    row["orphans"] = t.orphans < 0 ? nlohmann::json() : nlohmann::json(t.orphans);
+    if (t.orphans >= 0) row["orphans_are"] = t.orphans_meaning;
+    j["tables"].push_back(row);
+  }
+  for (const auto& o : d.outputs) {
+    nlohmann::json row = {{"output", o.output}, {"can_build", o.can_build}};
+    if (!o.can_build) row["needs"] = o.needs;
+    j["outputs"].push_back(row);
+  }
+  j["next_file"] = d.next_file.empty() ? nlohmann::json() : nlohmann::json(d.next_file);
+  return j;
+}
+
+void PrintDoctor(const features::DataProfile& d) {
+  static constexpr char kRow[] = "{:<12} {:>9} {:>10} {:>10} {:>10} {:>8} {:>10} {:>8}\n";
+  std::cout << fmt::format(kRow, "table", "rows", "from", "to", "customers", "amounts", "duplicates", "orphans");
+  for (const auto& t : d.tables) {
+    std::cout << fmt::format(kRow, t.table, t.rows, t.first_at.empty() ? "-" : t.first_at.substr(0, 10),
+                             t.last_at.empty() ? "-" : t.last_at.substr(0, 10),
+                             t.customers < 0 ? "-" : std::to_string(t.customers),
+                             t.amount_share < 0 ? "-" : fmt::format("{:.0f}%", 100 * t.amount_share), t.duplicates,
+                             t.orphans < 0 ? "-" : std::to_string(t.orphans));
+  }
+  std::cout << fmt::format("\n{} customers, {} of them only implied by the tables naming them (no customers file "
+                           "gives them); {} repeat buyers\n", d.customers, d.implied_customers, d.repeat_buyers);
+  for (const auto& t : d.tables) {
+    if (t.orphans > 0) std::cout << fmt::format("{}: {} orphans: {}\n", t.table, t.orphans, t.orphans_meaning);
+  }
+  std::cout << "\nCan build\n";
+  for (const auto& o : d.outputs) {
+    if (o.can_build) std::cout << "  " << o.output << '\n';
+  }
+  std::cout << "\nCannot build\n";
+  for (const auto& o : d.outputs) {
+    if (!o.can_build) std::cout << fmt::format("  {}: needs {}\n", o.output, o.needs);
+  }
+  std::cout << "\nNext file to add: " << (d.next_file.empty() ? "none: every table is there" : d.next_file) << '\n';
+}
+
+Status RunDoctor(GlobalOptions& g, bool json) {
+  CI_ASSIGN_OR_RETURN(auto db, OpenDb(g, true));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(features::DataProfile d, features::ProfileData(conn));
+  if (json) {
+    std::cout << DoctorJson(d).dump(2) << '\n';
+  } else {
+    PrintDoctor(d);
+  }
+  return Status::Ok();
+}
+
 struct ExportArgs {
   ingest::ExportOptions options;
   std::string key, columns, map;
@@ -174,11 +315,18 @@ void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Statu
   static IngestArgs ingest_args;
   auto* ing = app.add_subcommand("ingest", "load files or a PostgreSQL table into bronze and silver (quarantining bad rows)");
   common(ing, &g);
-  ing->add_option("--dir", ingest_args.dir, "load every <kind>.csv|.jsonl|.parquet of a folder");
-  ing->add_option("--kind", ingest_args.kind, "kind of the FILEs or table: " + ingest::KindNames());
-  ing->add_option("--format", ingest_args.format, "csv | jsonl | parquet (default: from the extension)")
-      ->check(CLI::IsMember({"csv", "jsonl", "parquet"}));
-  ing->add_option("--map", ingest_args.map, "column mapping target=source,... for differently named headers");
+  ing->add_option("--dir", ingest_args.dir,
+                  "load every <kind>.csv|.jsonl|.parquet|.txt of a folder (other files are listed, not loaded)");
+  ing->add_option("--kind", ingest_args.kind,
+                  "kind of the FILEs or table: " + ingest::KindNames() + "; with --dir: file=kind,... for files "
+                  "whose names are not kinds");
+  ing->add_option("--format", ingest_args.format,
+                  "csv | whitespace (aligned columns, sniffed for .txt/.csv) | jsonl | parquet (default: from the "
+                  "extension)")
+      ->check(CLI::IsMember({"csv", "whitespace", "jsonl", "parquet"}));
+  ing->add_option("--map", ingest_args.map,
+                  "column mapping target=source,... for differently named headers; with --dir: "
+                  "kind:target=source,...");
   ing->add_option("--from", ingest_args.from, "read from PostgreSQL: postgresql://user:pass@host:port/db");
   ing->add_option("--table", ingest_args.table, "with --from: the table or view to read (schema.name)");
   ing->add_option("files", ingest_args.files, "files to load");
@@ -193,6 +341,13 @@ void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Statu
   rej->add_flag("--json", rejects_json, "print a JSON array of row objects");
   rej->add_option("--limit", rejects_limit, "at most this many rows")->capture_default_str();
   rej->callback([&] { action = [&] { return RunRejects(g, rejects_kind, rejects_json, rejects_limit); }; });
+
+  static bool doctor_json = false;
+  auto* doc = app.add_subcommand("doctor", "what each table holds, which outputs the data can give (and what the "
+                                           "others need), and the most useful file to add next");
+  common(doc, &g);
+  doc->add_flag("--json", doctor_json, "print one JSON object");
+  doc->callback([&] { action = [&] { return RunDoctor(g, doctor_json); }; });
 
   static ExportArgs ex;
   auto* exp = app.add_subcommand("export", "write a table to Parquet, CSV or a PostgreSQL table (upsert on the key)");

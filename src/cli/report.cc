@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/output.h"
+#include "core/strings.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
 #include "insight/read.h"
@@ -19,6 +20,15 @@ constexpr char kSegmentsSql[] =
     "round(avg_churn_risk, 3) AS avg_churn_risk, round(100 * revenue_share, 1) AS revenue_share_pct "
     "FROM gold.segments ORDER BY rule_order";
 
+// The same for a printed table: a figure that cannot be computed says why ({0}: the reason
+// spend figures are missing), never a blank cell.
+constexpr char kSegmentsTextSql[] =
+    "SELECT segment, size, round(100 * share, 1) AS share_pct, "
+    "coalesce(round(avg_ltv, 2)::VARCHAR, {0}) AS avg_ltv, "
+    "coalesce(round(avg_churn_risk, 3)::VARCHAR, 'not scored') AS avg_churn_risk, "
+    "coalesce(round(100 * revenue_share, 1)::VARCHAR, {0}) AS revenue_share_pct "
+    "FROM gold.segments ORDER BY rule_order";
+
 constexpr char kTopRiskSql[] =
     "SELECT customer_id, round(churn_risk, 3) AS churn_risk, segment, round(lifetime_value, 2) AS "
     "lifetime_value, risk_factors FROM gold.customer_scores "
@@ -31,6 +41,34 @@ std::string OverviewSql() {
          "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk, k.revenue_at_risk, "
          "k.reviews, k.avg_rating, k.open_tickets FROM (" +
          features::KpiSelectSql(features::RunAsOfSql()) + ") k";
+}
+
+constexpr char kTopRiskTextSql[] =
+    "SELECT customer_id, round(churn_risk, 3) AS churn_risk, segment, coalesce(round(lifetime_value, 2)::VARCHAR, "
+    "{0}) AS lifetime_value, risk_factors FROM gold.customer_scores "
+    "ORDER BY churn_risk DESC, lifetime_value DESC NULLS LAST, customer_id LIMIT 10";
+
+// Why spend figures are missing, in words: no orders, or orders without amounts.
+Result<std::string> NoSpendReason(store::Connection& conn) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT count(*), count(amount) FROM silver.orders WHERE customer_id IS NOT NULL"));
+  if (r.GetInt64(0, 0) == 0) return std::string("needs orders (the data has none)");
+  if (r.GetInt64(1, 0) == 0) return std::string("needs amounts (the orders carry none)");
+  return std::string("not computed");
+}
+
+// " BRL" when the orders name one currency (the most common when several), "" when none: money
+// is shown in the data's currency, never in a dollar sign the data did not give.
+Result<std::string> DataCurrency(store::Connection& conn) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT upper(currency) FROM silver.orders WHERE currency IS NOT NULL GROUP BY upper(currency) "
+      "ORDER BY count(*) DESC, upper(currency) LIMIT 1"));
+  return r.row_count() == 0 ? std::string() : " " + r.GetString(0, 0);
+}
+
+// The value of column c of an overview row, or why there is none.
+std::string Figure(const store::QueryResult& r, size_t c, const std::string& why) {
+  return r.IsNull(c, 0) ? why : r.GetString(c, 0);
 }
 
 // A stored risk_factors JSON text in words (insight/drivers.h).
@@ -68,28 +106,57 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   Result<nlohmann::json> exec = insight::ReadExecutiveSummary(conn);
   if (!exec.ok() && exec.status().code() != StatusCode::kNotFound) return exec.status();
   const nlohmann::json words = exec.ok() ? *exec : nlohmann::json();
+  CI_ASSIGN_OR_RETURN(std::string no_spend, NoSpendReason(conn));
+  const int64_t customers = overview.GetInt64(1, 0);
+  const std::string none = "no customers scored (ingest a file naming customers, then run)";
   if (json) {
     nlohmann::json j = store::ResultToJson(overview)[0];
+    // Every null figure with the reason it has no value, in words.
+    nlohmann::json missing = nlohmann::json::object();
+    if (overview.IsNull(4, 0)) missing["avg_ltv"] = customers == 0 ? none : no_spend;
+    if (overview.IsNull(5, 0)) missing["avg_churn_risk"] = none;
+    if (overview.IsNull(0, 0)) missing["as_of"] = "no run yet";
+    if (overview.IsNull(6, 0)) missing["revenue_at_risk"] = customers == 0 ? none : no_spend;
+    if (overview.IsNull(8, 0)) missing["avg_rating"] = "no rated reviews";
+    j["missing"] = missing;
+    CI_ASSIGN_OR_RETURN(std::string currency, DataCurrency(conn));
+    j["currency"] = currency.empty() ? nlohmann::json() : nlohmann::json(currency.substr(1));
     j["executive_summary"] = words;
     j["segments"] = store::ResultToJson(segments);
     j["top_at_risk"] = store::ResultToJson(risk);
     out << j.dump(2) << '\n';
     return Status::Ok();
   }
-  out << fmt::format("custintel summary, as of {}\n", overview.GetString(0, 0));
-  out << fmt::format("{} customers, {} at high churn risk (> {}); average lifetime value {}, "
+  CI_ASSIGN_OR_RETURN(std::string currency, DataCurrency(conn));
+  out << fmt::format("custintel summary, as of {}\n", Figure(overview, 0, "no run yet"));
+  out << fmt::format("{} customers{}, {} at high churn risk (> {}); average lifetime value {}, "
                      "average churn risk {}\n",
-                     overview.GetInt64(1, 0), overview.GetInt64(2, 0), overview.GetString(3, 0),
-                     overview.GetString(4, 0), overview.GetString(5, 0));
-  out << fmt::format("Projected revenue at risk {}; {} reviews averaging {} stars; {} open tickets\n\n",
-                     overview.GetString(6, 0), overview.GetInt64(7, 0), overview.GetString(8, 0),
+                     customers, customers == 0 ? " (no table names a customer)" : "", overview.GetInt64(2, 0),
+                     Figure(overview, 3, "not recorded: run again"),
+                     overview.IsNull(4, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(4, 0) + currency,
+                     Figure(overview, 5, none));
+  out << fmt::format("Projected revenue at risk {}; {} reviews averaging {}; {} open tickets\n\n",
+                     overview.IsNull(6, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(6, 0) + currency,
+                     overview.GetInt64(7, 0),
+                     overview.IsNull(8, 0) ? std::string("no stars (no rated reviews)") : overview.GetString(8, 0) + " stars",
                      overview.GetInt64(9, 0));
   if (words.is_object() && words["summary"].is_string()) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
                        words.value("grounding_score", 0.0), words["summary"].get<std::string>());
   }
+  CI_ASSIGN_OR_RETURN(store::QueryResult segment_rows,
+                      conn.Query(fmt::format(kSegmentsTextSql, QuoteLiteral(no_spend))));
   out << "Segments\n";
-  PrintResult(segments, OutputFormat::kTable, out);
+  if (segment_rows.row_count() == 0) {
+    out << "(none: " << (customers == 0 ? none : std::string("no segment rules matched")) << ")\n";
+  } else {
+    PrintResult(segment_rows, OutputFormat::kTable, out);
+  }
+  CI_ASSIGN_OR_RETURN(risk, conn.Query(fmt::format(kTopRiskTextSql, QuoteLiteral(no_spend))));
+  if (risk.row_count() == 0) {
+    out << "\nTen customers most at risk\n(none: " << none << ")\n";
+    return Status::Ok();
+  }
   out << "\nTen customers most at risk\n";
   PrintTable(risk, {DriversColumn(3)}, out);
   return Status::Ok();
@@ -108,8 +175,14 @@ Status PrintCustomer(store::Connection& conn, const std::string& id, bool json, 
   }
   size_t width = 0;
   for (size_t c = 0; c < r.column_count(); ++c) width = std::max(width, r.column_name(c).size());
+  CI_ASSIGN_OR_RETURN(std::string no_spend, NoSpendReason(conn));
   for (size_t c = 0; c < r.column_count(); ++c) {
-    out << fmt::format("{:<{}}  {}\n", r.column_name(c), width, r.IsNull(c, 0) ? "NULL" : r.GetString(c, 0));
+    const std::string& name = r.column_name(c);
+    // A spend figure the data cannot give says why (a purchase log of dates only).
+    const bool money = name == "monetary" || name == "lifetime_value" || name.starts_with("revenue_") ||
+                       name == "avg_order_value";
+    const std::string missing = money && !r.IsNull(c, 0) ? "" : money ? "NULL: " + no_spend : "NULL";
+    out << fmt::format("{:<{}}  {}\n", name, width, r.IsNull(c, 0) ? missing : r.GetString(c, 0));
   }
   const size_t factors = r.column_count() - 1;  // risk_factors, read back in words
   if (!r.IsNull(factors, 0)) {

@@ -8,15 +8,22 @@
 
 namespace custintel::features {
 
-Result<std::string> LatestDataTimestamp(store::Connection& conn) {
+Result<std::string> LatestDataTimestamp(store::Connection& conn, std::string* note) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
       "SELECT greatest((SELECT max(ordered_at) FROM silver.orders), "
       "(SELECT max(occurred_at) FROM silver.events), (SELECT max(created_at) FROM silver.reviews), "
-      "(SELECT max(created_at) FROM silver.tickets))::VARCHAR"));
-  if (r.IsNull(0, 0)) {
-    return Status::NotFound("the database holds no dated rows yet; ingest data first (custintel ingest)");
+      "(SELECT max(created_at) FROM silver.tickets))::VARCHAR, "
+      "(SELECT date_trunc('second', max(loaded_at))::VARCHAR FROM meta.ingest_batches "
+      " WHERE EXISTS (SELECT 1 FROM silver.customers))"));
+  if (!r.IsNull(0, 0)) return r.GetString(0, 0);
+  if (r.IsNull(1, 0)) {
+    return Status::NotFound("the database holds no dated rows and no customers yet; ingest data first (custintel ingest)");
   }
-  return r.GetString(0, 0);
+  if (note) {
+    *note = "the data has no dates (no orders, events, reviews or tickets): as of its latest ingest, " +
+            r.GetString(1, 0) + "; pass --as-of to choose";
+  }
+  return r.GetString(1, 0);
 }
 
 Result<std::string> NormalizeAsOf(store::Connection& conn, const std::string& as_of) {

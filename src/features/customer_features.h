@@ -11,8 +11,10 @@
 namespace custintel::features {
 
 // The latest timestamp anywhere in the silver data (orders, events, reviews, tickets), as
-// "YYYY-MM-DD HH:MM:SS+00"; NotFound when silver holds no timestamps.
-Result<std::string> LatestDataTimestamp(store::Connection& conn);
+// "YYYY-MM-DD HH:MM:SS+00". Data without dates (a subscription table: customers with a churned
+// flag) is as of the time of its latest ingest, and *note (when given) says so; NotFound when
+// silver holds neither dated rows nor customers.
+Result<std::string> LatestDataTimestamp(store::Connection& conn, std::string* note = nullptr);
 
 // Parses a user's --as-of ("2026-06-30" or a timestamp) into the canonical form above.
 Result<std::string> NormalizeAsOf(store::Connection& conn, const std::string& as_of);

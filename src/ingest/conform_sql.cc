@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "core/strings.h"
 #include "store/functions.h"
 
@@ -10,13 +12,15 @@ namespace {
 
 using store::Connection;
 
-// Timestamp forms beyond what a TIMESTAMPTZ cast reads (ISO 8601 with any offset). Slashes
+// Timestamp forms beyond what a TIMESTAMPTZ cast reads (ISO 8601 with any offset), the compact
+// YYYYMMDD of purchase logs (CDNOW) included. Slashes
 // are month-first (US), dots and dashes day-first (EU): one rule per separator, never a guess
 // per row. Every form with a time also takes a zone: an offset (%z) or a name (%Z: UTC, CET,
 // Europe/Berlin); a trailing Z/UTC/GMT is rewritten to +0000 first.
 std::string TimestampMacroSql() {
   static const char* kDates[] = {"%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y-%m-%d", "%Y-%m-%dT",
-                                 "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y"};
+                                 "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y",
+                                 "%Y%m%d"};
   static const char* kTimes[] = {"%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%H:%M:%S.%f"};
   // Zoned and naive forms in separate lists: in one mixed list DuckDB read a naive value in
   // the zone of an earlier zoned row.
@@ -78,6 +82,31 @@ store::TextMapOutcome Clean(std::string_view v, std::string* out) {
   return store::TextMapOutcome::kReplace;
 }
 
+// Whitespace of any kind: ASCII, the Unicode space separators, zero-width space and BOM.
+size_t WhitespaceAt(std::string_view s, size_t i) {
+  const unsigned char b = static_cast<unsigned char>(s[i]);
+  if (b == ' ' || (b >= '\t' && b <= '\r')) return 1;
+  if (size_t n = SpaceAt(s, i)) return n;
+  if (s.substr(i, 3) == "\u200b" || s.substr(i, 3) == "\ufeff") return 3;
+  return 0;
+}
+
+bool OnlyWhitespace(std::string_view s) {
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    if ((n = WhitespaceAt(s, i)) == 0) return false;
+  }
+  return true;
+}
+
+store::TextMapOutcome CleanText(std::string_view v, std::string* out) {
+  const store::TextMapOutcome o = Clean(v, out);
+  if (o == store::TextMapOutcome::kNull) return o;
+  const std::string_view kept = o == store::TextMapOutcome::kReplace ? std::string_view(*out) : v;
+  const unsigned char first = static_cast<unsigned char>(kept.front());
+  if (first > 0x20 && first < 0x80) return o;  // the usual value: nothing more to look at
+  return OnlyWhitespace(kept) ? store::TextMapOutcome::kNull : o;
+}
+
 }  // namespace
 
 const char* SqlType(ColumnKind k) {
@@ -108,11 +137,14 @@ const char* TypeWords(ColumnKind k) {
 std::string RawExpr(const std::string& src) { return fmt::format("ci_clean({})", QuoteIdent(src)); }
 
 // The typed value of one contract column from its raw staged text.
-std::string ValueExpr(const ContractColumn& col, const std::string& src) {
+std::string ValueExpr(const ContractColumn& col, const std::string& src, const ConformPlan& plan) {
+  if (src.empty() && col.name == plan.line_key) {
+    return fmt::format("({} || _line::VARCHAR)", QuoteLiteral(plan.line_key_prefix));
+  }
   if (src.empty()) return fmt::format("NULL::{}", SqlType(col.kind));
   std::string raw = RawExpr(src);
   switch (col.kind) {
-    case ColumnKind::kText: return raw;
+    case ColumnKind::kText: return fmt::format("ci_text({})", QuoteIdent(src));
     case ColumnKind::kTimestamp: return fmt::format("ci_ts({})", raw);
     case ColumnKind::kJson: return fmt::format("try_cast({} AS JSON)", raw);
     case ColumnKind::kInteger:
@@ -200,7 +232,7 @@ std::string ConformSql(const KindContract& contract, const ConformPlan& plan, co
   std::string typed, outer, hash_parts;
   for (size_t i = 0; i < contract.columns.size(); ++i) {
     const ContractColumn& c = contract.columns[i];
-    typed += fmt::format(", {} AS {}", ValueExpr(c, plan.source_of[i]), V(c.name));
+    typed += fmt::format(", {} AS {}", ValueExpr(c, plan.source_of[i], plan), V(c.name));
     if (!plan.source_of[i].empty()) typed += fmt::format(", {} AS {}", RawExpr(plan.source_of[i]), Raw(c.name));
     outer += fmt::format("{} AS {}, ", V(c.name), QuoteIdent(c.name));
     hash_parts += V(c.name) + ", ";
@@ -307,24 +339,50 @@ std::string KeyList(const KindContract& contract) {
   return out;
 }
 
-// The good rows, one per natural key (the later line wins). The dedupe window runs only when
-// the file repeats a key: a grouped count is far cheaper than partitioning every row, and
-// grouping by the key's 64-bit hash cheaper than by its strings. Equal keys hash alike, so a
-// repeated key is never missed; a hash collision only runs the exact window for nothing.
-// A derived kind (no key) keeps every good row: order_lines sums repeated lines.
-Result<std::string> GoodRows(Connection& conn, const KindContract& contract, const StageTables& t) {
-  if (contract.key.empty()) return fmt::format("(SELECT * FROM {} WHERE _reject_reason IS NULL)", t.conformed());
+// The good rows, one per natural key (the later line wins; order_items lines of one product
+// in one order add up). The dedupe runs only when the file repeats a key: a grouped count is
+// far cheaper than partitioning every row, and grouping by the key's 64-bit hash cheaper than
+// by its strings. Equal keys hash alike, so a repeated key is never missed; a hash collision
+// only runs the exact query for nothing. A derived kind (no key) keeps every good row:
+// order_lines sums repeated lines itself.
+Status GoodRows(Connection& conn, const KindContract& contract, const StageTables& t, ConformInput* in) {
+  in->good = fmt::format("(SELECT * FROM {} WHERE _reject_reason IS NULL)", t.conformed());
+  if (contract.key.empty()) return Status::Ok();
   CI_ASSIGN_OR_RETURN(store::QueryResult dups, conn.Query(fmt::format(
       "SELECT count(*) FROM (SELECT 1 FROM {} WHERE _reject_reason IS NULL GROUP BY hash({}) "
       "HAVING count(*) > 1)", t.conformed(), KeyList(contract))));
-  if (dups.GetInt64(0, 0) == 0) {
-    return fmt::format("(SELECT * FROM {} WHERE _reject_reason IS NULL)", t.conformed());
+  if (dups.GetInt64(0, 0) == 0) return Status::Ok();
+  if (contract.kind == "order_items") {
+    // One row per (order, product): Σ quantity (a line without one is one unit, counted), the
+    // unit price that keeps Σ quantity × unit_price, the latest line's other columns.
+    in->merged_by_sum = true;
+    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "CREATE OR REPLACE TEMP TABLE {0} AS SELECT *, hash(order_id, product_id, quantity, unit_price, attributes) "
+        "AS _row_hash FROM (SELECT max(_line) AS _line, order_id, product_id, "
+        "CASE WHEN count(*) = 1 THEN any_value(quantity) ELSE sum(coalesce(quantity, 1)) END AS quantity, "
+        "CASE WHEN count(*) = 1 THEN any_value(unit_price) WHEN count(unit_price) = count(*) AND "
+        "sum(coalesce(quantity, 1)) <> 0 THEN sum(coalesce(quantity, 1) * unit_price) / sum(coalesce(quantity, 1)) "
+        "END AS unit_price, arg_max(attributes, _line) AS attributes, NULL::VARCHAR AS _reject_column, "
+        "NULL::VARCHAR AS _reject_reason, count(*) AS _lines, count(*) FILTER (WHERE quantity IS NULL) AS _no_qty "
+        "FROM {1} WHERE _reject_reason IS NULL GROUP BY order_id, product_id)",
+        t.good(), t.conformed())));
+    CI_ASSIGN_OR_RETURN(store::QueryResult c, conn.Query(fmt::format(
+        "SELECT coalesce(sum(_lines - 1), 0), coalesce(sum(_no_qty) FILTER (WHERE _lines > 1), 0) FROM {}", t.good())));
+    in->merged_lines = c.GetInt64(0, 0);
+    in->defaulted_quantity = c.GetInt64(1, 0);
+    in->good = t.good();
+    return Status::Ok();
   }
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM {} WHERE _reject_reason IS NULL "
       "QUALIFY row_number() OVER (PARTITION BY {} ORDER BY _line DESC) = 1", t.good(), t.conformed(),
       KeyList(contract))));
-  return t.good();
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(fmt::format(
+      "SELECT (SELECT count(*) FROM {} WHERE _reject_reason IS NULL) - (SELECT count(*) FROM {})", t.conformed(),
+      t.good())));
+  in->merged_lines = n.GetInt64(0, 0);
+  in->good = t.good();
+  return Status::Ok();
 }
 
 // Before silver rows are replaced: whose they were (meta.replaced_rows, 0010_incremental.sql),
@@ -407,7 +465,10 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
   for (const auto& c : contract.columns) {
     auto mapped = column_map.find(c.name);
     int idx = find(mapped != column_map.end() ? mapped->second : c.name);
-    if (idx < 0 && c.required) {
+    if (idx < 0 && c.required && KeyFromLine(contract) && c.name == contract.key[0]) {
+      plan.line_key = c.name;
+      plan.line_key_prefix = std::filesystem::path(path).filename().string() + ":";
+    } else if (idx < 0 && c.required) {
       return Status::InvalidArgument(fmt::format(
           "{}: required column '{}' is missing (found: {}); nothing of this file was loaded",
           path, c.name, Join(staged, ", ")));
@@ -425,6 +486,11 @@ Status CreateTimestampMacro(Connection& conn) {
   return conn.Execute(TimestampMacroSql());
 }
 
+Status CreateTextFunction(Connection& conn) {
+  Status st = store::RegisterTextMap(conn, {"ci_text", CleanText});
+  return st.code() == StatusCode::kAlreadyExists ? Status::Ok() : st;
+}
+
 Status CreateCleanFunction(Connection& conn) {
   Status st = store::RegisterTextMap(conn, {"ci_clean", Clean});
   return st.code() == StatusCode::kAlreadyExists ? Status::Ok() : st;
@@ -434,6 +500,7 @@ Result<ConformInput> PrepareConform(Connection& conn, const KindContract& contra
                                     const StageTables& tables, int64_t parse_rejects, const std::string& source) {
   CI_RETURN_IF_ERROR(CreateTimestampMacro(conn));
   CI_RETURN_IF_ERROR(CreateCleanFunction(conn));
+  CI_RETURN_IF_ERROR(CreateTextFunction(conn));
   ConformInput in{tables};
   in.parse_rejects = parse_rejects;
   CI_RETURN_IF_ERROR(conn.Execute(ConformSql(contract, plan, tables)).WithContext(source));
@@ -441,7 +508,7 @@ Result<ConformInput> PrepareConform(Connection& conn, const KindContract& contra
       "SELECT count(*), count(*) FILTER (WHERE _reject_reason IS NOT NULL) FROM {}", tables.conformed())));
   in.rows = c.GetInt64(0, 0);
   in.conform_rejects = c.GetInt64(1, 0);
-  CI_ASSIGN_OR_RETURN(in.good, GoodRows(conn, contract, tables));
+  CI_RETURN_IF_ERROR(GoodRows(conn, contract, tables, &in));
   return in;
 }
 

@@ -25,6 +25,9 @@ struct ConformPlan {
   std::vector<std::string> source_of;  // per contract column: staged column, or "" if absent
   std::vector<std::string> extra;      // staged columns outside the contract → attributes JSON
   std::vector<std::string> staged;     // every staged column, in file order
+  // The key column the file lacks, made "<line_key_prefix><line>" per row (KeyFromLine); "" if none.
+  std::string line_key;
+  std::string line_key_prefix;
 };
 
 struct MergeCounts {
@@ -44,6 +47,10 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
 // an optional zone (+02:00, +0200, Z, UTC, CET, Europe/Berlin). No zone = UTC. NULL when none
 // fits. Created on the connection by PrepareConform; exposed for tests.
 Status CreateTimestampMacro(store::Connection& conn);
+// The function ci_text(text) → text: ci_clean, and NULL for a value of only whitespace (tabs,
+// newlines, Unicode spaces, zero-width spaces): a review whose text is a newline has no text.
+// Applied to every text column of the contract. Registered by PrepareConform.
+Status CreateTextFunction(store::Connection& conn);
 // The function ci_clean(text) → text: nullif(trim(text), '') — DuckDB's trim, which removes
 // Unicode space separators (not tabs or newlines) — with no copy of values that need nothing.
 // Registered (database-wide) by PrepareConform; exposed for tests.
@@ -56,6 +63,12 @@ struct ConformInput {
   int64_t conform_rejects = 0;  // rows failing a check
   int64_t parse_rejects = 0;    // rows the reader could not parse
   std::string good;             // relation of the good rows, one per natural key
+  // Good lines folded into another line of the same key: summed (order_items: quantity and
+  // amount add up) or superseded (every other kind: the later line wins).
+  int64_t merged_lines = 0;
+  bool merged_by_sum = false;
+  // order_items lines without a quantity, counted as one unit.
+  int64_t defaulted_quantity = 0;
 };
 
 // Casts and checks the staged rows into TEMP <tag>_conformed and dedupes the good ones (the

@@ -29,11 +29,11 @@ const std::vector<KindContract>& Contracts() {
       {"reviews", {"review_id"},
        {Req("review_id"), Opt("customer_id"), Opt("product_id"), Opt("rating", K::kInteger),
         Opt("title"), Opt("review_text"), Opt("verified_purchase", K::kBoolean),
-        Opt("helpful_count", K::kInteger), Opt("created_at", K::kTimestamp)}},
+        Opt("helpful_count", K::kInteger), Opt("created_at", K::kTimestamp), Opt("order_id")}},
       {"tickets", {"ticket_id"},
        {Req("ticket_id"), Opt("customer_id"), Opt("category"), Opt("priority"), Opt("subject"),
         Opt("description"), Opt("resolution"), Opt("satisfaction_score", K::kInteger),
-        Opt("created_at", K::kTimestamp), Opt("resolved_at", K::kTimestamp)}},
+        Opt("created_at", K::kTimestamp), Opt("resolved_at", K::kTimestamp), Opt("order_id")}},
       {"notes", {"note_id"}, {Req("note_id"), Opt("title"), Opt("body"), Opt("tags")}},
       // Line-level sales (one row per product of an order, e.g. the UCI Online Retail export):
       // no silver table of its own and no key; orders, order_items, products and unknown
@@ -51,6 +51,11 @@ const KindContract* FindContract(std::string_view kind) {
     if (c.kind == kind) return &c;
   }
   return nullptr;
+}
+
+bool KeyFromLine(const KindContract& contract) {
+  // Ids other tables point at (customers, products) are never made up.
+  return contract.key.size() == 1 && contract.kind != "customers" && contract.kind != "products";
 }
 
 std::string KindNames() {

@@ -27,6 +27,11 @@ struct KindContract {
 
 const std::vector<KindContract>& Contracts();
 const KindContract* FindContract(std::string_view kind);
+// A file of this kind without its key column is still loaded: each row's key is
+// "<file name>:<line>" (orders of a purchase log without order ids, e.g. CDNOW), stable across
+// re-ingests of the same file, and ingest counts and prints it. True for orders, events,
+// reviews, tickets and notes; never for customers and products, whose ids other rows name.
+bool KeyFromLine(const KindContract& contract);
 // "customers, orders, ..." for error messages.
 std::string KindNames();
 

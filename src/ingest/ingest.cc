@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/strings.h"
 #include "ingest/conform_sql.h"
@@ -78,8 +79,10 @@ Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::
   }
   f.format = options.format.empty() ? FormatFromPath(path) : options.format;
   if (f.format.empty()) {
-    return Status::InvalidArgument(f.source + ": cannot tell the format from the name; pass --format csv|jsonl|parquet");
+    return Status::InvalidArgument(f.source +
+                                   ": cannot tell the format from the name; pass --format csv|whitespace|jsonl|parquet");
   }
+  if (options.format.empty() && f.format == "csv" && LooksWhitespaceAligned(path)) f.format = "whitespace";
   StageTables tables = stages.Next();
   CI_ASSIGN_OR_RETURN(f.staged, StageFile(conn, tables, path, f.format));
   CI_ASSIGN_OR_RETURN(f.plan, PlanConform(*f.contract, f.staged.columns, options.column_map, f.source));
@@ -105,16 +108,100 @@ Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, con
   for (const auto& c : contract.columns) has |= c.name == child;
   // Derived kinds (order_lines) add the customers they name: no orphans.
   if (!has || contract.kind == parent || contract.key.empty()) return int64_t{0};
+  if (parent == "customers" && mirrors.find(parent) == mirrors.end()) {
+    // Without any customers file, nothing is orphaned: the customers are implied (ImplyCustomers).
+    CI_ASSIGN_OR_RETURN(QueryResult given, conn.Query(
+        "SELECT count(*) FROM (SELECT 1 FROM silver.customers WHERE implied_by IS NULL LIMIT 1)"));
+    if (given.GetInt64(0, 0) == 0) return int64_t{0};
+  }
   const bool first_load = counts.updated == 0 && counts.unchanged == 0;
   const std::string rows = first_load ? f.input.good
                                       : fmt::format("(SELECT * FROM silver.{} WHERE _batch_id = {})",
                                                     QuoteIdent(contract.kind), counts.batch_id);
   auto mirror = mirrors.find(parent);
-  const std::string parents = mirror != mirrors.end() ? mirror->second : "silver." + QuoteIdent(parent);
+  // A customer is known when a customers file gave it; implied ones (ImplyCustomers) stay orphans' parents.
+  const std::string parents = mirror != mirrors.end() ? mirror->second
+                              : parent == "customers" ? "(SELECT customer_id FROM silver.customers WHERE implied_by IS NULL)"
+                                                      : "silver." + QuoteIdent(parent);
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
       "SELECT count(*) FROM {0} c WHERE c.{1} IS NOT NULL AND NOT EXISTS "
       "(SELECT 1 FROM {2} p WHERE p.{1} = c.{1})", rows, QuoteIdent(child), parents)));
   return r.GetInt64(0, 0);
+}
+
+bool NamesCustomers(const KindContract& contract) {
+  for (const char* kind : {"orders", "events", "reviews", "tickets"}) {
+    if (contract.kind == kind) return true;
+  }
+  return false;
+}
+
+// Customers are implied by every table that names them: an id silver.customers does not hold
+// becomes a row with every attribute NULL and implied_by = the kind (0027_first_contact.sql). A
+// customers file later replaces the row through the ordinary merge (counted as updated), so the
+// ingest order does not matter. Reads the file's TEMP good rows, not the batch's silver rows.
+// REQUIRES: inside the batch's transaction.
+Result<int64_t> ImplyCustomers(Connection& conn, const PreparedFile& f, int64_t batch_id) {
+  if (!NamesCustomers(*f.contract)) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+      "INSERT INTO silver.customers (customer_id, implied_by, _batch_id, _row_hash) "
+      "SELECT customer_id, {0}, {1}, hash(customer_id, {0}) FROM (SELECT DISTINCT customer_id FROM {2} "
+      "WHERE customer_id IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM silver.customers c "
+      "WHERE c.customer_id = n.customer_id)", QuoteLiteral(f.contract->kind), batch_id, f.input.good)));
+  return r.rows_changed();
+}
+
+// Reviews and tickets that name an order but no customer get the order's customer, whichever
+// file came first: after reviews / tickets, their rows of this batch; after orders (or sales
+// lines), every such row still without one. REQUIRES: inside the batch's transaction.
+Result<int64_t> AttributeByOrder(Connection& conn, const PreparedFile& f, int64_t batch_id) {
+  const std::string& kind = f.contract->kind;
+  std::vector<std::string> tables;
+  std::string only_batch;
+  if (kind == "reviews" || kind == "tickets") {
+    tables = {kind};
+    only_batch = fmt::format(" AND t._batch_id = {}", batch_id);
+  } else if (kind == "orders" || kind == "order_lines") {
+    tables = {"reviews", "tickets"};
+  }
+  int64_t n = 0;
+  for (const auto& t : tables) {
+    CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+        "UPDATE silver.{0} t SET customer_id = o.customer_id FROM silver.orders o WHERE t.customer_id IS NULL "
+        "AND t.order_id IS NOT NULL AND o.order_id = t.order_id AND o.customer_id IS NOT NULL{1}",
+        QuoteIdent(t), only_batch)));
+    n += r.rows_changed();
+  }
+  return n;
+}
+
+// Orders without an amount get Σ quantity × unit_price of their items (amount_source 'items'),
+// after either file; an order whose items change is recomputed. Cheap when every order has an
+// amount of its own (one count). REQUIRES: inside the batch's transaction.
+Result<int64_t> AmountsFromItems(Connection& conn, const PreparedFile& f) {
+  const std::string& kind = f.contract->kind;
+  if (kind != "orders" && kind != "order_items") return int64_t{0};
+  CI_ASSIGN_OR_RETURN(QueryResult open, conn.Query(
+      "SELECT count(*) FROM silver.orders WHERE amount IS NULL OR amount_source = 'items'"));
+  if (open.GetInt64(0, 0) == 0) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
+      "UPDATE silver.orders o SET amount = i.total, amount_source = 'items' FROM ("
+      "SELECT order_id, sum(coalesce(quantity, 1) * unit_price) AS total FROM silver.order_items "
+      "GROUP BY order_id HAVING count(unit_price) = count(*)) i "
+      "WHERE o.order_id = i.order_id AND (o.amount IS NULL OR (o.amount_source = 'items' AND o.amount <> i.total))"));
+  return r.rows_changed();
+}
+
+// Statuses the file's orders carry that say neither "bought" nor "not bought" in a known word.
+Result<std::vector<std::pair<std::string, int64_t>>> UnknownStatuses(Connection& conn, const PreparedFile& f) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  if (f.contract->kind != "orders") return out;
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
+      "SELECT status, count(*) FROM {} WHERE status IS NOT NULL AND lower(status) NOT SIMILAR TO "
+      "'.*(cancel|refund|return|complet|deliver|ship|paid|invoic|approv|fulfil|closed|success|done|placed).*' "
+      "GROUP BY status ORDER BY count(*) DESC, status LIMIT 20", f.input.good)));
+  for (size_t i = 0; i < r.row_count(); ++i) out.emplace_back(r.GetString(0, i), r.GetInt64(1, i));
+  return out;
 }
 
 // After a file is written: its kind's mirror is its good rows if silver was empty before it,
@@ -159,12 +246,20 @@ Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, cons
   counts.rejected = merged.rejected;
   if (f.contract->key.empty()) CI_RETURN_IF_ERROR(WriteDerived(conn, f, &counts));
   CI_ASSIGN_OR_RETURN(counts.orphans, CountOrphans(conn, *f.contract, f, counts, *mirrors));
+  CI_ASSIGN_OR_RETURN(counts.implied_customers, ImplyCustomers(conn, f, counts.batch_id));
+  CI_ASSIGN_OR_RETURN(counts.attributed_by_order, AttributeByOrder(conn, f, counts.batch_id));
+  CI_ASSIGN_OR_RETURN(counts.amounts_from_items, AmountsFromItems(conn, f));
+  CI_ASSIGN_OR_RETURN(counts.unknown_statuses, UnknownStatuses(conn, f));
+  counts.merged_lines = f.input.merged_lines;
+  counts.merged_by_sum = f.input.merged_by_sum;
+  counts.defaulted_quantity = f.input.defaulted_quantity;
+  counts.line_key = f.plan.line_key;
   UpdateMirrors(f, merged, mirrors);
   CI_RETURN_IF_ERROR(conn.Query(
       "INSERT INTO meta.ingest_batches(batch_id, kind, source, format, rows_read, loaded, updated, "
-      "unchanged, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "unchanged, rejected, merged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {counts.batch_id, counts.kind, f.source, f.format, counts.rows_read, counts.loaded, counts.updated,
-       counts.unchanged, counts.rejected}).status());
+       counts.unchanged, counts.rejected, counts.merged_lines}).status());
   if (options.on_batch) CI_RETURN_IF_ERROR(options.on_batch(conn, counts));
   return counts;
 }
@@ -193,33 +288,74 @@ Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const
   return counts;
 }
 
+namespace {
+
+// The kind of a --dir file: options.file_kinds by file name or stem, else the stem itself.
+std::string DirectoryKind(const std::string& path, const IngestOptions& options) {
+  const std::string name = fs::path(path).filename().string();
+  for (const std::string& k : {name, name.substr(0, name.find('.'))}) {
+    auto it = options.file_kinds.find(k);
+    if (it != options.file_kinds.end()) return it->second;
+  }
+  return KindFromPath(path);
+}
+
+}  // namespace
+
 Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::string& dir,
-                                                  const IngestOptions& options) {
+                                                  const IngestOptions& options, std::vector<SkippedFile>* skipped) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::NotFound(dir + ": no such directory");
-  std::vector<std::string> files;
+  std::vector<std::pair<std::string, std::string>> files;  // path, kind
+  std::set<std::string> named;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file()) continue;
-    std::string p = entry.path().string();
-    if (!FindContract(KindFromPath(p))) {
-      return Status::InvalidArgument(fmt::format("{}: the file name does not name a kind (expected "
-                                                 "<kind>.csv|.jsonl|.parquet with kind one of: {})",
-                                                 p, KindNames()));
+    std::string p = entry.path().string(), kind = DirectoryKind(p, options);
+    const std::string name = entry.path().filename().string();
+    if (options.file_kinds.count(name) || options.file_kinds.count(name.substr(0, name.find('.')))) named.insert(name);
+    std::string why;
+    if (!FindContract(kind)) {
+      why = fmt::format("the file name does not name a kind (one of: {}); load it with --kind {}=KIND", KindNames(), name);
+    } else if (FormatFromPath(p).empty() && options.format.empty()) {
+      why = "not a .csv, .tsv, .txt, .jsonl or .parquet file";
     }
-    files.push_back(p);
+    if (why.empty()) {
+      files.emplace_back(p, kind);
+    } else if (skipped) {
+      skipped->push_back({p, why});
+    } else {
+      return Status::InvalidArgument(p + ": " + why);
+    }
   }
   if (ec) return Status::IoError(dir + ": " + ec.message());
+  for (const auto& [file, kind] : options.file_kinds) {
+    bool found = named.count(file) > 0;
+    for (const auto& n : named) found |= n.substr(0, n.find('.')) == file;
+    if (!found) return Status::NotFound(fmt::format("--kind {}={}: {} has no file {}", file, kind, dir, file));
+  }
+  for (const auto& [kind, map] : options.kind_maps) {
+    if (!FindContract(kind)) {
+      return Status::InvalidArgument(fmt::format("--map {}:...: '{}' is not a kind (one of: {})", kind, kind, KindNames()));
+    }
+  }
   if (files.empty()) return Status::NotFound(dir + ": no <kind>.csv|.jsonl|.parquet files in it");
-  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
-    return std::pair(KindOrder(KindFromPath(a)), a) < std::pair(KindOrder(KindFromPath(b)), b);
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return std::pair(KindOrder(a.second), a.first) < std::pair(KindOrder(b.second), b.first);
   });
   // Every file is staged and conformed before the transaction begins (see stage.h); then all
   // writes happen in one transaction: all files or none.
   StageSet stages(conn);
   IngestOptions per_file;
   per_file.on_batch = options.on_batch;
+  per_file.format = options.format;
   std::vector<PreparedFile> prepared;
-  for (const auto& f : files) {
+  for (const auto& [f, kind] : files) {
+    per_file.kind = kind;
+    per_file.column_map = options.column_map;
+    auto kind_map = options.kind_maps.find(kind);
+    if (kind_map != options.kind_maps.end()) {
+      for (const auto& [target, source] : kind_map->second) per_file.column_map[target] = source;
+    }
     CI_ASSIGN_OR_RETURN(PreparedFile p, PrepareFile(conn, stages, f, per_file));
     prepared.push_back(std::move(p));
   }

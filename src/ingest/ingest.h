@@ -29,6 +29,12 @@ struct IngestOptions {
   // Names the input in bronze, rejects and messages instead of the path (e.g. a postgresql://
   // URL without its password, for rows copied out of PostgreSQL into a temporary file).
   std::string source_name;
+  // --dir only: kind → (target column → source column), for the files of that kind
+  // (`--map orders:ordered_at=order_purchase_timestamp`); column_map applies to every file.
+  std::map<std::string, std::map<std::string, std::string>> kind_maps;
+  // --dir only: file name (or its stem) → kind, for files whose names are not kinds
+  // (`--kind olist_orders_dataset.csv=orders`).
+  std::map<std::string, std::string> file_kinds;
   // Runs after a file's rows are merged into silver, inside the same transaction (e.g. text
   // analysis on arrival of reviews and tickets). A failure rolls the whole batch back.
   std::function<Status(store::Connection&, const struct IngestCounts&)> on_batch;
@@ -50,7 +56,8 @@ struct IngestCounts {
   int64_t updated = 0;    // known keys whose values changed
   int64_t unchanged = 0;  // known keys, identical values
   int64_t rejected = 0;   // rows quarantined in bronze.rejects
-  int64_t orphans = 0;    // loaded rows whose parent is unknown (an order of an unknown customer)
+  int64_t orphans = 0;    // loaded rows whose parent is unknown (an order of a customer the customers
+                          // file lacks, an item of an unknown order); 0 while no customers file was loaded
   // order_lines: loaded / updated / unchanged count the derived orders; these count the file's
   // orders without a customer id (kept, never dropped) and its orders that are refunds
   // (returns, cancellations); `derived` has every derived table's counts.
@@ -58,6 +65,24 @@ struct IngestCounts {
   int64_t refunds = 0;
   std::vector<DerivedCounts> derived;
   std::string dialect;    // what was read: "csv, delimiter ',', quote '\"', header" / "jsonl" / ...
+  // Nothing lost, nothing guessed: every merge, default and attribution, counted.
+  int64_t merged_lines = 0;        // good lines folded into another line of the same key
+  bool merged_by_sum = false;      // ... summed (order_items) rather than superseded (the later wins)
+  int64_t defaulted_quantity = 0;  // summed order_items lines without a quantity, counted as 1 unit
+  std::string line_key;            // the key column the file lacked, made "<file>:<line>" per row
+  int64_t implied_customers = 0;   // customers this file named that silver did not know (added, attributes NULL)
+  int64_t attributed_by_order = 0; // reviews / tickets given their order's customer
+  int64_t amounts_from_items = 0;  // orders without an amount given Σ quantity × unit_price of their items
+  // Order statuses of the file that are neither a known purchase status (completed, delivered,
+  // shipped, paid, ...) nor a cancel / refund / return, with their order counts: they count as
+  // purchases, and ingest says so.
+  std::vector<std::pair<std::string, int64_t>> unknown_statuses;
+};
+
+// A file of a --dir folder that was not loaded, and why.
+struct SkippedFile {
+  std::string path;
+  std::string reason;
 };
 
 // Ingests one file as one transaction. The file is staged and conformed before the
@@ -66,10 +91,13 @@ struct IngestCounts {
 Result<IngestCounts> IngestFile(store::Connection& conn, const std::string& path,
                                 const IngestOptions& options);
 
-// Ingests every <kind>.csv|.jsonl|.parquet file of `dir` (the gen-data layout) in one
-// transaction: all of them or none. Unknown file names are an error, so nothing is skipped
-// silently; the truth/ folder and other sub-folders are ignored.
+// Ingests every <kind>.csv|.jsonl|.parquet|.txt file of `dir` (the gen-data layout), and the
+// files options.file_kinds names, in one transaction: all of them or none. A file whose name is
+// not a kind is not loaded and is listed in *skipped with the reason (an error when `skipped`
+// is null, so nothing is skipped silently); the truth/ folder and other sub-folders are ignored.
+// Each file gets options.column_map overlaid with options.kind_maps of its kind.
 Result<std::vector<IngestCounts>> IngestDirectory(store::Connection& conn, const std::string& dir,
-                                                  const IngestOptions& options = {});
+                                                  const IngestOptions& options = {},
+                                                  std::vector<SkippedFile>* skipped = nullptr);
 
 }  // namespace custintel::ingest

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "core/strings.h"
 
@@ -67,6 +70,61 @@ Status StageJsonl(Connection& conn, const StageTables& t, const std::string& lit
   return conn.Execute("DROP TABLE " + json);
 }
 
+std::vector<std::string> SplitOnSpaces(std::string_view line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    if (j > i) out.emplace_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool IsNumber(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end && *end == '\0' && !s.empty();
+}
+
+// Whitespace-aligned text: the lines (numbered from 1) split in SQL on runs of spaces; rows
+// with the header's (or the first line's) field count are staged with their own line numbers
+// (_src_line), the others become parse rejects.
+Status StageWhitespace(Connection& conn, const StageTables& t, const std::string& path, const std::string& lit) {
+  std::ifstream in(path);
+  std::string first;
+  int64_t first_no = 0;
+  while (std::getline(in, first)) {
+    ++first_no;
+    if (!SplitOnSpaces(first).empty()) break;
+  }
+  const std::vector<std::string> head = SplitOnSpaces(first);
+  if (head.empty()) return Status::InvalidArgument("the file has no lines with fields");
+  bool header = true;
+  for (const auto& f : head) header &= !IsNumber(f);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < head.size(); ++i) names.push_back(header ? head[i] : fmt::format("column{}", i));
+  std::string cols;
+  for (size_t i = 0; i < names.size(); ++i) cols += fmt::format(", f[{}] AS {}", i + 1, QuoteIdent(names[i]));
+  const std::string lines = t.tag + "_lines";
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {0} AS SELECT n, line, CASE WHEN trim(line, E' \t') = '' THEN NULL::VARCHAR[] ELSE "
+      "regexp_split_to_array(trim(line, E' \t'), '[ \t]+') END AS f FROM (SELECT unnest(l) AS line, "
+      "unnest(range(1, len(l) + 1)) AS n FROM (SELECT string_split(replace(content, E'\r', ''), E'\n') AS l "
+      "FROM read_text({1}))) WHERE n > {2}",
+      lines, lit, header ? first_no : first_no - 1)));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT n AS _src_line{} FROM {} WHERE len(f) = {} ORDER BY n",
+      t.stage(), cols, lines, names.size())));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "INSERT INTO {} SELECT n, NULL, 'expected ' || {} || ' whitespace-separated fields (' || {} || '), found ' || "
+      "len(f), line FROM {} WHERE f IS NOT NULL AND len(f) <> {} ORDER BY n",
+      t.parse_rejects(), names.size(), QuoteLiteral(Join(names, ", ")), lines, names.size())));
+  return conn.Execute("DROP TABLE " + lines);
+}
+
 Status StageParquet(Connection& conn, const StageTables& t, const std::string& lit) {
   return conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {} AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet({})", t.stage(), lit));
@@ -78,7 +136,12 @@ Status StageParquet(Connection& conn, const StageTables& t, const std::string& l
 //
 // rowid is only sequential, not zero-based: rows of an uncommitted transaction number from a
 // large base. So _line counts from the table's smallest rowid.
-Status CreateRowsView(Connection& conn, const StageTables& t, int64_t first_line, int64_t parse_rejects) {
+Status CreateRowsView(Connection& conn, const StageTables& t, int64_t first_line, int64_t parse_rejects,
+                      bool own_lines) {
+  if (own_lines) {  // whitespace: every staged row carries its source line
+    return conn.Execute(fmt::format("CREATE OR REPLACE TEMP VIEW {} AS SELECT _src_line AS _line, * EXCLUDE "
+                                    "(_src_line) FROM {}", t.rows(), t.stage()));
+  }
   CI_ASSIGN_OR_RETURN(QueryResult base, conn.Query("SELECT coalesce(min(rowid), 0) FROM " + t.stage()));
   first_line -= base.GetInt64(0, 0);
   if (parse_rejects == 0) {
@@ -100,7 +163,7 @@ Status CreateRowsView(Connection& conn, const StageTables& t, int64_t first_line
 Result<std::vector<std::string>> StagedColumns(Connection& conn, const StageTables& t) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
       "SELECT column_name FROM duckdb_columns() WHERE table_name = {} AND database_name = 'temp' "
-      "ORDER BY column_index", QuoteLiteral(t.stage()))));
+      "AND column_name <> '_src_line' ORDER BY column_index", QuoteLiteral(t.stage()))));
   std::vector<std::string> cols;
   for (size_t i = 0; i < r.row_count(); ++i) cols.push_back(r.GetString(0, i));
   return cols;
@@ -132,6 +195,26 @@ std::string FormatFromPath(const std::string& path) {
   return "";
 }
 
+bool LooksWhitespaceAligned(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::map<size_t, int> counts;  // field count → lines
+  int lines = 0;
+  for (; lines < 50 && std::getline(in, line);) {
+    if (line.find_first_of(",;|\t\"") != std::string::npos) return false;
+    const size_t k = SplitOnSpaces(line).size();
+    if (k == 0) continue;
+    ++counts[k];
+    ++lines;
+  }
+  // Most lines share one field count of at least 2 (a broken line is a reject, not a reason to
+  // read the file as a one-column CSV).
+  for (const auto& [k, n] : counts) {
+    if (k >= 2 && 2 * n > lines) return true;
+  }
+  return false;
+}
+
 Result<StageResult> StageFile(Connection& conn, const StageTables& t, const std::string& path,
                               const std::string& format) {
   const std::string lit = QuoteLiteral(path);
@@ -145,17 +228,20 @@ Result<StageResult> StageFile(Connection& conn, const StageTables& t, const std:
     Result<std::string> dialect = StageCsv(conn, t, lit);
     s = dialect.status();
     if (dialect.ok()) out.dialect = *dialect;
+  } else if (format == "whitespace") {
+    s = StageWhitespace(conn, t, path, lit);
+    out.dialect = "whitespace-aligned columns";
   } else if (format == "jsonl") {
     s = StageJsonl(conn, t, lit);
   } else if (format == "parquet") {
     s = StageParquet(conn, t, lit);
   } else {
-    s = Status::InvalidArgument("unknown format '" + format + "' (use csv, jsonl or parquet)");
+    s = Status::InvalidArgument("unknown format '" + format + "' (use csv, whitespace, jsonl or parquet)");
   }
   CI_RETURN_IF_ERROR(ReaderError(s).WithContext(path));
   CI_ASSIGN_OR_RETURN(QueryResult n, conn.Query("SELECT count(*) FROM " + t.parse_rejects()));
   out.parse_rejects = n.GetInt64(0, 0);
-  CI_RETURN_IF_ERROR(CreateRowsView(conn, t, format == "csv" ? 2 : 1, out.parse_rejects));
+  CI_RETURN_IF_ERROR(CreateRowsView(conn, t, format == "csv" ? 2 : 1, out.parse_rejects, format == "whitespace"));
   CI_ASSIGN_OR_RETURN(out.columns, StagedColumns(conn, t));
   return out;
 }

@@ -45,7 +45,18 @@ struct StageResult {
 // "csv" | "jsonl" | "parquet" from the file name ("" when it does not tell).
 std::string FormatFromPath(const std::string& path);
 
-// REQUIRES: format is csv, jsonl or parquet; the file exists.
+// True when the file reads as whitespace-aligned columns (CDNOW_master.txt: " 00001 19970101
+// 1 11.77"): none of its first lines holds a comma, tab, semicolon or pipe, and each splits on
+// runs of spaces into the same number (at least 2) of fields. Then its format is "whitespace".
+bool LooksWhitespaceAligned(const std::string& path);
+
+// Format "whitespace": fields separated by runs of spaces or tabs, leading and trailing space
+// ignored, blank lines skipped (they keep their line numbers). The first line is a header when
+// none of its fields is a number, else the columns are column0, column1, ... (as DuckDB names a
+// headerless CSV's). A line with another number of fields is a parse reject naming the line,
+// what was expected and what was found.
+//
+// REQUIRES: format is csv, whitespace, jsonl or parquet; the file exists.
 Result<StageResult> StageFile(store::Connection& conn, const StageTables& t, const std::string& path,
                               const std::string& format);
 

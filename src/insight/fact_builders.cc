@@ -17,7 +17,7 @@ using detail::AddEntity;
 using detail::AddFact;
 
 constexpr const char* kAccountSql = R"(
-SELECT f.account_id, count(*), avg(s.churn_risk), sum(coalesce(s.lifetime_value, 0)),
+SELECT f.account_id, count(*), avg(s.churn_risk), sum(s.lifetime_value),
        count(*) FILTER (WHERE s.high_risk), string_agg(DISTINCT s.segment, '|' ORDER BY s.segment)
 FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id)
 WHERE coalesce(f.account_id, '') <> '' AND {F}
@@ -33,7 +33,9 @@ FactSheet AccountFromRow(const store::QueryResult& r, size_t i, const Playbook& 
   s.title = "account " + s.subject.id;
   AddFact(s, "customers", double(r.GetInt64(1, i)), FactUnit::kCount, "customers in the account");
   AddFact(s, "avg_churn_risk", r.GetDouble(2, i), FactUnit::kPercent, "average churn risk of the account's customers");
-  AddFact(s, "lifetime_value", r.GetDouble(3, i), FactUnit::kMoney, "lifetime value of the account (spend to date)");
+  if (!r.IsNull(3, i)) {  // NULL when the data has no amounts
+    AddFact(s, "lifetime_value", r.GetDouble(3, i), FactUnit::kMoney, "lifetime value of the account (spend to date)");
+  }
   AddFact(s, "high_risk", double(r.GetInt64(4, i)), FactUnit::kCount, "customers of the account at high churn risk");
   for (const std::string& seg : Split(r.GetString(5, i), '|')) AddEntity(s, seg);
   // The actions an account summary may take (WriteAccountBuiltin).

@@ -21,7 +21,7 @@ using detail::AddFact;
 // {F} is replaced by the chunk's predicate over customer_id.
 constexpr const char* kCustomerSql = R"(
 SELECT s.customer_id, coalesce(f.account_id, ''), coalesce(s.segment, ''), s.churn_risk,
-       coalesce(s.lifetime_value, 0), s.predicted_clv, coalesce(f.frequency, 0), f.recency_days,
+       s.lifetime_value, s.predicted_clv, coalesce(f.frequency, 0), f.recency_days,
        f.avg_order_value, coalesce(f.tenure_days, 0), coalesce(f.tickets_90d, 0), coalesce(f.reviews, 0),
        f.avg_rating, coalesce(f.top_category, ''), coalesce(s.risk_factors::VARCHAR, '[]'),
        coalesce(c.first_name, ''), coalesce(c.last_name, ''), coalesce(s.high_risk, false)
@@ -94,7 +94,8 @@ CustomerSheet CustomerFromRow(const store::QueryResult& r, size_t i, const Playb
   s.title = "customer " + c.customer_id;
   AddEntity(s, c.segment);
   AddFact(s, "churn_risk", c.churn_risk, FactUnit::kPercent, "churn risk");
-  AddFact(s, "lifetime_value", r.GetDouble(4, i), FactUnit::kMoney, "lifetime value (spend to date)");
+  // NULL when the data has no amounts: no fact rather than a 0.
+  if (!r.IsNull(4, i)) AddFact(s, "lifetime_value", r.GetDouble(4, i), FactUnit::kMoney, "lifetime value (spend to date)");
   if (!r.IsNull(5, i)) {
     AddFact(s, "predicted_clv", r.GetDouble(5, i), FactUnit::kMoney, "predicted customer lifetime value");
   }

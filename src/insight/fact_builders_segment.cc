@@ -123,13 +123,19 @@ SegmentSheetRow SegmentFromRow(const store::QueryResult& r, size_t i) {
   b["avg_churn_risk"] = {"avg_churn_risk", r.GetDouble(5, i), FactUnit::kPercent, "average churn risk"};
   b["revenue_share"] = {"revenue_share", r.GetDouble(6, i), FactUnit::kPercent, "share of all revenue"};
   b["avg_recency"] = {"avg_recency", r.GetDouble(7, i), FactUnit::kDays, "average days since the last order"};
+  // Spend the data cannot give (orders without amounts, no orders) is no fact at all, never a 0.
+  const bool spend = !r.IsNull(3, i);
   for (const char* k : {"size", "share", "avg_ltv", "avg_clv", "avg_churn_risk", "revenue_share", "avg_recency"}) {
     b[k].value = detail::StableValue(b[k].value);
+    const std::string key = k;
+    if (!spend && (key == "avg_ltv" || key == "avg_clv" || key == "revenue_share")) continue;
     s.facts.push_back(b[k]);
   }
   AddFact(s, "high_risk_share", detail::StableValue(r.GetDouble(14, i)), FactUnit::kPercent,
           "share of the segment's customers at high churn risk");
-  AddVsAll(s, "avg_ltv_vs_all", r.GetDouble(3, i) - r.GetDouble(8, i), FactUnit::kMoney, "average lifetime value");
+  if (spend) {
+    AddVsAll(s, "avg_ltv_vs_all", r.GetDouble(3, i) - r.GetDouble(8, i), FactUnit::kMoney, "average lifetime value");
+  }
   AddVsAll(s, "avg_churn_risk_vs_all", r.GetDouble(5, i) - r.GetDouble(9, i), FactUnit::kPercent,
            "average churn risk");
   AddVsAll(s, "avg_recency_vs_all", r.GetDouble(7, i) - r.GetDouble(10, i), FactUnit::kDays,

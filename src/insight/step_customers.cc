@@ -86,7 +86,8 @@ void ComputeRows(const StepContext& ctx, const Playbook& pb, CustomerJob& job) {
     w.text = n->message;
     w.cited = n->cited;
     Ground(ctx, index, w, true);
-    row = {cx.customer_id, n->message, n->product_name, n->weekday, int64_t{n->hour}, n->offer, cx.churn_risk};
+    const store::Param product = n->product_name.empty() ? store::Param() : store::Param(n->product_name);
+    row = {cx.customer_id, n->message, product, n->weekday, int64_t{n->hour}, n->offer, cx.churn_risk};
     AppendProvenance(row, ctx, w, job.hash);
     job.rows[3].push_back(std::move(row));
   }

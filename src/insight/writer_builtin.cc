@@ -84,13 +84,17 @@ bool AddAction(Draft& d, const Playbook& pb, const std::string& key, const std::
 void SegmentWho(const FactSheet& s, Draft& d) {
   const std::string t = s.title, size = FactText(s, "size"), share = FactText(s, "share"),
                     rev = FactText(s, "revenue_share");
-  const std::string who[] = {
-      fmt::format("{} has {} customers, {} of all customers, and brings {} of all revenue.", t, size, share, rev),
-      fmt::format("{} counts {} customers ({} of all customers) who bring {} of all revenue.", t, size, share, rev),
-      fmt::format("With {} customers, {} is {} of all customers and brings {} of all revenue.", size, t, share, rev)};
-  d.summary.push_back(who[Variant(s.subject.id, 3)]);
+  if (rev.empty()) {  // no spend in the data (orders without amounts): no revenue, no lifetime value
+    d.summary.push_back(fmt::format("{} has {} customers, {} of all customers.", t, size, share));
+  } else {
+    const std::string who[] = {
+        fmt::format("{} has {} customers, {} of all customers, and brings {} of all revenue.", t, size, share, rev),
+        fmt::format("{} counts {} customers ({} of all customers) who bring {} of all revenue.", t, size, share, rev),
+        fmt::format("With {} customers, {} is {} of all customers and brings {} of all revenue.", size, t, share, rev)};
+    d.summary.push_back(who[Variant(s.subject.id, 3)]);
+  }
   const Fact* vs = s.Find("avg_ltv_vs_all");
-  d.summary.push_back(fmt::format(
+  if (vs) d.summary.push_back(fmt::format(
       "Their average lifetime value (spend to date) is {}, {} {} the average of all customers, and their average "
       "predicted customer lifetime value is {}.",
       FactText(s, "avg_ltv"), FactText(s, "avg_ltv_vs_all"), LabelSays(vs, "above") ? "above" : "below",
@@ -207,10 +211,15 @@ WrittenText WriteCustomerBuiltin(const CustomerSheet& customer, const Playbook& 
   d.summary.push_back(lead[Variant(c.customer_id, 3)]);
   std::string aov = FactText(s, "avg_order_value");
   const Fact* orders = s.Find("orders");
-  d.summary.push_back(fmt::format("They placed {} {} worth {} in lifetime value (spend to date){}.",
-                                  FactText(s, "orders"), orders && orders->value == 1 ? "order" : "orders",
-                                  FactText(s, "lifetime_value"),
-                                  aov.empty() ? "" : ", " + aov + " per order on average"));
+  if (s.Find("lifetime_value")) {
+    d.summary.push_back(fmt::format("They placed {} {} worth {} in lifetime value (spend to date){}.",
+                                    FactText(s, "orders"), orders && orders->value == 1 ? "order" : "orders",
+                                    FactText(s, "lifetime_value"),
+                                    aov.empty() ? "" : ", " + aov + " per order on average"));
+  } else {  // the data has no amounts
+    d.summary.push_back(fmt::format("They placed {} {}.", FactText(s, "orders"),
+                                    orders && orders->value == 1 ? "order" : "orders"));
+  }
   if (std::string r = FactText(s, "recency_days"); !r.empty()) {
     d.summary.push_back(fmt::format("Their last order was {} ago, after {} as a customer.", r, FactText(s, "tenure_days")));
   }
@@ -239,7 +248,9 @@ WrittenText WriteAccountBuiltin(const FactSheet& sheet, const Playbook& playbook
                                   "at high churn risk.",
                                   FactText(sheet, "customers"), FactText(sheet, "avg_churn_risk"),
                                   FactText(sheet, "high_risk")));
-  d.summary.push_back(fmt::format("Its lifetime value (spend to date) is {}.", FactText(sheet, "lifetime_value")));
+  if (sheet.Find("lifetime_value")) {
+    d.summary.push_back(fmt::format("Its lifetime value (spend to date) is {}.", FactText(sheet, "lifetime_value")));
+  }
   if (!sheet.entities.empty()) d.summary.push_back("Its customers belong to " + JoinWords(sheet.entities) + ".");
   const Fact* high = sheet.Find("high_risk");
   AddAction(d, playbook, high && high->value > 0 ? "retention" : "vip");
@@ -252,7 +263,9 @@ WrittenText WriteRunBuiltin(const FactSheet& s) {
   d.summary.push_back(fmt::format("This run scored {} customers, and {} of them ({}) are at high churn risk{}.",
                                   FactText(s, "customers"), FactText(s, "high_risk"), FactText(s, "high_risk_share"),
                                   above.empty() ? "" : " (churn risk above " + above + ")"));
-  d.summary.push_back(fmt::format("The average lifetime value (spend to date) is {}.", FactText(s, "avg_ltv")));
+  if (s.Find("avg_ltv")) {  // absent when the data has no amounts
+    d.summary.push_back(fmt::format("The average lifetime value (spend to date) is {}.", FactText(s, "avg_ltv")));
+  }
   if (s.Find("reviews") && s.Find("avg_rating")) {
     d.summary.push_back(fmt::format("Customers wrote {} reviews with an average review rating of {}, and {} support "
                                     "tickets are open.",

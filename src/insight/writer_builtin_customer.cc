@@ -109,7 +109,16 @@ std::optional<Notification> WriteNotificationBuiltin(const CustomerSheet& c, con
   const CustomerContext& ctx = c.context;
   bool rebuy = !ctx.rebuy_product.empty();
   const std::string& product = rebuy ? ctx.rebuy_product : ctx.liked_product;
-  if (product.empty() || ctx.usual_weekday.empty() || ctx.usual_hour < 0) return std::nullopt;
+  if (ctx.usual_weekday.empty() || ctx.usual_hour < 0) return std::nullopt;
+  if (product.empty()) {
+    // Orders without products (an orders file alone): a reminder of the usual order, no product.
+    Notification n{"", "", ctx.usual_weekday, ctx.usual_hour, ctx.high_risk, {"playbook:reorder_message"}};
+    if (n.offer) n.cited.push_back("playbook:offer_message");
+    n.message = fmt::format("Time for your usual {} order?{}", ctx.usual_weekday,
+                            n.offer ? " A loyalty voucher is waiting for your next order." : "");
+    if (n.message.size() <= options.max_notification_chars) return n;
+    return std::nullopt;
+  }
   Notification n{"", product, ctx.usual_weekday, ctx.usual_hour, ctx.high_risk, {}};
   n.cited.push_back(rebuy ? "playbook:reorder_message" : "playbook:product_message");
   if (n.offer) n.cited.push_back("playbook:offer_message");

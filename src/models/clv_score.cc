@@ -41,12 +41,22 @@ std::string ModelParamsJson(const clv::ModelFit& m) {
   return j.dump();
 }
 
+// The simpler estimate when no BG/NBD fit is usable: purchases at the customer's own past rate
+// (repeat purchases per week since the first), the customer's own mean order value.
+ClvPrediction PredictNaive(const ClvScoreOptions& o, const ClvSummary& s, size_t i) {
+  ClvPrediction p;
+  if (s.T[i] > 0) p.purchases = s.frequency[i] / s.T[i] * (o.prediction_days / kDaysPerWeek);
+  if (s.has_monetary_value() && s.frequency[i] > 0) p.avg_value = s.monetary_value[i];
+  return p;
+}
+
 store::Param Num(double v) { return std::isfinite(v) ? store::Param(v) : store::Param(std::monostate{}); }
 
 // Replaces the scope's rows of gold.customer_clv (the whole table for Scope::All()) by the
 // summary's, predicted with `fit` (NULL predictions without one).
 Status WriteCustomerClv(store::Connection& conn, const ClvSummary& s, const ClvModelFit* fit,
-                        const ClvScoreOptions& o, const std::string& as_of, const features::Scope& scope) {
+                        const ClvScoreOptions& o, const std::string& as_of, const features::Scope& scope,
+                        bool naive = false) {
   constexpr char kColumns[] =
       "(customer_id VARCHAR, frequency DOUBLE, recency DOUBLE, \"T\" DOUBLE, monetary_value DOUBLE, "
       "p_alive DOUBLE, expected_purchases_90d DOUBLE, expected_avg_order_value DOUBLE, predicted_clv DOUBLE, "
@@ -59,8 +69,8 @@ Status WriteCustomerClv(store::Connection& conn, const ClvSummary& s, const ClvM
   }
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", "customer_clv"));
   for (size_t i = 0; i < s.size(); ++i) {
-    ClvPrediction p = fit ? Predict(*fit, o, s, i) : ClvPrediction{};
-    const double m = s.has_monetary_value() ? s.monetary_value[i] : 0.0;
+    ClvPrediction p = fit ? Predict(*fit, o, s, i) : naive ? PredictNaive(o, s, i) : ClvPrediction{};
+    const double m = s.has_monetary_value() ? s.monetary_value[i] : NAN;
     for (const store::Param& v : {store::Param(s.customer_id[i]), Num(s.frequency[i]), Num(s.recency[i]),
                                   Num(s.T[i]), Num(m), Num(p.p_alive), Num(p.purchases), Num(p.avg_value),
                                   Num(p.clv), store::Param(as_of)}) {
@@ -76,7 +86,9 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
       "CREATE OR REPLACE TABLE gold.clv_model (as_of TIMESTAMPTZ, fitted BOOLEAN, message VARCHAR, "
       "customers BIGINT, repeat_buyers BIGINT, r DOUBLE, alpha DOUBLE, a DOUBLE, b DOUBLE, "
       "bgnbd_log_likelihood DOUBLE, p DOUBLE, q DOUBLE, v DOUBLE, gamma_gamma_log_likelihood DOUBLE, "
-      "model VARCHAR, model_k INTEGER, model_params VARCHAR, model_log_likelihood DOUBLE, model_choice VARCHAR)"));
+      "model VARCHAR, model_k INTEGER, model_params VARCHAR, model_log_likelihood DOUBLE, model_choice VARCHAR, "
+      "bgnbd_converged BOOLEAN, bgnbd_iterations INTEGER, gamma_gamma_converged BOOLEAN, "
+      "gamma_gamma_iterations INTEGER)"));
   std::vector<store::Param> row = {as_of, r.fitted, r.message, static_cast<int64_t>(r.customers),
                                    static_cast<int64_t>(r.repeat_buyers)};
   const bool b = r.fit.has_value(), g = b && r.fit->gamma_gamma.has_value();
@@ -93,8 +105,15 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
   row.push_back(b ? store::Param(ModelParamsJson(r.fit->model)) : null);
   row.push_back(b ? Num(r.fit->model.log_likelihood) : null);
   row.push_back(b && r.fit->choice ? store::Param(clv::ModelChoiceToJson(*r.fit->choice)) : null);
+  // What the optimiser said, also for a fit that was dropped (r.tried keeps it).
+  const std::optional<ClvModelFit>& tried = r.fit ? r.fit : r.tried;
+  const bool tb = tried.has_value(), tg = tb && tried->gamma_gamma.has_value();
+  row.push_back(tb ? store::Param(tried->bgnbd.converged) : store::Param());
+  row.push_back(tb ? store::Param(int64_t{tried->bgnbd.iterations}) : store::Param());
+  row.push_back(tg ? store::Param(tried->gamma_gamma->converged) : store::Param());
+  row.push_back(tg ? store::Param(int64_t{tried->gamma_gamma->iterations}) : store::Param());
   return conn.Query("INSERT INTO gold.clv_model VALUES (?::TIMESTAMPTZ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?)", row).status();
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?)", row).status();
 }
 
 // Adds the prediction columns to gold.customer_scores and fills them from gold.customer_clv: every
@@ -217,6 +236,15 @@ Result<ClvScoreReport> ScoreClvScoped(store::Connection& conn, const std::string
   CI_RETURN_IF_ERROR(WriteCustomerClv(conn, summary, report.fit ? &*report.fit : nullptr, o, as_of, scope));
   CI_RETURN_IF_ERROR(UpdateCustomerScores(conn, scope));
   return report;
+}
+
+// Whether any order up to as_of with a customer carries an amount (a purchase log of dates only
+// does not).
+Result<bool> OrdersHaveAmounts(store::Connection& conn, const std::string& as_of) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
+      "SELECT count(*) FILTER (WHERE amount IS NOT NULL) > 0 OR count(*) = 0 FROM silver.orders "
+      "WHERE customer_id IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ", {as_of}));
+  return r.GetBool(0, 0);
 }
 
 }  // namespace
@@ -349,6 +377,34 @@ Result<ClvModelFit> FitClvRows(const ClvSummary& rows, const ClvFitOptions& opti
 
 }  // namespace
 
+namespace {
+
+// "" when every parameter lies inside [1/bound, bound], else the first that does not.
+std::string AtBound(std::initializer_list<std::pair<const char*, double>> params, double bound) {
+  for (const auto& [name, v] : params) {
+    if (!(v >= 1.0 / bound && v <= bound)) return fmt::format("{} = {:.4g}", name, v);
+  }
+  return "";
+}
+
+// Why a Gamma-Gamma fit is not used ("" when it is).
+std::string GammaGammaUnusable(const GammaGammaFit& g, const ClvSummary& rows, double bound) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!(rows.frequency[i] > 0 && rows.monetary_value[i] > 0)) continue;
+    lo = std::min(lo, rows.monetary_value[i]);
+    hi = std::max(hi, rows.monetary_value[i]);
+  }
+  if (!(hi > lo)) return "every repeat buyer's average spend is the same, so spend has nothing to fit";
+  if (!g.converged) return fmt::format("the fit did not converge in {} evaluations ({})", g.iterations, g.stop_reason);
+  const std::string at = AtBound({{"p", g.params.p}, {"q", g.params.q}, {"v", g.params.v}}, bound);
+  if (!at.empty()) return "the fit sits at a parameter bound (" + at + ")";
+  if (g.params.q <= 1) return fmt::format("q = {:.4g} <= 1 gives no finite expected spend", g.params.q);
+  return "";
+}
+
+}  // namespace
+
 // The customer-base model for the predictions, fitted on `rows`; BG/NBD's fit in *fit when none
 // other is chosen or usable. Returns the words for the report.
 std::string ChooseAndFitModel(const ClvSummary& rows, const ClvScoreOptions& options, const ClvTimeSplit* split,
@@ -390,30 +446,56 @@ ClvScoreReport FitClvForScoring(const ClvSummary& summary, const ClvScoreOptions
   ClvScoreReport r;
   r.customers = summary.size();
   r.repeat_buyers = RepeatBuyers(summary);
+  r.needs_amounts = !summary.has_monetary_value();
   if (r.repeat_buyers < options.min_repeat_buyers) {
     r.message = fmt::format("CLV not fitted: {} repeat buyers among {} customers (need at least {}); "
                             "CLV columns are NULL", r.repeat_buyers, r.customers, options.min_repeat_buyers);
     return r;
   }
-  Result<ClvModelFit> fit = FitClvRows(FittableRows(summary), options.fit);
+  const ClvSummary rows = FittableRows(summary);
+  Result<ClvModelFit> fit = FitClvRows(rows, options.fit);
   if (!fit.ok()) {
     r.message = "CLV not fitted: " + fit.status().message() + "; CLV columns are NULL";
     return r;
   }
-  const BgNbdParams& b = fit->bgnbd.params;
-  if (std::abs(b.a - 1.0) < 1e-9) {
-    r.message = "CLV not fitted: BG/NBD a = 1 has no closed-form predictions; CLV columns are NULL";
+  r.tried = *fit;
+  const BgNbdFit& bg = fit->bgnbd;
+  const BgNbdParams& b = bg.params;
+  std::string unusable;
+  if (!bg.converged) {
+    unusable = fmt::format("did not converge in {} evaluations ({})", bg.iterations, bg.stop_reason);
+  } else if (std::string at = AtBound({{"r", b.r}, {"alpha", b.alpha}, {"a", b.a}, {"b", b.b}},
+                                      options.parameter_bound); !at.empty()) {
+    unusable = "sits at a parameter bound (" + at + ")";
+  } else if (std::abs(b.a - 1.0) < 1e-9) {
+    unusable = "a = 1 has no closed-form predictions";
+  }
+  if (!unusable.empty()) {
+    r.fallback = true;
+    r.message = fmt::format("BG/NBD not used: the fit (r={:.4g} alpha={:.4g} a={:.4g} b={:.4g}) {}; expected "
+                            "purchases are each customer's past rate and average order value their own mean "
+                            "instead, P(alive) and CLV are NULL", b.r, b.alpha, b.a, b.b, unusable);
     return r;
   }
   r.fit = std::move(*fit);
   r.fitted = true;
-  r.message = fmt::format("BG/NBD r={:.4g} alpha={:.4g} a={:.4g} b={:.4g} on {} customers ({} repeat)",
-                          b.r, b.alpha, b.a, b.b, r.customers, r.repeat_buyers);
-  if (!r.fit->gamma_gamma || r.fit->gamma_gamma->params.q <= 1) {
-    r.message += "; Gamma-Gamma unusable (q <= 1 or no spend), value columns are NULL";
+  r.message = fmt::format("BG/NBD r={:.4g} alpha={:.4g} a={:.4g} b={:.4g} on {} customers ({} repeat; converged in "
+                          "{} evaluations, log-likelihood {:.6g})",
+                          b.r, b.alpha, b.a, b.b, r.customers, r.repeat_buyers, bg.iterations, bg.log_likelihood);
+  if (r.needs_amounts) {
+    r.message += "; Gamma-Gamma and CLV in money skipped: needs amounts (the orders carry none)";
+    return r;
+  }
+  const std::string gg_unusable = !r.fit->gamma_gamma ? "no repeat buyer spent anything"
+                                  : GammaGammaUnusable(*r.fit->gamma_gamma, rows, options.parameter_bound);
+  if (!gg_unusable.empty()) {
+    r.fit->gamma_gamma.reset();
+    r.message += "; Gamma-Gamma not used: " + gg_unusable + "; value columns are NULL";
   } else {
-    const GammaGammaParams& g = r.fit->gamma_gamma->params;
-    r.message += fmt::format("; Gamma-Gamma p={:.4g} q={:.4g} v={:.4g}", g.p, g.q, g.v);
+    const GammaGammaFit& gg = *r.fit->gamma_gamma;
+    r.message += fmt::format("; Gamma-Gamma p={:.4g} q={:.4g} v={:.4g} (converged in {} evaluations, "
+                             "log-likelihood {:.6g})", gg.params.p, gg.params.q, gg.params.v, gg.iterations,
+                             gg.log_likelihood);
   }
   const std::string model = ChooseAndFitModel(FittableRows(summary), options, split, &*r.fit);
   if (!model.empty()) r.message += "; " + model;
@@ -470,6 +552,8 @@ Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_o
       if (summary.ok() && !options.fit.model) split = MakeClvTimeSplit(*t, *as_of_days, options, &no_split);
     }
   }
+  CI_ASSIGN_OR_RETURN(bool amounts, OrdersHaveAmounts(conn, as_of));
+  if (summary.ok() && !amounts) summary->monetary_value.clear();  // dates only: spend is not modelled
   ClvSummary empty;
   if (summary.ok()) {
     report = FitClvForScoring(*summary, options, split ? &*split : nullptr);
@@ -479,7 +563,8 @@ Result<ClvScoreReport> ScoreClv(store::Connection& conn, const std::string& as_o
   }
   if (report.fitted) report.model_as_of = as_of;
   const ClvSummary& s = summary.ok() ? *summary : empty;
-  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, s, report.fitted ? &*report.fit : nullptr, options, as_of, scope));
+  CI_RETURN_IF_ERROR(WriteCustomerClv(conn, s, report.fitted ? &*report.fit : nullptr, options, as_of, scope,
+                                      report.fallback));
   CI_RETURN_IF_ERROR(WriteClvModel(conn, report, as_of));
   CI_RETURN_IF_ERROR(UpdateCustomerScores(conn, scope));
   return report;

@@ -8,6 +8,12 @@
 // purchases), with a customer and a timestamp, up to as_of; the summary follows lifetimes'
 // convention (clv_summary.h) bucketed per day, in weeks (days / 7).
 //
+// Fits that are not used: a fit that did not converge or with a parameter at a bound
+// (ClvScoreOptions::parameter_bound) is dropped — BG/NBD for the simpler estimate of
+// ClvScoreReport::fallback, Gamma-Gamma for NULL value columns — and the message says why. So is
+// Gamma-Gamma on spend that does not vary, and on orders without amounts ("needs amounts").
+// gold.clv_model records converged and iterations of each fit beside its parameters.
+//
 // Writes gold.customer_clv (customer_id, frequency, recency, T, monetary_value, p_alive,
 // expected_purchases_90d, expected_avg_order_value, predicted_clv, as_of), gold.clv_model (one
 // row: BG/NBD's and Gamma-Gamma's parameters and log-likelihoods, the model the predictions use
@@ -43,6 +49,9 @@ struct ClvScoreOptions {
   double prediction_days = 90;          // window of expected_purchases_90d
   // Below this many repeat buyers the parameters are not identifiable in practice: skip.
   size_t min_repeat_buyers = 20;
+  // A fitted parameter outside [1/x, x] sits at the edge of what the optimiser can reach (the
+  // Gamma-Gamma fit of constant spend runs off to p = 2e7, q = 5e9): the fit is not used.
+  double parameter_bound = 1e5;
   // Count every order, cancelled ones too (the generator's truth counts every order row).
   bool include_cancelled = false;
   ClvFitOptions fit;  // fit.model forces the customer-base model; unset: model choice
@@ -76,6 +85,14 @@ struct ClvScoreReport {
   // as_of of the parameters used: this call's in a full run, the last full run's in a scoped one
   // ("" when not fitted).
   std::string model_as_of;
+  // BG/NBD was fitted but not used (did not converge, or a parameter at a bound): the columns
+  // hold the stated simpler estimate instead (expected purchases at the customer's own past
+  // rate, average order value = the customer's own mean; no P(alive), no CLV).
+  bool fallback = false;
+  // The orders carry no amounts: spend is not modelled (Gamma-Gamma and CLV in money skipped).
+  bool needs_amounts = false;
+  // The fit as the optimiser returned it, used or not (gold.clv_model records its convergence).
+  std::optional<ClvModelFit> tried;
 };
 
 // Orders up to `until` (canonical timestamp) of the scope's customers as transactions;

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/stopwatch.h"
 #include "features/customer_features.h"
+#include "features/data_profile.h"
 #include "pipeline/plan.h"
 #include "pipeline/step.h"
 
@@ -80,10 +81,13 @@ std::string AiSettings(const std::shared_ptr<ai::AiService>& ai) {
 Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOptions& options) {
   RunReport report;
   if (options.as_of.empty()) {
-    CI_ASSIGN_OR_RETURN(report.as_of, features::LatestDataTimestamp(conn));
+    CI_ASSIGN_OR_RETURN(report.as_of, features::LatestDataTimestamp(conn, &report.as_of_note));
   } else {
     CI_ASSIGN_OR_RETURN(report.as_of, features::NormalizeAsOf(conn, options.as_of));
   }
+  // What the data cannot give is said up front, in words, instead of failing or writing zeros.
+  CI_ASSIGN_OR_RETURN(features::DataProfile profile, features::ProfileData(conn));
+  report.cannot_build = features::CannotBuild(profile);
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   PlanOptions plan_options;
   plan_options.full = options.full;

@@ -43,6 +43,9 @@ struct StepReport {
 struct RunReport {
   int64_t run_id = 0;
   std::string as_of;  // canonical "YYYY-MM-DD HH:MM:SS+00"
+  std::string as_of_note;  // how the default as-of was chosen when the data has no dates
+  // "cannot build X: needs Y" for every output the data cannot give (features/data_profile.h).
+  std::vector<std::string> cannot_build;
   bool incremental = false;
   std::string reason;              // why full, or what the incremental run covered
   int64_t scoped_customers = 0;    // incremental: customers recomputed

@@ -1,5 +1,9 @@
 -- gold.customer_features: one row per customer, as of getvariable('as_of') (a TIMESTAMPTZ).
 -- Purchases are orders that are not cancelled, refunded or returned, up to the as-of time.
+-- Customers are every row of silver.customers: those a customers file gave and those the
+-- tables naming them implied (ingest, implied_by). Spend figures are NULL for a customer whose
+-- orders have no amounts (dates only), and for everyone when no order has an amount (or there
+-- are no orders); 0 for a customer without orders in a shop whose orders have amounts.
 -- Windows: the 90 days up to as_of (and the 90 before it, for spend_trend).
 -- Added behaviour features (issue 4): inter-purchase interval (days between consecutive
 -- purchase days: mean and standard deviation, NULL below 2 / 3 purchase days), average order
@@ -21,14 +25,18 @@ WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t,
                       getvariable('as_of')::TIMESTAMPTZ - INTERVAL 90 DAY AS t90,
                       getvariable('as_of')::TIMESTAMPTZ - INTERVAL 180 DAY AS t180,
                       getvariable('as_of')::TIMESTAMPTZ::TIMESTAMP AS ts),
+-- Whether the shop's orders carry money at all: without orders, or with orders of dates only,
+-- spend is unknown for everyone (NULL), not 0.
+money AS (SELECT count(amount) > 0 AS known FROM silver.orders),
 purchases AS (
-  SELECT o.order_id, o.customer_id, o.ordered_at, coalesce(o.amount, 0)::DECIMAL(18, 4) AS amount_exact, o.channel
+  SELECT o.order_id, o.customer_id, o.ordered_at, o.amount::DECIMAL(18, 4) AS amount_exact, o.channel
   FROM silver.orders o, as_of
   WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t AND {{scope o.customer_id}}
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 order_stats AS (
   SELECT p.customer_id,
          count(*) AS frequency,
+         count(p.amount_exact) AS amounts,
          sum(p.amount_exact)::DOUBLE AS lifetime_value,
          avg(p.amount_exact) AS monetary,
          min(p.ordered_at) AS first_order_at,
@@ -109,11 +117,13 @@ SELECT
   c.segment AS customer_segment,
   date_diff('day', os.last_order_at::TIMESTAMP, a.ts) AS recency_days,
   coalesce(os.frequency, 0) AS frequency,
-  coalesce(os.monetary, 0) AS monetary,
-  coalesce(os.lifetime_value, 0) AS lifetime_value,
+  -- Money needs amounts: a customer whose orders carry none (a purchase log of dates only) has
+  -- NULL spend figures, never 0; one without orders spent 0.
+  CASE WHEN os.amounts = 0 OR NOT m.known THEN NULL ELSE coalesce(os.monetary, 0) END AS monetary,
+  CASE WHEN os.amounts = 0 OR NOT m.known THEN NULL ELSE coalesce(os.lifetime_value, 0) END AS lifetime_value,
   date_diff('day', coalesce(c.acquisition_date, os.first_order_at, a.t)::TIMESTAMP, a.ts) AS tenure_days,
   coalesce(os.orders_90d, 0) AS orders_90d,
-  coalesce(os.revenue_90d, 0) AS revenue_90d,
+  CASE WHEN os.amounts = 0 OR NOT m.known THEN NULL ELSE coalesce(os.revenue_90d, 0) END AS revenue_90d,
   date_diff('day',
             -- last_active_date is the customers file's snapshot: after as_of it is the future
             -- (a cutoff of the churn model's training) and says nothing about as_of.
@@ -132,7 +142,7 @@ SELECT
   ist.interpurchase_days_mean,
   ist.interpurchase_days_std,
   os.monetary AS avg_order_value,
-  coalesce(os.revenue_prev_90d, 0) AS revenue_prev_90d,
+  CASE WHEN os.amounts = 0 OR NOT m.known THEN NULL ELSE coalesce(os.revenue_prev_90d, 0) END AS revenue_prev_90d,
   -- (last 90 days − the 90 before) / the 90 before; NULL when nothing was spent before.
   CASE WHEN coalesce(os.revenue_prev_90d, 0) > 0
        THEN (os.revenue_90d - os.revenue_prev_90d) / os.revenue_prev_90d END AS spend_trend,
@@ -146,6 +156,7 @@ SELECT
   a.t AS as_of
 FROM silver.customers c
 CROSS JOIN as_of a
+CROSS JOIN money m
 LEFT JOIN order_stats os USING (customer_id)
 LEFT JOIN event_stats es USING (customer_id)
 LEFT JOIN ticket_stats ts USING (customer_id)
