@@ -10,6 +10,7 @@
 #include "ask/answer.h"
 #include "ask/llm_parser.h"
 #include "ask/parser.h"
+#include "store/result_json.h"
 
 namespace custintel::ask {
 namespace {
@@ -44,22 +45,11 @@ Result<store::QueryResult> RunWithTimeout(store::Connection& conn, const Compile
   return r;
 }
 
-nlohmann::json Cell(const store::QueryResult& r, size_t col, size_t row) {
-  if (r.IsNull(col, row)) return nullptr;
-  switch (r.column_type(col)) {
-    case store::ColumnType::kBoolean: return r.GetBool(col, row);
-    case store::ColumnType::kInteger: return r.GetInt64(col, row);
-    case store::ColumnType::kDouble:
-    case store::ColumnType::kDecimal: return r.GetDouble(col, row);
-    default: return r.GetString(col, row);
-  }
-}
-
 nlohmann::json RowsToJson(const store::QueryResult& r) {
   nlohmann::json rows = nlohmann::json::array();
   for (size_t row = 0; row < r.row_count(); ++row) {
     nlohmann::json cells = nlohmann::json::array();
-    for (size_t col = 0; col < r.column_count(); ++col) cells.push_back(Cell(r, col, row));
+    for (size_t col = 0; col < r.column_count(); ++col) cells.push_back(store::CellToJson(r, col, row));
     rows.push_back(std::move(cells));
   }
   return rows;

@@ -7,20 +7,10 @@
 
 #include "ask/answer.h"
 #include "core/strings.h"
+#include "store/result_json.h"
 
 namespace custintel::ask {
 namespace {
-
-nlohmann::json Cell(const store::QueryResult& r, size_t col, size_t row) {
-  if (r.IsNull(col, row)) return nullptr;
-  switch (r.column_type(col)) {
-    case store::ColumnType::kBoolean: return r.GetBool(col, row);
-    case store::ColumnType::kInteger: return r.GetInt64(col, row);
-    case store::ColumnType::kDouble:
-    case store::ColumnType::kDecimal: return r.GetDouble(col, row);
-    default: return r.GetString(col, row);
-  }
-}
 
 // Half a unit of the last decimal the answer shows in this column (a count: exact).
 double Tolerance(const std::string& column, const SemanticModel& model) {
@@ -153,7 +143,7 @@ Result<AskEvalReport> EvaluateAsk(store::Connection& conn, const std::vector<Ask
         o.expected = nlohmann::json::array();
         for (size_t row = 0; row < r.row_count(); ++row) {
           nlohmann::json cells = nlohmann::json::array();
-          for (size_t c = 0; c < r.column_count(); ++c) cells.push_back(Cell(r, c, row));
+          for (size_t c = 0; c < r.column_count(); ++c) cells.push_back(store::CellToJson(r, c, row));
           o.expected.push_back(std::move(cells));
         }
         o.passed = AnswerMatches(o.expected, *a, *options.model, &o.why);
