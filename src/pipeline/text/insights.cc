@@ -141,7 +141,7 @@ Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const 
   if (rows > 0) {
     if (s.merge) CI_RETURN_IF_ERROR(RunEmbedded(conn, s.merge));
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format("SET VARIABLE text_source = {}", QuoteLiteral(s.kind))));
-    CI_RETURN_IF_ERROR(RunEmbedded(conn, "pipeline/pipeline/text/sql/interaction_merge.sql"));
+    CI_RETURN_IF_ERROR(RunEmbedded(conn, "pipeline/text/sql/interaction_merge.sql"));
   }
   CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS ci_text_out; DROP TABLE ci_text_todo"));
   return rows;
