@@ -247,9 +247,11 @@ TEST_F(HardeningTest, ServeAiFlagsAreHonouredAndUpstreamSecretsReachNoReader) {
   upstream.Stop();
   serving.join();
   // Flags serve cannot honour are refused, not ignored.
-  auto db_flag = RunCli("serve --data-dir " + Sh(fx().data_dir) + " --db x.duckdb --port 0");
+  // (Bounded: a serve that accepts the flag serves on instead of answering.)
+  const std::string serve = "timeout 20 " + Sh(std::getenv("CUSTINTEL_BIN")) + " serve --data-dir " + Sh(fx().data_dir);
+  auto db_flag = custintel::testing::RunShell(serve + " --db x.duckdb --port 0");
   EXPECT_EQ(db_flag.exit_code, 2) << db_flag.err;
-  auto no_model = RunCli("serve --data-dir " + Sh(fx().data_dir) + " --backend llama --model /no/such.gguf --port 0");
+  auto no_model = custintel::testing::RunShell(serve + " --backend llama --model /no/such.gguf --port 0");
   EXPECT_EQ(no_model.exit_code, 2) << no_model.err;
   EXPECT_NE(no_model.err.find("/no/such.gguf"), std::string::npos) << no_model.err;
 }
