@@ -197,7 +197,7 @@ TEST(GroundingSupport, UnsupportedSentenceIsFlagged) {
 
 TEST(GroundingSupport, EmbeddingSimilarityCanRescueASentence) {
   ai::AiService embedder(ai::MakeBuiltinBackend(), nullptr, nullptr);
-  const std::string text = "The At-risk churn segment holds 1,035 customers. Most of them live in coastal cities.";
+  const std::string text = "The At-risk churn segment holds 1,035 customers. Most of them appreciate thoughtful gestures.";
   GroundingOptions options;
   options.embedder = &embedder;
   options.min_embedding_similarity = 1.01;  // nothing is that similar: the lexical verdict stands
@@ -207,6 +207,32 @@ TEST(GroundingSupport, EmbeddingSimilarityCanRescueASentence) {
   options.min_embedding_similarity = -1;  // any similarity supports
   GroundingReport lenient = CheckGrounding(text, AtRisk(), Catalog(), options);
   EXPECT_EQ(Count(lenient, FlagKind::kUnsupported), 0) << lenient.FlagsText();
+  // A claim (a place, a habit) needs its words in the sheet: similarity does not make it so.
+  GroundingReport claim = CheckGrounding(
+      "The At-risk churn segment holds 1,035 customers. Most of them live in coastal cities.", AtRisk(), Catalog(), options);
+  EXPECT_EQ(Count(claim, FlagKind::kUnsupported), 1) << claim.FlagsText();
+}
+
+TEST(GroundingClaims, ClaimsOutsideTheSheetsVocabularyAreFlagged) {
+  const std::string base = "The At-risk churn segment holds 1,035 customers. ";
+  // The case: a segment's own text plus a claim with no number and no catalogue name.
+  GroundingReport r = Check(base + "Most of them live in Norway and shop at night.");
+  ASSERT_EQ(Count(r, FlagKind::kUnsupported), 1) << r.FlagsText();
+  EXPECT_NE(r.flags[0].detail.find("'Norway' (name)"), std::string::npos) << r.flags[0].detail;
+  EXPECT_NE(r.flags[0].detail.find("'night' (habit)"), std::string::npos) << r.flags[0].detail;
+  EXPECT_FALSE(r.passed);
+  for (const char* claim : {"Most of them are students.", "They mostly order through Instagram.",
+                            "Their orders peak every December.", "They left because the loyalty scheme ended.",
+                            "Many of them are retirees in rural towns."}) {
+    GroundingReport c = Check(base + claim);
+    EXPECT_EQ(Count(c, FlagKind::kUnsupported), 1) << claim << "\n" << c.FlagsText();
+  }
+  // The same kind of word is fine when a fact or snippet of the sheet says it.
+  FactSheet sheet = AtRisk();
+  sheet.snippets.push_back({"review:R2", "review", "Ordered at the weekend, and it arrived late again.", 0.4});
+  GroundingReport ok = CheckGrounding(base + "Some of them order at the weekend.", sheet, Catalog());
+  EXPECT_TRUE(ok.passed) << ok.FlagsText();
+  EXPECT_FALSE(CheckGrounding(base + "Some of them order at the weekend.", AtRisk(), Catalog()).passed);
 }
 
 TEST(GroundingReport, GroundedTextPassesWithFullScore) {

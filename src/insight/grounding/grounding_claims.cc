@@ -43,6 +43,11 @@ bool IsCauseMarker(const text::TokenizedText& tt, uint32_t i, uint32_t end) {
   return false;
 }
 
+// "N021", "C00042": an id or code, not a place or a brand (numbers' rule leaves them too).
+bool HasDigit(const std::string& w) {
+  return std::any_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool InSpans(const SpanList& spans, uint32_t begin) {
   return std::any_of(spans.begin(), spans.end(), [&](const auto& s) { return begin >= s.first && begin < s.second; });
 }
@@ -93,7 +98,7 @@ std::vector<ClaimWord> UnsupportedClaimWords(const text::TokenizedText& tt, cons
     } else if (t.clause == cause_clause && IsContent(bare)) {
       add(i, stem, "cause");
     } else if (IsCapitalised(tt, t) && !t.all_caps && !IsOrdinaryCapitalised(bare) && !OpensSomething(tt, s, i) &&
-               bare.size() >= 3) {
+               bare.size() >= 3 && !HasDigit(bare)) {
       add(i, stem, "name");
     }
   }

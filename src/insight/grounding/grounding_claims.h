@@ -13,8 +13,8 @@
 //  - a content word after a cause marker in its clause ("because of X", "due to X", "driven
 //    mainly by X", "thanks to X", "the reason is X");
 //  - a capitalised word inside a sentence that no known name covers and that is neither an
-//    ordinary capitalised word (weekdays, acronyms: grounding_words.h) nor a list label or
-//    quote opener (a place or a brand: "Norway", "Nimbus").
+//    ordinary capitalised word (weekdays, acronyms: grounding_words.h), an id with digits
+//    ("N021"), a list label or a quote opener (a place or a brand: "Norway", "Nimbus").
 //
 // Thread safety: pure functions over an immutable table.
 #pragma once
