@@ -61,6 +61,26 @@ TEST_F(ModelsCli, ClvRecoversTheGeneratorsPopulation) {
   EXPECT_LT(fit["log_likelihood"].get<double>(), 0);
   nlohmann::json db_fit = Json("clv");
   EXPECT_TRUE(db_fit.contains("gamma_gamma"));
+  // As the run's clv step: the customer-base model chosen by held-out fit, and why.
+  ASSERT_TRUE(db_fit.contains("model_choice")) << db_fit.dump();
+  EXPECT_EQ(db_fit["model_choice"]["candidates"].size(), 5u);
+  EXPECT_EQ(db_fit["model"]["name"], db_fit["model_choice"]["chosen"]);
+  EXPECT_FALSE(db_fit["model_choice"]["why"].get<std::string>().empty());
+}
+
+TEST_F(ModelsCli, ClvModelForcesACustomerBaseModel) {
+  nlohmann::json pareto = Json("clv --model paretonbd");
+  EXPECT_EQ(pareto["model"]["name"], "paretonbd");
+  for (const char* k : {"r", "alpha", "s", "beta"}) EXPECT_TRUE(pareto["model"]["params"].contains(k)) << k;
+  EXPECT_TRUE(pareto["model"]["converged"].get<bool>()) << pareto.dump();
+  EXPECT_FALSE(pareto.contains("model_choice"));
+  auto bad = RunCli("clv --model gompertz --db " + db_);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("paretonbd"), std::string::npos) << bad.err;
+  // Order data are not discrete opportunities: BG/BB is refused with the reason.
+  auto bgbb = RunCli("clv --model bgbb --db " + db_);
+  EXPECT_EQ(bgbb.exit_code, 1) << bgbb.out;
+  EXPECT_NE(bgbb.err.find("whole numbers"), std::string::npos) << bgbb.err;
 }
 
 TEST_F(ModelsCli, ClvFromSummaryFileNeedsNoDatabase) {
@@ -96,6 +116,14 @@ TEST_F(ModelsCli, EvaluateClvPredictsHoldoutPurchases) {
   EXPECT_NEAR(predicted, actual, 0.15 * actual);
   EXPECT_GT(e["correlation"].get<double>(), 0.4);
   EXPECT_EQ(e["by_frequency"].size(), 8u);
+  // Every customer-base model on the same split, with its MAE and forecast beside the actual.
+  ASSERT_TRUE(e["models"].contains("candidates")) << e["models"].dump();
+  EXPECT_EQ(e["models"]["candidates"].size(), 5u);
+  for (const auto& c : e["models"]["candidates"]) {
+    ASSERT_TRUE(c["fitted"].get<bool>()) << c.dump();
+    EXPECT_GT(c["predicted"].get<double>(), 0) << c.dump();
+    EXPECT_GE(c["holdout_mae"].get<double>(), 0) << c.dump();
+  }
 }
 
 TEST_F(ModelsCli, ChurnTopRfmCohortsAndRecs) {

@@ -124,6 +124,8 @@ double TotalLogLikelihood(const ModelFit& f, const Histories& d) {
 
 double ProbabilityAlive(const ModelFit& f, double x, double t_x, double T, double /*litt*/) {
   switch (f.kind) {
+    case ModelKind::kBgNbd:  // clv_bgnbd.h's bits, as before model choice
+      return BgNbdProbabilityAlive({f.params[0], f.params[1], f.params[2], f.params[3]}, x, t_x, T);
     case ModelKind::kParetoNbd: return ParetoNbdProbabilityAlive(Pareto(f), x, t_x, T);
     case ModelKind::kBgBb: return BgBbProbabilityAlive(BgBb(f), x, t_x, T);
     default: return CnbdProbabilityAlive(Cnbd(f), VariantOf(f), x, t_x, T);
