@@ -43,10 +43,11 @@ std::string OverviewSql() {
          features::KpiSelectSql(features::RunAsOfSql()) + ") k";
 }
 
+// The same rows as kTopRiskSql (ordered by the stored numbers, not the printed text).
 constexpr char kTopRiskTextSql[] =
-    "SELECT customer_id, round(churn_risk, 3) AS churn_risk, segment, coalesce(round(lifetime_value, 2)::VARCHAR, "
-    "{0}) AS lifetime_value, risk_factors FROM gold.customer_scores "
-    "ORDER BY churn_risk DESC, lifetime_value DESC NULLS LAST, customer_id LIMIT 10";
+    "SELECT s.customer_id, round(s.churn_risk, 3) AS churn_risk, s.segment, "
+    "coalesce(round(s.lifetime_value, 2)::VARCHAR, {0}) AS lifetime_value, s.risk_factors "
+    "FROM gold.customer_scores s ORDER BY s.churn_risk DESC, s.lifetime_value DESC, s.customer_id LIMIT 10";
 
 // Why spend figures are missing, in words: no orders, or orders without amounts.
 Result<std::string> NoSpendReason(store::Connection& conn) {
@@ -64,6 +65,15 @@ Result<std::string> DataCurrency(store::Connection& conn) {
       "SELECT upper(currency) FROM silver.orders WHERE currency IS NOT NULL GROUP BY upper(currency) "
       "ORDER BY count(*) DESC, upper(currency) LIMIT 1"));
   return r.row_count() == 0 ? std::string() : " " + r.GetString(0, 0);
+}
+
+bool HasNull(const store::QueryResult& r) {
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    for (size_t c = 0; c < r.column_count(); ++c) {
+      if (r.IsNull(c, i)) return true;
+    }
+  }
+  return false;
 }
 
 // The value of column c of an overview row, or why there is none.
@@ -144,15 +154,20 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
                        words.value("grounding_score", 0.0), words["summary"].get<std::string>());
   }
-  CI_ASSIGN_OR_RETURN(store::QueryResult segment_rows,
-                      conn.Query(fmt::format(kSegmentsTextSql, QuoteLiteral(no_spend))));
+  // Numbers stay numbers (right-aligned) unless a cell has none to show.
+  store::QueryResult segment_rows = std::move(segments);
+  if (HasNull(segment_rows)) {
+    CI_ASSIGN_OR_RETURN(segment_rows, conn.Query(fmt::format(kSegmentsTextSql, QuoteLiteral(no_spend))));
+  }
   out << "Segments\n";
   if (segment_rows.row_count() == 0) {
     out << "(none: " << (customers == 0 ? none : std::string("no segment rules matched")) << ")\n";
   } else {
     PrintResult(segment_rows, OutputFormat::kTable, out);
   }
-  CI_ASSIGN_OR_RETURN(risk, conn.Query(fmt::format(kTopRiskTextSql, QuoteLiteral(no_spend))));
+  if (HasNull(risk)) {
+    CI_ASSIGN_OR_RETURN(risk, conn.Query(fmt::format(kTopRiskTextSql, QuoteLiteral(no_spend))));
+  }
   if (risk.row_count() == 0) {
     out << "\nTen customers most at risk\n(none: " << none << ")\n";
     return Status::Ok();

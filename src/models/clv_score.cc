@@ -106,7 +106,7 @@ Status WriteClvModel(store::Connection& conn, const ClvScoreReport& r, const std
   row.push_back(b ? Num(r.fit->model.log_likelihood) : null);
   row.push_back(b && r.fit->choice ? store::Param(clv::ModelChoiceToJson(*r.fit->choice)) : null);
   // What the optimiser said, also for a fit that was dropped (r.tried keeps it).
-  const std::optional<ClvModelFit>& tried = r.fit ? r.fit : r.tried;
+  const std::optional<ClvModelFit>& tried = r.tried ? r.tried : r.fit;
   const bool tb = tried.has_value(), tg = tb && tried->gamma_gamma.has_value();
   row.push_back(tb ? store::Param(tried->bgnbd.converged) : store::Param());
   row.push_back(tb ? store::Param(int64_t{tried->bgnbd.iterations}) : store::Param());
@@ -283,7 +283,10 @@ Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as
   CI_ASSIGN_OR_RETURN(o.observation_end, EpochDays(conn, as_of));
   o.timestamp_unit = ClvTimestampUnit::kDays;
   o.period = ClvPeriod::kWeeks;
-  return SummarizeTransactions(t, o);
+  CI_ASSIGN_OR_RETURN(ClvSummary summary, SummarizeTransactions(t, o));
+  CI_ASSIGN_OR_RETURN(bool amounts, OrdersHaveAmounts(conn, as_of));
+  if (!amounts) summary.monetary_value.clear();  // dates only: spend is not modelled, not 0
+  return summary;
 }
 
 ClvSummary FittableRows(const ClvSummary& s) {

@@ -101,7 +101,8 @@ Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::
                                             bool include_cancelled,
                                             const features::Scope& scope = features::Scope::All());
 
-// The weekly summary as of `as_of` (observation end) of the scope's customers, sorted by id.
+// The weekly summary as of `as_of` (observation end) of the scope's customers, sorted by id;
+// without monetary values when no order up to as_of carries an amount (a log of dates only).
 Result<ClvSummary> LoadClvSummary(store::Connection& conn, const std::string& as_of,
                                   bool include_cancelled,
                                   const features::Scope& scope = features::Scope::All());

@@ -147,6 +147,27 @@ TEST_F(FirstContactTest, DatesOnlyGivesEverythingButSpend) {
   EXPECT_NE(customer.out.find("NULL: needs amounts (the orders carry none)"), std::string::npos) << customer.out;
 }
 
+// A constant amount on every purchase (10 an order; a day's orders add up): Gamma-Gamma has
+// next to no spread to fit, does not converge and is never used; BG/NBD is; gold.clv_model
+// says how each fit went.
+TEST_F(FirstContactTest, ConstantSpendIsNeverFitted) {
+  std::ifstream in(kCdnow + "CDNOW_sample.txt");
+  ASSERT_TRUE(in);
+  std::ostringstream log;
+  log << "customer_id,ordered_at,amount\n";
+  for (std::string id, sample_id, date, cds, dollars; in >> id >> sample_id >> date >> cds >> dollars;) {
+    log << id << "," << date << ",10\n";
+  }
+  ASSERT_EQ(Cli("ingest --kind orders " + File("purchases.csv", log.str())).exit_code, 0);
+  auto run = Cli("run --as-of 1997-09-30");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("Gamma-Gamma not used: "), std::string::npos) << run.out;
+  EXPECT_EQ(Value("SELECT fitted, r IS NOT NULL, bgnbd_converged, bgnbd_iterations > 0, p IS NULL AND q IS NULL, "
+                  "gamma_gamma_iterations > 0 FROM gold.clv_model"), "true|true|true|true|true|true");
+  EXPECT_EQ(Value("SELECT count(*) FROM gold.clv_model WHERE gamma_gamma_converged"), "0");
+  EXPECT_EQ(Value("SELECT count(predicted_clv), count(p_alive) > 0 FROM gold.customer_clv"), "0|true");
+}
+
 // A subscription table: customers with a churned flag and no dates anywhere. `run` and
 // `evaluate churn --label` work as of the ingest time, and say so.
 TEST_F(FirstContactTest, CustomersWithALabelAndNoDatesTakeTheSubscriptionPath) {
