@@ -13,7 +13,7 @@ namespace custintel::ai {
 namespace {
 
 void AddFeature(std::vector<double>& acc, std::string_view feature, uint64_t kind, double weight) {
-  uint64_t h = Fnv1a64(feature, kind);
+  uint64_t h = Fnv1a64(feature, kind ^ kFnv1aFirstBasisSeed);
   size_t dim = static_cast<size_t>(h % acc.size());
   double sign = (h >> 63) ? -1.0 : 1.0;
   acc[dim] += sign * weight;

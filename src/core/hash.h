@@ -30,4 +30,10 @@ constexpr uint64_t Fnv1a64(std::string_view s, uint64_t seed = 0) {
   return h;
 }
 
+// The offset basis custintel's first FNV-1a hashes used: FNV's with its last digit dropped
+// (1469598103934665603). The lexical embeddings and the churn model's fold and half splits were
+// made with it, so they pass this seed: Fnv1a64(s, kFnv1aFirstBasisSeed) is that hash exactly,
+// and stored embeddings, cached answers and trained models do not move.
+inline constexpr uint64_t kFnv1aFirstBasisSeed = 1469598103934665603ull ^ 0xCBF29CE484222325ull;
+
 }  // namespace custintel

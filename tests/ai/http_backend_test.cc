@@ -14,6 +14,7 @@
 
 #include "ai/http/http_backend.h"
 #include "ai/service.h"
+#include "store/ai/ai_cache.h"
 #include "store/migrations.h"
 
 namespace custintel::ai {
@@ -240,7 +241,7 @@ TEST(HttpBackend, SecondRunThroughTheCacheMakesZeroRequests) {
   auto db = store::OpenEngineDatabase(":memory:");
   ASSERT_TRUE(db.ok());
   auto backend = std::make_shared<HttpBackend>(Fast({server.url()}));
-  auto cache = std::make_shared<Cache>(*db, backend->identity());
+  auto cache = std::make_shared<store::AiCache>(*db, backend->identity());
   std::vector<std::string> texts = {"great", "awful", "great", "fine"};
   AiService first(backend, cache, nullptr);
   auto s1 = first.Sentiment(texts);

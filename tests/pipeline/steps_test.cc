@@ -60,7 +60,7 @@ TEST(RunSteps, OnlyCustomerLevelStepsSeeAnIncrementalScope) {
 TEST(RunSteps, DeclaredWritesAreTheGoldTablesARunLeaves) {
   TempDir dir;
   const std::string db_path = dir.File("shop.duckdb");
-  auto run = testing::BuildShop(dir, 800, 5, db_path);
+  auto run = testing::BuildShop(dir, 1000, 5, db_path);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   size_t at = 0;
   for (const Step& step : RunSteps()) {

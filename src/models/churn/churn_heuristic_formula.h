@@ -4,7 +4,7 @@
 // ci_churn_heuristic); tests/models/churn_heuristic_test.cc checks that both agree on every
 // input, NULLs included.
 //
-//   double risk = *ChurnHeuristicRisk({.days_inactive = 45, .tickets_90d = 2, .interactions_90d = 5});
+//   double risk = ChurnHeuristicRisk({.days_inactive = 45, .tickets_90d = 2, .interactions_90d = 5});
 #pragma once
 
 #include <algorithm>
@@ -22,11 +22,13 @@ struct ChurnHeuristicInputs {
 
 // risk = clamp(0, 1, 0.3·days_inactive/30 + 0.2·(1 − coalesce(avg_sentiment + 1, 1)/2)
 //                    + 0.2·tickets_90d/max(interactions_90d, 1) + 0.3·[avg_satisfaction < 3]).
-// None when days_inactive, tickets_90d or interactions_90d is unknown (SQL's NULL arithmetic).
-inline std::optional<double> ChurnHeuristicRisk(const ChurnHeuristicInputs& in) {
-  if (!in.days_inactive || !in.tickets_90d || !in.interactions_90d) return std::nullopt;
+// Unknowns follow the SQL exactly: max() and clamp() skip a NULL (DuckDB's greatest/least), so an
+// unknown interactions_90d counts as 1, and an unknown days_inactive or tickets_90d (a NULL sum)
+// gives 1.0 — the most cautious answer for a customer we know nothing about.
+inline double ChurnHeuristicRisk(const ChurnHeuristicInputs& in) {
+  if (!in.days_inactive || !in.tickets_90d) return 1.0;
   const double sentiment_term = 0.2 * (1 - (in.avg_sentiment ? *in.avg_sentiment + 1 : 1) / 2.0);
-  const double ticket_term = 0.2 * *in.tickets_90d / std::max(*in.interactions_90d, 1.0);
+  const double ticket_term = 0.2 * *in.tickets_90d / std::max(in.interactions_90d.value_or(1.0), 1.0);
   const double unhappy_term = in.avg_satisfaction && *in.avg_satisfaction < 3 ? 0.3 : 0.0;
   return std::clamp(0.3 * *in.days_inactive / 30.0 + sentiment_term + ticket_term + unhappy_term, 0.0, 1.0);
 }

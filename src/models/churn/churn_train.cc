@@ -142,7 +142,7 @@ Result<std::string> AliveModelName(store::Connection& conn) {
 std::pair<std::vector<size_t>, std::vector<size_t>> SplitByHash(const FeatureMatrix& m, const std::vector<size_t>& rows,
                                                                 uint64_t modulus, int shift) {
   std::pair<std::vector<size_t>, std::vector<size_t>> out;
-  for (size_t r : rows) ((Fnv1a64(m.ids[r]) >> shift) % modulus == 0 ? out.second : out.first).push_back(r);
+  for (size_t r : rows) ((Fnv1a64(m.ids[r], kFnv1aFirstBasisSeed) >> shift) % modulus == 0 ? out.second : out.first).push_back(r);
   return out;
 }
 
@@ -248,7 +248,7 @@ Result<TrainOutcome> TrainWithLabel(store::Connection& conn, const ChurnModelOpt
   for (int fold = 0; fold < o.folds; ++fold) {
     std::vector<size_t> test, rest;
     for (size_t r = 0; r < labelled.labels.size(); ++r) {
-      (Fnv1a64(labelled.m.ids[r]) % o.folds == static_cast<uint64_t>(fold) ? test : rest).push_back(r);
+      (Fnv1a64(labelled.m.ids[r], kFnv1aFirstBasisSeed) % o.folds == static_cast<uint64_t>(fold) ? test : rest).push_back(r);
     }
     auto [fit_rows, cal_rows] = SplitByHash(labelled.m, rest, 5, 20);
     CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(Subset(labelled, fit_rows), Subset(labelled, cal_rows), o.booster));
