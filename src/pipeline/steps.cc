@@ -105,7 +105,7 @@ const Step kSteps[] = {
      {"gold.customer_features", "gold.customer_scores", "gold.segments"},
      {"gold.segments"},
      Scoping::kPopulation, SegmentProfiles},
-    {"rfm", {"gold.customer_features"}, {"gold.customer_scores", "gold.rfm_rules"}, Scoping::kCustomers, Rfm},
+    {"rfm", {"gold.customer_features"}, {"gold.customer_scores", "gold.rfm", "gold.rfm_rules"}, Scoping::kCustomers, Rfm},
     {"cohorts", {"silver.customers", "silver.orders"}, {"gold.cohorts"}, Scoping::kPopulation, Cohorts},
     {"recommendations",
      {"silver.customers", "silver.orders", "silver.order_items", "silver.products"},
