@@ -78,15 +78,7 @@ Result<ModelFit> FitBgBb(const Histories& data, const FitOptions& options) {
   };
   CI_ASSIGN_OR_RETURN(internal::MlResult r,
                       internal::MaximizeLikelihood(groups, loglik, {1.0, 1.0, 1.0, 1.0}, options, "BG/BB"));
-  ModelFit fit;
-  fit.kind = ModelKind::kBgBb;
-  fit.params = r.params;
-  fit.log_likelihood = r.log_likelihood;
-  fit.iterations = r.evaluations;
-  fit.converged = r.converged;
-  fit.stop_reason = r.stop_reason;
-  fit.customers = groups.total_weight;
-  return fit;
+  return internal::ToModelFit(ModelKind::kBgBb, r, groups);
 }
 
 }  // namespace custintel::models::clv

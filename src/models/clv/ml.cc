@@ -118,6 +118,18 @@ double SumLogLikelihood(const Groups& g, const CustomerLogLikelihood& loglik, co
   return total;
 }
 
+ModelFit ToModelFit(ModelKind kind, const MlResult& r, const Groups& groups) {
+  ModelFit fit;
+  fit.kind = kind;
+  fit.params = r.params;
+  fit.log_likelihood = r.log_likelihood;
+  fit.iterations = r.evaluations;
+  fit.converged = r.converged;
+  fit.stop_reason = r.stop_reason;
+  fit.customers = groups.total_weight;
+  return fit;
+}
+
 Result<MlResult> MaximizeLikelihood(const Groups& g, const CustomerLogLikelihood& loglik, std::vector<double> start,
                                     const FitOptions& options, const std::string& model) {
   const size_t np = start.size();

@@ -45,6 +45,10 @@ struct MlResult {
 Result<MlResult> MaximizeLikelihood(const Groups& groups, const CustomerLogLikelihood& loglik,
                                     std::vector<double> start, const FitOptions& options, const std::string& model);
 
+// The fit record of a model of `kind` from its maximisation over `groups`: parameters,
+// log-likelihood, evaluations, convergence and customers, as every model records them.
+ModelFit ToModelFit(ModelKind kind, const MlResult& r, const Groups& groups);
+
 // Σ weight · log L and its gradient at `params` (natural parameters).
 double SumLogLikelihood(const Groups& groups, const CustomerLogLikelihood& loglik, const std::vector<double>& params,
                         std::vector<double>* grad, int threads);

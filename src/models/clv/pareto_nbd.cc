@@ -212,15 +212,7 @@ Result<ModelFit> FitParetoNbd(const Histories& data, const FitOptions& options) 
   };
   CI_ASSIGN_OR_RETURN(internal::MlResult r, internal::MaximizeLikelihood(groups, loglik, {1.0, 1.0 / rate, 1.0, 1.0 / rate},
                                                                          options, "Pareto/NBD"));
-  ModelFit fit;
-  fit.kind = ModelKind::kParetoNbd;
-  fit.params = r.params;
-  fit.log_likelihood = r.log_likelihood;
-  fit.iterations = r.evaluations;
-  fit.converged = r.converged;
-  fit.stop_reason = r.stop_reason;
-  fit.customers = groups.total_weight;
-  return fit;
+  return internal::ToModelFit(ModelKind::kParetoNbd, r, groups);
 }
 
 }  // namespace custintel::models::clv
