@@ -145,10 +145,12 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
                      Figure(overview, 3, "not recorded: run again"),
                      overview.IsNull(4, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(4, 0) + currency,
                      Figure(overview, 5, none));
-  out << fmt::format("Projected revenue at risk {}; {} reviews averaging {}; {} open tickets\n\n",
+  const int64_t reviews = overview.GetInt64(7, 0);
+  out << fmt::format("Projected revenue at risk {}; {}; {} open tickets\n\n",
                      overview.IsNull(6, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(6, 0) + currency,
-                     overview.GetInt64(7, 0),
-                     overview.IsNull(8, 0) ? std::string("no stars (no rated reviews)") : overview.GetString(8, 0) + " stars",
+                     reviews == 0 ? std::string("no reviews (the data has none)")
+                     : overview.IsNull(8, 0) ? fmt::format("{} reviews, none rated", reviews)
+                                             : fmt::format("{} reviews averaging {} stars", reviews, overview.GetString(8, 0)),
                      overview.GetInt64(9, 0));
   if (words.is_object() && words["summary"].is_string()) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),

@@ -470,8 +470,9 @@ Result<ConformPlan> PlanConform(const KindContract& contract, const std::vector<
       plan.line_key_prefix = std::filesystem::path(path).filename().string() + ":";
     } else if (idx < 0 && c.required) {
       return Status::InvalidArgument(fmt::format(
-          "{}: required column '{}' is missing (found: {}); nothing of this file was loaded",
-          path, c.name, Join(staged, ", ")));
+          "{}: required column '{}' is missing (found: {}); nothing of this file was loaded. Name the "
+          "column that holds it with --map {}=<column>",
+          path, c.name, Join(staged, ", "), c.name));
     }
     plan.source_of.push_back(idx < 0 ? "" : staged[idx]);
     if (idx >= 0) used[idx] = true;
