@@ -1,11 +1,12 @@
 // Learned churn commands (issue 4 item 3):
 //   custintel evaluate churn [--label COLUMN] [--horizon DAYS] [--as-of T] [--json]
-//     trains afresh and prints held-out ROC-AUC, PR-AUC, Brier, the heuristic's figures and a
-//     reliability table; changes nothing in the database.
+//     trains afresh and prints held-out ROC-AUC, PR-AUC, Brier, the baselines' figures (recency,
+//     1 − P(alive), the heuristic), the customer statuses at the validation cutoff with the share
+//     of each that bought again, and a reliability table; changes nothing in the database.
 //   custintel churn-model [--label COLUMN] [--horizon DAYS] [--json]
 //     (re)scores gold.customer_scores of the last run with the learned model (with --label: the
-//     subscription model on the customers' known churned flag) and reassigns segments, with
-//     their themes and profiles, as the pipeline's steps after it do.
+//     subscription model on the customers' known churned flag) and reassigns statuses and
+//     segments, with their themes and profiles, as the pipeline's steps after it do.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -16,6 +17,7 @@
 #include "cli/commands.h"
 #include "features/customer_features.h"
 #include "models/churn/churn_model.h"
+#include "models/customer_status.h"
 #include "models/segments.h"
 #include "pipeline/text/insights.h"
 
@@ -34,9 +36,11 @@ Result<models::ChurnModelOptions> ToOptions(GlobalOptions& g, const ChurnArgs& a
     g.usage_error = true;
     return Status::InvalidArgument(fmt::format("--horizon {} is out of range (7..730 days)", a.horizon_days));
   }
+  CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
   models::ChurnModelOptions o;
   o.horizon_days = a.horizon_days;
   o.label = a.label;
+  o.statuses = config.churn;
   return o;
 }
 
@@ -54,8 +58,22 @@ void PrintEvaluation(const models::ChurnEvaluation& e, bool json) {
   }
   std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", "model", "roc_auc", "pr_auc", "brier");
   std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", "xgboost", Fixed(e.roc_auc), Fixed(e.pr_auc), Fixed(e.brier));
+  for (const auto& b : e.baselines) {
+    if (b.name == "heuristic") continue;  // the line above
+    std::string name = b.name == "one_minus_p_alive" ? "1-P(alive) " + e.p_alive_model : b.name;
+    std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", name, Fixed(b.roc_auc), Fixed(b.pr_auc), Fixed(b.brier));
+  }
   std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n\n", "heuristic", Fixed(e.heuristic_roc_auc),
                            Fixed(e.heuristic_pr_auc), Fixed(e.heuristic_brier));
+  if (!e.statuses.empty()) {
+    std::cout << fmt::format("status at the validation cutoff (bought again within the horizon)\n");
+    std::cout << fmt::format("{:<9} {:>9} {:>7} {:>14}\n", "status", "customers", "share", "returned_rate");
+    for (const auto& st : e.statuses) {
+      std::cout << fmt::format("{:<9} {:>9} {:>7} {:>14}\n", st.status, st.customers, Fixed(st.share),
+                               Fixed(st.returned_rate));
+    }
+    std::cout << '\n';
+  }
   std::cout << fmt::format("{:<11} {:>8} {:>15} {:>14}\n", "bin", "count", "mean_predicted", "observed_rate");
   for (const auto& b : e.reliability) {
     std::cout << fmt::format("[{:.1f}, {:.1f}) {:>8} {:>15} {:>14}\n", b.lower, b.upper, b.count,
@@ -96,7 +114,8 @@ Status RunChurnModel(GlobalOptions& g, const ChurnArgs& a) {
   CI_ASSIGN_OR_RETURN(models::ChurnScoreReport report, models::ScoreLearnedChurn(conn, as_of, o));
   // New churn risks move customers between segments; the tables derived from the segments follow
   // (gold.segments without its profile columns failed every later segment insight).
-  CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments, config.churn));
+  CI_RETURN_IF_ERROR(models::AssignCustomerStatus(conn, as_of, config.churn));
+  CI_RETURN_IF_ERROR(models::AssignSegments(conn, config.segments));
   CI_RETURN_IF_ERROR(pipeline::BuildSegmentThemes(conn, as_of));
   CI_RETURN_IF_ERROR(models::ProfileSegments(conn));
   CI_RETURN_IF_ERROR(tx.Commit());

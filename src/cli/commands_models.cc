@@ -12,6 +12,7 @@
 #include "models/clv/clv_fit.h"
 #include "models/clv_evaluate.h"
 #include "models/clv_score.h"
+#include "models/customer_status.h"
 #include "models/recommend/recommend_data.h"
 
 namespace custintel::cli {
@@ -112,24 +113,35 @@ Status RunClv(GlobalOptions& g, const ClvArgs& a) {
   });
 }
 
-Status RunChurnTop(GlobalOptions& g, int64_t top, bool json) {
+// The at-risk customers by value at stake (models/customer_status.h), or with --lapsed the
+// lapsed apart; the table is headed by how many customers each status holds.
+Status RunChurnTop(GlobalOptions& g, int64_t top, bool lapsed, bool json) {
   if (top <= 0) {
     g.usage_error = true;
     return Status::InvalidArgument("--top must be a positive number of customers");
   }
   return WithConn(g, [&](store::Connection& conn) -> Status {
-    Result<store::QueryResult> r = conn.Query(
-        "SELECT customer_id, round(churn_risk, 3) AS churn_risk, round(churn_risk_heuristic, 3) AS "
-        "churn_risk_heuristic, segment, round(lifetime_value, 2) AS lifetime_value, risk_factors "
-        "FROM gold.customer_scores ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT ?",
+    Result<store::QueryResult> r = conn.Query(fmt::format(
+        "SELECT customer_id, status, round(value_at_stake, 2) AS value_at_stake, round(churn_risk, 3) AS churn_risk, "
+        "round(churn_risk_heuristic, 3) AS churn_risk_heuristic, segment, round(lifetime_value, 2) AS lifetime_value, "
+        "risk_factors FROM gold.customer_scores WHERE {} ORDER BY {} LIMIT ?",
+        lapsed ? models::kLapsedWhere : models::kAtRiskWhere, lapsed ? models::kLapsedOrder : models::kAtRiskOrder),
         {top});
-    if (!r.ok()) return Status::NotFound("no scores yet: run `custintel run` first");
+    if (!r.ok()) return Status::NotFound("no customer statuses yet: run `custintel run` first");
     // The table names the drivers in words; --json keeps the stored JSON.
     if (json) {
       PrintResult(*r, OutputFormat::kJson, std::cout);
-    } else {
-      PrintTable(*r, {DriversColumn(3)}, std::cout);
+      return Status::Ok();
     }
+    CI_ASSIGN_OR_RETURN(store::QueryResult counts, conn.Query(models::StatusCountsSql()));
+    std::string line;
+    for (size_t i = 0; i < counts.row_count(); ++i) {
+      line += fmt::format("{}{} {}", i ? ", " : "", counts.GetInt64(1, i), counts.GetString(0, i));
+    }
+    std::cout << line << "\n"
+              << (lapsed ? "Lapsed customers, biggest past spenders first (win-back, not retention)\n"
+                         : "At-risk customers (still saveable), most value at stake first; the lapsed: churn --lapsed\n");
+    PrintTable(*r, {DriversColumn(3)}, std::cout);
     return Status::Ok();
   });
 }
@@ -254,15 +266,17 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
   });
 
   static int64_t churn_top = 20;
-  static bool churn_json = false;
+  static bool churn_json = false, churn_lapsed = false;
   auto* churn = FindSubcommand(app, "churn");
   if (!churn) {
-    churn = app.add_subcommand("churn", "print the customers most at risk of churning");
+    churn = app.add_subcommand(
+        "churn", "print the at-risk customers with the most value at stake (--lapsed: the lapsed, apart)");
     common(churn, &g);
   }
   churn->add_option("--top", churn_top, "how many customers")->capture_default_str();
+  churn->add_flag("--lapsed", churn_lapsed, "list the lapsed customers instead of the at-risk");
   churn->add_flag("--json", churn_json, "print JSON");
-  churn->callback([&] { action = [&] { return RunChurnTop(g, churn_top, churn_json); }; });
+  churn->callback([&] { action = [&] { return RunChurnTop(g, churn_top, churn_lapsed, churn_json); }; });
 
   static double holdout_days = 182;
   static std::string eval_as_of;

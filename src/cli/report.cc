@@ -9,6 +9,7 @@
 #include "features/kpis.h"
 #include "insight/drivers.h"
 #include "insight/read.h"
+#include "models/customer_status.h"
 #include "models/segments.h"
 #include "store/result_json.h"
 
@@ -29,25 +30,26 @@ constexpr char kSegmentsTextSql[] =
     "coalesce(round(100 * revenue_share, 1)::VARCHAR, {0}) AS revenue_share_pct "
     "FROM gold.segments ORDER BY rule_order";
 
-constexpr char kTopRiskSql[] =
-    "SELECT customer_id, round(churn_risk, 3) AS churn_risk, segment, round(lifetime_value, 2) AS "
-    "lifetime_value, risk_factors FROM gold.customer_scores "
-    "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT 10";
+// The ten at-risk customers with the most value at stake (models/customer_status.h: the order of
+// every "most at risk" list).
+std::string TopRiskSql(const std::string& no_spend) {
+  const std::string money = no_spend.empty() ? "round({0}, 2)" : "coalesce(round({0}, 2)::VARCHAR, " + QuoteLiteral(no_spend) + ")";
+  return fmt::format(
+      "SELECT customer_id, {}, round(churn_risk, 3) AS churn_risk, segment, {}, risk_factors "
+      "FROM gold.customer_scores WHERE {} ORDER BY {} LIMIT 10",
+      fmt::format(fmt::runtime(money), "value_at_stake") + " AS value_at_stake",
+      fmt::format(fmt::runtime(money), "lifetime_value") + " AS lifetime_value", models::kAtRiskWhere,
+      models::kAtRiskOrder);
+}
 
-// The run's figures (features/kpis.h: each defined once, as of the run) and the risk threshold.
+// The run's figures (features/kpis.h: each defined once, as of the run).
 std::string OverviewSql() {
   return "SELECT (SELECT any_value(as_of)::VARCHAR FROM gold.customer_scores) AS as_of, k.customers, k.high_risk, "
-         "(SELECT high_risk_above FROM gold.risk_definition) AS high_risk_above, k.avg_ltv, "
+         "k.lapsed, k.value_at_stake, k.avg_ltv, "
          "(SELECT round(avg(churn_risk), 3) FROM gold.customer_scores) AS avg_churn_risk, k.revenue_at_risk, "
          "k.reviews, k.avg_rating, k.open_tickets FROM (" +
          features::KpiSelectSql(features::RunAsOfSql()) + ") k";
 }
-
-// The same rows as kTopRiskSql (ordered by the stored numbers, not the printed text).
-constexpr char kTopRiskTextSql[] =
-    "SELECT s.customer_id, round(s.churn_risk, 3) AS churn_risk, s.segment, "
-    "coalesce(round(s.lifetime_value, 2)::VARCHAR, {0}) AS lifetime_value, s.risk_factors "
-    "FROM gold.customer_scores s ORDER BY s.churn_risk DESC, s.lifetime_value DESC, s.customer_id LIMIT 10";
 
 // Why spend figures are missing, in words: no orders, or orders without amounts.
 Result<std::string> NoSpendReason(store::Connection& conn) {
@@ -108,10 +110,11 @@ Status PrintSegments(store::Connection& conn, bool json, std::ostream& out) {
 
 Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   CI_RETURN_IF_ERROR(RequireGold(conn));
-  CI_RETURN_IF_ERROR(models::HighRiskAbove(conn).status());  // scores from before the flag: run again
+  CI_RETURN_IF_ERROR(models::HighRiskAbove(conn).status());  // scores from before the statuses: run again
   CI_ASSIGN_OR_RETURN(store::QueryResult overview, conn.Query(OverviewSql()));
   CI_ASSIGN_OR_RETURN(store::QueryResult segments, conn.Query(kSegmentsSql));
-  CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(kTopRiskSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult risk, conn.Query(TopRiskSql("")));
+  CI_ASSIGN_OR_RETURN(store::QueryResult statuses, conn.Query(models::StatusCountsSql()));
   // The run's figures in words, when the insights step has written them.
   Result<nlohmann::json> exec = insight::ReadExecutiveSummary(conn);
   if (!exec.ok() && exec.status().code() != StatusCode::kNotFound) return exec.status();
@@ -119,18 +122,26 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   CI_ASSIGN_OR_RETURN(std::string no_spend, NoSpendReason(conn));
   const int64_t customers = overview.GetInt64(1, 0);
   const std::string none = "no customers scored (ingest a file naming customers, then run)";
+  // Value at stake needs the CLV model's money: amounts, and enough history to fit it.
+  const std::string no_stake = customers == 0 ? none
+                               : no_spend != "not computed"
+                                   ? no_spend
+                                   : "needs a fitted CLV model (see the run report's clv line)";
+  const int64_t at_risk = overview.GetInt64(2, 0), lapsed = overview.GetInt64(3, 0);
   if (json) {
     nlohmann::json j = store::ResultToJson(overview)[0];
     // Every null figure with the reason it has no value, in words.
     nlohmann::json missing = nlohmann::json::object();
-    if (overview.IsNull(4, 0)) missing["avg_ltv"] = customers == 0 ? none : no_spend;
-    if (overview.IsNull(5, 0)) missing["avg_churn_risk"] = none;
+    if (overview.IsNull(4, 0)) missing["value_at_stake"] = at_risk == 0 ? std::string("no customer is at risk") : no_stake;
+    if (overview.IsNull(5, 0)) missing["avg_ltv"] = customers == 0 ? none : no_spend;
+    if (overview.IsNull(6, 0)) missing["avg_churn_risk"] = none;
     if (overview.IsNull(0, 0)) missing["as_of"] = "no run yet";
-    if (overview.IsNull(6, 0)) missing["revenue_at_risk"] = customers == 0 ? none : no_spend;
-    if (overview.IsNull(8, 0)) missing["avg_rating"] = "no rated reviews";
+    if (overview.IsNull(7, 0)) missing["revenue_at_risk"] = customers == 0 ? none : no_spend;
+    if (overview.IsNull(9, 0)) missing["avg_rating"] = "no rated reviews";
     j["missing"] = missing;
     CI_ASSIGN_OR_RETURN(std::string currency, DataCurrency(conn));
     j["currency"] = currency.empty() ? nlohmann::json() : nlohmann::json(currency.substr(1));
+    j["statuses"] = store::ResultToJson(statuses);
     j["executive_summary"] = words;
     j["segments"] = store::ResultToJson(segments);
     j["top_at_risk"] = store::ResultToJson(risk);
@@ -139,19 +150,31 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
   }
   CI_ASSIGN_OR_RETURN(std::string currency, DataCurrency(conn));
   out << fmt::format("custintel summary, as of {}\n", Figure(overview, 0, "no run yet"));
-  out << fmt::format("{} customers{}, {} at high churn risk (> {}); average lifetime value {}, "
-                     "average churn risk {}\n",
-                     customers, customers == 0 ? " (no table names a customer)" : "", overview.GetInt64(2, 0),
-                     Figure(overview, 3, "not recorded: run again"),
-                     overview.IsNull(4, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(4, 0) + currency,
-                     Figure(overview, 5, none));
-  const int64_t reviews = overview.GetInt64(7, 0);
-  out << fmt::format("Projected revenue at risk {}; {}; {} open tickets\n\n",
-                     overview.IsNull(6, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(6, 0) + currency,
-                     reviews == 0 ? std::string("no reviews (the data has none)")
-                     : overview.IsNull(8, 0) ? fmt::format("{} reviews, none rated", reviews)
-                                             : fmt::format("{} reviews averaging {} stars", reviews, overview.GetString(8, 0)),
-                     overview.GetInt64(9, 0));
+  std::string by_status;
+  for (size_t i = 0; i < statuses.row_count(); ++i) {
+    std::string name = statuses.GetString(0, i);
+    by_status += fmt::format("{}{} {}", i ? ", " : "", statuses.GetInt64(1, i),
+                             name == "at_risk" ? "at risk (saveable)" : name);
+  }
+  out << fmt::format("{} customers{}{}; average lifetime value {}, average churn risk {}\n", customers,
+                     customers == 0 ? " (no table names a customer)" : "", customers == 0 ? "" : ": " + by_status,
+                     overview.IsNull(5, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(5, 0) + currency,
+                     Figure(overview, 6, none));
+  out << fmt::format("At risk: {} customers, value at stake {} (churn risk × predicted CLV); projected revenue at "
+                     "risk over everyone {}\n",
+                     at_risk,
+                     overview.IsNull(4, 0) ? (at_risk == 0 ? std::string("none") : no_stake)
+                                           : overview.GetString(4, 0) + currency,
+                     overview.IsNull(7, 0) ? (customers == 0 ? none : no_spend) : overview.GetString(7, 0) + currency);
+  out << fmt::format("Lapsed: {} customers, silent longer than their purchase rhythm allows (win-back, not retention: "
+                     "custintel churn --lapsed)\n",
+                     lapsed);
+  const int64_t reviews = overview.GetInt64(8, 0);
+  out << fmt::format("{}; {} open tickets\n\n",
+                     reviews == 0 ? std::string("No reviews (the data has none)")
+                     : overview.IsNull(9, 0) ? fmt::format("{} reviews, none rated", reviews)
+                                             : fmt::format("{} reviews averaging {} stars", reviews, overview.GetString(9, 0)),
+                     overview.GetInt64(10, 0));
   if (words.is_object() && words["summary"].is_string()) {
     out << fmt::format("In words ({} writer, grounding {:.2f}):\n{}\n\n", words.value("writer", ""),
                        words.value("grounding_score", 0.0), words["summary"].get<std::string>());
@@ -168,13 +191,13 @@ Status PrintSummary(store::Connection& conn, bool json, std::ostream& out) {
     PrintResult(segment_rows, OutputFormat::kTable, out);
   }
   if (HasNull(risk)) {
-    CI_ASSIGN_OR_RETURN(risk, conn.Query(fmt::format(kTopRiskTextSql, QuoteLiteral(no_spend))));
+    CI_ASSIGN_OR_RETURN(risk, conn.Query(TopRiskSql(no_stake)));
   }
+  out << "\nTen at-risk customers with the most value at stake\n";
   if (risk.row_count() == 0) {
-    out << "\nTen customers most at risk\n(none: " << none << ")\n";
+    out << "(none: " << (customers == 0 ? none : std::string("no customer is at risk")) << ")\n";
     return Status::Ok();
   }
-  out << "\nTen customers most at risk\n";
   PrintTable(risk, {DriversColumn(3)}, out);
   return Status::Ok();
 }

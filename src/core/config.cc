@@ -118,6 +118,26 @@ Status ParseChurn(const toml::table& root, const std::string& source, Config* co
     return Status::InvalidArgument(source +
                                    ": churn: high_risk must be a churn probability between 0 and 1 (exclusive)");
   }
+  const toml::table* st = (*t)["status"].as_table();
+  if (!st) return Status::Ok();
+  CustomerStatusConfig& c = config->churn.status;
+  const std::string where = source + ": churn.status";
+  CI_RETURN_IF_ERROR(ReadKey<double>(*st, "at_risk_quantile", where, &c.at_risk_quantile));
+  CI_RETURN_IF_ERROR(ReadKey<double>(*st, "lapsed_quantile", where, &c.lapsed_quantile));
+  CI_RETURN_IF_ERROR(ReadKey<double>(*st, "lapsed_p_alive", where, &c.lapsed_p_alive));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*st, "new_days", where, &c.new_days));
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*st, "min_gaps", where, &c.min_gaps));
+  if (!(c.at_risk_quantile > 0 && c.at_risk_quantile < c.lapsed_quantile && c.lapsed_quantile < 1)) {
+    return Status::InvalidArgument(where + ": need 0 < at_risk_quantile < lapsed_quantile < 1 (got " +
+                                   std::to_string(c.at_risk_quantile) + " and " + std::to_string(c.lapsed_quantile) +
+                                   ")");
+  }
+  if (!(c.lapsed_p_alive >= 0 && c.lapsed_p_alive < 1)) {
+    return Status::InvalidArgument(where + ": lapsed_p_alive must be a probability in [0, 1)");
+  }
+  if (c.new_days < 0 || c.min_gaps < 1) {
+    return Status::InvalidArgument(where + ": new_days must be >= 0 and min_gaps >= 1");
+  }
   return Status::Ok();
 }
 

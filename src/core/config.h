@@ -62,12 +62,26 @@ struct PipelineConfig {
   double max_changed_share = 0.2;
 };
 
-// [churn]: what counts as "high churn risk" everywhere (summary, API KPIs, executive metrics,
-// retention strategies, offers, the ask model's high_risk condition). The segments step flags
-// gold.customer_scores.high_risk = churn_risk > high_risk and records the threshold in
-// gold.risk_definition and meta.runs (src/models/segments.h); readers use the flag.
+// [churn] and [churn.status]: what counts as "at risk" everywhere (summary, API KPIs, executive
+// metrics, retention strategies, offers, the ask model's high_risk condition) — the customer
+// status, the decision on top of churn_risk (models/customer_status.h; the status step flags
+// gold.customer_scores.high_risk = status at_risk and records the settings in
+// gold.risk_definition; readers use the flag). A customer is judged against the gaps between
+// purchases: their own when they have two or more (scaled by how far any customer's gaps stray
+// from their own mean), the population's otherwise.
+struct CustomerStatusConfig {
+  double at_risk_quantile = 0.75;  // silence longer than this share of gaps: at risk
+  double lapsed_quantile = 0.95;   // longer than this share: lapsed
+  double lapsed_p_alive = 0.1;     // P(alive) of the customer-base model below this: lapsed
+  int64_t new_days = 30;           // first seen under this many days ago, at most one purchase: new
+  int64_t min_gaps = 20;           // fewer repeat-purchase gaps in the shop: no rhythm (churn_risk decides)
+};
+
 struct ChurnConfig {
-  double high_risk = 0.7;  // a churn probability, 0 < high_risk < 1
+  // Without a purchase rhythm (no orders, or fewer than status.min_gaps gaps): at risk = churn_risk
+  // above this probability. A churn probability, 0 < high_risk < 1.
+  double high_risk = 0.7;
+  CustomerStatusConfig status;
 };
 
 // [database]: the DuckDB engine of every command (the --memory-limit flag overrides).

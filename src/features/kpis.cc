@@ -33,11 +33,14 @@ std::string TableIn(std::string_view table, std::string_view schema) {
 const std::vector<Kpi>& SummaryKpis() {
   static const std::vector<Kpi> kKpis = {
       {"customers", "customers", "gold.customer_scores", "count({x}.customer_id)", "", -1},
-      {"high_risk", "customers at high churn risk", "gold.customer_scores", "count({x}.customer_id)", "{x}.high_risk",
+      {"high_risk", "customers at risk (saveable)", "gold.customer_scores", "count({x}.customer_id)", "{x}.high_risk",
        -1},
+      {"lapsed", "lapsed customers", "gold.customer_scores", "count({x}.customer_id)", "{x}.status = 'lapsed'", -1},
       {"avg_ltv", "average lifetime value", "gold.customer_scores", "avg({x}.lifetime_value)", "", 2},
       {"revenue_at_risk", "projected revenue at risk", "gold.customer_scores",
        "sum({x}.churn_risk * coalesce({x}.predicted_clv, 0))", "", 2},
+      {"value_at_stake", "value at stake among the at-risk", "gold.customer_scores", "sum({x}.value_at_stake)",
+       "{x}.high_risk", 2},
       {"reviews", "reviews", "silver.reviews", "count(*)", "{x}.created_at IS NULL OR {x}.created_at <= {as_of}", -1},
       {"avg_rating", "average rating", "silver.reviews", "avg({x}.rating)",
        "{x}.created_at IS NULL OR {x}.created_at <= {as_of}", 3},

@@ -1,5 +1,7 @@
-// The business figures of a run, each defined once (issue 20 item 4): customers, high risk,
-// average lifetime value, revenue at risk, reviews, average rating, open tickets. Every reader
+// The business figures of a run, each defined once (issue 20 item 4): customers, at risk
+// (high_risk: the customers whose status is at_risk, models/customer_status.h), lapsed, average
+// lifetime value, revenue at risk, value at stake among the at-risk, reviews, average rating,
+// open tickets. Every reader
 // takes them from here — the CLI summary, GET /v1/summary (and the dashboard that shows it),
 // gold.executive_metrics (the executive summary's numbers) and the ask semantic model
 // (`{kpi NAME ALIAS}` in src/ask/assets/semantic_model.toml) — so one database gives one number

@@ -36,7 +36,7 @@ FactSheet AccountFromRow(const store::QueryResult& r, size_t i, const Playbook& 
   if (!r.IsNull(3, i)) {  // NULL when the data has no amounts
     AddFact(s, "lifetime_value", r.GetDouble(3, i), FactUnit::kMoney, "lifetime value of the account (spend to date)");
   }
-  AddFact(s, "high_risk", double(r.GetInt64(4, i)), FactUnit::kCount, "customers of the account at high churn risk");
+  AddFact(s, "high_risk", double(r.GetInt64(4, i)), FactUnit::kCount, "customers of the account at risk of lapsing (still saveable)");
   for (const std::string& seg : Split(r.GetString(5, i), '|')) AddEntity(s, seg);
   // The actions an account summary may take (WriteAccountBuiltin).
   for (const char* key : {"retention", "vip"}) {
@@ -59,14 +59,16 @@ Result<std::vector<FactSheet>> AccountSheets(store::Connection& conn, const std:
 }
 
 FactUnit MetricUnit(const std::string& metric) {
-  if (metric == "avg_ltv") return FactUnit::kMoney;
+  if (metric == "avg_ltv" || metric == "value_at_stake") return FactUnit::kMoney;
   if (metric == "avg_rating") return FactUnit::kScore;
   return FactUnit::kCount;
 }
 
 std::string MetricLabel(const std::string& metric) {
   if (metric == "customers") return "customers scored";
-  if (metric == "high_risk") return "customers at high churn risk";
+  if (metric == "high_risk") return "customers at risk of lapsing (still saveable)";
+  if (metric == "lapsed") return "lapsed customers (already gone by their own purchase rhythm)";
+  if (metric == "value_at_stake") return "value at stake among the at-risk customers (churn risk × predicted CLV)";
   if (metric == "avg_ltv") return "average lifetime value (spend to date)";
   if (metric == "reviews") return "reviews written";
   if (metric == "avg_rating") return "average review rating";
@@ -135,11 +137,7 @@ Result<FactSheet> LoadRunSheet(store::Connection& conn) {
     s.facts.push_back(change);
   }
   if (customers > 0) {
-    AddFact(s, "high_risk_share", high_risk / customers, FactUnit::kPercent, "share of customers at high churn risk");
-  }
-  // What "high" means: the threshold the segments step flagged customers with.
-  if (Result<double> above = models::HighRiskAbove(conn); above.ok()) {
-    AddFact(s, "high_risk_above", *above, FactUnit::kPercent, "churn risk above which a customer counts as high risk");
+    AddFact(s, "high_risk_share", high_risk / customers, FactUnit::kPercent, "share of customers at risk of lapsing");
   }
   CI_RETURN_IF_ERROR(AddSegmentHighlights(conn, s));
   return s;

@@ -132,7 +132,7 @@ SegmentSheetRow SegmentFromRow(const store::QueryResult& r, size_t i) {
     s.facts.push_back(b[k]);
   }
   AddFact(s, "high_risk_share", detail::StableValue(r.GetDouble(14, i)), FactUnit::kPercent,
-          "share of the segment's customers at high churn risk");
+          "share of the segment's customers at risk of lapsing");
   if (spend) {
     AddVsAll(s, "avg_ltv_vs_all", r.GetDouble(3, i) - r.GetDouble(8, i), FactUnit::kMoney, "average lifetime value");
   }

@@ -18,6 +18,7 @@
 #include "insight/writer_builtin.h"
 #include "insight/writer_builtin_customer.h"
 #include "insight/writer_llm.h"
+#include "models/customer_status.h"
 
 namespace custintel::insight::detail {
 namespace {
@@ -159,7 +160,9 @@ Result<std::unordered_set<std::string>> LlmCustomers(StepContext& ctx) {
   std::unordered_set<std::string> ids;
   if (!ctx.llm || ctx.options.llm_customer_cap <= 0) return ids;
   CI_ASSIGN_OR_RETURN(store::QueryResult r, ctx.conn->Query(
-      "SELECT customer_id FROM gold.customer_scores ORDER BY churn_risk DESC NULLS LAST, customer_id LIMIT ?",
+      // The at-risk with the most value at stake first (models/customer_status.h), then the rest.
+      std::string("SELECT customer_id FROM gold.customer_scores ORDER BY coalesce(high_risk, false) DESC, ") +
+          models::kAtRiskOrder + " LIMIT ?",
       {int64_t{ctx.options.llm_customer_cap}}));
   for (size_t i = 0; i < r.row_count(); ++i) ids.insert(r.GetString(0, i));
   return ids;

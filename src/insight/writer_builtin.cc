@@ -134,7 +134,7 @@ void SegmentWhy(const FactSheet& s, Draft& d) {
   }
 }
 
-// Most of the segment's customers are flagged at high churn risk (gold.customer_scores.high_risk).
+// Most of the segment's customers are at risk of lapsing (gold.customer_scores.high_risk: status at_risk).
 bool MostlyHighRisk(const FactSheet& s) {
   const Fact* high = s.Find("high_risk_share");
   return high && high->value >= 0.5;
@@ -245,7 +245,7 @@ WrittenText WriteCustomerBuiltin(const CustomerSheet& customer, const Playbook& 
 WrittenText WriteAccountBuiltin(const FactSheet& sheet, const Playbook& playbook) {
   Draft d;
   d.summary.push_back(fmt::format("This account has {} customers with an average churn risk of {}, and {} of them are "
-                                  "at high churn risk.",
+                                  "at risk of lapsing.",
                                   FactText(sheet, "customers"), FactText(sheet, "avg_churn_risk"),
                                   FactText(sheet, "high_risk")));
   if (sheet.Find("lifetime_value")) {
@@ -259,10 +259,15 @@ WrittenText WriteAccountBuiltin(const FactSheet& sheet, const Playbook& playbook
 
 WrittenText WriteRunBuiltin(const FactSheet& s) {
   Draft d;
-  const std::string above = FactText(s, "high_risk_above");
-  d.summary.push_back(fmt::format("This run scored {} customers, and {} of them ({}) are at high churn risk{}.",
-                                  FactText(s, "customers"), FactText(s, "high_risk"), FactText(s, "high_risk_share"),
-                                  above.empty() ? "" : " (churn risk above " + above + ")"));
+  d.summary.push_back(fmt::format("This run scored {} customers, and {} of them ({}) are at risk of lapsing but "
+                                  "still saveable.",
+                                  FactText(s, "customers"), FactText(s, "high_risk"), FactText(s, "high_risk_share")));
+  if (s.Find("value_at_stake")) {  // absent when the data has no amounts or CLV could not be fitted
+    d.summary.push_back(fmt::format("The value at stake among them is {}.", FactText(s, "value_at_stake")));
+  }
+  if (s.Find("lapsed")) {
+    d.summary.push_back(fmt::format("Another {} customers have already lapsed.", FactText(s, "lapsed")));
+  }
   if (s.Find("avg_ltv")) {  // absent when the data has no amounts
     d.summary.push_back(fmt::format("The average lifetime value (spend to date) is {}.", FactText(s, "avg_ltv")));
   }

@@ -9,7 +9,7 @@ namespace {
 
 constexpr char kScoredView[] =
     "CREATE OR REPLACE TEMP VIEW ci_scored AS "
-    "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.ltv_percentile, "
+    "SELECT f.*, s.churn_risk, s.churn_risk_heuristic, s.ltv_percentile, s.status, s.value_at_stake, "
     "cume_dist() OVER (ORDER BY s.churn_risk) AS churn_risk_percentile "
     "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id)";
 
@@ -27,13 +27,8 @@ Status CheckRule(store::Connection& conn, const SegmentRule& rule) {
 
 }  // namespace
 
-Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules, const ChurnConfig& churn,
-                      const features::Scope& scope) {
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules, const features::Scope& scope) {
   if (rules.empty()) return Status::InvalidArgument("no segment rules configured");
-  if (!(churn.high_risk > 0 && churn.high_risk < 1)) {
-    return Status::InvalidArgument(fmt::format("high churn risk threshold {} is not between 0 and 1", churn.high_risk));
-  }
-  const std::string threshold = fmt::format("{}::DOUBLE", churn.high_risk);
   CI_RETURN_IF_ERROR(conn.Execute(kScoredView));
   std::string cases = "CASE";
   for (const auto& rule : rules) {
@@ -42,17 +37,11 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
   }
   cases += " ELSE 'Unsegmented' END";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "CREATE OR REPLACE TEMP TABLE ci_segment_of AS SELECT customer_id, {} AS segment, "
-      "coalesce(churn_risk > {}, false) AS high_risk FROM ci_scored WHERE {}",
-      cases, threshold, scope.Filter("customer_id"))));
-  CI_RETURN_IF_ERROR(conn.Execute("ALTER TABLE gold.customer_scores ADD COLUMN IF NOT EXISTS high_risk BOOLEAN"));
+      "CREATE OR REPLACE TEMP TABLE ci_segment_of AS SELECT customer_id, {} AS segment FROM ci_scored WHERE {}",
+      cases, scope.Filter("customer_id"))));
   CI_RETURN_IF_ERROR(conn.Execute(
-      "UPDATE gold.customer_scores s SET segment = a.segment, high_risk = a.high_risk FROM ci_segment_of a "
-      "WHERE s.customer_id = a.customer_id"));
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "CREATE OR REPLACE TABLE gold.risk_definition AS SELECT {} AS high_risk_above, "
-      "(SELECT any_value(as_of) FROM gold.customer_scores) AS as_of, current_timestamp AS defined_at",
-      threshold)));
+      "UPDATE gold.customer_scores s SET segment = a.segment FROM ci_segment_of a "
+      "WHERE s.customer_id = a.customer_id; DROP TABLE ci_segment_of"));
   std::string order = "CASE segment";
   for (size_t i = 0; i < rules.size(); ++i) order += fmt::format(" WHEN {} THEN {}", QuoteLiteral(rules[i].name), i);
   order += fmt::format(" ELSE {} END", rules.size());
@@ -60,7 +49,8 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
       "CREATE OR REPLACE TABLE gold.segments AS "
       "SELECT segment, {order} AS rule_order, count(*) AS size, count(*) / sum(count(*)) OVER () AS share, "
       "avg(lifetime_value) AS avg_ltv, sum(lifetime_value) AS total_ltv, avg(churn_risk) AS avg_churn_risk, "
-      "count(*) FILTER (WHERE high_risk) AS high_risk, "
+      "count(*) FILTER (WHERE high_risk) AS high_risk, count(*) FILTER (WHERE status = 'lapsed') AS lapsed, "
+      "sum(value_at_stake) FILTER (WHERE high_risk) AS value_at_stake, "
       "sum(lifetime_value) / nullif(sum(sum(lifetime_value)) OVER (), 0) AS revenue_share, "
       "any_value(as_of) AS as_of "
       "FROM gold.customer_scores GROUP BY segment ORDER BY rule_order",
@@ -70,7 +60,7 @@ Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& r
 Result<double> HighRiskAbove(store::Connection& conn) {
   auto r = conn.Query("SELECT high_risk_above FROM gold.risk_definition");
   if (!r.ok() || r->row_count() == 0 || r->IsNull(0, 0)) {
-    return Status::NotFound("no high churn risk flags yet (no run since this version of custintel): run "
+    return Status::NotFound("no customer statuses yet (no run since this version of custintel): run "
                             "`custintel run`");
   }
   return r->GetDouble(0, 0);

@@ -1,12 +1,13 @@
 // Rule-based segments (custintel.toml [[segments]]): SQL predicates over customer features and
 // scores, ordered, first match wins. Writes gold.customer_scores.segment and gold.segments
-// (per segment: size, share, average and total LTV, average churn risk, revenue share, high-risk
-// customers).
+// (per segment: size, share, average and total LTV, average churn risk, revenue share, at-risk
+// and lapsed customers, value at stake among the at-risk).
 //
-// High churn risk has one definition (custintel.toml [churn] high_risk): this step flags
-// gold.customer_scores.high_risk = churn_risk > high_risk (NULL risk: false) and records the
-// threshold in gold.risk_definition; every reader (summary, API, executive metrics, insights,
-// the ask model) uses the flag or HighRiskAbove(), never a number of its own.
+// The predicates see customer_features and customer_scores' churn_risk, churn_risk_heuristic,
+// ltv_percentile, churn_risk_percentile, status and value_at_stake. At risk has one definition,
+// the customer status step's (models/customer_status.h): gold.customer_scores.high_risk is
+// status = 'at_risk'; every reader (summary, API, executive metrics, insights, the ask model)
+// uses the flag or the status, never a number of its own.
 #pragma once
 
 #include <vector>
@@ -22,11 +23,12 @@ namespace custintel::models {
 // customer matching no rule lands in "Unsegmented". With a customer scope only the scope's
 // customers are (re)assigned (percentiles in predicates rank against every customer);
 // gold.segments always sums every customer.
-Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules, const ChurnConfig& churn = {},
+// REQUIRES: the customer status step ran (gold.customer_scores.status, high_risk).
+Status AssignSegments(store::Connection& conn, const std::vector<SegmentRule>& rules,
                       const features::Scope& scope = features::Scope::All());
 
-// The churn risk above which the last segments step flagged customers as high risk (from
-// gold.risk_definition); NotFound before the first run.
+// The churn risk above which customers count as at risk where the shop has no purchase rhythm
+// ([churn] high_risk, from gold.risk_definition); NotFound before the first run.
 Result<double> HighRiskAbove(store::Connection& conn);
 
 // Adds to gold.segments what later steps know: average predicted CLV (NULL when CLV could not

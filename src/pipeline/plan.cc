@@ -81,7 +81,10 @@ Result<std::string> Fingerprint(store::Connection& conn, const Config& config, c
   h.Add("pipeline").Add(std::to_string(kPipelineVersion));
   for (const auto& f : embedded::Files()) h.Add(f.path).Add(f.content);
   for (const auto& rule : config.segments) h.Add(rule.name).Add(rule.when);
-  h.Add(fmt::format("high_risk={}", config.churn.high_risk));  // every flag and the texts built on them
+  // Every status and the texts built on them.
+  const CustomerStatusConfig& st = config.churn.status;
+  h.Add(fmt::format("high_risk={} status={},{},{},{},{}", config.churn.high_risk, st.at_risk_quantile,
+                    st.lapsed_quantile, st.lapsed_p_alive, st.new_days, st.min_gaps));
   // The playbook the insights step will use (the default until the first run seeds the table).
   CI_ASSIGN_OR_RETURN(insight::Playbook playbook, insight::LoadPlaybook(conn));
   for (const auto& e : playbook.entries) h.Add(e.key).Add(e.kind).Add(e.title).Add(e.action).Add(e.expected_impact);

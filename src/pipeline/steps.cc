@@ -9,6 +9,7 @@
 #include "models/churn/churn_model.h"
 #include "models/clv_score.h"
 #include "models/cohorts.h"
+#include "models/customer_status.h"
 #include "models/executive_metrics.h"
 #include "models/recommend/recommend_data.h"
 #include "models/rfm.h"
@@ -49,11 +50,13 @@ Status Clv(StepContext& c) {
   return Status::Ok();
 }
 
-Status ChurnModel(StepContext& c) { return models::RunChurnModelStep(c.conn, c.as_of, &c.note, c.scope()); }
+Status ChurnModel(StepContext& c) { return models::RunChurnModelStep(c.conn, c.as_of, &c.note, c.scope(), c.config.churn); }
 
-Status Segments(StepContext& c) {
-  return models::AssignSegments(c.conn, c.config.segments, c.config.churn, c.scope());
+Status CustomerStatus(StepContext& c) {
+  return models::AssignCustomerStatus(c.conn, c.as_of, c.config.churn, c.scope());
 }
+
+Status Segments(StepContext& c) { return models::AssignSegments(c.conn, c.config.segments, c.scope()); }
 
 Status SegmentThemes(StepContext& c) { return BuildSegmentThemes(c.conn, c.as_of); }
 
@@ -93,9 +96,13 @@ const Step kSteps[] = {
      {"silver.customers", "silver.orders", "gold.customer_features", "gold.customer_clv", "gold.clv_model"},
      {"gold.customer_scores"},
      Scoping::kCustomers, ChurnModel},
+    {"customer_status",
+     {"silver.orders", "gold.customer_features", "gold.customer_scores"},
+     {"gold.customer_scores", "gold.risk_definition"},
+     Scoping::kCustomers, CustomerStatus},
     {"segments",
      {"gold.customer_features", "gold.customer_scores"},
-     {"gold.customer_scores", "gold.segments", "gold.risk_definition"},
+     {"gold.customer_scores", "gold.segments"},
      Scoping::kCustomers, Segments},
     {"segment_themes",
      {"gold.review_insights", "gold.ticket_insights", "gold.customer_scores"},

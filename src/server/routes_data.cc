@@ -9,6 +9,7 @@
 #include "core/embedded.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
+#include "models/customer_status.h"
 #include "server/api.h"
 #include "server/sentiment_report.h"
 
@@ -271,15 +272,27 @@ Result<Reply> GetChurn(RequestContext& ctx) {
   const std::string strategy = has_strategies ? "(SELECT rs.strategy FROM scoped.retention_strategies rs "
                                                 "WHERE rs.customer_id = s.customer_id LIMIT 1)"
                                               : "NULL";
-  CI_ASSIGN_OR_RETURN(auto r, ctx.Query("SELECT customer_id, round(churn_risk, 4) AS churn_risk, "
-                                        "round(churn_risk_heuristic, 4) AS churn_risk_heuristic, segment, "
-                                        "round(lifetime_value, 2) AS lifetime_value, round(predicted_clv, 2) AS "
-                                        "predicted_clv, risk_factors AS drivers, " + strategy + " AS strategy "
-                                        "FROM scoped.customer_scores s "
-                                        "ORDER BY churn_risk DESC, lifetime_value DESC, customer_id LIMIT $1",
+  // The at-risk customers by value at stake and the lapsed apart (models/customer_status.h).
+  const std::string columns = "SELECT customer_id, status, round(value_at_stake, 2) AS value_at_stake, "
+                              "round(churn_risk, 4) AS churn_risk, round(churn_risk_heuristic, 4) AS "
+                              "churn_risk_heuristic, segment, round(lifetime_value, 2) AS lifetime_value, "
+                              "round(predicted_clv, 2) AS predicted_clv, risk_factors AS drivers, " + strategy +
+                              " AS strategy FROM scoped.customer_scores s ";
+  CI_ASSIGN_OR_RETURN(auto r, ctx.Query(columns + "WHERE " + models::kAtRiskWhere + " ORDER BY " +
+                                            models::kAtRiskOrder + " LIMIT $1",
                                         {top.value_or(20)}, {"gold.customer_scores", "gold.retention_strategies"}));
+  CI_ASSIGN_OR_RETURN(auto lapsed, ctx.Query(columns + "WHERE " + models::kLapsedWhere + " ORDER BY " +
+                                                 models::kLapsedOrder + " LIMIT $1",
+                                             {top.value_or(20)}, {"gold.customer_scores", "gold.retention_strategies"}));
+  CI_ASSIGN_OR_RETURN(auto counts, ctx.Query(models::StatusCountsSql("scoped"), {}, {"gold.customer_scores"}));
+  json statuses = json::object();
+  for (const json& c : Rows(counts)) {
+    statuses[c["status"].get<std::string>()] = {{"customers", c["customers"]}, {"value_at_stake", c["value_at_stake"]}};
+  }
   json rows = Rows(r);
   for (json& row : rows) row["drivers_text"] = insight::DriversInWords(row["drivers"], 3);
+  json lapsed_rows = Rows(lapsed);
+  for (json& row : lapsed_rows) row["drivers_text"] = insight::DriversInWords(row["drivers"], 3);
   CI_ASSIGN_OR_RETURN(auto bands, ctx.Query("SELECT least(floor(churn_risk * 5), 4)::INTEGER AS band, count(*) AS "
                                             "customers, round(sum(churn_risk * coalesce(predicted_clv, 0)), 2) AS "
                                             "revenue_at_risk FROM scoped.customer_scores GROUP BY ALL ORDER BY band",
@@ -297,7 +310,8 @@ Result<Reply> GetChurn(RequestContext& ctx) {
   ctx.rows = static_cast<int64_t>(rows.size());
   ctx.response_summary = fmt::format("top {} at-risk customers", rows.size());
   return Reply{200,
-               json{{"top", rows}, {"distribution", band_rows}, {"projected_revenue_at_risk", std::round(at_risk * 100) / 100}},
+               json{{"top", rows}, {"statuses", statuses}, {"lapsed", lapsed_rows}, {"distribution", band_rows},
+                    {"projected_revenue_at_risk", std::round(at_risk * 100) / 100}},
                {}};
 }
 
@@ -308,15 +322,15 @@ std::string NumberText(const json& v, int decimals) {
 
 Result<Reply> GetSummary(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
-  // What "high churn risk" means, as the run that flagged the customers recorded it.
+  // The statuses' definition, as the run that judged the customers recorded it.
   CI_ASSIGN_OR_RETURN(bool has_definition, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "risk_definition"));
   if (!has_definition) {
-    return Status::NotFound("this tenant's scores predate the high churn risk flag: run the pipeline again "
+    return Status::NotFound("this tenant's scores predate the customer statuses: run the pipeline again "
                             "(POST /v1/jobs/refresh)");
   }
   // The figures are features/kpis.h's (each defined once, as of the run), over this key's rows.
   CI_ASSIGN_OR_RETURN(auto k, ctx.Query(
-      "SELECT k.customers, k.high_risk, k.avg_ltv, "
+      "SELECT k.customers, k.high_risk, k.lapsed, k.value_at_stake, k.avg_ltv, "
       "(SELECT round(sum(lifetime_value), 2) FROM scoped.customer_scores) AS total_ltv, k.revenue_at_risk, "
       "strftime(" + features::RunAsOfSql("scoped") + ", '%Y-%m-%dT%H:%M:%SZ') AS as_of, k.reviews, k.avg_rating, "
       "k.open_tickets FROM (" + features::KpiSelectSql(features::RunAsOfSql("scoped"), "scoped") + ") k",
@@ -331,19 +345,12 @@ Result<Reply> GetSummary(RequestContext& ctx) {
                                           {}, {"gold.executive_metrics"}));
     changes = Rows(m);
   }
-  std::string over;
-  CI_ASSIGN_OR_RETURN(auto d, ctx.Query("SELECT high_risk_above FROM scoped.risk_definition", {},
-                                        {"gold.risk_definition"}));
-  if (d.row_count() && !d.IsNull(0, 0)) {
-    kpis["high_risk_above"] = d.GetDouble(0, 0);
-    over = fmt::format(" (over {})", d.GetDouble(0, 0));
-  }
   std::string text = fmt::format(
-      "{} customers; {} at high churn risk{}; average lifetime value {}; projected revenue at risk {}; "
-      "{} reviews averaging {} stars; {} open tickets.",
-      kpis["customers"].dump(), kpis["high_risk"].dump(), over, NumberText(kpis["avg_ltv"], 2),
-      NumberText(kpis["revenue_at_risk"], 2), kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2),
-      kpis["open_tickets"].dump());
+      "{} customers; {} at risk (still saveable) with {} of value at stake; {} lapsed; average lifetime value {}; "
+      "projected revenue at risk {}; {} reviews averaging {} stars; {} open tickets.",
+      kpis["customers"].dump(), kpis["high_risk"].dump(), NumberText(kpis["value_at_stake"], 2),
+      kpis["lapsed"].dump(), NumberText(kpis["avg_ltv"], 2), NumberText(kpis["revenue_at_risk"], 2),
+      kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2), kpis["open_tickets"].dump());
   json summary = {{"text", text}, {"source", "facts"}};
   CI_ASSIGN_OR_RETURN(bool has_exec, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "executive_summary"));
   if (has_exec && !ctx.scoped()) {

@@ -75,7 +75,7 @@ class BuiltinWriterTest : public ::testing::Test {
 TEST_F(BuiltinWriterTest, EverySegmentTextPassesGrounding) {
   auto sheets = LoadSegmentSheets(*conn_);
   ASSERT_TRUE(sheets.ok()) << sheets.status().message();
-  ASSERT_EQ(sheets->size(), 4u);
+  ASSERT_EQ(sheets->size(), 5u);
   for (const FactSheet& s : *sheets) {
     WrittenText w = WriteSegmentBuiltin(s, playbook_);
     ExpectGrounded(w.text, s);

@@ -82,58 +82,62 @@ TEST_F(InsightsCliTest, RecommendationPrioritiesRiseWithChurnRisk) {
 // is a full one, records it, and every reader follows the flag it sets — the summary, the
 // executive metrics, retention strategies, offers, retention recommendations, account facts and
 // the ask model's condition.
-TEST_F(InsightsCliTest, TheHighRiskThresholdIsOneSettingEveryReaderFollows) {
+TEST_F(InsightsCliTest, TheAtRiskStatusIsOneDefinitionEveryReaderFollows) {
   const std::string toml = dir_.File("strict.toml");
-  custintel::testing::WriteFile(toml, "[churn]\nhigh_risk = 0.9\n");
-  const int64_t above_07 = std::stoll(Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7"));
-  const std::string above_09 = Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.9");
-  ASSERT_GT(std::stoll(above_09), 0);
-  ASSERT_LT(std::stoll(above_09), above_07) << "the test needs customers between the two thresholds";
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk"), std::to_string(above_07));
+  // A looser at-risk bound (silent longer than half the gaps, not three quarters) puts more
+  // customers at risk; every reader must follow the status, never a number of its own.
+  custintel::testing::WriteFile(toml, "[churn.status]\nat_risk_quantile = 0.5\n");
+  const int64_t default_at_risk = std::stoll(Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk'"));
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk IS DISTINCT FROM (status = 'at_risk')"), "0");
+  ASSERT_GT(default_at_risk, 0);
 
   auto run = RunCli("run --config " + toml + " --db " + db_);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(Sql("SELECT mode || ' ' || high_risk_above FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full 0.9");
-  EXPECT_EQ(Sql("SELECT high_risk_above FROM gold.risk_definition"), "0.9");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk IS DISTINCT FROM coalesce(churn_risk > 0.9, false)"),
-            "0");
+  EXPECT_EQ(Sql("SELECT mode FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full");
+  EXPECT_EQ(Sql("SELECT at_risk_quantile FROM gold.risk_definition"), "0.5");
+  const std::string at_risk = Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk'");
+  ASSERT_GT(std::stoll(at_risk), default_at_risk) << "a looser bound puts more customers at risk";
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE high_risk IS DISTINCT FROM (status = 'at_risk')"), "0");
   EXPECT_EQ(Sql("SELECT value::BIGINT FROM gold.executive_metrics WHERE metric = 'high_risk' "
-                "ORDER BY run_id DESC LIMIT 1"), above_09);
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), above_09);
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies WHERE churn_risk <= 0.9"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> (churn_risk > 0.9)"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE rec_type = 'retention' AND churn_risk <= 0.9"),
-            "0");
-  EXPECT_EQ(Sql("SELECT sum(high_risk) FROM gold.segments"), above_09);
+                "ORDER BY run_id DESC LIMIT 1"), at_risk);
+  // Retention strategies and offers go to the at-risk only: the lapsed cost nothing more.
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), at_risk);
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies r JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE s.status <> 'at_risk'"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications n JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE n.offer <> (s.status = 'at_risk')"), "0");
+  EXPECT_EQ(Sql("SELECT sum(high_risk) FROM gold.segments"), at_risk);
   auto summary = RunCli("summary --db " + db_);
   ASSERT_EQ(summary.exit_code, 0) << summary.err;
-  EXPECT_NE(summary.out.find(above_09 + " at high churn risk (> 0.9)"), std::string::npos) << summary.out;
-  EXPECT_NE(Sql("SELECT summary FROM gold.executive_summary").find("are at high churn risk (churn risk above 90.0%)"),
+  EXPECT_NE(summary.out.find(at_risk + " at risk (saveable)"), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("At risk: " + at_risk + " customers"), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("Lapsed: "), std::string::npos) << summary.out;
+  EXPECT_NE(Sql("SELECT summary FROM gold.executive_summary").find("are at risk of lapsing but still saveable"),
             std::string::npos) << Sql("SELECT summary FROM gold.executive_summary");
   EXPECT_EQ(Sql("SELECT grounding_score FROM gold.executive_summary"), "1.0");
   auto ask = RunCli("ask --db " + db_ + " --json \"number of high risk customers\"");
   ASSERT_EQ(ask.exit_code, 0) << ask.err;
-  EXPECT_EQ(json::parse(ask.out)["rows"][0][0].get<int64_t>(), std::stoll(above_09)) << ask.out;
+  EXPECT_EQ(json::parse(ask.out)["rows"][0][0].get<int64_t>(), std::stoll(at_risk)) << ask.out;
 
   // Back to the default: a full run again, and the flags follow.
   run = RunCli("run --db " + db_);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(Sql("SELECT mode || ' ' || high_risk_above FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full 0.7");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), std::to_string(above_07));
+  EXPECT_EQ(Sql("SELECT mode FROM meta.runs ORDER BY run_id DESC LIMIT 1"), "full");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies"), std::to_string(default_at_risk));
 
-  // Scores written before the flag existed (an older custintel): a clear error until a run.
+  // Scores written before the statuses existed (an older custintel): a clear error until a run.
   RunCli("sql --db " + db_ + " \"ALTER TABLE gold.customer_scores DROP COLUMN high_risk\"");
   RunCli("sql --db " + db_ + " \"DROP TABLE gold.risk_definition\"");
   auto old = RunCli("summary --db " + db_);
   EXPECT_EQ(old.exit_code, 1);
-  EXPECT_NE(old.err.find("no high churn risk flags yet"), std::string::npos) << old.err;
+  EXPECT_NE(old.err.find("no customer statuses yet"), std::string::npos) << old.err;
   ASSERT_EQ(RunCli("run --full --db " + db_).exit_code, 0);
   EXPECT_EQ(RunCli("summary --db " + db_).exit_code, 0);
 
-  custintel::testing::WriteFile(toml, "[churn]\nhigh_risk = 70\n");
+  custintel::testing::WriteFile(toml, "[churn.status]\nlapsed_quantile = 0.5\n");
   auto bad = RunCli("run --config " + toml + " --db " + db_);
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("churn: high_risk must be a churn probability between 0 and 1"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("churn.status: need 0 < at_risk_quantile < lapsed_quantile < 1"), std::string::npos) << bad.err;
 }
 
 TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
@@ -163,7 +167,7 @@ TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
 
   auto all = RunCli("insights --db " + db_ + " --refresh");
   ASSERT_EQ(all.exit_code, 0) << all.err;
-  EXPECT_NE(all.err.find("segments 4 written / 0 unchanged; customers 2000 written"), std::string::npos) << all.err;
+  EXPECT_NE(all.err.find("segments 5 written / 0 unchanged; customers 2000 written"), std::string::npos) << all.err;
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND generated_at <= '" +
                 cust0 + "'"), "0");
 }
@@ -172,7 +176,7 @@ TEST_F(InsightsCliTest, ShowsSegmentsCustomersAndTheExecutiveSummary) {
   auto r = RunCli("insights --db " + db_ + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
-  ASSERT_EQ(j["segments"].size(), 4u);
+  ASSERT_EQ(j["segments"].size(), 5u);
   for (const auto& s : j["segments"]) {
     EXPECT_EQ(s["strategies"].size(), 3u);
     EXPECT_TRUE(s["profile"].contains("size"));

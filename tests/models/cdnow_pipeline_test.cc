@@ -92,6 +92,7 @@ TEST(CdnowPipeline, ClvFitsDespiteFreePurchasesAndLearnedChurnPredictsTheHoldout
   std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f  (P(alive) model %s)\n", "learned",
               j["roc_auc"].get<double>(), j["pr_auc"].get<double>(), j["brier"].get<double>(),
               j["baselines"]["one_minus_p_alive"]["model"].get<std::string>().c_str());
+  ExpectStatusesOrderReturns(j);
 }
 
 }  // namespace

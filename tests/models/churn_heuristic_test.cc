@@ -10,6 +10,7 @@
 #include "features/customer_features.h"
 #include "model_fixture.h"
 #include "models/churn/churn_heuristic_formula.h"
+#include "models/customer_status.h"
 #include "models/segments.h"
 #include "store/migrations.h"
 
@@ -39,6 +40,8 @@ class ChurnHeuristicTest : public InMemoryDbTest {
     )sql");
     ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, kAsOf).ok());
     Status s = ScoreChurnHeuristic(*conn_, kAsOf);
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = AssignCustomerStatus(*conn_, kAsOf, ChurnConfig{});
     ASSERT_TRUE(s.ok()) << s.message();
   }
   double Risk(const std::string& id) {
@@ -141,27 +144,37 @@ TEST_F(ChurnHeuristicTest, SegmentRulesFirstMatchWins) {
   EXPECT_DOUBLE_EQ(seg->GetDouble(2, 0), 0.5);
 }
 
-TEST_F(ChurnHeuristicTest, TheSegmentsStepFlagsHighRiskAboveTheConfiguredThreshold) {
+// Four customers and two purchase gaps: no purchase rhythm, so the status falls back to the
+// churn risk above [churn] high_risk (never lapsed), and the threshold is recorded.
+TEST_F(ChurnHeuristicTest, WithoutARhythmAtRiskIsChurnRiskAboveTheConfiguredThreshold) {
   for (double threshold : {0.7, 0.35}) {
-    Status s = AssignSegments(*conn_, {{"Rest", "TRUE"}}, ChurnConfig{threshold});
+    Status s = AssignCustomerStatus(*conn_, kAsOf, ChurnConfig{threshold});
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = AssignSegments(*conn_, {{"Rest", "TRUE"}});
     ASSERT_TRUE(s.ok()) << s.message();
     auto r = conn_->Query(fmt::format(
-        "SELECT count(*) FILTER (WHERE high_risk IS DISTINCT FROM coalesce(churn_risk > {0}, false)), "
-        "count(*) FILTER (WHERE high_risk), (SELECT high_risk FROM gold.segments) FROM gold.customer_scores",
+        "SELECT count(*) FILTER (WHERE high_risk IS DISTINCT FROM coalesce(churn_risk > {0}, false) "
+        "  AND status <> 'new'), "
+        "count(*) FILTER (WHERE high_risk), (SELECT high_risk FROM gold.segments), "
+        "count(*) FILTER (WHERE status = 'lapsed'), (SELECT has_rhythm FROM gold.risk_definition) FROM gold.customer_scores",
         threshold));
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->GetInt64(0, 0), 0) << threshold;
     EXPECT_EQ(r->GetInt64(2, 0), r->GetInt64(1, 0));
+    EXPECT_EQ(r->GetInt64(3, 0), 0);
+    EXPECT_FALSE(r->GetBool(4, 0));
     auto recorded = HighRiskAbove(*conn_);
     ASSERT_TRUE(recorded.ok()) << recorded.status().message();
     EXPECT_DOUBLE_EQ(*recorded, threshold);
   }
+  // D was first seen 29 days before as_of and never bought: new, whatever its risk.
+  auto d = conn_->Query("SELECT status, high_risk FROM gold.customer_scores WHERE customer_id = 'D'");
+  EXPECT_EQ(d->GetString(0, 0), "new");
+  EXPECT_FALSE(d->GetBool(1, 0));
   // The four hand-computed risks (1.0, 0.39, ...) straddle 0.35 and 0.7 differently.
   auto n = conn_->Query("SELECT count(*) FILTER (WHERE churn_risk > 0.35), count(*) FILTER (WHERE churn_risk > 0.7) "
                         "FROM gold.customer_scores");
   EXPECT_GT(n->GetInt64(0, 0), n->GetInt64(1, 0));
-  Status bad = AssignSegments(*conn_, {{"Rest", "TRUE"}}, ChurnConfig{1.5});
-  EXPECT_FALSE(bad.ok());
 }
 
 TEST(Config, HighChurnRiskIsAProbability) {
@@ -182,13 +195,14 @@ TEST_F(ChurnHeuristicTest, BadSegmentPredicateNamesTheSegment) {
   EXPECT_NE(s.message().find("segment 'Broken'"), std::string::npos) << s.message();
 }
 
-TEST(DefaultConfig, HasTheFourDefaultSegments) {
+TEST(DefaultConfig, HasTheFiveDefaultSegments) {
   Config c = DefaultConfig();
-  ASSERT_EQ(c.segments.size(), 4u);
+  ASSERT_EQ(c.segments.size(), 5u);
   EXPECT_EQ(c.segments[0].name, "High-value active");
   EXPECT_EQ(c.segments[1].name, "At-risk churn");
-  EXPECT_EQ(c.segments[2].name, "Low-engagement new");
-  EXPECT_EQ(c.segments[3].name, "Regular");
+  EXPECT_EQ(c.segments[2].name, "Lapsed");
+  EXPECT_EQ(c.segments[3].name, "Low-engagement new");
+  EXPECT_EQ(c.segments[4].name, "Regular");
 }
 
 TEST(Config, MalformedTomlNamesTheLine) {

@@ -155,6 +155,7 @@ TEST_F(GeneratedShopTest, LearnedChurnBeatsTheHeuristic) {
   std::printf("  %-18s ROC-AUC %.3f  PR-AUC %.3f  Brier %.3f\n", "learned", auc, j["pr_auc"].get<double>(),
               j["brier"].get<double>());
   EXPECT_FALSE(j["baselines"]["one_minus_p_alive"]["model"].get<std::string>().empty());
+  ExpectStatusesOrderReturns(j);
 
   // Against the generator's truth: who had dropped out by the end of the window.
   std::shared_ptr<store::Database> db;

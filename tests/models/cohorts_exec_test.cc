@@ -4,6 +4,7 @@
 #include "models/churn/churn_heuristic.h"
 #include "models/cohorts.h"
 #include "models/executive_metrics.h"
+#include "models/customer_status.h"
 #include "models/segments.h"
 
 namespace custintel::models {
@@ -69,7 +70,8 @@ TEST_F(ExecutiveMetricsTest, KeepsHistoryAndChangeSincePreviousRun) {
   auto run = [&](const char* as_of, int64_t run_id) {
     { Status st = features::BuildCustomerFeatures(*conn_, as_of); ASSERT_TRUE(st.ok()) << st.message(); }
     { Status st = ScoreChurnHeuristic(*conn_, as_of); ASSERT_TRUE(st.ok()) << st.message(); }
-    // As in the pipeline: the segments step flags high churn risk before the metrics count it.
+    // As in the pipeline: the status step flags the at-risk before the metrics count them.
+    { Status st = AssignCustomerStatus(*conn_, as_of, ChurnConfig{}); ASSERT_TRUE(st.ok()) << st.message(); }
     { Status st = AssignSegments(*conn_, {{"All", "TRUE"}}); ASSERT_TRUE(st.ok()) << st.message(); }
     Status s = RecordExecutiveMetrics(*conn_, as_of);
     ASSERT_TRUE(s.ok()) << s.message();

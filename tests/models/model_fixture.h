@@ -3,7 +3,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -115,5 +117,24 @@ class GeneratedShopTest : public ::testing::Test {
     return state;
   }
 };
+
+
+// The statuses at the validation cutoff order the actual return rates active > at risk > lapsed,
+// and the at-risk are a targetable minority.
+inline void ExpectStatusesOrderReturns(const nlohmann::json& j) {
+  ASSERT_TRUE(j.contains("statuses")) << j.dump();
+  const auto& s = j["statuses"];
+  for (const char* name : {"active", "new", "at_risk", "lapsed"}) {
+    ASSERT_TRUE(s.contains(name)) << j.dump();
+    std::printf("  status %-8s %6lld customers (%.1f%%), bought again %.3f\n", name,
+                static_cast<long long>(s[name]["customers"].get<int64_t>()), 100 * s[name]["share"].get<double>(),
+                s[name]["returned_rate"].is_number() ? s[name]["returned_rate"].get<double>() : -1.0);
+  }
+  EXPECT_GT(s["active"]["returned_rate"].get<double>(), s["at_risk"]["returned_rate"].get<double>()) << s.dump();
+  EXPECT_GT(s["at_risk"]["returned_rate"].get<double>(), s["lapsed"]["returned_rate"].get<double>()) << s.dump();
+  EXPECT_GT(s["at_risk"]["customers"].get<int64_t>(), 0);
+  EXPECT_LT(s["at_risk"]["share"].get<double>(), 0.5) << s.dump();
+  EXPECT_NEAR(j["at_risk_lapse_rate"].get<double>(), 1.0 - s["at_risk"]["returned_rate"].get<double>(), 1e-6);
+}
 
 }  // namespace custintel::models

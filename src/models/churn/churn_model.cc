@@ -206,6 +206,14 @@ std::string ChurnEvaluation::ToJson() const {
     if (b.name == "one_minus_p_alive") baseline_json[b.name]["model"] = p_alive_model;
   }
   j["baselines"] = baseline_json;
+  if (!statuses.empty()) {
+    nlohmann::json by_status = nlohmann::json::object();
+    for (const StatusGroup& g : statuses) {
+      by_status[g.status] = {{"customers", g.customers}, {"share", Num(g.share)}, {"returned_rate", Num(g.returned_rate)}};
+      if (g.status == "at_risk") j["at_risk_lapse_rate"] = Num(1.0 - g.returned_rate);
+    }
+    j["statuses"] = by_status;
+  }
   if (!train_cutoff.empty()) {
     j["train_cutoff"] = train_cutoff;
     j["valid_cutoff"] = valid_cutoff;
@@ -254,9 +262,10 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
 }
 
 Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
-                         const features::Scope& scope) {
+                         const features::Scope& scope, const ChurnConfig& churn) {
   ChurnModelOptions o;
   o.clv_scored_first = true;
+  o.statuses = churn;
   CI_ASSIGN_OR_RETURN(ChurnScoreReport report, ScoreLearnedChurn(conn, as_of, o, scope));
   *note = report.message;
   if (report.learned) {

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/status.h"
 #include "features/scope.h"
 #include "models/churn/churn_model_metrics.h"
@@ -71,6 +72,9 @@ struct ChurnModelOptions {
   // pipeline runs its CLV step first): behavioural scoring reads clv_p_alive from it when
   // gold.clv_model says it is as of as_of, instead of fitting BG/NBD once more.
   bool clv_scored_first = false;
+  // The customer status definition the evaluation reports its by-status figures with (the
+  // run's [churn] settings).
+  ChurnConfig statuses;
   BoosterParams booster;
 };
 
@@ -98,12 +102,25 @@ struct ChurnEvaluation {
   };
   std::vector<Baseline> baselines;
   std::string p_alive_model;  // ModelName of the model behind one_minus_p_alive
+  // Customer statuses at the validation cutoff (models/customer_status.h, the reference
+  // heuristic standing in for churn_risk where the shop has no rhythm) on the evaluated rows,
+  // and how many of each bought again in the horizon. Time split only. The statuses are right
+  // when returned_rate orders active > at_risk > lapsed; the at-risk group's lapse rate is
+  // 1 − its returned_rate.
+  struct StatusGroup {
+    std::string status;
+    int64_t customers = 0;
+    double share = NAN;          // of the evaluated rows
+    double returned_rate = NAN;  // bought again within the horizon
+  };
+  std::vector<StatusGroup> statuses;
   int rounds = 0;            // trees kept (the final model's)
   std::vector<ReliabilityBin> reliability;
   std::vector<std::string> features;  // matrix column names
 
   // {"roc_auc", "pr_auc", "brier", "heuristic": {...}, "baselines": {"recency": {...},
-  //  "one_minus_p_alive": {..., "model"}, "heuristic": {...}}, "reliability": [...], ...}; NaN → null.
+  //  "one_minus_p_alive": {..., "model"}, "heuristic": {...}}, "statuses": {"active": {"customers",
+  //  "share", "returned_rate"}, ...}, "at_risk_lapse_rate", "reliability": [...], ...}; NaN → null.
   std::string ToJson() const;
 };
 
@@ -131,7 +148,7 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
 // runs the CLV step before it); its one-line outcome goes to
 // *note and the log (a warning when too little data left the heuristic in place).
 Status RunChurnModelStep(store::Connection& conn, const std::string& as_of, std::string* note,
-                         const features::Scope& scope = features::Scope::All());
+                         const features::Scope& scope = features::Scope::All(), const ChurnConfig& churn = {});
 
 // Trains afresh and reports held-out metrics, changing nothing (all work in a transaction that
 // is rolled back). `as_of` canonical. FailedPrecondition-like InvalidArgument when there is too

@@ -26,6 +26,7 @@ struct Dataset {
   std::vector<double> heuristic;  // churn_risk_heuristic at the same time
   std::vector<double> recency;    // days since the last order, else tenure; NaN when neither (baselines)
   std::vector<double> dead;       // 1 − clv_p_alive, 1 without one (baselines)
+  std::vector<std::string> status;  // ci_status: the customer status at the snapshot's cutoff ("" without)
 };
 
 struct TrainedModel {
@@ -59,7 +60,7 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
 // straight into the snapshot: gold is not touched (it was rebuilt at the cutoff and put back,
 // which cost more than the features themselves at 1M customers).
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
-                        const features::Scope& scope);
+                        const features::Scope& scope, const ChurnConfig& statuses);
 
 Result<std::string> LabelledQuery(store::Connection& conn, const std::string& label);
 

@@ -20,6 +20,7 @@
 #include "models/churn/churn_model_data.h"
 #include "models/churn/churn_model_store.h"
 #include "models/clv_score.h"
+#include "models/customer_status.h"
 
 namespace custintel::models::churn_internal {
 namespace {
@@ -65,7 +66,7 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
 // straight into the snapshot: gold is not touched (it was rebuilt at the cutoff and put back,
 // which cost more than the features themselves at 1M customers).
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
-                        const features::Scope& scope) {
+                        const features::Scope& scope, const ChurnConfig& statuses) {
   Stopwatch sw;
   CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "features/sql/customer_features.sql", cutoff, scope));
   CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "models/sql/churn_heuristic.sql", cutoff));
@@ -75,16 +76,22 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
   CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff, scope));
   LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {:.2f} s", name, cutoff, sw.Lap()));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
+  // The customer status at the cutoff (the evaluation's by-status figures): the run's
+  // definition, with the heuristic standing in for the churn risk where there is no rhythm.
+  CI_RETURN_IF_ERROR(LoadStatusRhythm(conn, cutoff, statuses));
+  const std::string heuristic =
+      "ci_churn_heuristic(f.days_inactive, f.avg_sentiment, f.tickets_90d, f.interactions_90d, f.avg_satisfaction)";
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
       "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {4}) "
-      "SELECT f.*, a.clv_p_alive, ci_churn_heuristic(f.days_inactive, f.avg_sentiment, f.tickets_90d, "
-      "  f.interactions_90d, f.avg_satisfaction) AS ci_heuristic, "
-      "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
+      "SELECT f.*, a.clv_p_alive, {5} AS ci_heuristic, "
+      "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label, {6} AS ci_status "
       "FROM ci_churn_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
-      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features",
-      name, c, horizon, kNotPurchase, scope.Filter("o.customer_id"))));
+      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features; "
+      "DROP TABLE ci_status_rhythm; DROP TABLE ci_status_settings",
+      name, c, horizon, kNotPurchase, scope.Filter("o.customer_id"), heuristic,
+      StatusCall("f", "a.clv_p_alive", heuristic))));
   LogInfo(fmt::format("churn {}: labels {:.2f} s", name, sw.Lap()));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();

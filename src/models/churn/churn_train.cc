@@ -39,7 +39,8 @@ Result<Dataset> ReadDataset(store::Connection& conn, const std::string& sql, con
   d.heuristic.resize(rows.row_count());
   for (size_t r = 0; h >= 0 && r < rows.row_count(); ++r) d.heuristic[r] = rows.GetDouble(h, r);
   const int rec = rows.ColumnIndex("recency_days"), ten = rows.ColumnIndex("tenure_days");
-  const int alive = rows.ColumnIndex("clv_p_alive");
+  const int alive = rows.ColumnIndex("clv_p_alive"), status = rows.ColumnIndex("ci_status");
+  d.status.assign(rows.row_count(), "");
   d.recency.assign(rows.row_count(), NAN);
   d.dead.assign(rows.row_count(), 1.0);
   for (size_t r = 0; r < rows.row_count(); ++r) {
@@ -49,6 +50,7 @@ Result<Dataset> ReadDataset(store::Connection& conn, const std::string& sql, con
       d.recency[r] = rows.GetDouble(ten, r);
     }
     if (alive >= 0 && !rows.IsNull(alive, r)) d.dead[r] = 1.0 - rows.GetDouble(alive, r);
+    if (status >= 0 && !rows.IsNull(status, r)) d.status[r] = rows.GetString(status, r);
   }
   return d;
 }
@@ -63,6 +65,7 @@ Dataset Subset(const Dataset& d, const std::vector<size_t>& rows) {
     s.heuristic.push_back(d.heuristic[r]);
     s.recency.push_back(d.recency[r]);
     s.dead.push_back(d.dead[r]);
+    s.status.push_back(d.status[r]);
     for (size_t c = 0; c < d.m.category_values.size(); ++c) s.m.category_values[c].push_back(d.m.category_values[c][r]);
   }
   return s;
@@ -126,6 +129,24 @@ void FillBaselines(ChurnEvaluation* e, const Dataset& eval, const Dataset* calib
   e->p_alive_model = model;
 }
 
+// Per customer status at the cutoff: how many, and the share that bought again in the horizon.
+void FillStatuses(ChurnEvaluation* e, const Dataset& eval) {
+  e->statuses.clear();
+  for (const char* name : {"active", "new", "at_risk", "lapsed"}) {
+    ChurnEvaluation::StatusGroup g{name};
+    int64_t returned = 0;
+    for (size_t i = 0; i < eval.status.size(); ++i) {
+      if (eval.status[i] != name) continue;
+      ++g.customers;
+      returned += eval.labels[i] == 0 ? 1 : 0;
+    }
+    if (eval.status.empty()) continue;
+    g.share = static_cast<double>(g.customers) / static_cast<double>(eval.status.size());
+    if (g.customers > 0) g.returned_rate = static_cast<double>(returned) / static_cast<double>(g.customers);
+    e->statuses.push_back(g);
+  }
+}
+
 // The customer-base model whose P(alive) the snapshots carry: the last full run's choice
 // (clv_score.h WriteProbabilityAlive), BG/NBD without one.
 Result<std::string> AliveModelName(store::Connection& conn) {
@@ -160,10 +181,10 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   CI_ASSIGN_OR_RETURN(e.valid_cutoff, ShiftDays(conn, as_of, o.horizon_days));
   CI_ASSIGN_OR_RETURN(features::Scope train_scope,
                       SampleAtCutoff(conn, e.train_cutoff, o.max_train_rows, "ci_churn_train_sample"));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train", train_scope));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train", train_scope, o.statuses));
   CI_ASSIGN_OR_RETURN(features::Scope valid_scope,
                       SampleAtCutoff(conn, e.valid_cutoff, o.max_valid_rows, "ci_churn_valid_sample"));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope, o.statuses));
   Stopwatch sw;
   FeatureSpec spec;
   CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
@@ -186,6 +207,7 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   FillMetrics(&e, p, held_out.labels, held_out.heuristic);
   CI_ASSIGN_OR_RETURN(std::string alive_model, AliveModelName(conn));
   FillBaselines(&e, held_out, &cal, alive_model);
+  FillStatuses(&e, held_out);
   e.train_rows = static_cast<int64_t>(train.labels.size());
   CI_ASSIGN_OR_RETURN(e.rounds, fitted.first.Rounds());
   e.features = spec.Names();

@@ -3,7 +3,7 @@
 -- one meta.runs is about to record (this step runs inside the run's transaction).
 -- Each value is a kpi token (the figure NAME): the one definition of that figure (src/features/kpis.h), as of
 -- the run — the same the CLI summary, GET /v1/summary and ask use:
---   customers, high_risk, avg_ltv, reviews, avg_rating, open_tickets
+--   customers, high_risk (at risk), lapsed, value_at_stake, avg_ltv, reviews, avg_rating, open_tickets
 -- previous_value / change are NULL on the first run.
 CREATE TABLE IF NOT EXISTS gold.executive_metrics (
   run_id BIGINT, as_of TIMESTAMPTZ, metric VARCHAR, value DOUBLE, previous_value DOUBLE,
@@ -16,10 +16,12 @@ now_values AS (
   SELECT * FROM (VALUES
     (1, 'customers',    {{kpi customers}}::DOUBLE),
     (2, 'high_risk',    {{kpi high_risk}}::DOUBLE),
-    (3, 'avg_ltv',      {{kpi avg_ltv}}::DOUBLE),
-    (4, 'reviews',      {{kpi reviews}}::DOUBLE),
-    (5, 'avg_rating',   {{kpi avg_rating}}::DOUBLE),
-    (6, 'open_tickets', {{kpi open_tickets}}::DOUBLE)
+    (3, 'lapsed',       {{kpi lapsed}}::DOUBLE),
+    (4, 'value_at_stake', {{kpi value_at_stake}}::DOUBLE),
+    (5, 'avg_ltv',      {{kpi avg_ltv}}::DOUBLE),
+    (6, 'reviews',      {{kpi reviews}}::DOUBLE),
+    (7, 'avg_rating',   {{kpi avg_rating}}::DOUBLE),
+    (8, 'open_tickets', {{kpi open_tickets}}::DOUBLE)
   ) AS v(ord, metric, value)),
 previous AS (
   SELECT m.metric, arg_max(m.value, m.run_id) AS previous_value

@@ -48,8 +48,8 @@
         value + '</div><div class="delta">' + (metric && change[metric] !== undefined && change[metric] !== null
           ? 'since last run: ' + (change[metric] >= 0 ? '+' : '') + fmt(change[metric], 2) : '&nbsp;') + '</div></div>';
       page.innerHTML = '<h1>Overview</h1><div class="cards">' +
-        card('Customers', fmt(k.customers), 'customers') + card('High churn risk' + (k.high_risk_above !== undefined ? ' (over ' + fmt(100 * k.high_risk_above) + '%)' : ''),
-          fmt(k.high_risk), 'high_risk') +
+        card('Customers', fmt(k.customers), 'customers') + card('At risk (saveable)', fmt(k.high_risk), 'high_risk') +
+        card('Value at stake (at risk)', fmt(k.value_at_stake, 0), 'value_at_stake') + card('Lapsed', fmt(k.lapsed), 'lapsed') +
         card('Avg lifetime value', fmt(k.avg_ltv, 2), 'avg_ltv') + card('Revenue at risk', fmt(k.revenue_at_risk, 0)) +
         card('Reviews', fmt(k.reviews), 'reviews') + card('Avg rating', fmt(k.avg_rating, 2), 'avg_rating') +
         card('Open tickets', fmt(k.open_tickets), 'open_tickets') + '</div>' +
@@ -79,13 +79,20 @@
     },
     async churn() {
       const c = await api('/v1/churn?top=20');
-      page.innerHTML = '<h1>Churn</h1><div class="cards"><div class="card"><div class="label">Projected revenue at risk</div>' +
-        '<div class="value">' + fmt(c.projected_revenue_at_risk, 0) + '</div></div></div>' +
-        '<h2>Risk distribution</h2><div id="risk-chart" class="chart"></div><h2>Most at risk</h2>' +
-        table(c.top, [['Customer', (r) => '<a class="row-link" data-id="' + esc(r.customer_id) + '">' + esc(r.customer_id) + '</a>'],
-          ['Risk', (r) => fmt(r.churn_risk, 2)], ['Lifetime value', (r) => fmt(r.lifetime_value, 2)],
-          ['Drivers', (r) => esc(r.drivers_text)],
-          ['Strategy', (r) => esc(r.strategy)]]);
+      const st = (name) => c.statuses[name] || {customers: 0};
+      const card = (label, value) => '<div class="card"><div class="label">' + label + '</div><div class="value">' + value + '</div></div>';
+      const who = (r) => '<a class="row-link" data-id="' + esc(r.customer_id) + '">' + esc(r.customer_id) + '</a>';
+      page.innerHTML = '<h1>Churn</h1><div class="cards">' + card('Active', fmt(st('active').customers)) +
+        card('New', fmt(st('new').customers)) + card('At risk (saveable)', fmt(st('at_risk').customers)) +
+        card('Value at stake', fmt(st('at_risk').value_at_stake, 0)) + card('Lapsed', fmt(st('lapsed').customers)) +
+        card('Projected revenue at risk', fmt(c.projected_revenue_at_risk, 0)) + '</div>' +
+        '<h2>Risk distribution</h2><div id="risk-chart" class="chart"></div><h2>At risk, most value at stake first</h2>' +
+        table(c.top, [['Customer', who], ['Value at stake', (r) => fmt(r.value_at_stake, 2)], ['Risk', (r) => fmt(r.churn_risk, 2)],
+          ['Drivers', (r) => esc(r.drivers_text)], ['Lifetime value', (r) => fmt(r.lifetime_value, 2)],
+          ['Strategy', (r) => esc(r.strategy)]]) +
+        '<h2>Lapsed (win-back, not retention)</h2>' +
+        table(c.lapsed, [['Customer', who], ['Lifetime value', (r) => fmt(r.lifetime_value, 2)], ['Risk', (r) => fmt(r.churn_risk, 2)],
+          ['Drivers', (r) => esc(r.drivers_text)]]);
       chart('risk-chart', {xAxis: {type: 'category', data: c.distribution.map((b) => b.band)}, yAxis: {type: 'value'},
         series: [{name: 'customers', type: 'bar', data: c.distribution.map((b) => b.customers)}]});
     },
