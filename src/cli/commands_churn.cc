@@ -56,14 +56,14 @@ void PrintEvaluation(const models::ChurnEvaluation& e, bool json) {
   if (!e.train_cutoff.empty()) {
     std::cout << fmt::format("train cutoff {}, validation cutoff {}\n", e.train_cutoff, e.valid_cutoff);
   }
-  std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", "model", "roc_auc", "pr_auc", "brier");
-  std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", "xgboost", Fixed(e.roc_auc), Fixed(e.pr_auc), Fixed(e.brier));
+  std::cout << fmt::format("{:<20} {:>9} {:>9} {:>9}\n", "model", "roc_auc", "pr_auc", "brier");
+  std::cout << fmt::format("{:<20} {:>9} {:>9} {:>9}\n", "xgboost", Fixed(e.roc_auc), Fixed(e.pr_auc), Fixed(e.brier));
   for (const auto& b : e.baselines) {
     if (b.name == "heuristic") continue;  // the line above
     std::string name = b.name == "one_minus_p_alive" ? "1-P(alive) " + e.p_alive_model : b.name;
-    std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n", name, Fixed(b.roc_auc), Fixed(b.pr_auc), Fixed(b.brier));
+    std::cout << fmt::format("{:<20} {:>9} {:>9} {:>9}\n", name, Fixed(b.roc_auc), Fixed(b.pr_auc), Fixed(b.brier));
   }
-  std::cout << fmt::format("{:<12} {:>9} {:>9} {:>9}\n\n", "heuristic", Fixed(e.heuristic_roc_auc),
+  std::cout << fmt::format("{:<20} {:>9} {:>9} {:>9}\n\n", "heuristic", Fixed(e.heuristic_roc_auc),
                            Fixed(e.heuristic_pr_auc), Fixed(e.heuristic_brier));
   if (!e.statuses.empty()) {
     std::cout << fmt::format("status at the validation cutoff (bought again within the horizon)\n");

@@ -39,8 +39,11 @@ const std::vector<Kpi>& SummaryKpis() {
       {"avg_ltv", "average lifetime value", "gold.customer_scores", "avg({x}.lifetime_value)", "", 2},
       {"revenue_at_risk", "projected revenue at risk", "gold.customer_scores",
        "sum({x}.churn_risk * coalesce({x}.predicted_clv, 0))", "", 2},
-      {"value_at_stake", "value at stake among the at-risk", "gold.customer_scores", "sum({x}.value_at_stake)",
-       "{x}.high_risk", 2},
+      // 0 with nobody at risk; NULL (unknown) only where no customer has a money CLV.
+      {"value_at_stake", "value at stake among the at-risk", "gold.customer_scores",
+       "CASE WHEN count({x}.predicted_clv) > 0 THEN coalesce(sum({x}.value_at_stake) FILTER (WHERE {x}.high_risk), 0) "
+       "END",
+       "", 2},
       {"reviews", "reviews", "silver.reviews", "count(*)", "{x}.created_at IS NULL OR {x}.created_at <= {as_of}", -1},
       {"avg_rating", "average rating", "silver.reviews", "avg({x}.rating)",
        "{x}.created_at IS NULL OR {x}.created_at <= {as_of}", 3},

@@ -194,6 +194,11 @@ Result<store::QueryResult> RequestContext::Query(const std::string& sql, const s
   return lease.conn().Query(sql, params);
 }
 
+Route Answering(int status, Route r) {
+  r.ok_status = status;
+  return r;
+}
+
 std::vector<Route> AllRoutes() {
   std::vector<Route> all;
   for (auto* part : {&DataRoutes, &WriteRoutes, &AdminRoutes}) {

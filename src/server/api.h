@@ -94,7 +94,12 @@ struct Route {
   // Its 200 answers may be reused until the tenant's data changes (server/response_cache.h).
   bool cacheable = false;
   std::string content_type = "application/json";  // of its successful answers
+  int ok_status = 200;  // its success code (201 Created, 202 Accepted): what the OpenAPI document says
 };
+
+// `r` answering `status` on success (201, 202); the handler must answer the same (the server
+// refuses to send a different 2xx: an error in the route table, not the client's).
+Route Answering(int status, Route r);
 
 // The routes of each area.
 std::vector<Route> DataRoutes();   // segments, customers, churn, summary, cohorts, sentiment

@@ -39,7 +39,7 @@ json Operation(const Route& r) {
     op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", r.request_schema}}}}}};
   }
   json ok_schema = r.content_type == "application/json" ? json{{"type", "object"}} : json{{"type", "string"}};
-  json responses = {{r.method == "POST" && r.path != "/v1/ask" ? "201" : "200",
+  json responses = {{std::to_string(r.ok_status),
                      {{"description", "OK"}, {"content", {{r.content_type, {{"schema", ok_schema}}}}}}},
                     {"400", ErrorResponse("invalid parameter or body")},
                     {"401", ErrorResponse("missing, unknown or revoked API key")},

@@ -278,10 +278,11 @@ std::vector<Route> WriteRoutes() {
         {"priority", {{"type", "string"}}}}}};
   json ask_schema = {{"type", "object"}, {"required", {"question"}}, {"properties", {{"question", {{"type", "string"}}}}}};
   return {
-      {"POST", "/v1/reviews", "Store a review; it is analysed on arrival and the analysis returned", kWriters, true,
-       false, {}, review_schema, PostReview},
-      {"POST", "/v1/tickets", "Store a support ticket; it is triaged on arrival and the triage returned", kWriters, true,
-       false, {}, ticket_schema, PostTicket},
+      Answering(201, {"POST", "/v1/reviews", "Store a review; it is analysed on arrival and the analysis returned",
+                      kWriters, true, false, {}, review_schema, PostReview}),
+      Answering(201, {"POST", "/v1/tickets",
+                      "Store a support ticket; it is triaged on arrival and the triage returned", kWriters, true,
+                      false, {}, ticket_schema, PostTicket}),
       {"POST", "/v1/segments/{id}/refresh-insight", "Regenerate a segment's grounded insight and return it",
        kWriters, true, true, {}, none, RefreshInsight},
       {"POST", "/v1/ask", "Answer a question about the data through the semantic model (never free SQL)",

@@ -147,7 +147,17 @@ Status Server::RecoverWriteAudits() {
   for (const std::shared_ptr<Tenant>& tenant : tenants_->Loaded()) {
     CI_ASSIGN_OR_RETURN(store::Connection conn, tenant->Connect());
     CI_ASSIGN_OR_RETURN(std::vector<AuditRow> written, WriteAudits(conn, ""));
-    if (written.empty()) continue;
+    // Once the audit log holds every write's row, the old answers go (the ledger stays bounded).
+    auto compact = [&]() -> Status {
+      CI_ASSIGN_OR_RETURN(int64_t n, CompactWriteLedger(conn));
+      if (n > 0) LogInfo(fmt::format("tenant {}: answers of {} writes older than {} days dropped from the ledger",
+                                     tenant->name(), n, kKeepWriteAnswersDays));
+      return Status::Ok();
+    };
+    if (written.empty()) {
+      CI_RETURN_IF_ERROR(compact());
+      continue;
+    }
     std::string since = written.front().at;  // the earliest (same text format: compares as time)
     for (const AuditRow& row : written) since = std::min(since, row.at);
     CI_ASSIGN_OR_RETURN(auto logged, control_->AuditedRequestIds(tenant->name(), since));
@@ -155,10 +165,12 @@ Status Server::RecoverWriteAudits() {
     for (AuditRow& row : written) {
       if (!logged.count(row.request_id)) missing.push_back(std::move(row));
     }
-    if (missing.empty()) continue;
-    CI_RETURN_IF_ERROR(control_->AppendAudit(missing).WithContext("recovering the audit rows of writes"));
-    LogInfo(fmt::format("tenant {}: {} audit rows of writes recovered into the audit log", tenant->name(),
-                        missing.size()));
+    if (!missing.empty()) {
+      CI_RETURN_IF_ERROR(control_->AppendAudit(missing).WithContext("recovering the audit rows of writes"));
+      LogInfo(fmt::format("tenant {}: {} audit rows of writes recovered into the audit log", tenant->name(),
+                          missing.size()));
+    }
+    CI_RETURN_IF_ERROR(compact());
   }
   return Status::Ok();
 }
@@ -353,6 +365,13 @@ HttpResponse Server::Execute(Call& c) {
     }
     audit->response_summary = Utf8Truncate(s.message(), 200);
     return ErrorFor(s);
+  }
+  if (reply->status != route->ok_status && reply->status >= 200 && reply->status < 300) {
+    // The OpenAPI document promises route->ok_status: a mismatch is a bug in the route table.
+    LogError(fmt::format("{} {}: answered {} where the route table documents {}", r.method, r.path, reply->status,
+                         route->ok_status));
+    audit->response_summary = "internal error: undocumented success code";
+    return ErrorFor(Status::Internal("internal error"));
   }
   if (route->uses_ai) quotas_->CountAi(key.tenant);
   audit->response_summary = Utf8Truncate(ctx.response_summary, 200);

@@ -34,12 +34,17 @@ std::mutex& KeyTurn(const WriteKey& key, const std::string& tenant) {
 
 // The earlier answer to `key`: the same one for the same body, 409 for another body.
 Result<std::optional<Reply>> Repeated(store::Connection& c, const WriteKey& key) {
-  CI_ASSIGN_OR_RETURN(auto r, c.Query("SELECT body_hash, status, response::VARCHAR FROM meta.api_writes "
+  CI_ASSIGN_OR_RETURN(auto r, c.Query("SELECT body_hash, status, response::VARCHAR, "
+                                      "strftime(written_at, '%Y-%m-%d') FROM meta.api_writes "
                                       "WHERE kind = $1 AND natural_key = $2",
                                       {key.kind, key.natural_key}));
   if (r.row_count() == 0) return std::optional<Reply>();
   if (r.GetString(0, 0) != key.body_hash) {
     return Status::AlreadyExists(fmt::format("{} '{}' already exists (with another body)", key.kind, key.natural_key));
+  }
+  if (r.IsNull(2, 0)) {  // compacted: the answer is gone, the row stays
+    return Status::AlreadyExists(fmt::format("{} '{}' was stored on {}; its answer is kept {} days only", key.kind,
+                                             key.natural_key, r.GetString(3, 0), kKeepWriteAnswersDays));
   }
   Reply first;
   first.status = static_cast<int>(r.GetInt64(1, 0));
@@ -111,6 +116,14 @@ Result<Reply> WriteOnce(RequestContext& ctx, const WriteKey& key,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return Status::AlreadyExists(fmt::format("another request is writing {} '{}' now; retry", key.kind, key.natural_key));
+}
+
+Result<int64_t> CompactWriteLedger(store::Connection& conn, int64_t keep_days) {
+  CI_ASSIGN_OR_RETURN(auto r, conn.Query(
+      "UPDATE meta.api_writes SET response = NULL, audit = NULL, request_id = NULL "
+      "WHERE written_at < current_timestamp - to_days($1::INTEGER) AND (response IS NOT NULL OR audit IS NOT NULL)",
+      {keep_days}));
+  return r.rows_changed();
 }
 
 Result<std::vector<AuditRow>> WriteAudits(store::Connection& conn, const std::string& since) {

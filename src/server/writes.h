@@ -7,7 +7,8 @@
 // writers of one key, one commits; the other sees the first's record and gets the first answer
 // when its body is the same, 409 otherwise. And because the audit row commits with the write,
 // a server killed before its audit log reached the control database loses none: the next start
-// appends what is missing (Server::RecoverWriteAudits).
+// appends what is missing (Server::RecoverWriteAudits), then drops the answers and audit rows of
+// writes older than kKeepWriteAnswersDays (CompactWriteLedger), so the ledger stays bounded.
 //
 //   WriteKey key{"reviews", review_id, BodyHash(body)};
 //   return WriteOnce(ctx, key, [&](store::Connection& c) -> Result<Reply> { ...insert...; return reply; });
@@ -49,5 +50,15 @@ Result<Reply> WriteOnce(RequestContext& ctx, const WriteKey& key,
 
 // Audit rows recorded with writes since `since` (UTC timestamp text; "" = all).
 Result<std::vector<AuditRow>> WriteAudits(store::Connection& conn, const std::string& since);
+
+// How long a write's answer stays in the ledger: a repeat within it gets the same answer; after
+// it, 409 naming when the row was stored (the key and body hash stay for good: the row exists).
+inline constexpr int64_t kKeepWriteAnswersDays = 7;
+
+// Bounds the ledger: drops the answer and the audit row of writes older than `keep_days`,
+// keeping (kind, key, body hash, status, time) — what idempotency needs, ~100 bytes a write
+// instead of the answer's kilobytes. REQUIRES: their audit rows are in the audit log
+// (Server::RecoverWriteAudits runs first). Returns how many writes were compacted.
+Result<int64_t> CompactWriteLedger(store::Connection& conn, int64_t keep_days = kKeepWriteAnswersDays);
 
 }  // namespace custintel::server

@@ -92,7 +92,7 @@ TEST_F(BuiltinWriterTest, EverySegmentTextPassesGrounding) {
   auto stored = conn_->Query("SELECT count(*), min(grounding_score), count(*) FILTER (WHERE writer <> 'builtin') "
                              "FROM gold.segment_insights");
   ASSERT_TRUE(stored.ok()) << stored.status().message();
-  EXPECT_EQ(stored->GetInt64(0, 0), 4);
+  EXPECT_EQ(stored->GetInt64(0, 0), 5);
   EXPECT_DOUBLE_EQ(stored->GetDouble(1, 0), 1.0);
   EXPECT_EQ(stored->GetInt64(2, 0), 0);
 }

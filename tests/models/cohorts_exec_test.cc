@@ -93,12 +93,14 @@ TEST_F(ExecutiveMetricsTest, KeepsHistoryAndChangeSincePreviousRun) {
   EXPECT_EQ(m(1, "open_tickets").GetDouble(0, 0), 2);
   EXPECT_EQ(m(2, "open_tickets").GetDouble(0, 0), 1);
   // As of 2026-04-01: A idle 86 days (0.86 + 0.1 + 0.2, clamped to 1), B idle 31 days with one
-  // ticket in 90 days (0.31 + 0.1 + 0.2 = 0.61): one customer above the default 0.7.
+  // ticket in 90 days (0.31 + 0.1 + 0.2 = 0.61): two orders are no purchase rhythm, so at risk
+  // is the churn risk above the default 0.7 — one customer; nobody is lapsed.
   EXPECT_EQ(m(2, "high_risk").GetDouble(0, 0), 1);
+  EXPECT_EQ(m(2, "lapsed").GetDouble(0, 0), 0);
   EXPECT_NEAR(Query("SELECT churn_risk FROM gold.customer_scores WHERE customer_id = 'B'").GetDouble(0, 0), 0.61, 1e-9);
   EXPECT_DOUBLE_EQ(m(2, "avg_ltv").GetDouble(0, 0), 20);
   EXPECT_DOUBLE_EQ(m(2, "avg_ltv").GetDouble(1, 0), 5);
-  EXPECT_EQ(Query("SELECT count(*) FROM gold.executive_metrics").GetInt64(0, 0), 12);
+  EXPECT_EQ(Query("SELECT count(*) FROM gold.executive_metrics").GetInt64(0, 0), 16);  // 8 figures × 2 runs
 }
 
 }  // namespace

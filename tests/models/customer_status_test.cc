@@ -49,7 +49,7 @@ class CustomerStatusTest : public InMemoryDbTest {
     Customer("O1", {}, 100);      // one purchase: the population's gaps
     Customer("O2", {}, 150);
     Customer("O3", {}, 250);
-    Customer("O4", {}, 20);       // active by its silence, but P(alive) 0.05 below
+    Customer("O4", {}, 20, "2025-01-01");  // active by its silence, but P(alive) 0.05 below
     Customer("N1", {}, 10);       // first seen 10 days ago
     ASSERT_TRUE(features::BuildCustomerFeatures(*conn_, kAsOf).ok());
     ASSERT_TRUE(ScoreChurnHeuristic(*conn_, kAsOf).ok());

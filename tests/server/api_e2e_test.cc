@@ -72,6 +72,15 @@ TEST_F(ServeTest, EveryReadEndpointAnswersJson) {
   EXPECT_EQ(total, 1000);
   json churn = admin.GetJson("/v1/churn?top=5");
   ASSERT_EQ(churn["top"].size(), 5u);
+  // The at-risk by value at stake; the lapsed apart; every status counted.
+  for (size_t i = 0; i < churn["top"].size(); ++i) {
+    EXPECT_EQ(churn["top"][i]["status"], "at_risk") << churn["top"][i].dump();
+    if (i > 0) EXPECT_GE(churn["top"][i - 1]["value_at_stake"].get<double>(), churn["top"][i]["value_at_stake"].get<double>());
+  }
+  for (const auto& l : churn["lapsed"]) EXPECT_EQ(l["status"], "lapsed") << l.dump();
+  int64_t by_status = 0;
+  for (const char* st : {"active", "new", "at_risk", "lapsed"}) by_status += churn["statuses"][st]["customers"].get<int64_t>();
+  EXPECT_EQ(by_status, 1000) << churn["statuses"].dump();
   // The top customer is above the risk threshold: the insights step wrote its strategy.
   EXPECT_FALSE(churn["top"][0]["strategy"].get<std::string>().empty()) << churn["top"][0].dump();
   EXPECT_EQ(churn["distribution"].size(), 5u);
@@ -362,6 +371,12 @@ TEST_F(ServeTest, RevokedKeysFailAtOnce) {
   EXPECT_EQ(As("beta/admin").Post("/v1/keys/" + id + "/revoke", "").status, 404);  // not beta's key
   EXPECT_EQ(As("acme/viewer").Post("/v1/keys/" + id + "/revoke", "").status, 403);
   ASSERT_EQ(As("acme/admin").Post("/v1/keys/" + id + "/revoke", "").status, 200);
+  // The answer is the one the OpenAPI document gives (it said 201 for every POST).
+  json doc = json::parse(HttpClient("127.0.0.1", server_->port()).Get("/v1/openapi.json").body, nullptr, false);
+  EXPECT_TRUE(doc["paths"]["/v1/keys/{id}/revoke"]["post"]["responses"].contains("200")) << doc["paths"].dump();
+  EXPECT_TRUE(doc["paths"]["/v1/reviews"]["post"]["responses"].contains("201"));
+  EXPECT_TRUE(doc["paths"]["/v1/jobs/refresh"]["post"]["responses"].contains("202"));
+  EXPECT_FALSE(doc["paths"]["/v1/segments/{id}/refresh-insight"]["post"]["responses"].contains("201"));
   auto r = victim.Get("/v1/segments");
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("revoked"), std::string::npos);

@@ -11,6 +11,8 @@
 #include "server/keys.h"
 #include "server/quota.h"
 #include "server/response_cache.h"
+#include "server/writes.h"
+#include "store/database.h"
 #include "testing/testing.h"
 
 namespace custintel::server {
@@ -230,4 +232,33 @@ TEST(ScrubSecrets, RemovesKeysAndEchoedHeaders) {
 }
 
 }  // namespace
+
+TEST(WriteLedger, OldAnswersAreDroppedTheKeysStay) {
+  auto db = store::Database::Open(":memory:");
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto conn = (*db)->Connect();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(PrepareWriteLedger(*conn).ok());
+  ASSERT_TRUE(conn->Execute(
+      "INSERT INTO meta.api_writes VALUES "
+      "('reviews', 'old', 'h1', 201, '{\"review_id\": \"old\"}', 'req-1', '{\"request_id\": \"req-1\"}', "
+      " current_timestamp - INTERVAL 30 DAY), "
+      "('reviews', 'new', 'h2', 201, '{\"review_id\": \"new\"}', 'req-2', '{\"request_id\": \"req-2\"}', "
+      " current_timestamp - INTERVAL 1 DAY)").ok());
+  auto n = CompactWriteLedger(*conn);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 1);
+  auto r = conn->Query("SELECT natural_key, body_hash, status, response IS NULL, audit IS NULL FROM meta.api_writes "
+                       "ORDER BY natural_key");
+  ASSERT_EQ(r->row_count(), 2u);
+  EXPECT_EQ(r->GetString(0, 0), "new");
+  EXPECT_FALSE(r->GetBool(3, 0));  // within the window: the answer stays for repeats
+  EXPECT_EQ(r->GetString(0, 1), "old");
+  EXPECT_EQ(r->GetString(1, 1), "h1");  // the key and body hash stay: the row still exists
+  EXPECT_EQ(r->GetInt64(2, 1), 201);
+  EXPECT_TRUE(r->GetBool(3, 1));
+  EXPECT_TRUE(r->GetBool(4, 1));
+  EXPECT_EQ(*CompactWriteLedger(*conn), 0);  // nothing left to drop
+}
+
 }  // namespace custintel::server
