@@ -160,7 +160,9 @@ void RegisterCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& 
   auto* run = app.add_subcommand("run", "build gold tables: features, churn risk, segments");
   common(run, &g);
   static bool full = false;
-  run->add_option("--as-of", as_of, "reference date (default: the latest timestamp in the data)");
+  run->add_option("--as-of", as_of,
+                  "reference date: the run sees only what existed then, nothing dated after it "
+                  "(default: the latest timestamp in the data)");
   run->add_flag("--full", full,
                 "recompute every customer and refit the models (default: only the customers whose data changed "
                 "since the last run, when the as-of and settings are the same)");

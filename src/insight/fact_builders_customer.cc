@@ -18,7 +18,7 @@ namespace {
 using detail::AddEntity;
 using detail::AddFact;
 
-// {F} is replaced by the chunk's predicate over customer_id.
+// {F} is replaced by the chunk's predicate over customer_id, {T} by the run's as-of (AsOfRun).
 constexpr const char* kCustomerSql = R"(
 SELECT s.customer_id, coalesce(f.account_id, ''), coalesce(s.segment, ''), s.churn_risk,
        s.lifetime_value, s.predicted_clv, coalesce(f.frequency, 0), f.recency_days,
@@ -30,7 +30,7 @@ LEFT JOIN silver.customers c USING (customer_id)
 ORDER BY s.customer_id)";
 
 constexpr const char* kUsualTimeSql = R"(
-WITH o AS (SELECT customer_id, dayname(ordered_at) AS d, hour(ordered_at) AS h FROM silver.orders
+WITH o AS (SELECT customer_id, dayname(ordered_at) AS d, hour(ordered_at) AS h FROM silver.orders_as_of({T})
            WHERE {F} AND ordered_at IS NOT NULL),
 dw AS (SELECT customer_id, d, count(*) AS n FROM o GROUP BY ALL),
 hr AS (SELECT customer_id, h, count(*) AS n FROM o GROUP BY ALL)
@@ -41,7 +41,8 @@ FROM (SELECT DISTINCT customer_id FROM o) x)";
 // The product bought in most orders (two or more: a rebuy).
 constexpr const char* kRebuySql = R"(
 WITH b AS (SELECT o.customer_id, p.name, count(DISTINCT o.order_id) AS n
-           FROM silver.orders o JOIN silver.order_items oi USING (order_id) JOIN silver.products p USING (product_id)
+           FROM silver.orders_as_of({T}) o JOIN silver.order_items_as_of({T}) oi USING (order_id)
+           JOIN silver.products p USING (product_id)
            WHERE {F} AND p.name IS NOT NULL GROUP BY ALL HAVING count(DISTINCT o.order_id) >= 2)
 SELECT customer_id, first(name ORDER BY n DESC, name) FROM b GROUP BY customer_id)";
 
@@ -52,17 +53,17 @@ WHERE {F} AND rank <= 3 AND product_name IS NOT NULL ORDER BY customer_id, rank)
 constexpr const char* kOwnTextSql = R"(
 SELECT customer_id, id, source, text FROM (
   SELECT customer_id, 'review:' || review_id AS id, 'review' AS source, created_at,
-         concat_ws('. ', nullif(title, ''), review_text) AS text FROM silver.reviews WHERE {F}
+         concat_ws('. ', nullif(title, ''), review_text) AS text FROM silver.reviews_as_of({T}) WHERE {F}
   UNION ALL
   SELECT customer_id, 'ticket:' || ticket_id, 'ticket', created_at,
-         concat_ws('. ', nullif(subject, ''), description) FROM silver.tickets WHERE {F})
+         concat_ws('. ', nullif(subject, ''), description) FROM silver.tickets_as_of({T}) WHERE {F})
 WHERE text IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY created_at DESC NULLS LAST, id) <= ?
 ORDER BY customer_id, created_at DESC NULLS LAST, id)";
 
 std::string WithFilter(std::string sql, const std::string& filter) {
   for (size_t p = sql.find("{F}"); p != std::string::npos; p = sql.find("{F}", p)) sql.replace(p, 3, filter);
-  return sql;
+  return detail::AsOfRun(std::move(sql));
 }
 
 struct Names {

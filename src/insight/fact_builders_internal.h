@@ -37,6 +37,11 @@ std::string MaskedText(std::string_view text, const std::vector<std::string>& na
 // NotFound naming `custintel run` when the gold tables the insights read do not exist yet.
 Status RequireGold(store::Connection& conn);
 
+// `sql` with every "{T}" replaced by the last run's as-of time (an SQL scalar subquery on
+// gold.customer_scores): the silver rows a sheet reads are silver.*_as_of({T}) (store
+// migration 0028), so no text speaks of an order, review or ticket the run could not see.
+std::string AsOfRun(std::string sql);
+
 // A segment's sheet with the numbers gold.segment_insights keeps for the next run's deltas:
 // base (this run's own numbers) and previous (what the *_vs_prev facts compared against).
 struct SegmentSheetRow {

@@ -42,7 +42,7 @@ constexpr const char* kProductSql = R"(
 SELECT segment, name, buyers FROM (
   SELECT s.segment, p.name, count(DISTINCT o.customer_id) AS buyers,
          row_number() OVER (PARTITION BY s.segment ORDER BY count(DISTINCT o.customer_id) DESC, p.name) AS rn
-  FROM silver.order_items oi JOIN silver.orders o USING (order_id)
+  FROM silver.order_items_as_of({T}) oi JOIN silver.orders_as_of({T}) o USING (order_id)
   JOIN gold.customer_scores s USING (customer_id) JOIN silver.products p USING (product_id)
   WHERE p.name IS NOT NULL GROUP BY s.segment, p.name) WHERE rn <= 3 ORDER BY segment, rn)";
 
@@ -55,7 +55,7 @@ cand AS (SELECT top.segment, ri.review_id, coalesce(r.title, '') AS title, coale
   coalesce(c.first_name, '') AS first_name, coalesce(c.last_name, '') AS last_name,
   row_number() OVER (PARTITION BY top.segment ORDER BY ri.sentiment_score, ri.review_id) AS rn
   FROM gold.review_insights ri JOIN gold.customer_scores s USING (customer_id)
-  JOIN top ON top.segment = s.segment JOIN silver.reviews r ON r.review_id = ri.review_id
+  JOIN top ON top.segment = s.segment JOIN silver.reviews_as_of({T}) r ON r.review_id = ri.review_id
   LEFT JOIN silver.customers c ON c.customer_id = ri.customer_id
   WHERE contains(ri.themes::VARCHAR, '"theme":"' || top.theme || '"'))
 SELECT segment, review_id, title, body, first_name, last_name FROM cand WHERE rn = 1)";
@@ -200,7 +200,7 @@ Status AddThemes(store::Connection& conn, const Playbook& pb, std::map<std::stri
 }
 
 Status AddProducts(store::Connection& conn, std::map<std::string, FactSheet*>& by_seg) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kProductSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(detail::AsOfRun(kProductSql)));
   std::map<std::string, int> n;
   for (size_t i = 0; i < r.row_count(); ++i) {
     auto it = by_seg.find(r.GetString(0, i));
@@ -214,7 +214,7 @@ Status AddProducts(store::Connection& conn, std::map<std::string, FactSheet*>& b
 }
 
 Status AddReviews(store::Connection& conn, std::map<std::string, FactSheet*>& by_seg) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kReviewSql));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(detail::AsOfRun(kReviewSql)));
   for (size_t i = 0; i < r.row_count(); ++i) {
     auto it = by_seg.find(r.GetString(0, i));
     if (it == by_seg.end()) continue;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "features/kpis.h"
 #include "insight/fact_builders_internal.h"
 #include "text/pii.h"
 
@@ -90,6 +91,14 @@ std::string MaskedText(std::string_view text, const std::vector<std::string>& na
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+std::string AsOfRun(std::string sql) {
+  const std::string as_of = features::RunAsOfSql("gold");
+  for (size_t p = sql.find("{T}"); p != std::string::npos; p = sql.find("{T}", p + as_of.size())) {
+    sql.replace(p, 3, as_of);
+  }
+  return sql;
 }
 
 Status RequireGold(store::Connection& conn) {

@@ -323,7 +323,7 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
 
 Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,
                        std::string* note, const features::Scope& scope) {
-  (void)as_of;  // the gold tables the sheets read are already as of the run
+  (void)as_of;  // the gold tables the sheets read are as of the run, and their silver reads too (AsOfRun)
   InsightOptions options;
   options.scope = scope;
   CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, options));

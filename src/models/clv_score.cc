@@ -242,8 +242,8 @@ Result<ClvScoreReport> ScoreClvScoped(store::Connection& conn, const std::string
 // does not).
 Result<bool> OrdersHaveAmounts(store::Connection& conn, const std::string& as_of) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT count(*) FILTER (WHERE amount IS NOT NULL) > 0 OR count(*) = 0 FROM silver.orders "
-      "WHERE customer_id IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ", {as_of}));
+      "SELECT count(*) FILTER (WHERE amount IS NOT NULL) > 0 OR count(*) = 0 FROM silver.orders_as_of(?::TIMESTAMPTZ) "
+      "WHERE customer_id IS NOT NULL", {as_of}));
   return r.GetBool(0, 0);
 }
 
@@ -258,8 +258,8 @@ Result<double> EpochDays(store::Connection& conn, const std::string& timestamp) 
 Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
                                             bool include_cancelled, const features::Scope& scope) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders "
-      "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND ordered_at <= ?::TIMESTAMPTZ "
+      "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders_as_of(?::TIMESTAMPTZ) "
+      "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL "
       "AND coalesce(amount, 0) >= 0 "  // refunds derived from sales lines (ingest order_lines) are negative
       "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%') AND " + scope.Filter("customer_id"),
       {until, include_cancelled}));

@@ -1,4 +1,5 @@
-// Lifetime value in the pipeline: builds the BG/NBD summary from silver.orders as of a time,
+// Lifetime value in the pipeline: builds the BG/NBD summary from silver.orders as of a time
+// (silver.orders_as_of: the orders placed by then),
 // fits BG/NBD + Gamma-Gamma (clv_fit.h), picks the customer-base model by held-out fit
 // (models/clv/model_choice.h: the continuous-time models are fitted on the data up to as_of −
 // holdout and judged on the holdout; the winner is refitted on everything) unless

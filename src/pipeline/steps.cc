@@ -28,6 +28,7 @@ const features::Scope kEveryone = features::Scope::All();
 // interaction sentiment changed to an incremental run's scope.
 Status TextInsights(StepContext& c) {
   InsightsOptions o;
+  o.as_of = c.as_of;  // nothing written after it is analysed, or stays analysed in gold
   if (c.plan.incremental) {  // silver lost no rows (PlanRun checked), so there is nothing to prune
     o.prune = false;
     o.since_watermark = c.plan.since_watermark;
@@ -76,7 +77,9 @@ Status Insights(StepContext& c) {
   return insight::RunInsightsStep(c.conn, c.as_of, c.options.ai, &c.note, c.scope());
 }
 
-// Text first: customer features read avg_sentiment from gold.interaction_sentiment. CLV before
+// Every step reads silver as of the run's as-of (the silver.*_as_of macros, store migration 0028):
+// a customer's existence at as_of is decided by all the tables that name them, so steps that
+// list customers read those tables too. Text first: customer features read avg_sentiment from gold.interaction_sentiment. CLV before
 // the churn model: behavioural churn reads each customer's P(alive) as of the run from
 // gold.customer_clv (its training cutoffs fit BG/NBD on their own and write no table).
 const Step kSteps[] = {
@@ -93,7 +96,8 @@ const Step kSteps[] = {
     {"clv", {"silver.orders"}, {"gold.customer_clv", "gold.clv_model", "gold.customer_scores"}, Scoping::kCustomers,
      Clv},
     {"churn_model",
-     {"silver.customers", "silver.orders", "gold.customer_features", "gold.customer_clv", "gold.clv_model"},
+     {"silver.customers", "silver.orders", "silver.events", "silver.reviews", "silver.tickets",
+      "gold.customer_features", "gold.customer_clv", "gold.clv_model"},
      {"gold.customer_scores"},
      Scoping::kCustomers, ChurnModel},
     {"customer_status",
@@ -113,9 +117,13 @@ const Step kSteps[] = {
      {"gold.segments"},
      Scoping::kPopulation, SegmentProfiles},
     {"rfm", {"gold.customer_features"}, {"gold.customer_scores", "gold.rfm", "gold.rfm_rules"}, Scoping::kCustomers, Rfm},
-    {"cohorts", {"silver.customers", "silver.orders"}, {"gold.cohorts"}, Scoping::kPopulation, Cohorts},
+    {"cohorts",
+     {"silver.customers", "silver.orders", "silver.events", "silver.reviews", "silver.tickets"},
+     {"gold.cohorts"},
+     Scoping::kPopulation, Cohorts},
     {"recommendations",
-     {"silver.customers", "silver.orders", "silver.order_items", "silver.products"},
+     {"silver.customers", "silver.orders", "silver.order_items", "silver.products", "silver.events",
+      "silver.reviews", "silver.tickets"},
      {"gold.recommendations"},
      Scoping::kCustomers, Recommendations},
     {"executive_metrics",

@@ -1,6 +1,8 @@
 -- gold.customer_features: one row per customer, as of getvariable('as_of') (a TIMESTAMPTZ).
+-- Every input is silver as of that time (the silver.*_as_of macros, store migration 0028: rows
+-- dated after it, and customers who first appear after it, do not exist for this view).
 -- Purchases are orders that are not cancelled, refunded or returned, up to the as-of time.
--- Customers are every row of silver.customers: those a customers file gave and those the
+-- Customers are the customers existing at as_of: those a customers file gave and those the
 -- tables naming them implied (ingest, implied_by). Spend figures are NULL for a customer whose
 -- orders have no amounts (dates only), and for everyone when no order has an amount (or there
 -- are no orders); 0 for a customer without orders in a shop whose orders have amounts.
@@ -27,11 +29,11 @@ WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t,
                       getvariable('as_of')::TIMESTAMPTZ::TIMESTAMP AS ts),
 -- Whether the shop's orders carry money at all: without orders, or with orders of dates only,
 -- spend is unknown for everyone (NULL), not 0.
-money AS (SELECT count(amount) > 0 AS known FROM silver.orders),
+money AS (SELECT count(amount) > 0 AS known FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ)),
 purchases AS (
   SELECT o.order_id, o.customer_id, o.ordered_at, o.amount::DECIMAL(18, 4) AS amount_exact, o.channel
-  FROM silver.orders o, as_of
-  WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t AND {{scope o.customer_id}}
+  FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
+  WHERE o.customer_id IS NOT NULL AND {{scope o.customer_id}}
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 order_stats AS (
   SELECT p.customer_id,
@@ -58,7 +60,7 @@ interval_stats AS (
 category_counts AS (
   SELECT p.customer_id, coalesce(pr.category, 'unknown') AS category,
          sum(coalesce(oi.quantity, 1)) AS n
-  FROM purchases p JOIN silver.order_items oi USING (order_id)
+  FROM purchases p JOIN silver.order_items_as_of(getvariable('as_of')::TIMESTAMPTZ) oi USING (order_id)
   LEFT JOIN silver.products pr USING (product_id)
   GROUP BY p.customer_id, coalesce(pr.category, 'unknown')),
 category_stats AS (
@@ -75,30 +77,30 @@ channel_stats AS (
 event_stats AS (
   SELECT e.customer_id, max(e.occurred_at) AS last_event_at,
          count(*) FILTER (WHERE e.occurred_at > as_of.t90) AS interactions_90d
-  FROM silver.events e, as_of
-  WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t AND {{scope e.customer_id}} GROUP BY e.customer_id),
+  FROM silver.events_as_of(getvariable('as_of')::TIMESTAMPTZ) e, as_of
+  WHERE e.customer_id IS NOT NULL AND {{scope e.customer_id}} GROUP BY e.customer_id),
 event_type_stats AS (
   SELECT customer_id, ('{' || array_to_string(list_sort(list(to_json(event_type)::VARCHAR || ':' || n)), ',') || '}')::JSON AS event_counts
   FROM (SELECT e.customer_id, coalesce(e.event_type, 'unknown') AS event_type, count(*) AS n
-        FROM silver.events e, as_of
-        WHERE e.customer_id IS NOT NULL AND e.occurred_at <= as_of.t AND {{scope e.customer_id}}
+        FROM silver.events_as_of(getvariable('as_of')::TIMESTAMPTZ) e
+        WHERE e.customer_id IS NOT NULL AND {{scope e.customer_id}}
         GROUP BY e.customer_id, coalesce(e.event_type, 'unknown'))
   GROUP BY customer_id),
 ticket_all_stats AS (
   SELECT t.customer_id, count(*) AS tickets_total,
          count(*) FILTER (WHERE t.resolved_at IS NULL OR t.resolved_at > as_of.t) AS open_tickets
-  FROM silver.tickets t, as_of
+  FROM silver.tickets_as_of(getvariable('as_of')::TIMESTAMPTZ) t, as_of
   WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t AND {{scope t.customer_id}} GROUP BY t.customer_id),
 ticket_stats AS (
   SELECT t.customer_id, count(*) AS tickets_90d, avg(t.satisfaction_score) AS avg_satisfaction
-  FROM silver.tickets t, as_of
-  WHERE t.customer_id IS NOT NULL AND t.created_at <= as_of.t AND {{scope t.customer_id}}
+  FROM silver.tickets_as_of(getvariable('as_of')::TIMESTAMPTZ) t, as_of
+  WHERE t.customer_id IS NOT NULL AND {{scope t.customer_id}}
     AND t.created_at > as_of.t90
   GROUP BY t.customer_id),
 review_stats AS (
   SELECT r.customer_id, avg(r.rating) AS avg_rating, count(*) AS reviews
-  FROM silver.reviews r, as_of
-  WHERE r.customer_id IS NOT NULL AND (r.created_at IS NULL OR r.created_at <= as_of.t) AND {{scope r.customer_id}}
+  FROM silver.reviews_as_of(getvariable('as_of')::TIMESTAMPTZ) r
+  WHERE r.customer_id IS NOT NULL AND {{scope r.customer_id}}
   GROUP BY r.customer_id),
 -- Mean text sentiment (-1..1) of the customer's interactions (reviews, tickets, chat and
 -- support events) in the 90 days up to as_of, from the text step's gold.interaction_sentiment;
@@ -154,7 +156,7 @@ SELECT
   coalesce(tas.tickets_total, 0) AS tickets_total,
   coalesce(tas.open_tickets, 0) AS open_tickets,
   a.t AS as_of
-FROM silver.customers c
+FROM silver.customers_as_of(getvariable('as_of')::TIMESTAMPTZ) c
 CROSS JOIN as_of a
 CROSS JOIN money m
 LEFT JOIN order_stats os USING (customer_id)
@@ -167,4 +169,4 @@ LEFT JOIN category_stats cs USING (customer_id)
 LEFT JOIN channel_stats chs USING (customer_id)
 LEFT JOIN event_type_stats ets USING (customer_id)
 LEFT JOIN ticket_all_stats tas USING (customer_id)
-WHERE (c.acquisition_date IS NULL OR c.acquisition_date <= a.t) AND {{scope c.customer_id}};
+WHERE {{scope c.customer_id}};

@@ -42,7 +42,8 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
   return r.GetString(0, 0);
 }
 
-// The customers a cutoff's snapshot is built for: everyone the features hold at `cutoff`, or,
+// The customers a cutoff's snapshot is built for: everyone the features hold at `cutoff` (the
+// customers existing then, silver.customers_as_of), or,
 // above `keep` of them, the `keep` with the smallest hash of their id (the same customers for
 // the same data; features are per customer, so a sample's rows equal the full build's).
 // Building features for a sample instead of sampling a full build afterwards is most of the
@@ -50,8 +51,7 @@ Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int
 Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::string& cutoff, int64_t keep,
                                        const std::string& table) {
   const std::string eligible = fmt::format(
-      "FROM silver.customers c WHERE c.customer_id IS NOT NULL AND (c.acquisition_date IS NULL OR "
-      "c.acquisition_date <= {}::TIMESTAMPTZ)", QuoteLiteral(cutoff));
+      "FROM silver.customers_as_of({}::TIMESTAMPTZ) c WHERE c.customer_id IS NOT NULL", QuoteLiteral(cutoff));
   CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) " + eligible));
   if (n.GetInt64(0, 0) <= keep) return features::Scope::All();
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(

@@ -18,23 +18,21 @@ namespace {
 constexpr char kLoadSql[] = R"sql(
 CREATE OR REPLACE TEMP TABLE rec_customers AS
   SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1)::UBIGINT AS idx
-  FROM (SELECT customer_id FROM silver.customers
-        WHERE (acquisition_date IS NULL OR acquisition_date <= getvariable('as_of')::TIMESTAMPTZ) AND {0}
-        UNION SELECT customer_id FROM silver.orders
-        WHERE customer_id IS NOT NULL AND ordered_at <= getvariable('as_of')::TIMESTAMPTZ AND {0});
+  FROM (SELECT customer_id FROM silver.customers_as_of(getvariable('as_of')::TIMESTAMPTZ) WHERE {0});
 CREATE OR REPLACE TEMP TABLE rec_products AS
   SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::UBIGINT AS idx
-  FROM (SELECT product_id FROM silver.products UNION SELECT product_id FROM silver.order_items{1});
+  FROM (SELECT product_id FROM silver.products
+        UNION SELECT product_id FROM silver.order_items_as_of(getvariable('as_of')::TIMESTAMPTZ){1});
 )sql";
 
 constexpr char kLinesSql[] = R"sql(
 SELECT DISTINCT c.idx AS c, p.idx AS p,
        floor(epoch(o.ordered_at) / 86400)::INTEGER AS day
-FROM silver.orders o JOIN silver.order_items oi USING (order_id)
+FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
+JOIN silver.order_items_as_of(getvariable('as_of')::TIMESTAMPTZ) oi USING (order_id)
 JOIN rec_customers c ON c.customer_id = o.customer_id
 JOIN rec_products p ON p.product_id = oi.product_id
-WHERE o.ordered_at <= getvariable('as_of')::TIMESTAMPTZ
-  AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'
+WHERE coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'
 ORDER BY 1, 2, 3
 )sql";
 

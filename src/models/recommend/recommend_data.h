@@ -1,9 +1,10 @@
-// Recommendations against the database: loads purchase lines from silver (orders not
-// cancelled, refunded or returned, up to as_of, joined to their items), fits the Recommender
+// Recommendations against the database: loads purchase lines from silver as of as_of (the
+// silver.*_as_of macros: orders not cancelled, refunded or returned, up to as_of, joined to
+// their items), fits the Recommender
 // (recommend.h), writes gold.recommendations, and evaluates on held-out baskets.
 //
 // gold.recommendations: customer_id, rank (1..N), product_id, product_name, category, score,
-// reason, as_of — N rows for every customer in silver.customers acquired by as_of.
+// reason, as_of — N rows for every customer existing at as_of (silver.customers_as_of).
 //
 // Incremental runs (features/scope.h): a full run stores the fitted model (recommend_store.h);
 // with a customer scope only the scope's purchase lines are loaded, they are scored with that

@@ -8,18 +8,19 @@
 --   revenue            = the cohort's purchase amounts in that month
 --   cumulative_revenue_per_customer = revenue of months 0..months_since / cohort_size
 -- Purchases: orders not cancelled, refunded or returned, up to as_of (as in customer_features).
+-- Customers and orders are silver as of as_of (the silver.*_as_of macros, store migration 0028).
 CREATE OR REPLACE TABLE gold.cohorts AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t),
 purchases AS (
   SELECT o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount
-  FROM silver.orders o, as_of
-  WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t
+  FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
+  WHERE o.customer_id IS NOT NULL
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 firsts AS (SELECT customer_id, min(ordered_at) AS first_at FROM purchases GROUP BY ALL),
 members AS (
   SELECT c.customer_id,
          date_trunc('month', coalesce(c.acquisition_date, f.first_at) AT TIME ZONE 'UTC')::DATE AS cohort_month
-  FROM silver.customers c LEFT JOIN firsts f USING (customer_id), as_of
+  FROM silver.customers_as_of(getvariable('as_of')::TIMESTAMPTZ) c LEFT JOIN firsts f USING (customer_id), as_of
   WHERE coalesce(c.acquisition_date, f.first_at) <= as_of.t),
 sizes AS (SELECT cohort_month, count(*) AS cohort_size FROM members GROUP BY ALL),
 activity AS (

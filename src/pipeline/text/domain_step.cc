@@ -19,11 +19,13 @@ struct RatedReviews {
   std::vector<RatedText> texts;
 };
 
-Result<RatedReviews> LoadRated(store::Connection& conn, int64_t limit) {
+Result<RatedReviews> LoadRated(store::Connection& conn, const std::string& as_of, int64_t limit) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT concat_ws('. ', nullif(title, ''), review_text) AS text, rating FROM silver.reviews "
+      "SELECT concat_ws('. ', nullif(title, ''), review_text) AS text, rating "
+      "FROM silver.reviews_as_of(?::TIMESTAMPTZ) "
       "WHERE rating IN (1, 2, 4, 5) AND coalesce(review_text, '') <> '' "
-      "ORDER BY created_at DESC NULLS LAST, review_id LIMIT ?", {limit}));
+      "ORDER BY created_at DESC NULLS LAST, review_id LIMIT ?",
+      {as_of.empty() ? store::Param() : store::Param(as_of), limit}));
   RatedReviews out;
   for (size_t i = 0; i < r.row_count(); ++i) {
     out.texts.push_back({r.GetString(0, i), static_cast<int>(r.GetInt64(1, i))});
@@ -59,7 +61,7 @@ std::string ModelVersion(int64_t rated, double weight) {
 }  // namespace
 
 Result<DomainChoice> ChooseDomainModel(store::Connection& conn, const DomainStepOptions& options) {
-  CI_ASSIGN_OR_RETURN(RatedReviews rated, LoadRated(conn, options.max_rated));
+  CI_ASSIGN_OR_RETURN(RatedReviews rated, LoadRated(conn, options.as_of, options.max_rated));
   DomainChoice choice;
   choice.weight = options.eval.domain_weight;
   std::optional<BlendReport> report;

@@ -18,6 +18,9 @@
 namespace custintel::pipeline {
 
 struct DomainStepOptions {
+  // Learn only from reviews written on or before this time (a run's as-of, canonical
+  // timestamp; silver.reviews_as_of); empty = every review.
+  std::string as_of;
   // Fewer rated (non-3-star) reviews than this: nothing to learn from, lexicon only.
   int64_t min_rated = 200;
   // Rated reviews used at most (the most recent first); bounds time on big tenants.

@@ -73,7 +73,8 @@ Status SetVariables(store::Connection& conn, const InsightsOptions& options, con
   return conn.Execute(fmt::format(
       "SET VARIABLE text_fingerprint = {}; SET VARIABLE text_backend = {}; SET VARIABLE text_model = {}; "
       "SET VARIABLE text_model_sha256 = {}; SET VARIABLE text_engine_version = {}; SET VARIABLE text_batch_id = {}; "
-      "SET VARIABLE text_since = {}; SET VARIABLE text_since_open = {}::BIGINT[];",
+      "SET VARIABLE text_since = {}; SET VARIABLE text_since_open = {}::BIGINT[]; "
+      "SET VARIABLE text_as_of = {}::TIMESTAMPTZ;",
       QuoteLiteral(id.fingerprint), QuoteLiteral(id.backend), QuoteLiteral(id.model), QuoteLiteral(id.model_sha256),
       QuoteLiteral(id.engine_version),
       options.batch_id ? std::to_string(*options.batch_id) + "::BIGINT" : std::string("NULL::BIGINT"),
@@ -85,7 +86,8 @@ Status SetVariables(store::Connection& conn, const InsightsOptions& options, con
         std::string ids;
         for (int64_t b : options.since_open_batches) ids += (ids.empty() ? "" : ", ") + std::to_string(b);
         return "[" + ids + "]";
-      }()));
+      }(),
+      options.as_of.empty() ? std::string("NULL") : QuoteLiteral(options.as_of)));
 }
 
 Result<std::vector<PlaybookNote>> LoadPlaybooks(store::Connection& conn) {
@@ -153,7 +155,9 @@ Result<int64_t> UpdateReviews(store::Connection& conn, const InsightsOptions& op
                               InsightsReport* report) {
   DomainChoice domain;
   if (options.domain_adaptation && !options.batch_id && !writer) {
-    CI_ASSIGN_OR_RETURN(domain, ChooseDomainModel(conn, options.domain));
+    DomainStepOptions domain_options = options.domain;
+    domain_options.as_of = options.as_of;
+    CI_ASSIGN_OR_RETURN(domain, ChooseDomainModel(conn, domain_options));
     report->domain_note = domain.note;
   }
   BatchOptions batch{options.threads, {}, domain.model ? &*domain.model : nullptr, domain.weight};
@@ -202,6 +206,7 @@ Result<InsightsReport> UpdateTextInsights(store::Connection& conn, const Insight
   ModelTextWriter* w = writer ? &*writer : nullptr;
   CI_RETURN_IF_ERROR(SetVariables(conn, options, w));
   if (options.prune) CI_RETURN_IF_ERROR(RunEmbedded(conn, "pipeline/text/sql/prune.sql"));
+  if (!options.as_of.empty()) CI_RETURN_IF_ERROR(RunEmbedded(conn, "pipeline/text/sql/prune_after_as_of.sql"));
   InsightsReport report;
   if (options.reviews) {
     CI_ASSIGN_OR_RETURN(report.reviews, UpdateReviews(conn, options, w, &report));

@@ -32,6 +32,12 @@ namespace custintel::pipeline {
 struct InsightsOptions {
   // Only rows of this ingest batch (analysis on arrival); nullopt = every row of silver.
   std::optional<int64_t> batch_id;
+  // The run's as-of time (canonical timestamp): only silver as of it is analysed (the
+  // silver.*_as_of macros, store migration 0028), the domain model learns from the reviews
+  // written by then, and analyses of rows dated after it are dropped from gold — also those
+  // made on arrival at ingest, in every run, incremental or full. Empty (analysis on arrival,
+  // outside a run) = every row.
+  std::string as_of;
   // Drop insights whose source row is gone from silver (full passes; not on arrival).
   bool prune = true;
   // Incremental runs: tickets and events are candidates only when their ingest batch is after

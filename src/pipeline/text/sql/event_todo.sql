@@ -1,12 +1,13 @@
 -- Interaction events with text (chat, support contacts: events.content) whose inputs changed
--- since they were last scored. Their input hash lives in gold.interaction_sentiment.
+-- since they were last scored, up to the run's as-of (text_as_of; NULL = every event). Their
+-- input hash lives in gold.interaction_sentiment.
 CREATE OR REPLACE TEMP TABLE ci_text_todo AS
 WITH src AS (
   SELECT event_id AS id, customer_id, occurred_at AS created_at, NULL::VARCHAR AS title, content AS body,
          NULL::INTEGER AS rating,
          sha256(to_json([getvariable('text_fingerprint'), customer_id, epoch_us(occurred_at)::VARCHAR, content])::VARCHAR)
            AS input_hash
-  FROM silver.events
+  FROM silver.events_as_of(getvariable('text_as_of'))
   WHERE content IS NOT NULL AND trim(content) <> ''
     AND (getvariable('text_batch_id') IS NULL OR _batch_id = getvariable('text_batch_id'))
     -- Incremental runs (text_since set): events of later batches and events never analysed.

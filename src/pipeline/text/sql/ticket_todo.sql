@@ -1,5 +1,6 @@
 -- Tickets whose inputs changed since they were last analysed. The playbooks (silver.notes) are
--- inputs too: a changed note can change every suggested resolution. Variables: as review_todo.sql,
+-- inputs too: a changed note can change every suggested resolution. Variables: as review_todo.sql
+-- (text_as_of included),
 -- and text_since / text_since_open (InsightsOptions::since_watermark).
 CREATE OR REPLACE TEMP TABLE ci_text_todo AS
 WITH notes AS (
@@ -11,7 +12,7 @@ src AS (
          NULL::INTEGER AS rating,
          sha256(to_json([getvariable('text_fingerprint'), notes.notes_hash, customer_id, category, priority,
                          subject, description, epoch_us(created_at)::VARCHAR])::VARCHAR) AS input_hash
-  FROM silver.tickets, notes
+  FROM silver.tickets_as_of(getvariable('text_as_of')), notes
   WHERE (getvariable('text_batch_id') IS NULL OR _batch_id = getvariable('text_batch_id'))
     -- Incremental runs (text_since set): tickets of later batches and tickets never analysed,
     -- unless a note changed since (then every ticket's hash may have).
