@@ -31,8 +31,8 @@ CREATE OR REPLACE TEMP MACRO ci_status_quantile(v, q) AS
 CREATE OR REPLACE TEMP TABLE ci_status_rhythm AS
 WITH purchase_days AS (
   SELECT DISTINCT o.customer_id, o.ordered_at::DATE AS d
-  FROM silver.orders o
-  WHERE o.customer_id IS NOT NULL AND o.ordered_at <= getvariable('as_of')::TIMESTAMPTZ
+  FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
+  WHERE o.customer_id IS NOT NULL
     AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
 gaps AS (
   SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap
