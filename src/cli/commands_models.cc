@@ -245,7 +245,8 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
                        "mbgcnbdk, bgbb (summary files of discrete opportunities)");
   }
   clv->add_flag("--include-cancelled", clv_args.include_cancelled,
-                "count cancelled orders as purchases too (as the generator's truth does)");
+                "count every order whatever its status, not only the [orders] rule's purchases (as the generator's "
+                "truth does)");
   clv->callback([&] {
     action = [&] {
       clv_args.model = g.ai_model;

@@ -1,5 +1,6 @@
 -- gold.customer_features: one row per customer, as of getvariable('as_of') (a TIMESTAMPTZ).
--- Purchases are orders that are not cancelled, refunded or returned, up to the as-of time.
+-- Purchases are the orders is_purchase(status) counts (custintel.toml [orders]; core/order_status.h),
+-- up to the as-of time.
 -- Customers are every row of silver.customers: those a customers file gave and those the
 -- tables naming them implied (ingest, implied_by). Spend figures are NULL for a customer whose
 -- orders have no amounts (dates only), and for everyone when no order has an amount (or there
@@ -32,7 +33,7 @@ purchases AS (
   SELECT o.order_id, o.customer_id, o.ordered_at, o.amount::DECIMAL(18, 4) AS amount_exact, o.channel
   FROM silver.orders o, as_of
   WHERE o.customer_id IS NOT NULL AND o.ordered_at <= as_of.t AND {{scope o.customer_id}}
-    AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
+    AND is_purchase(o.status)),
 order_stats AS (
   SELECT p.customer_id,
          count(*) AS frequency,

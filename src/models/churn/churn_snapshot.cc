@@ -78,13 +78,13 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
-      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {4}) "
+      "  AND o.ordered_at <= {1} + to_days({2}) AND is_purchase(o.status) AND {3}) "
       "SELECT f.*, a.clv_p_alive, ci_churn_heuristic(f.days_inactive, f.avg_sentiment, f.tickets_90d, "
       "  f.interactions_90d, f.avg_satisfaction) AS ci_heuristic, "
       "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label "
       "FROM ci_churn_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
       "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features",
-      name, c, horizon, kNotPurchase, scope.Filter("o.customer_id"))));
+      name, c, horizon, scope.Filter("o.customer_id"))));
   LogInfo(fmt::format("churn {}: labels {:.2f} s", name, sw.Lap()));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();

@@ -34,7 +34,7 @@ FROM silver.orders o JOIN silver.order_items oi USING (order_id)
 JOIN rec_customers c ON c.customer_id = o.customer_id
 JOIN rec_products p ON p.product_id = oi.product_id
 WHERE o.ordered_at <= getvariable('as_of')::TIMESTAMPTZ
-  AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'
+  AND is_purchase(o.status)
 ORDER BY 1, 2, 3
 )sql";
 
