@@ -7,6 +7,8 @@
 #include <map>
 
 #include "core/embedded.h"
+#include "core/money.h"
+#include "features/currency.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
 #include "server/api.h"
@@ -306,6 +308,10 @@ std::string NumberText(const json& v, int decimals) {
   return fmt::format("{:.{}f}", v.get<double>(), decimals);
 }
 
+std::string MoneyValueText(const json& v, const std::string& currency) {
+  return v.is_number() ? MoneyText(v.get<double>(), currency, 2) : "n/a";
+}
+
 Result<Reply> GetSummary(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
   // What "high churn risk" means, as the run that flagged the customers recorded it.
@@ -338,11 +344,15 @@ Result<Reply> GetSummary(RequestContext& ctx) {
     kpis["high_risk_above"] = d.GetDouble(0, 0);
     over = fmt::format(" (over {})", d.GetDouble(0, 0));
   }
+  // Money in the data's currency (features/currency.h), never a dollar sign the data did not give.
+  CI_ASSIGN_OR_RETURN(auto cur, ctx.Query(features::DataCurrencySql("scoped"), {}, {"silver.orders"}));
+  const std::string currency = cur.row_count() ? CurrencyCode(cur.GetString(0, 0)) : "";
+  kpis["currency"] = currency.empty() ? json() : json(currency);
   std::string text = fmt::format(
       "{} customers; {} at high churn risk{}; average lifetime value {}; projected revenue at risk {}; "
       "{} reviews averaging {} stars; {} open tickets.",
-      kpis["customers"].dump(), kpis["high_risk"].dump(), over, NumberText(kpis["avg_ltv"], 2),
-      NumberText(kpis["revenue_at_risk"], 2), kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2),
+      kpis["customers"].dump(), kpis["high_risk"].dump(), over, MoneyValueText(kpis["avg_ltv"], currency),
+      MoneyValueText(kpis["revenue_at_risk"], currency), kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2),
       kpis["open_tickets"].dump());
   json summary = {{"text", text}, {"source", "facts"}};
   CI_ASSIGN_OR_RETURN(bool has_exec, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "executive_summary"));

@@ -1,6 +1,7 @@
 // Which orders are purchases (issue 27): one configurable rule ([orders] in custintel.toml,
 // core/order_status.h) applied by every consumer, statuses it does not plainly call purchases
-// reported by ingest, doctor and run. Through the real binary.
+// reported by ingest, doctor and run; and money in the data's currency in every generated text.
+// Through the real binary.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -93,6 +94,43 @@ TEST_F(OrderStatusTest, ConfiguredRuleChangesEveryFigureAndForcesAFullRun) {
   auto empty = Cli("run --config " + File("empty.toml", "[orders]\nexcluded_statuses = [\"cancel\", \" \"]\n"));
   EXPECT_NE(empty.exit_code, 0);
   EXPECT_NE(empty.err.find("excluded_statuses must be a list of non-empty strings"), std::string::npos) << empty.err;
+}
+
+// A shop whose orders are in BRL: no generated text — insight facts and texts, summaries,
+// notifications, the summary command, ask answers — shows a dollar sign; amounts say BRL.
+TEST_F(OrderStatusTest, MoneyInEveryGeneratedTextIsInTheDataCurrency) {
+  auto gen = testing::RunCli("gen-data --customers 1000 --seed 11 --out " + dir_.File("shop"));
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  auto sed = testing::RunShell("sed -i 's/,USD,/,BRL,/' " + dir_.File("shop/orders.csv") + " && grep -c ',BRL,' " +
+                               dir_.File("shop/orders.csv"));
+  ASSERT_EQ(sed.exit_code, 0) << sed.err;
+  ASSERT_GT(std::stoi(sed.out), 100) << sed.out;
+  ASSERT_EQ(Cli("ingest --dir " + dir_.File("shop")).exit_code, 0);
+  auto run = Cli("run");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Every text column of every gold table.
+  const std::string columns = Value(
+      "SELECT string_agg(table_name || '.' || column_name, ' ') FROM information_schema.columns "
+      "WHERE table_schema = 'gold' AND data_type IN ('VARCHAR', 'JSON')");
+  ASSERT_NE(columns.find("executive_summary."), std::string::npos) << columns;
+  size_t texts = 0;
+  for (size_t b = 0; b < columns.size();) {
+    size_t e = columns.find(' ', b);
+    if (e == std::string::npos) e = columns.size();
+    const std::string tc = columns.substr(b, e - b), table = tc.substr(0, tc.find('.')), col = tc.substr(tc.find('.') + 1);
+    EXPECT_EQ(Value("SELECT count(*) FROM gold." + table + " WHERE \"" + col + "\"::VARCHAR LIKE '%$%'"), "0") << tc;
+    texts += std::stoul(Value("SELECT count(*) FROM gold." + table + " WHERE \"" + col + "\"::VARCHAR LIKE '%BRL %'"));
+    b = e + 1;
+  }
+  EXPECT_GT(texts, 10u) << "amounts in texts name BRL";
+  auto summary = Cli("summary");
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_EQ(summary.out.find('$'), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("BRL"), std::string::npos) << summary.out;
+  auto ask = Cli("ask \"what is the total revenue\"");
+  ASSERT_EQ(ask.exit_code, 0) << ask.err;
+  EXPECT_NE(ask.out.find("in BRL"), std::string::npos) << ask.out;
+  EXPECT_EQ(ask.out.find('$'), std::string::npos) << ask.out;
 }
 
 }  // namespace
