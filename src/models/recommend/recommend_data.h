@@ -1,5 +1,5 @@
-// Recommendations against the database: loads purchase lines from silver (orders not
-// cancelled, refunded or returned, up to as_of, joined to their items), fits the Recommender
+// Recommendations against the database: loads purchase lines from silver (the orders
+// is_purchase() counts — custintel.toml [orders] — up to as_of, joined to their items), fits the Recommender
 // (recommend.h), writes gold.recommendations, and evaluates on held-out baskets.
 //
 // gold.recommendations: customer_id, rank (1..N), product_id, product_name, category, score,
