@@ -181,6 +181,7 @@ nlohmann::json AskAnswer::ToJson() const {
 Result<std::shared_ptr<const SemanticModel>> LoadModelFor(store::Connection& conn) {
   CI_ASSIGN_OR_RETURN(SemanticModel model, DefaultSemanticModel());
   CI_RETURN_IF_ERROR(LoadSampleValues(conn, &model));
+  CI_RETURN_IF_ERROR(NameCurrency(conn, &model));
   return std::shared_ptr<const SemanticModel>(std::make_shared<SemanticModel>(std::move(model)));
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/embedded.h"
 #include "core/strings.h"
+#include "features/currency.h"
 #include "features/kpis.h"
 
 namespace custintel::ask {
@@ -173,6 +174,7 @@ Status ParseMeasures(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(m.row, GetSourceSql(*t, "row", where));
     m.higher_is_better = GetString(*t, "better", "higher") != "lower";
     m.round = static_cast<int>(t->get_as<int64_t>("round") ? t->get_as<int64_t>("round")->get() : 2);
+    m.money = t->get_as<bool>("money") && t->get_as<bool>("money")->get();
     CI_ASSIGN_OR_RETURN(m.combine, GetNameMap(*t, "combine", where));
     const std::string kind = GetString(*t, "kind", "aggregate");
     if (kind == "ratio") {
@@ -357,6 +359,15 @@ Result<SemanticModel> LoadSemanticModel(const std::string& path) {
   if (!std::filesystem::exists(path)) return Status::NotFound(path + ": no such semantic model file");
   if (!ReadFileToString(path, &text)) return Status::IoError(path + ": cannot be read");
   return ParseSemanticModel(text, path);
+}
+
+Status NameCurrency(store::Connection& conn, SemanticModel* model) {
+  CI_ASSIGN_OR_RETURN(std::string currency, features::DataCurrency(conn));
+  if (currency.empty()) return Status::Ok();
+  for (Measure& m : model->measures) {
+    if (m.money) m.label += " in " + currency;
+  }
+  return Status::Ok();
 }
 
 Status LoadSampleValues(store::Connection& conn, SemanticModel* model, int max_values) {

@@ -49,6 +49,7 @@ struct Measure {
   SourceSql row;        // per-row value for comparison filters
   bool higher_is_better = true;
   int round = 2;
+  bool money = false;  // an amount: answers name the data's currency in its label (InCurrency)
   // A ratio measure (kind = "ratio"): numerator / denominator, two other measures, each
   // computed on its own source; `percent` multiplies by 100. The answer shows both parts
   // ("67.0% — 2,011 of 3,000 customers"). A ratio has no `aggregate` of its own.
@@ -129,5 +130,10 @@ Result<SemanticModel> LoadSemanticModel(const std::string& path);
 // SELECT DISTINCT per such dimension at load time — never per question. A source whose tables
 // are missing (no run yet) is skipped silently: the file's values remain.
 Status LoadSampleValues(store::Connection& conn, SemanticModel* model, int max_values = 60);
+
+// Names the data's currency (features/currency.h) in the label of every money measure:
+// "revenue (completed orders) in BRL", so an answer's amounts are never read as dollars. Labels
+// stay as they are when the orders name no currency.
+Status NameCurrency(store::Connection& conn, SemanticModel* model);
 
 }  // namespace custintel::ask

@@ -28,7 +28,7 @@ Result<std::shared_ptr<store::Database>> OpenDb(const GlobalOptions& g, bool mus
   CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
   store::DatabaseOptions options;
   options.memory_limit = g.memory_limit.empty() ? config.database.memory_limit : g.memory_limit;
-  auto opened = store::OpenEngineDatabase(g.db, options);
+  auto opened = store::OpenEngineDatabase(g.db, options, config.orders);
   if (!opened.ok() && opened.status().message().starts_with("bad DuckDB setting memory_limit")) {
     return opened.status().WithContext(g.memory_limit.empty() ? config.source + ": [database] memory_limit"
                                                               : std::string("--memory-limit"));
@@ -60,6 +60,7 @@ Status RunPipeline(const GlobalOptions& g, const std::string& as_of, bool full, 
   std::cout << fmt::format("run {} as of {}: {}\n", report.run_id, report.as_of, report.reason);
   if (!report.as_of_note.empty()) std::cout << "note: " << report.as_of_note << '\n';
   for (const auto& line : report.cannot_build) std::cout << line << '\n';
+  for (const auto& line : report.status_notes) std::cout << line << '\n';
   for (const auto& s : report.steps) {
     std::cout << fmt::format("  {:<20} {:>8.2f} s{}\n", s.name, s.seconds, s.note.empty() ? "" : "  " + s.note);
   }

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/order_status.h"
 #include "core/strings.h"
 #include "features/data_profile.h"
 #include "ingest/contract.h"
@@ -101,9 +102,9 @@ void PrintAccounting(const std::vector<ingest::IngestCounts>& all) {
       std::cout << fmt::format("{}: {} reviews/tickets naming an order were given the order's customer\n", c.source,
                                c.attributed_by_order);
     }
-    for (const auto& [status, n] : c.unknown_statuses) {
-      std::cout << fmt::format("{}: status '{}' ({} orders) is not a known purchase, cancel, refund or return "
-                               "status; counted as purchases\n", c.source, status, n);
+    for (const auto& s : c.noted_statuses) {
+      std::cout << fmt::format("{}: status '{}': {} orders — {}\n", c.source, s.status, s.orders,
+                               OrderStatusVerdict(s.status_class, s.counted));
     }
     if (c.amounts_from_items > 0) {
       std::cout << fmt::format("{}: {} orders without an amount took the sum of their items\n", c.source,
@@ -247,6 +248,11 @@ nlohmann::json DoctorJson(const features::DataProfile& d) {
     j["outputs"].push_back(row);
   }
   j["next_file"] = d.next_file.empty() ? nlohmann::json() : nlohmann::json(d.next_file);
+  j["order_statuses"] = nlohmann::json::array();
+  for (const auto& s : d.statuses) {
+    j["order_statuses"].push_back({{"status", s.status.empty() ? nlohmann::json() : nlohmann::json(s.status)},
+                                   {"orders", s.orders}, {"class", s.status_class}, {"counted_as_purchase", s.counted}});
+  }
   return j;
 }
 
@@ -272,6 +278,16 @@ void PrintDoctor(const features::DataProfile& d) {
   std::cout << "\nCannot build\n";
   for (const auto& o : d.outputs) {
     if (!o.can_build) std::cout << fmt::format("  {}: needs {}\n", o.output, o.needs);
+  }
+  if (!d.statuses.empty()) {
+    std::cout << "\nOrder statuses ([orders] in custintel.toml decides which are purchases)\n";
+    for (const auto& s : d.statuses) {
+      std::cout << fmt::format("  {:<24} {:>9} orders  {}\n", s.status.empty() ? "(none)" : s.status, s.orders,
+                               !s.counted               ? "not a purchase"
+                               : s.status_class == "unknown" ? "purchase (a status the rule does not know)"
+                                                             : "purchase");
+    }
+    for (const auto& line : features::StatusNotes(d)) std::cout << "  " << line << '\n';
   }
   std::cout << "\nNext file to add: " << (d.next_file.empty() ? "none: every table is there" : d.next_file) << '\n';
 }

@@ -199,11 +199,15 @@ Status RunEvaluateRecs(const GlobalOptions& g, const std::string& as_of_arg, boo
       std::cout << models::RecommendEvaluationToJson(e) << '\n';
       return Status::Ok();
     }
-    std::cout << fmt::format("last basket held out for {} customers\n", e.customers);
-    std::cout << fmt::format("{:<12} {:>14} {:>12}\n", "", "hit_rate@10", "recall@10");
-    std::cout << fmt::format("{:<12} {:>14.4f} {:>12.4f}\n", "model", e.hit_rate_at_10, e.recall_at_10);
-    std::cout << fmt::format("{:<12} {:>14.4f} {:>12.4f}\n", "popularity", e.baseline_hit_rate_at_10,
-                             e.baseline_recall_at_10);
+    std::cout << fmt::format("last basket held out for {} customers; every method recommends 10 for the same "
+                             "baskets\n", e.customers);
+    std::cout << fmt::format("{:<14} {:>12} {:>10} {:>10}\n", "", "hit_rate@10", "recall@10", "NDCG@10");
+    for (const auto& m : e.methods) {
+      std::cout << fmt::format("{:<14} {:>12.4f} {:>10.4f} {:>10.4f}\n", m.method, m.hit_rate_at_10, m.recall_at_10,
+                               m.ndcg_at_10);
+    }
+    if (e.customers > 0 && e.losses.empty()) std::cout << "custintel beats every baseline on recall@10 and NDCG@10\n";
+    for (const auto& loss : e.losses) std::cout << loss << '\n';
     return Status::Ok();
   });
 }
@@ -257,7 +261,8 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
                        "mbgcnbdk, bgbb (summary files of discrete opportunities)");
   }
   clv->add_flag("--include-cancelled", clv_args.include_cancelled,
-                "count cancelled orders as purchases too (as the generator's truth does)");
+                "count every order whatever its status, not only the [orders] rule's purchases (as the generator's "
+                "truth does)");
   clv->callback([&] {
     action = [&] {
       clv_args.model = g.ai_model;
@@ -288,7 +293,8 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
   ev_clv->add_option("--as-of", eval_as_of, "end of the holdout (default: the latest timestamp)");
   ev_clv->add_flag("--json", eval_json, "print JSON");
   ev_clv->callback([&] { action = [&] { return RunEvaluateClv(g, holdout_days, eval_as_of, eval_json); }; });
-  auto* ev_recs = ev->add_subcommand("recs", "hold out each customer's last basket: hit-rate@10, recall@10 vs popularity");
+  auto* ev_recs = ev->add_subcommand("recs", "hold out each customer's last basket: hit-rate@10, recall@10 and NDCG@10 of custintel's "
+                                 "recommendations vs popularity, personal top and TIFU-KNN");
   common(ev_recs, &g);
   ev_recs->add_option("--as-of", eval_as_of, "use purchases up to this time (default: all)");
   ev_recs->add_flag("--json", eval_json, "print JSON");

@@ -6,6 +6,7 @@
 
 #include "cli/output.h"
 #include "core/strings.h"
+#include "features/currency.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
 #include "insight/read.h"
@@ -61,12 +62,10 @@ Result<std::string> NoSpendReason(store::Connection& conn) {
 }
 
 // " BRL" when the orders name one currency (the most common when several), "" when none: money
-// is shown in the data's currency, never in a dollar sign the data did not give.
+// is shown in the data's currency (features/currency.h), never in a dollar sign the data did not give.
 Result<std::string> DataCurrency(store::Connection& conn) {
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT upper(currency) FROM silver.orders WHERE currency IS NOT NULL GROUP BY upper(currency) "
-      "ORDER BY count(*) DESC, upper(currency) LIMIT 1"));
-  return r.row_count() == 0 ? std::string() : " " + r.GetString(0, 0);
+  CI_ASSIGN_OR_RETURN(std::string code, features::DataCurrency(conn));
+  return code.empty() ? code : " " + code;
 }
 
 bool HasNull(const store::QueryResult& r) {

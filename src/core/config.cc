@@ -141,6 +141,39 @@ Status ParseChurn(const toml::table& root, const std::string& source, Config* co
   return Status::Ok();
 }
 
+// A list of non-empty strings, lower-cased (statuses match ignoring case).
+Status ReadWords(const toml::table& t, const char* k, const std::string& where, std::vector<std::string>* out) {
+  const toml::node* n = t.get(k);
+  if (!n) return Status::Ok();
+  const toml::array* arr = n->as_array();
+  if (!arr) return Status::InvalidArgument(fmt::format("{}.{} must be a list of strings", where, k));
+  std::vector<std::string> words;
+  for (const auto& item : *arr) {
+    auto v = item.value<std::string>();
+    std::string word = v ? ToLower(Trim(*v)) : "";
+    if (word.empty()) return Status::InvalidArgument(fmt::format("{}.{} must be a list of non-empty strings", where, k));
+    words.push_back(std::move(word));
+  }
+  *out = std::move(words);
+  return Status::Ok();
+}
+
+Status ParseOrders(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["orders"].as_table();
+  if (!t) return Status::Ok();
+  OrdersConfig& o = config->orders;
+  const std::string w = source + ": orders";
+  CI_RETURN_IF_ERROR(ReadWords(*t, "purchase_statuses", w, &o.purchase_statuses));
+  CI_RETURN_IF_ERROR(ReadWords(*t, "excluded_statuses", w, &o.excluded_statuses));
+  std::string unknown = o.unknown_is_purchase ? "purchase" : "excluded";
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "unknown_statuses", w, &unknown));
+  if (unknown != "purchase" && unknown != "excluded") {
+    return Status::InvalidArgument(w + ".unknown_statuses '" + unknown + "' is not one of purchase, excluded");
+  }
+  o.unknown_is_purchase = unknown == "purchase";
+  return Status::Ok();
+}
+
 Status ParseDatabase(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["database"].as_table();
   if (!t) return Status::Ok();
@@ -203,6 +236,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
   CI_RETURN_IF_ERROR(ParseRefresh(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParsePipeline(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseChurn(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseOrders(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseDatabase(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;

@@ -84,6 +84,20 @@ struct ChurnConfig {
   CustomerStatusConfig status;
 };
 
+// [orders]: which orders are purchases — the one definition every consumer applies (features,
+// RFM, CLV, the churn label and snapshots, recommendations, cohorts, KPIs, the ask model), through
+// the SQL macros is_purchase(status) and order_status_class(status) that every engine connection
+// carries (core/order_status.h). A status matches a word when it contains it, ignoring case
+// ("cancel" matches "Cancelled" and "canceled"); an excluded word wins over a purchase word; an
+// order without a status is a purchase.
+struct OrdersConfig {
+  std::vector<std::string> purchase_statuses;  // words of statuses that are purchases
+  std::vector<std::string> excluded_statuses;  // words of statuses that are not
+  // A status matching neither list: counted as a purchase (true) or not. Either way ingest,
+  // doctor and run report such statuses with their order counts.
+  bool unknown_is_purchase = true;
+};
+
 // [database]: the DuckDB engine of every command (the --memory-limit flag overrides).
 struct DatabaseConfig {
   // DuckDB's buffer memory, e.g. "3GiB" or "80%" (of RAM); "" = DuckDB's default (80%). Work that
@@ -123,6 +137,7 @@ struct Config {
   RefreshConfig refresh;
   PipelineConfig pipeline;
   ChurnConfig churn;
+  OrdersConfig orders;
   DatabaseConfig database;
   AiConfig ai;
   // The file the config came from ("" = defaults only).

@@ -8,10 +8,8 @@ namespace {
 using store::Connection;
 using store::QueryResult;
 
-// Purchases as customer_features.sql counts them.
-constexpr char kPurchase[] =
-    "customer_id IS NOT NULL AND ordered_at IS NOT NULL AND "
-    "coalesce(lower(status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'";
+// Purchases as customer_features.sql counts them ([orders] rule: core/order_status.h).
+constexpr char kPurchase[] = "customer_id IS NOT NULL AND ordered_at IS NOT NULL AND is_purchase(status)";
 
 struct TableSpec {
   const char* table;
@@ -142,6 +140,17 @@ std::string NextFile(const DataProfile& d, int64_t text_rows) {
   return "";
 }
 
+Result<std::vector<StatusProfile>> ProfileStatuses(Connection& conn) {
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
+      "SELECT coalesce(status, ''), order_status_class(status), is_purchase(status), count(*) FROM silver.orders "
+      "GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 50"));
+  std::vector<StatusProfile> out;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    out.push_back({r.GetString(0, i), r.GetString(1, i), r.GetBool(2, i), r.GetInt64(3, i)});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<DataProfile> ProfileData(Connection& conn) {
@@ -163,6 +172,7 @@ Result<DataProfile> ProfileData(Connection& conn) {
   CI_ASSIGN_OR_RETURN(int64_t span, PurchaseSpanDays(conn));
   AddOutputs(&d, span, c.GetInt64(3, 0), c.GetInt64(4, 0));
   d.next_file = NextFile(d, c.GetInt64(3, 0));
+  CI_ASSIGN_OR_RETURN(d.statuses, ProfileStatuses(conn));
   return d;
 }
 
@@ -170,6 +180,16 @@ std::vector<std::string> CannotBuild(const DataProfile& profile) {
   std::vector<std::string> out;
   for (const auto& o : profile.outputs) {
     if (!o.can_build) out.push_back(fmt::format("cannot build {}: needs {}", o.output, o.needs));
+  }
+  return out;
+}
+
+std::vector<std::string> StatusNotes(const DataProfile& profile) {
+  std::vector<std::string> out;
+  for (const auto& s : profile.statuses) {
+    if (s.status_class == "purchase") continue;
+    out.push_back(fmt::format("status '{}': {} orders — {}", s.status, s.orders,
+                              OrderStatusVerdict(s.status_class, s.counted)));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/order_status.h"
 #include "core/status.h"
 #include "store/database.h"
 
@@ -32,6 +33,14 @@ struct OutputProfile {
   std::string needs;   // when it cannot: what it needs, in words
 };
 
+// Orders of one status and how the purchase rule ([orders], core/order_status.h) counts them.
+struct StatusProfile {
+  std::string status;        // "" for orders without a status
+  std::string status_class;  // order_status_class(): purchase, excluded or unknown
+  bool counted = false;      // is_purchase()
+  int64_t orders = 0;
+};
+
 struct DataProfile {
   std::vector<TableProfile> tables;
   std::vector<OutputProfile> outputs;
@@ -39,11 +48,16 @@ struct DataProfile {
   int64_t implied_customers = 0;  // ... of which no customers file gave (implied by other tables)
   int64_t repeat_buyers = 0;      // customers with at least two purchases
   std::string next_file;          // the most useful file to add, and what it unlocks ("" when complete)
+  std::vector<StatusProfile> statuses;  // every order status, most orders first (at most 50)
 };
 
 Result<DataProfile> ProfileData(store::Connection& conn);
 
 // "cannot build X: needs Y" for every output the data cannot give.
 std::vector<std::string> CannotBuild(const DataProfile& profile);
+
+// "status 'unavailable': 609 orders — not counted as purchases; ..." for every status the
+// purchase rule does not plainly call a purchase (excluded or unknown).
+std::vector<std::string> StatusNotes(const DataProfile& profile);
 
 }  // namespace custintel::features

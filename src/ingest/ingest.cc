@@ -192,15 +192,17 @@ Result<int64_t> AmountsFromItems(Connection& conn, const PreparedFile& f) {
   return r.rows_changed();
 }
 
-// Statuses the file's orders carry that say neither "bought" nor "not bought" in a known word.
-Result<std::vector<std::pair<std::string, int64_t>>> UnknownStatuses(Connection& conn, const PreparedFile& f) {
-  std::vector<std::pair<std::string, int64_t>> out;
+// Statuses of the file's orders that the [orders] rule does not plainly call a purchase.
+Result<std::vector<StatusCount>> NotedStatuses(Connection& conn, const PreparedFile& f) {
+  std::vector<StatusCount> out;
   if (f.contract->kind != "orders") return out;
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
-      "SELECT status, count(*) FROM {} WHERE status IS NOT NULL AND lower(status) NOT SIMILAR TO "
-      "'.*(cancel|refund|return|complet|deliver|ship|paid|invoic|approv|fulfil|closed|success|done|placed).*' "
-      "GROUP BY status ORDER BY count(*) DESC, status LIMIT 20", f.input.good)));
-  for (size_t i = 0; i < r.row_count(); ++i) out.emplace_back(r.GetString(0, i), r.GetInt64(1, i));
+      "SELECT status, order_status_class(status) AS class, is_purchase(status), count(*) FROM {} "
+      "WHERE order_status_class(status) <> 'purchase' GROUP BY status ORDER BY count(*) DESC, status LIMIT 20",
+      f.input.good)));
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    out.push_back({r.GetString(0, i), r.GetString(1, i), r.GetBool(2, i), r.GetInt64(3, i)});
+  }
   return out;
 }
 
@@ -249,7 +251,7 @@ Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, cons
   CI_ASSIGN_OR_RETURN(counts.implied_customers, ImplyCustomers(conn, f, counts.batch_id));
   CI_ASSIGN_OR_RETURN(counts.attributed_by_order, AttributeByOrder(conn, f, counts.batch_id));
   CI_ASSIGN_OR_RETURN(counts.amounts_from_items, AmountsFromItems(conn, f));
-  CI_ASSIGN_OR_RETURN(counts.unknown_statuses, UnknownStatuses(conn, f));
+  CI_ASSIGN_OR_RETURN(counts.noted_statuses, NotedStatuses(conn, f));
   counts.merged_lines = f.input.merged_lines;
   counts.merged_by_sum = f.input.merged_by_sum;
   counts.defaulted_quantity = f.input.defaulted_quantity;

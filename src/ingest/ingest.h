@@ -47,6 +47,14 @@ struct DerivedCounts {
   int64_t loaded = 0, updated = 0, unchanged = 0;
 };
 
+// Orders of one status, as the purchase rule classes them.
+struct StatusCount {
+  std::string status;
+  std::string status_class;  // order_status_class(): "excluded" or "unknown"
+  bool counted = false;      // is_purchase(): counted as purchases
+  int64_t orders = 0;
+};
+
 struct IngestCounts {
   std::string kind;
   std::string source;
@@ -73,10 +81,10 @@ struct IngestCounts {
   int64_t implied_customers = 0;   // customers this file named that silver did not know (added, attributes NULL)
   int64_t attributed_by_order = 0; // reviews / tickets given their order's customer
   int64_t amounts_from_items = 0;  // orders without an amount given Σ quantity × unit_price of their items
-  // Order statuses of the file that are neither a known purchase status (completed, delivered,
-  // shipped, paid, ...) nor a cancel / refund / return, with their order counts: they count as
-  // purchases, and ingest says so.
-  std::vector<std::pair<std::string, int64_t>> unknown_statuses;
+  // Order statuses of the file that the [orders] rule (core/order_status.h) does not call a
+  // purchase — excluded ones and ones it does not know — with their order counts, most orders
+  // first: how each counts is printed, so no status is silently in or out of the figures.
+  std::vector<StatusCount> noted_statuses;
 };
 
 // A file of a --dir folder that was not loaded, and why.

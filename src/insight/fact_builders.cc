@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "features/currency.h"
 #include "insight/fact_builders_internal.h"
 #include "models/segments.h"
 
@@ -53,8 +54,12 @@ Result<std::vector<FactSheet>> AccountSheets(store::Connection& conn, const std:
   sql.replace(sql.find("{F}"), 3, where);
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(sql, params));
   CI_ASSIGN_OR_RETURN(Playbook pb, LoadPlaybook(conn));
+  CI_ASSIGN_OR_RETURN(std::string currency, features::DataCurrency(conn));
   std::vector<FactSheet> out;
-  for (size_t i = 0; i < r.row_count(); ++i) out.push_back(AccountFromRow(r, i, pb));
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    out.push_back(AccountFromRow(r, i, pb));
+    detail::InCurrency(out.back(), currency);
+  }
   return out;
 }
 
@@ -140,6 +145,8 @@ Result<FactSheet> LoadRunSheet(store::Connection& conn) {
     AddFact(s, "high_risk_share", high_risk / customers, FactUnit::kPercent, "share of customers at risk of lapsing");
   }
   CI_RETURN_IF_ERROR(AddSegmentHighlights(conn, s));
+  CI_ASSIGN_OR_RETURN(std::string currency, features::DataCurrency(conn));
+  detail::InCurrency(s, currency);
   return s;
 }
 

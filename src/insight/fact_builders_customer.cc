@@ -7,6 +7,7 @@
 
 #include "core/parallel.h"
 #include "core/strings.h"
+#include "features/currency.h"
 #include "insight/drivers.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
@@ -183,6 +184,8 @@ Result<std::vector<CustomerSheet>> LoadChunk(store::Connection& conn, const std:
     names.push_back({r.GetString(15, i), r.GetString(16, i)});
   }
   if (!out.empty()) CI_RETURN_IF_ERROR(AddChunkDetails(conn, filter, options, names, out));
+  CI_ASSIGN_OR_RETURN(std::string currency, features::DataCurrency(conn));
+  for (CustomerSheet& c : out) detail::InCurrency(c.sheet, currency);
   return out;
 }
 

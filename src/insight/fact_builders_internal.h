@@ -27,6 +27,10 @@ inline void AddFact(FactSheet& sheet, std::string name, double value, FactUnit u
   sheet.facts.push_back({std::move(name), StableValue(value), unit, std::move(label)});
 }
 
+// The data's currency (features/currency.h) on every money fact of `sheet`: writers and the
+// grounding check then print and read its amounts in it.
+void InCurrency(FactSheet& sheet, const std::string& currency);
+
 // Adds `name` to the sheet's entities once.
 void AddEntity(FactSheet& sheet, const std::string& name);
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "features/currency.h"
 #include "insight/fact_builders.h"
 #include "insight/fact_builders_internal.h"
 #include "retrieval/passages.h"
@@ -242,6 +243,8 @@ Result<std::vector<SegmentSheetRow>> SegmentSheets(store::Connection& conn, cons
   CI_RETURN_IF_ERROR(AddThemes(conn, pb, by_seg));
   CI_RETURN_IF_ERROR(AddProducts(conn, by_seg));
   CI_RETURN_IF_ERROR(AddReviews(conn, by_seg));
+  CI_ASSIGN_OR_RETURN(std::string currency, features::DataCurrency(conn));
+  for (SegmentSheetRow& row : rows) InCurrency(row.sheet, currency);
   return rows;
 }
 

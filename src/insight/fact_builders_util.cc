@@ -28,6 +28,12 @@ Result<std::vector<std::string>> RangeChunks(store::Connection& conn, const std:
   return out;
 }
 
+void InCurrency(FactSheet& sheet, const std::string& currency) {
+  for (Fact& f : sheet.facts) {
+    if (f.unit == FactUnit::kMoney) f.currency = currency;
+  }
+}
+
 void AddEntity(FactSheet& sheet, const std::string& name) {
   if (name.empty()) return;
   if (std::find(sheet.entities.begin(), sheet.entities.end(), name) == sheet.entities.end()) {

@@ -261,7 +261,7 @@ Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::
       "SELECT customer_id, epoch(ordered_at) / 86400.0, coalesce(amount, 0) FROM silver.orders_as_of(?::TIMESTAMPTZ) "
       "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL "
       "AND coalesce(amount, 0) >= 0 "  // refunds derived from sales lines (ingest order_lines) are negative
-      "AND (? OR coalesce(lower(status), '') NOT LIKE '%cancel%') AND " + scope.Filter("customer_id"),
+      "AND (? OR is_purchase(status)) AND " + scope.Filter("customer_id"),
       {until, include_cancelled}));
   ClvTransactions t;
   const size_t n = r.row_count();

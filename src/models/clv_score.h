@@ -53,7 +53,8 @@ struct ClvScoreOptions {
   // A fitted parameter outside [1/x, x] sits at the edge of what the optimiser can reach (the
   // Gamma-Gamma fit of constant spend runs off to p = 2e7, q = 5e9): the fit is not used.
   double parameter_bound = 1e5;
-  // Count every order, cancelled ones too (the generator's truth counts every order row).
+  // Count every order whatever its status, not only is_purchase's ([orders] rule): the
+  // generator's truth counts every order row.
   bool include_cancelled = false;
   ClvFitOptions fit;  // fit.model forces the customer-base model; unset: model choice
   // Model choice's time split: the holdout is this share of the days from the first purchase to
@@ -96,8 +97,8 @@ struct ClvScoreReport {
   std::optional<ClvModelFit> tried;
 };
 
-// Orders up to `until` (canonical timestamp) of the scope's customers as transactions;
-// timestamps in days since epoch.
+// Purchases (is_purchase; every order with include_cancelled) up to `until` (canonical
+// timestamp) of the scope's customers as transactions; timestamps in days since epoch.
 Result<ClvTransactions> LoadClvTransactions(store::Connection& conn, const std::string& until,
                                             bool include_cancelled,
                                             const features::Scope& scope = features::Scope::All());

@@ -9,6 +9,7 @@
 
 #include "core/embedded.h"
 #include "core/hash.h"
+#include "core/order_status.h"
 #include "core/strings.h"
 #include "insight/playbook.h"
 
@@ -81,10 +82,11 @@ Result<std::string> Fingerprint(store::Connection& conn, const Config& config, c
   h.Add("pipeline").Add(std::to_string(kPipelineVersion));
   for (const auto& f : embedded::Files()) h.Add(f.path).Add(f.content);
   for (const auto& rule : config.segments) h.Add(rule.name).Add(rule.when);
-  // Every status and the texts built on them.
+  // Every status and the texts built on them; every figure built on purchases.
   const CustomerStatusConfig& st = config.churn.status;
   h.Add(fmt::format("high_risk={} status={},{},{},{},{}", config.churn.high_risk, st.at_risk_quantile,
                     st.lapsed_quantile, st.lapsed_p_alive, st.new_days, st.min_gaps));
+  h.Add(DescribeOrdersRule(config.orders));
   // The playbook the insights step will use (the default until the first run seeds the table).
   CI_ASSIGN_OR_RETURN(insight::Playbook playbook, insight::LoadPlaybook(conn));
   for (const auto& e : playbook.entries) h.Add(e.key).Add(e.kind).Add(e.title).Add(e.action).Add(e.expected_impact);
@@ -178,8 +180,8 @@ Result<RunPlan> PlanRun(store::Connection& conn, const Config& config, const std
     return full(fmt::format("full run: the as-of moved from {} (run {}) to {}", last->as_of, last->run_id, as_of));
   }
   if (last->fingerprint != plan.fingerprint) {
-    return full(fmt::format("full run: settings changed since run {} (segment rules, playbook, AI backend, or "
-                            "custintel's models)", last->run_id));
+    return full(fmt::format("full run: settings changed since run {} (segment rules, high risk threshold, "
+                            "purchase statuses, playbook, AI backend, or custintel's models)", last->run_id));
   }
   CI_ASSIGN_OR_RETURN(std::string mismatch, SilverMismatch(conn, *last, seen));
   if (!mismatch.empty()) return full("full run: " + mismatch);

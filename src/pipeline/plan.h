@@ -14,7 +14,8 @@
 //
 // A run is full when: --full; no earlier run recorded a watermark; the as-of differs from the
 // last run's (every customer's recency and 90-day windows move); the fingerprint differs
-// (segment rules, playbook, AI backend and model, the SQL models, kPipelineVersion); silver's
+// (segment rules, the high risk threshold, the [orders] purchase rule, playbook, AI backend and
+// model, the SQL models, kPipelineVersion); silver's
 // row counts do not add up (rows inserted or deleted outside `custintel ingest`); or more than
 // max_changed_share of the customers changed since the last full run (population models —
 // churn model, BG/NBD, recommender similarities — are refitted only by full runs, so they may

@@ -88,6 +88,7 @@ Result<RunReport> Run(store::Connection& conn, const Config& config, const RunOp
   // What the data cannot give is said up front, in words, instead of failing or writing zeros.
   CI_ASSIGN_OR_RETURN(features::DataProfile profile, features::ProfileData(conn));
   report.cannot_build = features::CannotBuild(profile);
+  report.status_notes = features::StatusNotes(profile);
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   PlanOptions plan_options;
   plan_options.full = options.full;

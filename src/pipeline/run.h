@@ -46,6 +46,9 @@ struct RunReport {
   std::string as_of_note;  // how the default as-of was chosen when the data has no dates
   // "cannot build X: needs Y" for every output the data cannot give (features/data_profile.h).
   std::vector<std::string> cannot_build;
+  // How the orders' statuses the purchase rule does not plainly call purchases were counted
+  // ([orders] in custintel.toml; features::StatusNotes).
+  std::vector<std::string> status_notes;
   bool incremental = false;
   std::string reason;              // why full, or what the incremental run covered
   int64_t scoped_customers = 0;    // incremental: customers recomputed

@@ -7,6 +7,8 @@
 #include <map>
 
 #include "core/embedded.h"
+#include "core/money.h"
+#include "features/currency.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
 #include "models/customer_status.h"
@@ -320,6 +322,10 @@ std::string NumberText(const json& v, int decimals) {
   return fmt::format("{:.{}f}", v.get<double>(), decimals);
 }
 
+std::string MoneyValueText(const json& v, const std::string& currency) {
+  return v.is_number() ? MoneyText(v.get<double>(), currency, 2) : "n/a";
+}
+
 Result<Reply> GetSummary(RequestContext& ctx) {
   CI_RETURN_IF_ERROR(RequireScores(ctx));
   // The statuses' definition, as the run that judged the customers recorded it.
@@ -345,12 +351,17 @@ Result<Reply> GetSummary(RequestContext& ctx) {
                                           {}, {"gold.executive_metrics"}));
     changes = Rows(m);
   }
+  // Money in the data's currency (features/currency.h), never a dollar sign the data did not give.
+  CI_ASSIGN_OR_RETURN(auto cur, ctx.Query(features::DataCurrencySql("scoped"), {}, {"silver.orders"}));
+  const std::string currency = cur.row_count() ? CurrencyCode(cur.GetString(0, 0)) : "";
+  kpis["currency"] = currency.empty() ? json() : json(currency);
   std::string text = fmt::format(
       "{} customers; {} at risk (still saveable) with {} of value at stake; {} lapsed; average lifetime value {}; "
       "projected revenue at risk {}; {} reviews averaging {} stars; {} open tickets.",
-      kpis["customers"].dump(), kpis["high_risk"].dump(), NumberText(kpis["value_at_stake"], 2),
-      kpis["lapsed"].dump(), NumberText(kpis["avg_ltv"], 2), NumberText(kpis["revenue_at_risk"], 2),
-      kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2), kpis["open_tickets"].dump());
+      kpis["customers"].dump(), kpis["high_risk"].dump(), MoneyValueText(kpis["value_at_stake"], currency),
+      kpis["lapsed"].dump(), MoneyValueText(kpis["avg_ltv"], currency),
+      MoneyValueText(kpis["revenue_at_risk"], currency), kpis["reviews"].dump(), NumberText(kpis["avg_rating"], 2),
+      kpis["open_tickets"].dump());
   json summary = {{"text", text}, {"source", "facts"}};
   CI_ASSIGN_OR_RETURN(bool has_exec, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "executive_summary"));
   if (has_exec && !ctx.scoped()) {

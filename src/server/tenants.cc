@@ -139,7 +139,7 @@ Result<std::shared_ptr<Tenant>> TenantRegistry::Get(const std::string& name) {
   }
   store::DatabaseOptions options;
   options.memory_limit = config.database.memory_limit;
-  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(path, options));
+  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(path, options, config.orders));
   {
     CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
     CI_RETURN_IF_ERROR(PrepareWriteLedger(conn).WithContext("tenant " + name));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/embedded.h"
+#include "core/order_status.h"
 
 namespace custintel::store {
 namespace {
@@ -64,11 +65,13 @@ Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migr
   return applied;
 }
 
-Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
-                                                     const DatabaseOptions& options) {
+Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path, const DatabaseOptions& options,
+                                                     const std::optional<OrdersConfig>& orders) {
   CI_ASSIGN_OR_RETURN(auto db, Database::Open(path, options));
   // Every computation is in UTC so results do not depend on the machine's zone.
   db->AddConnectionInitializer([](Connection& c) { return c.Execute("SET TimeZone = 'UTC'"); });
+  const std::string rule = OrderStatusMacrosSql(orders ? *orders : DefaultConfig().orders);
+  db->AddConnectionInitializer([rule](Connection& c) { return c.Execute(rule); });
   if (options.read_only) return db;
   CI_ASSIGN_OR_RETURN(Connection conn, db->Connect());
   CI_ASSIGN_OR_RETURN(int applied, ApplyMigrations(conn, EngineMigrations()));

@@ -3,9 +3,11 @@
 // The engine's migrations are the embedded files src/store/migrations/NNNN_name.sql.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/status.h"
 #include "store/database.h"
 
@@ -25,8 +27,11 @@ std::vector<Migration> EngineMigrations();
 Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migrations);
 
 // Opens (or creates) the engine database at `path` with every migration applied; every
-// connection it hands out works in UTC.
+// connection it hands out works in UTC and carries the purchase rule's macros is_purchase() and
+// order_status_class() (core/order_status.h) for `orders` (the configured [orders]; the defaults
+// when unset).
 Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
-                                                     const DatabaseOptions& options = {});
+                                                     const DatabaseOptions& options = {},
+                                                     const std::optional<OrdersConfig>& orders = std::nullopt);
 
 }  // namespace custintel::store

@@ -15,8 +15,7 @@
 #include <sstream>
 #include <string>
 
-#include "store/database.h"
-#include "testing/testing.h"
+#include "ingest/cli_db_fixture.h"
 
 namespace custintel::ingest {
 namespace {
@@ -43,43 +42,14 @@ std::string Orders(int customers, bool with_ids, bool with_amounts) {
   return out.str();
 }
 
-class FirstContactTest : public ::testing::Test {
+class FirstContactTest : public testing::CliDbTest {
  protected:
-  void SetUp() override {
-    if (!std::getenv("CUSTINTEL_BIN")) GTEST_SKIP() << "CUSTINTEL_BIN is not set (run through ctest)";
-  }
-  std::string Db() const { return dir_.File("shop.duckdb"); }
-  std::string File(const std::string& name, const std::string& content) const {
-    testing::WriteFile(dir_.File(name), content);
-    return dir_.File(name);
-  }
-  testing::CommandResult Cli(const std::string& args) { return testing::RunCli(args + " --db " + Db()); }
-  // The rows of a query as "a|b|c" lines (opened after the CLI has exited).
-  std::string Rows(const std::string& sql) {
-    auto db = store::Database::Open(Db());
-    EXPECT_TRUE(db.ok()) << db.status().message();
-    if (!db.ok()) return "";
-    auto conn = (*db)->Connect();
-    auto r = conn->Query(sql);
-    EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
-    std::string out;
-    for (size_t i = 0; r.ok() && i < r->row_count(); ++i) {
-      for (size_t c = 0; c < r->column_count(); ++c) out += (c ? "|" : "") + (r->IsNull(c, i) ? "NULL" : r->GetString(c, i));
-      out += "\n";
-    }
-    return out;
-  }
-  std::string Value(const std::string& sql) {
-    std::string r = Rows(sql);
-    return r.empty() ? r : r.substr(0, r.size() - 1);
-  }
   // `summary` prints no blank figure: no "value ,", "(> )", "NULL" or empty cell of a number.
   void ExpectNoBlankFigure(const std::string& out) {
     EXPECT_EQ(out.find("NULL"), std::string::npos) << out;
     EXPECT_FALSE(std::regex_search(out, std::regex(R"((value|risk|of|is|>) [,.;)])"))) << out;
     EXPECT_EQ(out.find("(> )"), std::string::npos) << out;
   }
-  testing::TempDir dir_;
 };
 
 // An orders file alone: every customer implied, scored, segmented and notified; the summary's
@@ -327,7 +297,7 @@ TEST_F(FirstContactTest, MarketplaceExportLosesNothing) {
                   "FROM silver.order_items"), "4|7.0|156.4");
   EXPECT_EQ(Rows("SELECT order_id, amount, amount_source FROM silver.orders ORDER BY order_id"),
             "A1|25.0|items\nA2|99.9|items\nA3|31.5|items\nA4|NULL|NULL\n");
-  EXPECT_NE(ingest.out.find("status 'unavailable' (1 orders) is not a known purchase"), std::string::npos)
+  EXPECT_NE(ingest.out.find("status 'unavailable': 1 orders — not counted as purchases"), std::string::npos)
       << ingest.out;
   EXPECT_EQ(Rows("SELECT review_id, customer_id, review_text FROM silver.reviews ORDER BY review_id"),
             "V1|K1|ótimo\nV2|K2|NULL\n");

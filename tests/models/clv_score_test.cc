@@ -165,12 +165,14 @@ TEST_F(ClvScoreTest, SummaryFollowsLifetimesConventionInWeeks) {
   Exec(R"sql(
     INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES
       ('1', 'A', '2026-06-02 10:00:00+00', 10, 'completed'), ('2', 'A', '2026-06-02 18:00:00+00', 5, 'completed'),
-      ('3', 'A', '2026-06-16 09:00:00+00', 30, 'refunded'), ('4', 'A', '2026-06-23 09:00:00+00', 99, 'cancelled');
+      ('3', 'A', '2026-06-16 09:00:00+00', 30, 'completed'), ('4', 'A', '2026-06-23 09:00:00+00', 99, 'cancelled'),
+      ('5', 'A', '2026-06-24 09:00:00+00', 40, 'refunded');
   )sql");
   auto s = LoadClvSummary(*conn_, kAsOf, false);
   ASSERT_TRUE(s.ok()) << s.status().message();
   ASSERT_EQ(s->size(), 1u);
-  EXPECT_EQ(s->frequency[0], 1);          // two days with purchases (the cancelled one excluded)
+  // Two days with purchases: the cancelled and the refunded order are no purchases ([orders]).
+  EXPECT_EQ(s->frequency[0], 1);
   EXPECT_NEAR(s->recency[0], 2.0, 1e-9);  // 14 days
   EXPECT_NEAR(s->T[0], 4.0, 1e-9);        // 28 days to the as-of day
   EXPECT_NEAR(s->monetary_value[0], 30.0, 1e-9);

@@ -1,12 +1,14 @@
 #include "models/recommend/recommend.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <unordered_map>
 
 #include "features/customer_features.h"
 #include "model_fixture.h"
 #include "models/clv_score.h"
+#include "models/recommend/recommend_baselines.h"
 #include "models/recommend/recommend_data.h"
 #include "models/recommend/recommend_store.h"
 
@@ -38,7 +40,7 @@ std::span<const PurchaseLine> Of(const std::vector<PurchaseLine>& lines, uint32_
   return std::span(lines).subspan(off[c], off[c + 1] - off[c]);
 }
 
-TEST(Recommender, DueEssentialsComeFirstThenCrossSellThenPopular) {
+TEST(Recommender, DueEssentialsComeFirstThenWhatWasBoughtThenCrossSell) {
   const auto lines = Shop();
   RecommendOptions o;
   o.top_n = 4;
@@ -48,10 +50,26 @@ TEST(Recommender, DueEssentialsComeFirstThenCrossSellThenPopular) {
   EXPECT_EQ(top[0].product, 3u);
   EXPECT_EQ(top[0].reason, RecommendReason::kEssentialDue);
   EXPECT_STREQ(RecommendReasonText(top[0].reason), "usual essentials due");
-  EXPECT_EQ(top[1].product, 1u);  // bought with 0 by every buyer of 0
-  EXPECT_EQ(top[1].reason, RecommendReason::kBoughtTogether);
-  EXPECT_EQ(top[2].reason, RecommendReason::kBoughtTogether);  // 2 co-occurs with 0 too
-  EXPECT_EQ(top[3].reason, RecommendReason::kPopular);
+  // 0 is in the last of 3 baskets: 0.81 / (1 + 0.9 + 0.81) of the decayed baskets.
+  EXPECT_EQ(top[1].product, 0u);
+  EXPECT_EQ(top[1].reason, RecommendReason::kBoughtBefore);
+  EXPECT_NEAR(top[1].score, 1 / 2.71, 1e-9);
+  EXPECT_STREQ(RecommendReasonText(top[1].reason), "bought before");
+  // 1 is bought with 0 by 8 of 0's 9 buyers: 0.369 × 8 / (9^0.75 · 8^0.25) (target_damping 0.25).
+  EXPECT_EQ(top[2].product, 1u);
+  EXPECT_EQ(top[2].reason, RecommendReason::kBoughtTogether);
+  EXPECT_NEAR(top[2].score, 8 / (std::pow(9.0, 0.75) * std::pow(8.0, 0.25)) / 2.71, 1e-6);
+  EXPECT_EQ(top[3].product, 2u);  // 2 co-occurs with 0 too, less often
+  EXPECT_EQ(top[3].reason, RecommendReason::kBoughtTogether);
+  // Customer 12 bought only 2: it, then 0 and 1 bought together with it, then popular 3.
+  auto other = rec.Recommend(Of(lines, 12), 131);
+  ASSERT_EQ(other.size(), 4u);
+  EXPECT_EQ(other[0].product, 2u);
+  EXPECT_EQ(other[0].reason, RecommendReason::kBoughtBefore);
+  EXPECT_EQ(other[1].reason, RecommendReason::kBoughtTogether);
+  EXPECT_EQ(other[2].reason, RecommendReason::kBoughtTogether);
+  EXPECT_EQ(other[3].product, 3u);
+  EXPECT_EQ(other[3].reason, RecommendReason::kPopular);
 }
 
 TEST(Recommender, NotYetDueEssentialIsBoughtRegularly) {
@@ -60,7 +78,14 @@ TEST(Recommender, NotYetDueEssentialIsBoughtRegularly) {
   auto top = rec.Recommend(Of(lines, 0), 125);
   EXPECT_EQ(top[0].product, 3u);
   EXPECT_EQ(top[0].reason, RecommendReason::kBoughtRegularly);
-  EXPECT_NEAR(top[0].score, 0.5, 1e-9);
+  // In every basket (frequency 1), half its interval since the last: (0.5 / 0.8)^0.5.
+  EXPECT_NEAR(top[0].score, std::sqrt(0.625), 1e-9);
+  // Just bought: an essential not due yet falls behind what else the customer bought.
+  auto just = rec.Recommend(Of(lines, 0), 121);
+  ASSERT_GE(just.size(), 2u);
+  EXPECT_EQ(just[0].product, 0u);  // 1 / 2.71 = 0.369
+  EXPECT_EQ(just[1].product, 3u);  // (0.1 / 0.8)^0.5 = 0.354
+  EXPECT_NEAR(just[1].score, std::sqrt(0.125), 1e-9);
 }
 
 TEST(Recommender, NewCustomerGetsPopularFirstPurchases) {
@@ -104,10 +129,57 @@ TEST(Recommender, EvaluationBeatsPopularityWhenCustomersRebuy) {
   d.lines = Sorted(d.lines);
   RecommendEvaluation e = EvaluateRecommendations(d);
   EXPECT_EQ(e.customers, 200u);
-  EXPECT_NEAR(e.hit_rate_at_10, 1.0, 1e-9);
-  EXPECT_GT(e.recall_at_10, e.baseline_recall_at_10);
-  EXPECT_GT(e.hit_rate_at_10, e.baseline_hit_rate_at_10 - 1e-9);
-  EXPECT_NE(RecommendEvaluationToJson(e).find("\"baseline_recall_at_10\""), std::string::npos);
+  ASSERT_EQ(e.methods.size(), 4u);
+  const RecommendScores &own = e.methods[0], &popular = e.methods[1];
+  EXPECT_EQ(own.method, "custintel");
+  EXPECT_EQ(popular.method, "popularity");
+  EXPECT_NEAR(own.hit_rate_at_10, 1.0, 1e-9);
+  EXPECT_GT(own.recall_at_10, popular.recall_at_10);
+  EXPECT_GT(own.ndcg_at_10, popular.ndcg_at_10);
+  EXPECT_GT(own.hit_rate_at_10, popular.hit_rate_at_10 - 1e-9);
+  // Personal top holds the staple too (bought on every day): it finds it as well.
+  EXPECT_NEAR(e.methods[2].hit_rate_at_10, 1.0, 1e-9);
+  EXPECT_NE(RecommendEvaluationToJson(e).find("\"tifu_knn\""), std::string::npos);
+}
+
+// A basket history small enough to work TIFU-KNN out by hand (recommend_baselines.h).
+// Products A..E = 0..4. Customer 0: day 1 {A}, day 2 {A, B}, day 3 {C}; customer 1: day 5 {B, D};
+// customer 2: day 5 {E}.
+std::vector<PurchaseLine> TinyHistory() {
+  return Sorted({{0, 0, 1}, {0, 0, 2}, {0, 1, 2}, {0, 2, 3}, {1, 1, 5}, {1, 3, 5}, {2, 4, 5}});
+}
+
+TEST(RecommendBaselines, PersonalTopCountsPurchaseDaysThenRecency) {
+  const auto lines = TinyHistory();
+  // A on 2 days; B and C on one each, C more recently.
+  EXPECT_EQ(PersonalTop(Of(lines, 0), 10), (std::vector<uint32_t>{0, 2, 1}));
+  EXPECT_EQ(PersonalTop(Of(lines, 0), 1), (std::vector<uint32_t>{0}));
+  EXPECT_TRUE(PersonalTop(Of(lines, 7), 10).empty());
+}
+
+TEST(RecommendBaselines, TifuKnnMatchesTheHandWorkedVectors) {
+  TifuKnnOptions o;
+  o.group_size = 2;
+  o.within_decay = 0.5;
+  o.group_decay = 0.5;
+  o.neighbours = 1;
+  o.alpha = 0.5;
+  TifuKnn t = TifuKnn::Fit(TinyHistory(), 3, 5, o);
+  // Customer 0: 3 baskets, groups from the latest: {day 2, day 3} and {day 1}; 2 groups.
+  // day 3: 0.5^0 / 2 · 0.5^0 / 2 = 0.25; day 2: 0.5^1 / 2 · 1 / 2 = 0.125; day 1: 1 / 1 · 0.5 / 2 = 0.25.
+  auto v = t.Vector(0);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].product, 0u);
+  EXPECT_NEAR(v[0].weight, 0.375, 1e-12);  // A: days 1 and 2
+  EXPECT_NEAR(v[1].weight, 0.125, 1e-12);  // B: day 2
+  EXPECT_NEAR(v[2].weight, 0.25, 1e-12);   // C: day 3
+  EXPECT_NEAR(t.Vector(1)[0].weight, 1.0, 1e-12);
+  // Its one neighbour is customer 1 (shares B; customer 2 shares nothing):
+  // A 0.5·0.375 = 0.1875, B 0.5·0.125 + 0.5·1 = 0.5625, C 0.125, D 0.5.
+  EXPECT_EQ(t.Recommend(0, 3), (std::vector<uint32_t>{1, 3, 0}));
+  EXPECT_EQ(t.Recommend(0, 10), (std::vector<uint32_t>{1, 3, 0, 2}));
+  // Customer 2 has no neighbour: only its own product.
+  EXPECT_EQ(t.Recommend(2, 10), (std::vector<uint32_t>{4}));
 }
 
 class RecommendDbTest : public InMemoryDbTest {};

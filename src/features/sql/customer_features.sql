@@ -1,7 +1,8 @@
 -- gold.customer_features: one row per customer, as of getvariable('as_of') (a TIMESTAMPTZ).
 -- Every input is silver as of that time (the silver.*_as_of macros, store migration 0028: rows
 -- dated after it, and customers who first appear after it, do not exist for this view).
--- Purchases are orders that are not cancelled, refunded or returned, up to the as-of time.
+-- Purchases are the orders is_purchase(status) counts (custintel.toml [orders]; core/order_status.h),
+-- up to the as-of time.
 -- Customers are the customers existing at as_of: those a customers file gave and those the
 -- tables naming them implied (ingest, implied_by). Spend figures are NULL for a customer whose
 -- orders have no amounts (dates only), and for everyone when no order has an amount (or there
@@ -34,7 +35,7 @@ purchases AS (
   SELECT o.order_id, o.customer_id, o.ordered_at, o.amount::DECIMAL(18, 4) AS amount_exact, o.channel
   FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
   WHERE o.customer_id IS NOT NULL AND {{scope o.customer_id}}
-    AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
+    AND is_purchase(o.status)),
 order_stats AS (
   SELECT p.customer_id,
          count(*) AS frequency,

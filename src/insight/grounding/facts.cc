@@ -5,23 +5,13 @@
 #include <cmath>
 
 #include "core/hash.h"
+#include "core/money.h"
 
 namespace custintel::insight {
 namespace {
 
 constexpr std::string_view kUnitNames[] = {"count", "money", "percent", "days", "score"};
 constexpr std::string_view kSubjectNames[] = {"segment", "customer", "account", "run"};
-
-// "1234567" -> "1,234,567"; keeps a leading '-' and any decimals.
-std::string WithThousands(std::string digits) {
-  size_t start = digits[0] == '-' ? 1 : 0;
-  size_t end = digits.find('.');
-  if (end == std::string::npos) end = digits.size();
-  for (ptrdiff_t i = static_cast<ptrdiff_t>(end) - 3; i > static_cast<ptrdiff_t>(start); i -= 3) {
-    digits.insert(static_cast<size_t>(i), ",");
-  }
-  return digits;
-}
 
 // Rounds half away from zero and never prints "-0".
 std::string Fixed(double v, int decimals) {
@@ -47,11 +37,8 @@ std::string_view SubjectKindName(SubjectKind kind) { return kSubjectNames[static
 std::string FormatFact(const Fact& fact) {
   const double v = fact.value;
   switch (fact.unit) {
-    case FactUnit::kCount: return WithThousands(Fixed(v, 0));
-    case FactUnit::kMoney: {
-      std::string s = WithThousands(Fixed(std::fabs(v), std::fabs(v) >= 100 ? 0 : 2));
-      return (v < 0 && s.find_first_not_of("0.,") != std::string::npos ? "-$" : "$") + s;
-    }
+    case FactUnit::kCount: return GroupedFixed(v, 0);
+    case FactUnit::kMoney: return MoneyText(v, fact.currency, std::fabs(v) >= 100 ? 0 : 2);
     case FactUnit::kPercent: return Fixed(v * 100, 1) + "%";
     case FactUnit::kDays: {
       std::string d = Fixed(v, 0);
@@ -87,6 +74,7 @@ nlohmann::json FactSheet::ToJson() const {
   for (const Fact& f : facts) {
     j["facts"].push_back({{"name", f.name}, {"value", f.value}, {"unit", FactUnitName(f.unit)},
                           {"label", f.label}, {"text", FormatFact(f)}});
+    if (!f.currency.empty()) j["facts"].back()["currency"] = f.currency;
   }
   for (const Snippet& s : snippets) {
     j["snippets"].push_back({{"id", s.id}, {"source", s.source}, {"text", s.text}, {"score", s.score},
@@ -108,7 +96,8 @@ Result<FactSheet> FactSheet::FromJson(const nlohmann::json& j) {
     sheet.title = j.value("title", sheet.subject.id);
     for (const auto& f : j.value("facts", nlohmann::json::array())) {
       CI_ASSIGN_OR_RETURN(FactUnit unit, ParseFactUnit(f.value("unit", "count")));
-      sheet.facts.push_back({f.at("name").get<std::string>(), f.at("value").get<double>(), unit, f.value("label", "")});
+      sheet.facts.push_back({f.at("name").get<std::string>(), f.at("value").get<double>(), unit, f.value("label", ""),
+                             f.value("currency", "")});
     }
     for (const auto& s : j.value("snippets", nlohmann::json::array())) {
       sheet.snippets.push_back({s.at("id").get<std::string>(), s.value("source", ""), s.at("text").get<std::string>(),

@@ -30,8 +30,8 @@ namespace custintel::insight {
 
 // How a fact's value is read and printed.
 //   kCount   integer, thousands separators            1035      -> "1,035"
-//   kMoney   currency, no decimals from 100 up,       1234.5    -> "$1,235"; 12.34 -> "$12.34"
-//            two decimals below 100
+//   kMoney   in the fact's currency (core/money.h),   1234.5    -> "$1,235" (USD), "BRL 1,235",
+//            no decimals from 100 up, two below 100              "1,235" (unknown); 12.34 -> "$12.34"
 //   kPercent a fraction printed as a percentage       0.3453    -> "34.5%"
 //   kDays    a duration in whole days                 41.6      -> "42 days"
 //   kScore   a unitless score, two decimals           -0.3384   -> "-0.34"
@@ -45,6 +45,7 @@ struct Fact {
   double value = 0;   // as stored (percent facts hold the fraction: 0.345 is 34.5%)
   FactUnit unit = FactUnit::kCount;
   std::string label;  // what it measures, in words: "customers in the segment"
+  std::string currency;  // kMoney: the data's currency (features::DataCurrency); "" = unknown, printed bare
 };
 
 // A retrieved passage a text may cite, e.g. {"review:R00042", "review", "Arrived late ...", 0.031}.

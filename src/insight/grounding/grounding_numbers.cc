@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "core/money.h"
+
 namespace custintel::insight {
 namespace {
 
@@ -196,10 +198,17 @@ class NumberScanner {
   // "$", "-$", "USD ", "€", "£", "~", signs; returns the surface's begin.
   size_t ReadPrefix(size_t start, NumberMention* m) {
     size_t b = start;
-    if (b > 0 && t_[b - 1] == '$') m->kind = NumberKind::kMoney, --b;
-    else if (b >= 2 && (StartsWith(t_, b - 2, "\xC2\xA3"))) m->kind = NumberKind::kMoney, b -= 2;  // £
-    else if (b >= 3 && (StartsWith(t_, b - 3, "\xE2\x82\xAC"))) m->kind = NumberKind::kMoney, b -= 3;  // €
-    else if (b >= 4 && LowerStr(t_.substr(b - 4, 4)) == "usd ") m->kind = NumberKind::kMoney, b -= 4;
+    auto money = [&](const char* currency, size_t width) {
+      m->kind = NumberKind::kMoney, m->currency = currency, b -= width;
+    };
+    if (b >= 2 && t_[b - 1] == '$' && t_[b - 2] == 'R' && (b == 2 || !IsAlnum(t_[b - 3]))) money("BRL", 2);
+    else if (b > 0 && t_[b - 1] == '$') money("USD", 1);
+    else if (b >= 2 && (StartsWith(t_, b - 2, "\xC2\xA3"))) money("GBP", 2);  // £
+    else if (b >= 2 && (StartsWith(t_, b - 2, "\xC2\xA5"))) money("JPY", 2);  // ¥
+    else if (b >= 3 && (StartsWith(t_, b - 3, "\xE2\x82\xAC"))) money("EUR", 3);  // €
+    else if (b >= 4 && t_[b - 1] == ' ' && IsCurrencyCode(t_.substr(b - 4, 3)) && (b == 4 || !IsAlnum(t_[b - 5]))) {
+      m->kind = NumberKind::kMoney, m->currency = std::string(t_.substr(b - 4, 3)), b -= 4;  // "BRL 1,235"
+    }
     auto sign_context = [&](size_t p) { return p == 0 || !IsAlnum(t_[p - 1]); };
     if (b > 0 && (t_[b - 1] == '-' || t_[b - 1] == '+') && sign_context(b - 1)) {
       m->explicit_sign = true;
@@ -250,7 +259,15 @@ class NumberScanner {
       return we;
     }
     if (Word(w, {"day", "days"})) { m->kind = NumberKind::kDays; return we; }
-    if (Word(w, {"dollars", "usd"}) && m->kind == NumberKind::kPlain) { m->kind = NumberKind::kMoney; return we; }
+    if (Word(w, {"dollars", "usd"}) && m->kind == NumberKind::kPlain) {
+      m->kind = NumberKind::kMoney, m->currency = "USD";
+      return we;
+    }
+    if (m->kind == NumberKind::kPlain && e + 4 <= t_.size() && t_[e] == ' ' && IsCurrencyCode(t_.substr(e + 1, 3)) &&
+        (e + 4 == t_.size() || !IsAlnum(t_[e + 4]))) {  // "1,235 BRL"
+      m->kind = NumberKind::kMoney, m->currency = std::string(t_.substr(e + 1, 3));
+      return e + 4;
+    }
     return e;
   }
 
@@ -272,6 +289,17 @@ class NumberScanner {
   size_t i_ = 0;
   std::vector<NumberMention> out_;
 };
+
+// A money fact of a known currency matches money in that currency (or money naming none); one
+// of unknown currency is printed bare, so a plain number matches it too.
+bool CurrencyFits(const NumberMention& m, const Fact& fact) {
+  if (fact.unit != FactUnit::kMoney) return true;
+  const std::string code = CurrencyCode(fact.currency);
+  // Printed bare (no currency), or with a code or symbol the reader does not take for money.
+  if (m.kind == NumberKind::kPlain) return code.empty() || !IsCurrencyCode(code);
+  if (m.kind != NumberKind::kMoney || m.currency.empty() || code.empty()) return true;
+  return m.currency == code;
+}
 
 bool UnitCompatible(const NumberMention& m, FactUnit unit) {
   switch (m.kind) {
@@ -328,7 +356,8 @@ bool InSnippet(const NumberMention& m, const SheetNumbers& sheet) {
 
 // NumberMatchesFact with the fact's print read once.
 bool MatchesFact(const NumberMention& m, const Fact& fact, double printed) {
-  if (!UnitCompatible(m, fact.unit)) return false;
+  const bool bare_money = m.kind == NumberKind::kPlain && fact.unit == FactUnit::kMoney;
+  if (!(UnitCompatible(m, fact.unit) || bare_money) || !CurrencyFits(m, fact)) return false;
   return Close(m, InTextScale(m, fact)) || Close(m, printed);
 }
 

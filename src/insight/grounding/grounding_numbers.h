@@ -59,6 +59,10 @@ struct NumberMention {
   NumberKind kind = NumberKind::kPlain;
   NumberBound bound = NumberBound::kExact;
   bool explicit_sign = false;
+  // kMoney: the currency the text wrote, upper-case ("USD" for "$", "EUR", "GBP", "BRL" for
+  // "BRL 1,235" or "R$"); "" when it named none (a money fact then matches a plain number
+  // only when the data has no currency either).
+  std::string currency;
 };
 
 // Byte ranges [begin, end) whose numbers belong to a name and are skipped.

@@ -17,7 +17,6 @@
 namespace custintel::models::churn_internal {
 
 inline constexpr char kModelVersion[] = "churn-xgb-1";
-inline constexpr char kNotPurchase[] = "coalesce(lower(o.status), '') SIMILAR TO '.*(cancel|refund|return).*'";
 inline constexpr size_t kScoreChunkRows = 65536;
 
 struct Dataset {

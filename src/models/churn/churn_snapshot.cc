@@ -84,14 +84,13 @@ Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int 
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
-      "  AND o.ordered_at <= {1} + to_days({2}) AND NOT ({3}) AND {4}) "
-      "SELECT f.*, a.clv_p_alive, {5} AS ci_heuristic, "
-      "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label, {6} AS ci_status "
+      "  AND o.ordered_at <= {1} + to_days({2}) AND is_purchase(o.status) AND {3}) "
+      "SELECT f.*, a.clv_p_alive, {4} AS ci_heuristic, "
+      "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label, {5} AS ci_status "
       "FROM ci_churn_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
       "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features; "
       "DROP TABLE ci_status_rhythm; DROP TABLE ci_status_settings",
-      name, c, horizon, kNotPurchase, scope.Filter("o.customer_id"), heuristic,
-      StatusCall("f", "a.clv_p_alive", heuristic))));
+      name, c, horizon, scope.Filter("o.customer_id"), heuristic, StatusCall("f", "a.clv_p_alive", heuristic))));
   LogInfo(fmt::format("churn {}: labels {:.2f} s", name, sw.Lap()));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();

@@ -57,14 +57,13 @@ std::vector<double> Shares(const std::vector<uint64_t>& count, uint64_t total) {
   return s;
 }
 
-int Tier(RecommendReason r) { return static_cast<int>(r); }
-
 }  // namespace
 
 const char* RecommendReasonText(RecommendReason reason) {
   switch (reason) {
     case RecommendReason::kEssentialDue: return "usual essentials due";
     case RecommendReason::kBoughtRegularly: return "bought regularly";
+    case RecommendReason::kBoughtBefore: return "bought before";
     case RecommendReason::kBoughtTogether: return "bought together";
     case RecommendReason::kPopular: return "popular";
     case RecommendReason::kPopularFirst: return "popular first purchase";
@@ -109,7 +108,8 @@ Recommender Recommender::Fit(std::span<const PurchaseLine> lines, size_t n_produ
     auto& nb = m.neighbours[i];
     co.ForEachInRow(i, [&](uint32_t j, uint32_t c) {
       if (c >= options.min_co_buyers) {
-        nb.push_back({j, static_cast<float>(c / std::sqrt(static_cast<double>(buyers[i]) * buyers[j]))});
+        const double a = options.target_damping;
+        nb.push_back({j, static_cast<float>(c / (std::pow(double(buyers[i]), 1 - a) * std::pow(double(buyers[j]), a)))});
       }
     });
     const size_t keep = std::min(nb.size(), options.neighbours);
@@ -155,49 +155,94 @@ std::vector<uint32_t> Recommender::Popular(size_t n) const {
   return {model_.popular.begin(), model_.popular.begin() + std::min(n, model_.popular.size())};
 }
 
+namespace {
+
+// What one customer's history says about one product.
+struct Habit {
+  uint32_t product;
+  size_t days;        // purchase days
+  int32_t last;       // last purchase day
+  double own = 0;     // time-decayed share of the customer's baskets holding it
+  double ratio = 0;   // repeat products: days since the last purchase / usual interval
+};
+
+// Per product of `history` (sorted by product then day): its habit. own = Σ over its purchase
+// days of decay^(baskets after that day) / Σ over all baskets of the same: 1 for a product in
+// every basket, recent baskets counting most.
+std::vector<Habit> Habits(std::span<const PurchaseLine> history, int32_t today, double decay) {
+  std::vector<int32_t> days;
+  for (const PurchaseLine& l : history) days.push_back(l.day);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  double total = 0;
+  for (size_t i = 0; i < days.size(); ++i) total += std::pow(decay, double(days.size() - 1 - i));
+  std::vector<Habit> out;
+  for (size_t b = 0; b < history.size();) {
+    size_t e = b;
+    Habit h{history[b].product, 0, history[b].day};
+    while (e < history.size() && history[e].product == history[b].product) {
+      const size_t at = std::lower_bound(days.begin(), days.end(), history[e].day) - days.begin();
+      h.own += std::pow(decay, double(days.size() - 1 - at)) / total;
+      h.last = history[e].day;
+      ++e;
+    }
+    h.days = e - b;
+    if (h.days >= 2) {
+      const double interval = std::max(1.0, double(h.last - history[b].day) / double(h.days - 1));
+      h.ratio = (today - h.last) / interval;
+    }
+    out.push_back(h);
+    b = e;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Recommendation> Recommender::Recommend(std::span<const PurchaseLine> history, int32_t today) const {
-  // Per-thread scratch sized to the catalog: candidate → Σ cosine, and which entries are set.
+  // Per-thread scratch sized to the catalog: candidate → Σ own weight × cosine, and which are set.
   thread_local std::vector<double> cross;
   thread_local std::vector<uint32_t> touched;
   if (cross.size() < model_.neighbours.size()) cross.assign(model_.neighbours.size(), 0.0);
   touched.clear();
-  std::vector<Recommendation> out;
-  std::vector<uint32_t> bought;
-  for (size_t b = 0; b < history.size();) {
-    size_t e = b;
-    while (e < history.size() && history[e].product == history[b].product) ++e;
-    const uint32_t product = history[b].product;
-    bought.push_back(product);
-    if (e - b >= 2) {  // a repeat product: its usual interval decides whether it is due
-      const double interval = std::max(1.0, double(history[e - 1].day - history[b].day) / double(e - b - 1));
-      const double ratio = (today - history[e - 1].day) / interval;
-      out.push_back({product, ratio,
-                     ratio >= 1 ? RecommendReason::kEssentialDue : RecommendReason::kBoughtRegularly});
+  const std::vector<Habit> habits = Habits(history, today, options_.basket_decay);
+  for (const Habit& h : habits) {
+    if (h.product >= model_.neighbours.size()) continue;
+    for (const RecommenderModel::Neighbour& n : model_.neighbours[h.product]) {
+      if (cross[n.product] == 0.0) touched.push_back(n.product);
+      cross[n.product] += h.own * n.similarity;
     }
-    if (product < model_.neighbours.size()) {
-      for (const RecommenderModel::Neighbour& n : model_.neighbours[product]) {
-        if (cross[n.product] == 0.0) touched.push_back(n.product);
-        cross[n.product] += n.similarity;
-      }
-    }
-    b = e;
   }
-  std::sort(bought.begin(), bought.end());
-  auto is_bought = [&](uint32_t p) { return std::binary_search(bought.begin(), bought.end(), p); };
+  std::vector<Recommendation> out;
+  // Repeat products whose usual interval has passed are due; the others the customer bought
+  // rank by how much of their baskets held them, damped while a repeat product is not due yet,
+  // plus what the customer's products are bought together with.
+  for (const Habit& h : habits) {
+    const double together = h.product < cross.size() ? options_.cross_weight * cross[h.product] : 0.0;
+    if (h.days >= 2 && h.ratio >= options_.due_ratio) {
+      out.push_back({h.product, h.ratio, RecommendReason::kEssentialDue});
+      continue;
+    }
+    const double timing = h.days >= 2 ? std::pow(std::clamp(h.ratio / options_.due_ratio, 0.0, 1.0), options_.not_due_power) : 1.0;
+    out.push_back({h.product, h.own * timing + together,
+                   h.days >= 2 ? RecommendReason::kBoughtRegularly : RecommendReason::kBoughtBefore});
+  }
+  std::vector<uint32_t> bought;
+  for (const Habit& h : habits) bought.push_back(h.product);  // sorted: habits are by product
   for (uint32_t p : touched) {
-    if (!is_bought(p)) out.push_back({p, cross[p], RecommendReason::kBoughtTogether});
+    if (!std::binary_search(bought.begin(), bought.end(), p)) {
+      out.push_back({p, options_.cross_weight * cross[p], RecommendReason::kBoughtTogether});
+    }
     cross[p] = 0.0;
   }
-  // Due: just-due first (long-overdue items were probably given up); regular: closest to due.
-  auto key = [](const Recommendation& r) {
-    return r.reason == RecommendReason::kEssentialDue ? -r.score : r.score;
-  };
-  const size_t n = options_.top_n;
+  // Due first, just-due first (long-overdue items were probably given up); then by score.
   auto better = [&](const Recommendation& a, const Recommendation& b) {
-    if (a.reason != b.reason) return Tier(a.reason) < Tier(b.reason);
-    if (key(a) != key(b)) return key(a) > key(b);
+    const bool due_a = a.reason == RecommendReason::kEssentialDue, due_b = b.reason == RecommendReason::kEssentialDue;
+    if (due_a != due_b) return due_a;
+    if (a.score != b.score) return due_a ? a.score < b.score : a.score > b.score;
     return a.product < b.product;
   };
+  const size_t n = options_.top_n;
   const size_t keep = std::min(out.size(), n);
   std::partial_sort(out.begin(), out.begin() + keep, out.end(), better);
   std::vector<Recommendation> top(out.begin(), out.begin() + keep);  // exact size: no slack kept

@@ -1,12 +1,23 @@
-// Product recommendations from purchase history, each with a reason:
+// Product recommendations from purchase history, each with a reason. Repurchase first, then
+// discovery:
 //   1. "usual essentials due"  products bought on ≥ 2 days whose usual interval (mean days
-//                              between its purchase days) has passed since the last purchase;
-//   2. "bought regularly"      the customer's other repeat products, closest to due first;
-//   3. "bought together"       cross-sell: Σ over the customer's products of the item-item
-//                              cosine similarity of buyer sets, products not bought yet;
-//   4. "popular"               fill-up by distinct buyers;
+//                              between its purchase days) has (nearly) passed since the last
+//                              purchase (days since / interval ≥ due_ratio), just-due first;
+//   then one score for every other candidate, highest first:
+//   2. "bought regularly"      the customer's other repeat products,
+//   3. "bought before"         products bought on one day,
+//                              scored by their time-decayed frequency (share of the customer's
+//                              baskets holding them, each basket weighted basket_decay^(baskets
+//                              after it)) — for a repeat product damped by (days since /
+//                              interval)^not_due_power while it is not due — plus cross_weight ×
+//                              Σ over the customer's products of their frequency × the item-item
+//                              similarity of buyer sets (target_damping; what they are bought
+//                              together with);
+//   4. "bought together"       products not bought yet, by that last sum alone;
+//   5. "popular"               fill-up by distinct buyers;
 //   "popular first purchase"   for customers with no purchases: what new customers buy first.
-// Tiers are ranked in that order, by score within a tier.
+// `evaluate recs` measures this against popularity, personal top and TIFU-KNN
+// (recommend_data.h, recommend_baselines.h).
 //
 //   Recommender rec = Recommender::Fit(lines, n_products, {});
 //   auto top = rec.Recommend(customer_lines, today);
@@ -31,17 +42,27 @@ struct PurchaseLine {
 
 struct RecommendOptions {
   size_t top_n = 10;               // recommendations per customer
-  size_t neighbours = 50;          // similar products kept per product
+  size_t neighbours = 100;         // similar products kept per product
   uint32_t min_co_buyers = 2;      // pairs with fewer shared buyers are noise
+  // Similarity of product i to j: shared buyers / (buyers_i^(1 − d) · buyers_j^d); d = 0.5 is
+  // the cosine of buyer sets, d = 0 the share of i's buyers who bought j (popular j kept).
+  double target_damping = 0.25;
   size_t max_products_per_customer = 200;  // caps the pairs one heavy buyer contributes
+  // Scoring (Recommend; not part of the fitted model). Chosen on generated shops by `evaluate
+  // recs` against its baselines (models/README.md has the grid): an interval observed between
+  // sparse orders overstates the rhythm, so a product is due a little before it has passed.
+  double basket_decay = 0.9;   // weight of a basket per later basket in a product's frequency
+  double due_ratio = 0.8;      // a repeat product is due once days since / interval reaches this
+  double not_due_power = 0.5;  // damping of a repeat product not due yet: (ratio / due_ratio)^this
+  double cross_weight = 1.0;   // weight of the bought-together sum beside the own frequency
 };
 
-enum class RecommendReason { kEssentialDue, kBoughtRegularly, kBoughtTogether, kPopular, kPopularFirst };
+enum class RecommendReason { kEssentialDue, kBoughtRegularly, kBoughtBefore, kBoughtTogether, kPopular, kPopularFirst };
 const char* RecommendReasonText(RecommendReason reason);
 
 struct Recommendation {
   uint32_t product = 0;
-  double score = 0;  // tier-specific: days since / interval, Σ cosine, share of buyers
+  double score = 0;  // due: days since / interval; bought: the score above; popular: share of buyers
   RecommendReason reason = RecommendReason::kPopular;
 };
 

@@ -4,11 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 
 #include "core/log.h"
 #include "core/parallel.h"
 #include "core/strings.h"
 #include "models/clv_score.h"
+#include "models/recommend/recommend_baselines.h"
 #include "models/recommend/recommend_store.h"
 
 namespace custintel::models {
@@ -32,7 +35,7 @@ FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
 JOIN silver.order_items_as_of(getvariable('as_of')::TIMESTAMPTZ) oi USING (order_id)
 JOIN rec_customers c ON c.customer_id = o.customer_id
 JOIN rec_products p ON p.product_id = oi.product_id
-WHERE coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'
+WHERE is_purchase(o.status)
 ORDER BY 1, 2, 3
 )sql";
 
@@ -43,11 +46,27 @@ Result<std::vector<std::string>> Column(store::Connection& conn, const std::stri
   return out;
 }
 
-// Hit and recall of `recs` against the sorted held-out `basket`.
-std::pair<bool, double> Score(const std::vector<uint32_t>& recs, const std::vector<uint32_t>& basket) {
+// Adds hit, recall and NDCG of `recs` against the sorted held-out `basket` to `s`.
+void Score(const std::vector<uint32_t>& recs, const std::vector<uint32_t>& basket, RecommendScores* s) {
   size_t found = 0;
-  for (uint32_t p : basket) found += std::find(recs.begin(), recs.end(), p) != recs.end();
-  return {found > 0, basket.empty() ? 0.0 : double(found) / basket.size()};
+  double dcg = 0, ideal = 0;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (std::binary_search(basket.begin(), basket.end(), recs[i])) ++found, dcg += 1 / std::log2(double(i) + 2);
+  }
+  for (size_t i = 0; i < std::min<size_t>(basket.size(), 10); ++i) ideal += 1 / std::log2(double(i) + 2);
+  s->hit_rate_at_10 += found > 0;
+  s->recall_at_10 += basket.empty() ? 0.0 : double(found) / basket.size();
+  s->ndcg_at_10 += ideal > 0 ? dcg / ideal : 0.0;
+}
+
+// `recs` filled up to 10 with the popular products it lacks, in their order: every method
+// recommends 10, as custintel's own does (Li et al.'s personal top fills the same way).
+std::vector<uint32_t> WithPopular(std::vector<uint32_t> recs, const std::vector<uint32_t>& popular) {
+  for (uint32_t p : popular) {
+    if (recs.size() >= 10) break;
+    if (std::find(recs.begin(), recs.end(), p) == recs.end()) recs.push_back(p);
+  }
+  return recs;
 }
 
 // Writes `t` (customer indices of rec_customers) to gold.recommendations: the whole table for
@@ -178,38 +197,60 @@ RecommendEvaluation EvaluateRecommendations(const PurchaseData& data, const Reco
   RecommendOptions o = options;
   o.top_n = 10;
   Recommender rec = Recommender::Fit(train, data.product_ids.size(), o);
-  const std::vector<uint32_t> baseline = rec.Popular(10);
+  const TifuKnn tifu = TifuKnn::Fit(train, n, data.product_ids.size(), {});
+  const std::vector<uint32_t> popular = rec.Popular(10);
   const std::vector<size_t> train_off = CustomerOffsets(train, n);
   RecommendEvaluation e;
-  for (size_t c = 0; c < n; ++c) {
-    if (!eligible[c]) continue;
+  e.methods = {{"custintel"}, {"popularity"}, {"personal_top"}, {"tifu_knn"}};
+  std::vector<std::array<RecommendScores, 4>> per(n);
+  ParallelFor(n, 0, 64, [&](size_t c) {
+    if (!eligible[c]) return;
     std::vector<uint32_t> basket;
     for (size_t i = off[c]; i < off[c + 1]; ++i)
       if (data.lines[i].day == last_day[c]) basket.push_back(data.lines[i].product);
+    std::sort(basket.begin(), basket.end());
+    const std::span<const PurchaseLine> history = std::span(train).subspan(train_off[c], train_off[c + 1] - train_off[c]);
     std::vector<uint32_t> mine;
-    for (const Recommendation& r : rec.Recommend(std::span(train).subspan(train_off[c], train_off[c + 1] - train_off[c]), last_day[c]))
-      mine.push_back(r.product);
-    auto [hit, recall] = Score(mine, basket);
-    auto [bhit, brecall] = Score(baseline, basket);
+    for (const Recommendation& r : rec.Recommend(history, last_day[c])) mine.push_back(r.product);
+    Score(mine, basket, &per[c][0]);
+    Score(popular, basket, &per[c][1]);
+    Score(WithPopular(PersonalTop(history, 10), popular), basket, &per[c][2]);
+    Score(WithPopular(tifu.Recommend(static_cast<uint32_t>(c), 10), popular), basket, &per[c][3]);
+  });
+  for (size_t c = 0; c < n; ++c) {
+    if (!eligible[c]) continue;
     ++e.customers;
-    e.hit_rate_at_10 += hit;
-    e.recall_at_10 += recall;
-    e.baseline_hit_rate_at_10 += bhit;
-    e.baseline_recall_at_10 += brecall;
+    for (size_t m = 0; m < e.methods.size(); ++m) {
+      e.methods[m].hit_rate_at_10 += per[c][m].hit_rate_at_10;
+      e.methods[m].recall_at_10 += per[c][m].recall_at_10;
+      e.methods[m].ndcg_at_10 += per[c][m].ndcg_at_10;
+    }
   }
-  if (e.customers) {
-    for (double* v : {&e.hit_rate_at_10, &e.recall_at_10, &e.baseline_hit_rate_at_10, &e.baseline_recall_at_10})
-      *v /= e.customers;
+  for (RecommendScores& m : e.methods) {
+    if (e.customers == 0) break;
+    m.hit_rate_at_10 /= e.customers;
+    m.recall_at_10 /= e.customers;
+    m.ndcg_at_10 /= e.customers;
+  }
+  const RecommendScores& own = e.methods[0];
+  for (size_t m = 1; m < e.methods.size() && e.customers > 0; ++m) {
+    const RecommendScores& b = e.methods[m];
+    if (own.recall_at_10 <= b.recall_at_10 || own.ndcg_at_10 <= b.ndcg_at_10) {
+      e.losses.push_back(fmt::format("custintel does not beat {}: recall@10 {:.4f} vs {:.4f}, NDCG@10 {:.4f} vs {:.4f}",
+                                     b.method, own.recall_at_10, b.recall_at_10, own.ndcg_at_10, b.ndcg_at_10));
+    }
   }
   return e;
 }
 
 std::string RecommendEvaluationToJson(const RecommendEvaluation& e) {
-  nlohmann::json j = {{"customers", e.customers},
-                      {"hit_rate_at_10", e.hit_rate_at_10},
-                      {"recall_at_10", e.recall_at_10},
-                      {"baseline_hit_rate_at_10", e.baseline_hit_rate_at_10},
-                      {"baseline_recall_at_10", e.baseline_recall_at_10}};
+  nlohmann::json methods = nlohmann::json::array();
+  for (const RecommendScores& m : e.methods) {
+    methods.push_back({{"method", m.method}, {"hit_rate_at_10", m.hit_rate_at_10}, {"recall_at_10", m.recall_at_10},
+                       {"ndcg_at_10", m.ndcg_at_10}});
+  }
+  nlohmann::json j = {{"customers", e.customers}, {"methods", methods}, {"beats_every_baseline", e.losses.empty()},
+                      {"losses", e.losses}};
   return j.dump();
 }
 

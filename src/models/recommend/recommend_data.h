@@ -1,6 +1,6 @@
 // Recommendations against the database: loads purchase lines from silver as of as_of (the
-// silver.*_as_of macros: orders not cancelled, refunded or returned, up to as_of, joined to
-// their items), fits the Recommender
+// silver.*_as_of macros: the orders is_purchase() counts — custintel.toml [orders] — up to as_of,
+// joined to their items), fits the Recommender
 // (recommend.h), writes gold.recommendations, and evaluates on held-out baskets.
 //
 // gold.recommendations: customer_id, rank (1..N), product_id, product_name, category, score,
@@ -12,10 +12,13 @@
 // either way, so a customer gets the rows a full run would give them with the same model.
 //
 // Evaluation (`custintel evaluate recs`): for each customer with purchases on ≥ 2 days, the
-// last day's basket is held out; the model is fitted on everything else and recommends as of
-// that day. hit_rate@10 = share of customers with ≥ 1 held-out product in their top 10;
-// recall@10 = mean share of the held-out basket found in the top 10. The baseline recommends
-// the 10 most popular products (distinct training buyers) to everyone.
+// last day's basket is held out; every method is fitted on everything else and recommends 10
+// products as of that day, for the same baskets: custintel's own (recommend.h), global
+// popularity (the 10 products with most distinct training buyers, to everyone), personal top
+// (each customer's own most-bought products) and TIFU-KNN (recommend_baselines.h).
+// hit_rate@10 = share of customers with ≥ 1 held-out product in their top 10; recall@10 = mean
+// share of the held-out basket found in the top 10; NDCG@10 = mean of DCG / ideal DCG with
+// binary relevance (a held-out product at rank i adds 1 / log2(i + 1)).
 #pragma once
 
 #include <string>
@@ -56,10 +59,16 @@ RecommendationTable RecommendAll(const Recommender& rec, const PurchaseData& dat
 Status BuildRecommendations(store::Connection& conn, const std::string& as_of, const RecommendOptions& options = {},
                             const features::Scope& scope = features::Scope::All());
 
+struct RecommendScores {
+  std::string method;  // "custintel", "popularity", "personal_top", "tifu_knn"
+  double hit_rate_at_10 = 0, recall_at_10 = 0, ndcg_at_10 = 0;
+};
+
 struct RecommendEvaluation {
-  size_t customers = 0;  // customers evaluated
-  double hit_rate_at_10 = 0, recall_at_10 = 0;
-  double baseline_hit_rate_at_10 = 0, baseline_recall_at_10 = 0;
+  size_t customers = 0;                // customers evaluated
+  std::vector<RecommendScores> methods;  // custintel's first, then the baselines
+  // The baselines custintel's recommendations do not beat on recall@10 or NDCG@10 (said plainly).
+  std::vector<std::string> losses;
 };
 
 // Held-out last-basket evaluation on in-memory data (see above).

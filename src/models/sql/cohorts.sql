@@ -7,7 +7,7 @@
 --   share_retained     = customers_retained / cohort_size
 --   revenue            = the cohort's purchase amounts in that month
 --   cumulative_revenue_per_customer = revenue of months 0..months_since / cohort_size
--- Purchases: orders not cancelled, refunded or returned, up to as_of (as in customer_features).
+-- Purchases: orders is_purchase(status) counts ([orders] rule), up to as_of (as in customer_features).
 -- Customers and orders are silver as of as_of (the silver.*_as_of macros, store migration 0028).
 CREATE OR REPLACE TABLE gold.cohorts AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS t),
@@ -15,7 +15,7 @@ purchases AS (
   SELECT o.customer_id, o.ordered_at, coalesce(o.amount, 0) AS amount
   FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
   WHERE o.customer_id IS NOT NULL
-    AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
+    AND is_purchase(o.status)),
 firsts AS (SELECT customer_id, min(ordered_at) AS first_at FROM purchases GROUP BY ALL),
 members AS (
   SELECT c.customer_id,

@@ -17,7 +17,7 @@
 --   Without a rhythm (fewer than min_gaps gaps in the whole shop: no orders, a subscription
 --   table with a churn label): at risk when churn_risk > [churn] high_risk, else active — never
 --   lapsed, since nothing says how long a silence is normal.
--- Purchases are orders not cancelled, refunded or returned, up to getvariable('as_of'). The
+-- Purchases are the orders is_purchase(status) counts ([orders]), up to getvariable('as_of'). The
 -- settings come from TEMP table ci_status_settings (one row, written by customer_status.cc from
 -- [churn] and [churn.status]); the rhythm is the TEMP table ci_status_rhythm (one row).
 -- The q-quantile of a sorted list, interpolated linearly between the closest ranks (as DuckDB's
@@ -33,7 +33,7 @@ WITH purchase_days AS (
   SELECT DISTINCT o.customer_id, o.ordered_at::DATE AS d
   FROM silver.orders_as_of(getvariable('as_of')::TIMESTAMPTZ) o
   WHERE o.customer_id IS NOT NULL
-    AND coalesce(lower(o.status), '') NOT SIMILAR TO '.*(cancel|refund|return).*'),
+    AND is_purchase(o.status)),
 gaps AS (
   SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap
   FROM purchase_days),

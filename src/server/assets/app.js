@@ -42,6 +42,8 @@
     async overview() {
       const s = await api('/v1/summary');
       const k = s.kpis;
+      // Amounts in the data's currency (kpis.currency), never a dollar sign the data did not give.
+      const inCurrency = k.currency ? ' (' + esc(k.currency) + ')' : '';
       const change = {};
       for (const c of s.changes) change[c.metric] = c.change;
       const card = (label, value, metric) => '<div class="card"><div class="label">' + label + '</div><div class="value">' +
@@ -49,8 +51,10 @@
           ? 'since last run: ' + (change[metric] >= 0 ? '+' : '') + fmt(change[metric], 2) : '&nbsp;') + '</div></div>';
       page.innerHTML = '<h1>Overview</h1><div class="cards">' +
         card('Customers', fmt(k.customers), 'customers') + card('At risk (saveable)', fmt(k.high_risk), 'high_risk') +
-        card('Value at stake (at risk)', fmt(k.value_at_stake, 0), 'value_at_stake') + card('Lapsed', fmt(k.lapsed), 'lapsed') +
-        card('Avg lifetime value', fmt(k.avg_ltv, 2), 'avg_ltv') + card('Revenue at risk', fmt(k.revenue_at_risk, 0)) +
+        card('Value at stake (at risk)' + inCurrency, fmt(k.value_at_stake, 0), 'value_at_stake') +
+        card('Lapsed', fmt(k.lapsed), 'lapsed') +
+        card('Avg lifetime value' + inCurrency, fmt(k.avg_ltv, 2), 'avg_ltv') +
+        card('Revenue at risk' + inCurrency, fmt(k.revenue_at_risk, 0)) +
         card('Reviews', fmt(k.reviews), 'reviews') + card('Avg rating', fmt(k.avg_rating, 2), 'avg_rating') +
         card('Open tickets', fmt(k.open_tickets), 'open_tickets') + '</div>' +
         '<h2>Executive summary</h2><div class="panel" id="exec">' + esc(s.executive_summary.text || s.executive_summary.summary || '') +
