@@ -72,3 +72,31 @@ TEST(BuiltinGenerate, BackendServesTasksAndRefusesTheRest) {
 
 }  // namespace
 }  // namespace custintel::ai
+
+namespace custintel::ai {
+namespace {
+
+TEST(BuiltinChoose, AStatedRatingCountsAsMuchAsTheWording) {
+  const std::string mixed =
+      "The product works as advertised but the shipping took forever and the packaging was damaged. The product "
+      "itself is okay for the price.";
+  std::vector<std::string> labels = {"very_positive", "positive", "neutral", "negative", "very_negative"};
+  BuiltinBackend b;
+  auto alone = b.Choose(std::vector<std::string>{"Classify sentiment of this review: " + mixed}, labels);
+  auto rated = b.Choose(std::vector<std::string>{"Classify sentiment of this review (rating 3/5): " + mixed}, labels);
+  auto stars = b.Choose(std::vector<std::string>{"What is the sentiment of this 3 stars review? " + mixed}, labels);
+  auto five = b.Choose(std::vector<std::string>{"Classify sentiment of this review (rating 5/5): " + mixed}, labels);
+  ASSERT_TRUE(alone[0].ok() && rated[0].ok() && stars[0].ok() && five[0].ok());
+  auto pos = [&](const std::string& l) { return std::find(labels.begin(), labels.end(), l) - labels.begin(); };
+  // Labels run from very_positive (0) to very_negative (4): a middling rating pulls towards the middle.
+  EXPECT_LT(pos(rated[0]->label), pos(alone[0]->label)) << alone[0]->label << " " << rated[0]->label;
+  EXPECT_EQ(rated[0]->label, stars[0]->label);
+  EXPECT_LT(pos(five[0]->label), pos(rated[0]->label)) << five[0]->label;
+  // A scale described, not a rating given.
+  auto scale = b.Choose(std::vector<std::string>{"Rate this review from 1 to 5 stars: " + mixed}, labels);
+  ASSERT_TRUE(scale[0].ok());
+  EXPECT_EQ(scale[0]->label, alone[0]->label);
+}
+
+}  // namespace
+}  // namespace custintel::ai

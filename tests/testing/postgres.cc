@@ -92,4 +92,8 @@ CommandResult PostgresServer::Psql(const std::string& sql) const {
   return RunShell(bin_ + "/psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + Quote(url_) + " -f " + Quote(file));
 }
 
+CommandResult PostgresServer::PsqlFile(const std::string& path, const std::string& flags) const {
+  return RunShell(bin_ + "/psql -X " + flags + " -d " + Quote(url_) + " -f " + Quote(path));
+}
+
 }  // namespace custintel::testing

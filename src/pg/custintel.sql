@@ -1,0 +1,244 @@
+-- The custintel extension (src/pg/README.md). Installed by CREATE EXTENSION custintel;
+-- every object lives in the extension's schema (@extschema@, the current schema by default, so
+-- the SteadyText names resolve as they do for pg_steadytext users) and is named schema-qualified.
+\echo Use "CREATE EXTENSION custintel" to load this file. \quit
+
+-- The answer cache, shared by every session of the database (issue 23 item 4). key = sha256 of
+-- the operation, backend, model identity (file sha256 / server id), every sampling parameter
+-- (seed, max_tokens, temperature, top_p, top_k), the choices or schema, and the input
+-- (ai/cache.h CacheKey). Written by the functions below in the caller's transaction.
+CREATE TABLE @extschema@.custintel_ai_cache (
+    key text PRIMARY KEY,
+    op text NOT NULL,
+    template text NOT NULL DEFAULT '',
+    output text NOT NULL,
+    prompt_tokens integer NOT NULL DEFAULT 0,
+    completion_tokens integer NOT NULL DEFAULT 0,
+    hits bigint NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_hit_at timestamptz
+);
+COMMENT ON TABLE @extschema@.custintel_ai_cache IS
+    'custintel: every model answer, keyed by everything that determines it; same key, same answer';
+-- pg_dump keeps the cached answers.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_ai_cache', '');
+-- Only the extension's functions (SECURITY DEFINER) write it: no role can plant an answer.
+REVOKE ALL ON @extschema@.custintel_ai_cache FROM PUBLIC;
+
+-- SteadyText-compatible functions: pg_steadytext's names, parameter names, defaults and return
+-- types (embeddings are real[]: no pgvector). VOLATILE: they write the cache (see README.md).
+CREATE FUNCTION @extschema@.steadytext_generate(
+    prompt text, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true, seed integer DEFAULT 42,
+    eos_string text DEFAULT '[EOS]', model text DEFAULT NULL, model_repo text DEFAULT NULL,
+    model_filename text DEFAULT NULL, size text DEFAULT NULL, unsafe_mode boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_generate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.steadytext_generate_choice(
+    prompt text, choices text[], max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_choose'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+-- The schema as jsonb, json, or text (an untyped literal resolves to text).
+CREATE FUNCTION @extschema@.steadytext_generate_json(
+    prompt text, schema jsonb, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.steadytext_generate_json(
+    prompt text, schema json, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.steadytext_generate_json(
+    prompt text, schema text, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.steadytext_embed(
+    text_input text, use_cache boolean DEFAULT true, seed integer DEFAULT 42, model text DEFAULT NULL,
+    unsafe_mode boolean DEFAULT false)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'custintel_embed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.custintel_rerank_scores(
+    query text, documents text[], seed integer DEFAULT 42)
+RETURNS double precision[]
+AS 'MODULE_PATHNAME', 'custintel_rerank_scores'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+-- Documents with their relevance to the query, most relevant first (score NULL when
+-- return_scores is false). `task` is accepted for compatibility; the reranker ignores it.
+CREATE FUNCTION @extschema@.steadytext_rerank(
+    query text, documents text[],
+    task text DEFAULT 'Given a web search query, retrieve relevant passages that answer the query',
+    return_scores boolean DEFAULT true, seed integer DEFAULT 42)
+RETURNS TABLE(document text, score double precision)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.document, CASE WHEN $4 IS NOT FALSE THEN r.score END
+    FROM unnest($2, @extschema@.custintel_rerank_scores($1, $2, $5)) AS r(document, score)
+    ORDER BY r.score DESC
+$$;
+
+-- The st_* aliases: the same functions under SteadyText's short names.
+CREATE FUNCTION @extschema@.st_generate(
+    prompt text, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true, seed integer DEFAULT 42,
+    eos_string text DEFAULT '[EOS]', model text DEFAULT NULL, model_repo text DEFAULT NULL,
+    model_filename text DEFAULT NULL, size text DEFAULT NULL, unsafe_mode boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_generate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_generate_choice(
+    prompt text, choices text[], max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_choose'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_generate_json(
+    prompt text, schema jsonb, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_generate_json(
+    prompt text, schema json, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_generate_json(
+    prompt text, schema text, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42, unsafe_mode boolean DEFAULT false, model text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_json_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_embed(
+    text_input text, use_cache boolean DEFAULT true, seed integer DEFAULT 42, model text DEFAULT NULL,
+    unsafe_mode boolean DEFAULT false)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'custintel_embed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.st_rerank(
+    query text, documents text[],
+    task text DEFAULT 'Given a web search query, retrieve relevant passages that answer the query',
+    return_scores boolean DEFAULT true, seed integer DEFAULT 42)
+RETURNS TABLE(document text, score double precision)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.steadytext_rerank($1, $2, $3, $4, $5) $$;
+
+-- custintel's own names, as in the DuckDB functions (store/ai/sql_functions.h).
+CREATE FUNCTION @extschema@.ai_generate(
+    prompt text, max_tokens integer DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_generate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_choose(
+    prompt text, choices text[])
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_choose'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_json(
+    prompt text, schema jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_json'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_json(
+    prompt text, schema json)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_json'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_json(
+    prompt text, schema text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_json'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_embed(
+    input text)
+RETURNS real[]
+AS 'MODULE_PATHNAME', 'custintel_embed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_sentiment(
+    input text)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'custintel_sentiment'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_summarize(
+    input text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_summarize'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.ai_themes(
+    input text)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'custintel_themes'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+-- Always the text engine, whatever the backend, and no SQL inside: IMMUTABLE (usable in
+-- generated columns and indexes).
+CREATE FUNCTION @extschema@.ai_mask(
+    input text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_mask'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.ai_triage(
+    input text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_triage'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The backend, model identity and settings in force for this session.
+CREATE FUNCTION @extschema@.custintel_info()
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_info'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+

@@ -1,0 +1,95 @@
+#include "pg/spi_cache.h"
+
+#include "pg/pg_door.h"
+
+namespace custintel::pg {
+namespace {
+
+// A text[] of `items` (palloc'd in the current memory context). Call inside PgGuard.
+Datum TextArray(const std::vector<std::string>& items) {
+  Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (items.empty() ? 1 : items.size())));
+  for (size_t i = 0; i < items.size(); ++i) {
+    elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i].data(), static_cast<int>(items[i].size())));
+  }
+  return PointerGetDatum(construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+// Runs `sql` with one text[] parameter `items`; `expect` is the SPI result code for success.
+void ExecuteWithKeys(const std::string& sql, const std::vector<std::string>& items, int expect) {
+  PgGuard([&] {
+    Oid types[1] = {TEXTARRAYOID};
+    Datum values[1] = {TextArray(items)};
+    int rc = SPI_execute_with_args(sql.c_str(), 1, types, values, nullptr, false, 0);
+    if (rc != expect) elog(ERROR, "custintel cache: %s failed: %s", sql.c_str(), SPI_result_code_string(rc));
+  });
+}
+
+struct SpiSession {
+  SpiSession() {
+    PgGuard([] {
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "custintel cache: SPI_connect failed");
+    });
+  }
+  ~SpiSession() {
+    // SPI_finish only fails when not connected; an error raised meanwhile aborts the
+    // transaction, whose cleanup closes the connection.
+    if (!std::uncaught_exceptions()) SPI_finish();
+  }
+};
+
+std::string Value(int row, int col) {
+  char* v = nullptr;
+  PgGuard([&] { v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col); });
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+std::unordered_map<std::string, ai::CacheEntry> SpiCache::Lookup(const std::vector<std::string>& keys) {
+  std::unordered_map<std::string, ai::CacheEntry> out;
+  if (keys.empty()) return out;
+  SpiSession spi;
+  ExecuteWithKeys("SELECT key, output, prompt_tokens, completion_tokens FROM " + table_ + " WHERE key = ANY($1)", keys,
+                  SPI_OK_SELECT);
+  const int n = static_cast<int>(SPI_processed);
+  for (int row = 0; row < n; ++row) {
+    ai::CacheEntry e;
+    e.output = Value(row, 2);
+    e.prompt_tokens = std::atoi(Value(row, 3).c_str());
+    e.completion_tokens = std::atoi(Value(row, 4).c_str());
+    out.emplace(Value(row, 1), std::move(e));
+  }
+  return out;
+}
+
+Status SpiCache::Store(const std::vector<ai::CacheRecord>& records) {
+  if (records.empty() || XactReadOnly) return Status::Ok();
+  SpiSession spi;
+  const std::string sql = "INSERT INTO " + table_ +
+                          " (key, op, template, output, prompt_tokens, completion_tokens) "
+                          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING";
+  for (const auto& r : records) {
+    PgGuard([&] {
+      Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID};
+      Datum values[6] = {
+          PointerGetDatum(cstring_to_text_with_len(r.key.data(), static_cast<int>(r.key.size()))),
+          PointerGetDatum(cstring_to_text_with_len(r.op.data(), static_cast<int>(r.op.size()))),
+          PointerGetDatum(cstring_to_text_with_len(r.template_key.data(), static_cast<int>(r.template_key.size()))),
+          PointerGetDatum(cstring_to_text_with_len(r.entry.output.data(), static_cast<int>(r.entry.output.size()))),
+          Int32GetDatum(r.entry.prompt_tokens), Int32GetDatum(r.entry.completion_tokens)};
+      int rc = SPI_execute_with_args(sql.c_str(), 6, types, values, nullptr, false, 0);
+      if (rc != SPI_OK_INSERT) elog(ERROR, "custintel cache: storing an answer failed: %s", SPI_result_code_string(rc));
+    });
+  }
+  return Status::Ok();
+}
+
+void SpiCache::MarkHits(const std::vector<std::string>& keys) {
+  if (keys.empty() || XactReadOnly) return;
+  SpiSession spi;
+  ExecuteWithKeys("UPDATE " + table_ + " SET hits = hits + 1, last_hit_at = pg_catalog.now() WHERE key IN (SELECT key FROM " +
+                      table_ + " WHERE key = ANY($1) FOR UPDATE SKIP LOCKED)",
+                  keys, SPI_OK_UPDATE);
+}
+
+}  // namespace custintel::pg
