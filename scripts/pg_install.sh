@@ -25,6 +25,10 @@ fi
   || die "PostgreSQL server headers missing in $($pg_config --includedir-server) (apt-get install postgresql-server-dev-15)"
 
 [[ -f "$build/CMakeCache.txt" ]] || die "$build is not a configured build directory (cmake -S . -B $build)"
+# One build and install at a time per build directory (tests run this in parallel under ctest -j).
+mkdir -p "$build/pg"
+exec 9>"$build/pg/.install.lock"
+flock 9
 # Re-run CMake so it finds headers installed since the last configure.
 cmake "$build" >/dev/null
 cmake --build "$build" --target ci_pg -j"${JOBS:-$(nproc)}" >/dev/null || die "building the extension failed"

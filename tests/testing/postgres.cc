@@ -92,8 +92,9 @@ CommandResult PostgresServer::Psql(const std::string& sql) const {
   return RunShell(bin_ + "/psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + Quote(url_) + " -f " + Quote(file));
 }
 
-CommandResult PostgresServer::PsqlFile(const std::string& path, const std::string& flags) const {
-  return RunShell(bin_ + "/psql -X " + flags + " -d " + Quote(url_) + " -f " + Quote(path));
+CommandResult PostgresServer::PsqlFile(const std::string& path, const std::string& flags, const std::string& db) const {
+  std::string url = db.empty() ? url_ : url_.substr(0, url_.rfind('/') + 1) + db;
+  return RunShell(bin_ + "/psql -X " + flags + " -d " + Quote(url) + " -f " + Quote(path));
 }
 
 }  // namespace custintel::testing
