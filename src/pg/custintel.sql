@@ -242,3 +242,88 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'custintel_info'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 
+
+-- The queue (issue 23 item 5): work enqueued now, done by workers in batches later. A worker
+-- (custintel_work, run in a loop by `custintel pg-worker --dsn ...`) claims up to N due items
+-- with FOR UPDATE SKIP LOCKED and, in the same transaction, computes them as one batch per
+-- kind, writes the results and deletes the items: each item is done exactly once (a worker
+-- that dies mid-batch leaves its items to the next). A failed item is retried after 1 s, 2 s,
+-- 4 s ... and after max_attempts moves to custintel_failed with its error. An item is visible
+-- to workers once the enqueuing transaction commits.
+CREATE TABLE @extschema@.custintel_queue (
+    id bigserial PRIMARY KEY,
+    op text NOT NULL CHECK (op IN ('generate', 'choose', 'json', 'embed', 'sentiment', 'summarize', 'themes')),
+    input text NOT NULL,
+    choices text[],
+    schema text,
+    max_tokens integer CHECK (max_tokens >= 1),
+    seed integer NOT NULL DEFAULT 42 CHECK (seed >= 0),
+    attempts integer NOT NULL DEFAULT 0,
+    run_after timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    last_error text,
+    enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    enqueued_by name NOT NULL DEFAULT CURRENT_USER,
+    CHECK (op <> 'choose' OR coalesce(cardinality(choices), 0) >= 1),
+    CHECK (op <> 'json' OR schema IS NOT NULL)
+);
+CREATE INDEX custintel_queue_due ON @extschema@.custintel_queue (run_after, id);
+CREATE TABLE @extschema@.custintel_results (
+    id bigint PRIMARY KEY,  -- the queue item's id: one result per item
+    op text NOT NULL,
+    result text NOT NULL,   -- text; JSON for json, embed (array), themes (array), sentiment (number)
+    attempts integer NOT NULL,
+    finished_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE TABLE @extschema@.custintel_failed (
+    id bigint PRIMARY KEY,
+    op text NOT NULL,
+    input text NOT NULL,
+    choices text[],
+    schema text,
+    max_tokens integer,
+    seed integer NOT NULL,
+    attempts integer NOT NULL,
+    error text NOT NULL,
+    enqueued_at timestamptz NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_queue', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_results', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_failed', '');
+REVOKE ALL ON @extschema@.custintel_queue, @extschema@.custintel_results, @extschema@.custintel_failed FROM PUBLIC;
+GRANT SELECT ON @extschema@.custintel_results, @extschema@.custintel_failed TO PUBLIC;
+
+-- Puts one item in the queue; returns its id (the id of its row in custintel_results later).
+CREATE FUNCTION @extschema@.custintel_enqueue(
+    op text, input text, choices text[] DEFAULT NULL, schema text DEFAULT NULL,
+    max_tokens integer DEFAULT NULL, seed integer DEFAULT 42)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO @extschema@.custintel_queue (op, input, choices, schema, max_tokens, seed)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    RETURNING id
+$$;
+
+-- Where an item stands: queued (with attempts and last error), done (with the result), failed.
+CREATE FUNCTION @extschema@.custintel_job(id bigint)
+RETURNS TABLE(status text, result text, attempts integer, error text)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'done', r.result, r.attempts, NULL FROM @extschema@.custintel_results r WHERE r.id = $1
+    UNION ALL
+    SELECT 'queued', NULL, q.attempts, q.last_error FROM @extschema@.custintel_queue q WHERE q.id = $1
+    UNION ALL
+    SELECT 'failed', NULL, f.attempts, f.error FROM @extschema@.custintel_failed f WHERE f.id = $1
+$$;
+
+-- One worker step: claims up to batch_size due items, computes, writes, deletes, in the
+-- caller's transaction; returns how many items it took (0: nothing due).
+CREATE FUNCTION @extschema@.custintel_work(batch_size integer DEFAULT 32, max_attempts integer DEFAULT 3)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'custintel_work'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION @extschema@.custintel_work(integer, integer) FROM PUBLIC;

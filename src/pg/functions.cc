@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg/calls.h"
 #include "pg/engine.h"
 #include "pg/settings.h"
 #include "pg/spi_cache.h"
@@ -21,6 +22,29 @@ static char* ArgCString(FunctionCallInfo fcinfo, int i) { return text_to_cstring
 static char* DatumCString(Datum d) { return text_to_cstring(DatumGetTextPP(d)); }
 
 namespace custintel::pg {
+
+Callee CalleeOf(FunctionCallInfo fcinfo) {
+  char* name = nullptr;
+  const char* table = nullptr;
+  const char* schema = nullptr;
+  PgGuard([&] {
+    Oid fn = fcinfo->flinfo->fn_oid;
+    name = get_func_name(fn);
+    const char* ns = get_namespace_name(get_func_namespace(fn));
+    schema = quote_identifier(ns);
+    table = quote_qualified_identifier(ns, "custintel_ai_cache");
+  });
+  return {name ? name : "custintel", table, schema};
+}
+
+std::unique_ptr<ai::AiService> ServiceFor(const Callee& callee, const CallOptions& call) {
+  Engine& engine = Engine::Get();
+  engine.Configure(CurrentSettings());
+  auto service = engine.Service(call, std::make_shared<SpiCache>(callee.cache_table));
+  if (!service.ok()) ThrowStatus(service.status(), callee.name);
+  return std::move(*service);
+}
+
 namespace {
 
 bool Given(FunctionCallInfo fcinfo, int i) { return i < PG_NARGS() && !PG_ARGISNULL(i); }
@@ -122,24 +146,6 @@ Datum FloatArrayResult(const std::vector<T>& values, Oid type) {
   return d;
 }
 
-// The calling function's name and the extension's cache table ("schema".custintel_ai_cache:
-// the schema the function lives in, which is the extension's).
-struct Callee {
-  std::string name, cache_table;
-};
-
-Callee CalleeOf(FunctionCallInfo fcinfo) {
-  char* name = nullptr;
-  const char* table = nullptr;
-  PgGuard([&] {
-    Oid fn = fcinfo->flinfo->fn_oid;
-    name = get_func_name(fn);
-    char* schema = get_namespace_name(get_func_namespace(fn));
-    table = quote_qualified_identifier(schema, "custintel_ai_cache");
-  });
-  return {name ? name : "custintel", table};
-}
-
 // pg_steadytext picks models per call; here a superuser picks the model (custintel.model).
 void RefusePerCallModel(FunctionCallInfo fcinfo, const Callee& callee, std::initializer_list<int> args) {
   for (int i : args) {
@@ -170,14 +176,6 @@ CallOptions OptionsFrom(FunctionCallInfo fcinfo, const Callee& callee, int max_t
     }
   }
   return o;
-}
-
-std::unique_ptr<ai::AiService> ServiceFor(const Callee& callee, const CallOptions& call) {
-  Engine& engine = Engine::Get();
-  engine.Configure(CurrentSettings());
-  auto service = engine.Service(call, std::make_shared<SpiCache>(callee.cache_table));
-  if (!service.ok()) ThrowStatus(service.status(), callee.name);
-  return std::move(*service);
 }
 
 template <class T>

@@ -1,49 +1,9 @@
 #include "pg/spi_cache.h"
 
 #include "pg/pg_door.h"
+#include "pg/spi.h"
 
 namespace custintel::pg {
-namespace {
-
-// A text[] of `items` (palloc'd in the current memory context). Call inside PgGuard.
-Datum TextArray(const std::vector<std::string>& items) {
-  Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (items.empty() ? 1 : items.size())));
-  for (size_t i = 0; i < items.size(); ++i) {
-    elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i].data(), static_cast<int>(items[i].size())));
-  }
-  return PointerGetDatum(construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-// Runs `sql` with one text[] parameter `items`; `expect` is the SPI result code for success.
-void ExecuteWithKeys(const std::string& sql, const std::vector<std::string>& items, int expect) {
-  PgGuard([&] {
-    Oid types[1] = {TEXTARRAYOID};
-    Datum values[1] = {TextArray(items)};
-    int rc = SPI_execute_with_args(sql.c_str(), 1, types, values, nullptr, false, 0);
-    if (rc != expect) elog(ERROR, "custintel cache: %s failed: %s", sql.c_str(), SPI_result_code_string(rc));
-  });
-}
-
-struct SpiSession {
-  SpiSession() {
-    PgGuard([] {
-      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "custintel cache: SPI_connect failed");
-    });
-  }
-  ~SpiSession() {
-    // SPI_finish only fails when not connected; an error raised meanwhile aborts the
-    // transaction, whose cleanup closes the connection.
-    if (!std::uncaught_exceptions()) SPI_finish();
-  }
-};
-
-std::string Value(int row, int col) {
-  char* v = nullptr;
-  PgGuard([&] { v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col); });
-  return v ? std::string(v) : std::string();
-}
-
-}  // namespace
 
 std::unordered_map<std::string, ai::CacheEntry> SpiCache::Lookup(const std::vector<std::string>& keys) {
   std::unordered_map<std::string, ai::CacheEntry> out;
@@ -54,10 +14,10 @@ std::unordered_map<std::string, ai::CacheEntry> SpiCache::Lookup(const std::vect
   const int n = static_cast<int>(SPI_processed);
   for (int row = 0; row < n; ++row) {
     ai::CacheEntry e;
-    e.output = Value(row, 2);
-    e.prompt_tokens = std::atoi(Value(row, 3).c_str());
-    e.completion_tokens = std::atoi(Value(row, 4).c_str());
-    out.emplace(Value(row, 1), std::move(e));
+    e.output = SpiValue(row, 2);
+    e.prompt_tokens = std::atoi(SpiValue(row, 3).c_str());
+    e.completion_tokens = std::atoi(SpiValue(row, 4).c_str());
+    out.emplace(SpiValue(row, 1), std::move(e));
   }
   return out;
 }

@@ -4,6 +4,8 @@
 // with the builtin backend, and the functions one by one.
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <regex>
 #include <set>
 #include <sstream>
@@ -281,6 +283,72 @@ TEST_F(PgExtension, CacheIsSharedAcrossSessionsKeyedByEveryInputAndBypassable) {
                   "SELECT steadytext_generate('write a poem')")
                 .find("needs a GGUF model"),
             std::string::npos);
+}
+
+TEST_F(PgExtension, QueueRetriesWithBackoffThenParksFailures) {
+  Value("TRUNCATE custintel_queue, custintel_results, custintel_failed");
+  std::string ok_id = Value("SELECT custintel_enqueue('choose', 'Classify sentiment of this review: Broke in a day, "
+                            "awful.', ARRAY['positive', 'neutral', 'negative'])");
+  std::string bad_id = Value("SELECT custintel_enqueue('generate', 'Write a retention offer for Bob')");
+  Value("SELECT custintel_enqueue('themes', 'Shipping was slow and the box was crushed')");
+  EXPECT_EQ(Value("SELECT custintel_work(10, 2)"), "3");
+  EXPECT_EQ(Value("SELECT status || ':' || result FROM custintel_job(" + ok_id + ")"), "done:negative");
+  EXPECT_EQ(Value("SELECT result::jsonb ? 'shipping' FROM custintel_results WHERE op = 'themes'"), "t");
+  // The failure waits its backoff (1 s after the first try), then fails again and is parked.
+  EXPECT_EQ(Value("SELECT status || ':' || attempts FROM custintel_job(" + bad_id + ")"), "queued:1");
+  EXPECT_EQ(Value("SELECT run_after > now() + interval '0.5 second' FROM custintel_queue"), "t");
+  EXPECT_EQ(Value("SELECT custintel_work(10, 2)"), "0");  // not due yet
+  Value("SELECT pg_sleep(1.2)");
+  EXPECT_EQ(Value("SELECT custintel_work(10, 2)"), "1");
+  std::string parked = Value("SELECT status || ':' || attempts || ':' || error FROM custintel_job(" + bad_id + ")");
+  EXPECT_NE(parked.find("failed:2:free-form generation needs a model"), std::string::npos) << parked;
+  EXPECT_EQ(Value("SELECT count(*) FROM custintel_queue"), "0");
+  // Bad items are refused at the door.
+  EXPECT_NE(Error("SELECT custintel_enqueue('poem', 'x')").find("23514"), std::string::npos);
+  EXPECT_NE(Error("SELECT custintel_enqueue('choose', 'x')").find("23514"), std::string::npos);
+}
+
+// Two `custintel pg-worker` processes over 10,000 items, one killed with SIGKILL while working:
+// every item done exactly once, none lost; poison items retried, then parked.
+TEST_F(PgExtension, TwoWorkersAndAKill9DoEveryItemExactlyOnce) {
+  const char* bin_env = std::getenv("CUSTINTEL_BIN");
+  const std::string bin = bin_env ? bin_env : std::string(CUSTINTEL_BUILD_DIR) + "/custintel";
+  Value("TRUNCATE custintel_queue, custintel_results, custintel_failed");
+  Value("SELECT count(custintel_enqueue(CASE i % 3 WHEN 0 THEN 'choose' WHEN 1 THEN 'sentiment' ELSE 'summarize' END, "
+        "'Review ' || i || ': ' || CASE WHEN i % 2 = 0 THEN 'Great blender, crushes ice in seconds. Love it.' "
+        "ELSE 'Arrived late and the lid cracked on day two. Support never replied.' END, "
+        "CASE WHEN i % 3 = 0 THEN ARRAY['positive', 'neutral', 'negative'] END)) "
+        "FROM generate_series(1, 10000) i");
+  Value("SELECT count(custintel_enqueue('generate', 'Write a win-back email number ' || i)) FROM generate_series(1, 5) i");
+  ASSERT_EQ(Value("SELECT count(*) FROM custintel_queue"), "10005");
+  auto start = [&](const std::string& log) {
+    CommandResult r = RunShell(bin + " pg-worker --dsn '" + pg_->url() + "' --batch 64 --idle-ms 100 > " + log +
+                               " 2>&1 & echo $!");
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  TempDir logs;
+  std::string victim = start(logs.File("w1.log"));
+  std::string survivor = start(logs.File("w2.log"));
+  // Kill the first once both are working.
+  for (int i = 0; i < 200 && std::stoi(Value("SELECT count(*) FROM custintel_results")) < 1000; ++i) usleep(20000);
+  ASSERT_EQ(RunShell("kill -9 " + victim).exit_code, 0);
+  std::string left;
+  for (int i = 0; i < 1200; ++i) {  // up to 2 minutes
+    left = Value("SELECT count(*) FROM custintel_queue");
+    if (left == "0") break;
+    usleep(100000);
+  }
+  RunShell("kill -TERM " + survivor);
+  ASSERT_EQ(left, "0") << ReadFile(logs.File("w2.log"));
+  EXPECT_EQ(Value("SELECT count(*) || '/' || count(DISTINCT id) FROM custintel_results"), "10000/10000");
+  EXPECT_EQ(Value("SELECT count(*) FROM custintel_failed WHERE attempts = 3 AND error LIKE '%needs a model%'"), "5");
+  // Each result is the one its input asks for.
+  EXPECT_EQ(Value("SELECT count(*) FROM custintel_results WHERE op = 'choose' AND result NOT IN ('positive', "
+                  "'negative', 'neutral')"),
+            "0");
+  EXPECT_EQ(Value("SELECT count(*) FROM custintel_results WHERE op = 'sentiment' AND result::float8 NOT BETWEEN -1 "
+                  "AND 1"),
+            "0");
 }
 
 }  // namespace
