@@ -29,8 +29,8 @@ fi
 mkdir -p "$build/pg"
 exec 9>"$build/pg/.install.lock"
 flock 9
-# Re-run CMake so it finds headers installed since the last configure.
-cmake "$build" >/dev/null
+# Configured before the headers were installed: configure again so the target exists.
+[[ -f "$build/pg/custintel.control" ]] || cmake "$build" >/dev/null
 cmake --build "$build" --target ci_pg -j"${JOBS:-$(nproc)}" >/dev/null || die "building the extension failed"
 
 libdir=$($pg_config --pkglibdir)

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ai/make_backend.h"
+#include "ai/masking_backend.h"
 
 namespace custintel::pg {
 namespace {
@@ -61,7 +62,7 @@ std::string Engine::Fingerprint(const AiConfig& c) {
 }
 
 Result<std::shared_ptr<ai::Backend>> Engine::Backend() {
-  const std::string fp = Fingerprint(settings_.ai);
+  const std::string fp = Fingerprint(settings_.ai) + (settings_.mask_pii ? "|mask" : "|raw");
   if (backend_ && fp == backend_fingerprint_) return backend_;
   backend_.reset();
   SignalsBlocked blocked;  // a llama backend starts its threads while loading
@@ -69,7 +70,11 @@ Result<std::shared_ptr<ai::Backend>> Engine::Backend() {
   if (!made.ok()) {
     return made.status().WithContext("custintel.backend = '" + settings_.ai.backend + "'");
   }
-  backend_ = std::make_shared<SignalSafeBackend>(*made);
+  std::shared_ptr<ai::Backend> backend = *made;
+  // Model backends never see raw PII unless a superuser turns masking off (the text engine
+  // never leaves the process).
+  if (settings_.mask_pii && !backend->native_text_tasks()) backend = std::make_shared<ai::MaskingBackend>(backend);
+  backend_ = std::make_shared<SignalSafeBackend>(backend);
   backend_fingerprint_ = fp;
   return backend_;
 }

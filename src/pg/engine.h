@@ -33,6 +33,7 @@ struct Settings {
   int default_max_tokens = 512;  // pg_steadytext's default when max_tokens is NULL
   bool cache = true;            // custintel.cache: keep answers in the cache table
   bool cache_builtin = false;   // custintel.cache_builtin: also cache the text engine's answers
+  bool mask_pii = true;         // custintel.mask_pii: model backends get PII-masked prompts
 };
 
 // What one call asks for besides its inputs: every field reaches the cache key.

@@ -349,7 +349,7 @@ Datum Info(FunctionCallInfo fcinfo) {
     if (!id.ok()) ThrowStatus(id.status(), "custintel_info");
     j = {{"backend", id->backend}, {"model", id->model}, {"model_sha256", id->model_sha256},
          {"engine_version", id->engine_version}, {"cache", engine.settings().cache},
-         {"cache_builtin", engine.settings().cache_builtin}, {"max_tokens", engine.settings().default_max_tokens}};
+         {"cache_builtin", engine.settings().cache_builtin}, {"mask_pii", engine.settings().mask_pii}, {"max_tokens", engine.settings().default_max_tokens}};
   }
   return JsonbResult(j.dump());
 }

@@ -21,6 +21,7 @@ int g_http_concurrency = 4;
 int g_max_tokens = 512;
 bool g_cache = true;
 bool g_cache_builtin = false;
+bool g_mask_pii = true;
 
 bool CheckBackend(char** value, void**, GucSource) {
   std::string v = *value ? *value : "";
@@ -57,6 +58,7 @@ Settings CurrentSettings() {
   s.default_max_tokens = g_max_tokens;
   s.cache = g_cache;
   s.cache_builtin = g_cache_builtin;
+  s.mask_pii = g_mask_pii;
   return s;
 }
 
@@ -94,6 +96,10 @@ void DefineSettings() {
   DefineCustomBoolVariable("custintel.cache_builtin",
                            "Also cache the builtin text engine's answers (cheaper to recompute than to look up).",
                            nullptr, &g_cache_builtin, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable("custintel.mask_pii",
+                           "Mask emails, phones, cards, IBANs ... in everything sent to a model backend.",
+                           "The placeholders in the answer are put back; the model never sees the values.",
+                           &g_mask_pii, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("custintel");
 }
 

@@ -116,7 +116,8 @@ TEST_F(PgModels, TutorialRunsWithTheLlamaBackendInTheServerProcess) {
                              "ALTER DATABASE llama_db SET custintel.model = '" + model_ + "'; "
                              "ALTER DATABASE llama_db SET custintel.threads = 1; "
                              "ALTER DATABASE llama_db SET custintel.n_parallel = 2;");
-  EXPECT_EQ(Query("llama_db", "SELECT custintel_info()->>'backend'"), "llama");
+  EXPECT_EQ(Query("llama_db", "SELECT custintel_info()->>'backend' || ' ' || (custintel_info()->>'mask_pii')"),
+            "llama true");
   RunTutorialAndCheck("llama_db");
 }
 
