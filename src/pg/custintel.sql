@@ -263,6 +263,13 @@ CREATE TABLE @extschema@.custintel_queue (
     last_error text,
     enqueued_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     enqueued_by name NOT NULL DEFAULT CURRENT_USER,
+    -- Where the result goes besides custintel_results (custintel_analyze_on_insert's triggers):
+    -- column target_column of the row of target_table whose primary key is target_key, written
+    -- with the privileges of enqueued_by.
+    target_table regclass,
+    target_key text,
+    target_column name,
+    CHECK ((target_table IS NULL) = (target_key IS NULL) AND (target_table IS NULL) = (target_column IS NULL)),
     CHECK (op <> 'choose' OR coalesce(cardinality(choices), 0) >= 1),
     CHECK (op <> 'json' OR schema IS NOT NULL)
 );
@@ -292,13 +299,18 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_results', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_failed', '');
 REVOKE ALL ON @extschema@.custintel_queue, @extschema@.custintel_results, @extschema@.custintel_failed FROM PUBLIC;
 GRANT SELECT ON @extschema@.custintel_results, @extschema@.custintel_failed TO PUBLIC;
+-- Any role may enqueue; enqueued_by is not among the columns it may set, so it is always the
+-- role that enqueued (the worker writes results back with that role's privileges).
+GRANT INSERT (op, input, choices, schema, max_tokens, seed, target_table, target_key, target_column),
+      SELECT (id) ON @extschema@.custintel_queue TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.custintel_queue_id_seq TO PUBLIC;
 
 -- Puts one item in the queue; returns its id (the id of its row in custintel_results later).
 CREATE FUNCTION @extschema@.custintel_enqueue(
     op text, input text, choices text[] DEFAULT NULL, schema text DEFAULT NULL,
     max_tokens integer DEFAULT NULL, seed integer DEFAULT 42)
 RETURNS bigint
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     INSERT INTO @extschema@.custintel_queue (op, input, choices, schema, max_tokens, seed)
@@ -327,3 +339,114 @@ AS 'MODULE_PATHNAME', 'custintel_work'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION @extschema@.custintel_work(integer, integer) FROM PUBLIC;
+
+-- Non-blocking analysis on insert (issue 23 item 6). The text engine's answers, always local
+-- and fast, whatever the backend (IMMUTABLE):
+CREATE FUNCTION @extschema@.custintel_text_sentiment(input text) RETURNS double precision
+AS 'MODULE_PATHNAME', 'custintel_text_sentiment' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.custintel_text_summary(input text) RETURNS text
+AS 'MODULE_PATHNAME', 'custintel_text_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.custintel_text_themes(input text) RETURNS text[]
+AS 'MODULE_PATHNAME', 'custintel_text_themes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Writes a queue result into its target row (called by custintel_work with the enqueuing
+-- role's privileges). A JSON array result goes into an array column as its elements.
+CREATE FUNCTION @extschema@.custintel_write_back(target regclass, key text, col name, result text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pk name;
+    typ oid;
+    n bigint;
+BEGIN
+    SELECT a.attname INTO pk FROM pg_index i
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+    WHERE i.indrelid = target AND i.indisprimary AND i.indnkeyatts = 1;
+    SELECT atttypid INTO typ FROM pg_attribute WHERE attrelid = target AND attname = col AND NOT attisdropped;
+    IF pk IS NULL OR typ IS NULL THEN
+        RAISE EXCEPTION 'custintel: %.% is no column of a table with a one-column primary key', target, col
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF (SELECT typcategory FROM pg_type WHERE oid = typ) = 'A' AND left(result, 1) = '[' THEN
+        EXECUTE format('UPDATE %s SET %I = ARRAY(SELECT jsonb_array_elements_text($1::jsonb)) WHERE %I::text = $2',
+                       target, col, pk) USING result, key;
+    ELSE
+        EXECUTE format('UPDATE %s SET %I = $1::%s WHERE %I::text = $2', target, col, format_type(typ, NULL), pk)
+            USING result, key;
+    END IF;
+END
+$$;
+
+-- The trigger custintel_analyze_on_insert installs. TG_ARGV: the text column, then the
+-- sentiment, summary and themes columns ('' = not wanted). Fills them from the text engine at
+-- once; with a model backend configured, also enqueues the same tasks for the model, whose
+-- answers the workers write into the row later. The INSERT never waits for a model.
+CREATE FUNCTION @extschema@.custintel_analyze_trigger() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src text := to_jsonb(NEW) ->> TG_ARGV[0];
+    patch jsonb := '{}';
+    backend text;
+    pk name;
+    key text;
+BEGIN
+    IF src IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF TG_ARGV[1] <> '' THEN
+        patch := patch || jsonb_build_object(TG_ARGV[1], @extschema@.custintel_text_sentiment(src));
+    END IF;
+    IF TG_ARGV[2] <> '' THEN
+        patch := patch || jsonb_build_object(TG_ARGV[2], @extschema@.custintel_text_summary(src));
+    END IF;
+    IF TG_ARGV[3] <> '' THEN
+        patch := patch || jsonb_build_object(TG_ARGV[3], to_jsonb(@extschema@.custintel_text_themes(src)));
+    END IF;
+    NEW := jsonb_populate_record(NEW, patch);
+    backend := current_setting('custintel.backend', true);
+    IF backend IS NOT NULL AND backend <> 'builtin' THEN
+        SELECT a.attname INTO pk FROM pg_index i
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = TG_RELID AND i.indisprimary AND i.indnkeyatts = 1;
+        IF pk IS NULL THEN
+            RAISE EXCEPTION 'custintel: % needs a one-column primary key for model results to find their row',
+                TG_RELID::regclass USING ERRCODE = 'invalid_table_definition';
+        END IF;
+        key := to_jsonb(NEW) ->> pk;
+        INSERT INTO @extschema@.custintel_queue (op, input, target_table, target_key, target_column)
+        SELECT t.op, src, TG_RELID, key, t.col
+        FROM (VALUES ('sentiment', TG_ARGV[1]), ('summarize', TG_ARGV[2]), ('themes', TG_ARGV[3])) AS t(op, col)
+        WHERE t.col <> '';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- Turns "analyse this column on insert" into a trigger: custintel_analyze_on_insert('reviews',
+-- 'body', sentiment_column := 'sentiment', summary_column := 'summary', themes_column := 'themes').
+CREATE FUNCTION @extschema@.custintel_analyze_on_insert(
+    target regclass, text_column name, sentiment_column name DEFAULT NULL, summary_column name DEFAULT NULL,
+    themes_column name DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c name;
+BEGIN
+    FOREACH c IN ARRAY ARRAY[text_column, sentiment_column, summary_column, themes_column] LOOP
+        IF c IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = target AND attname = c
+                                         AND attnum > 0 AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'custintel_analyze_on_insert: % has no column %', target, c USING ERRCODE = 'undefined_column';
+        END IF;
+    END LOOP;
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OF %I ON %s FOR EACH ROW '
+                   'EXECUTE FUNCTION @extschema@.custintel_analyze_trigger(%L, %L, %L, %L)',
+                   'custintel_analyze_' || text_column, text_column, target, text_column,
+                   coalesce(sentiment_column, ''), coalesce(summary_column, ''), coalesce(themes_column, ''));
+END
+$$;

@@ -13,6 +13,9 @@
 #include "pg/settings.h"
 #include "pg/spi_cache.h"
 #include "text/pii.h"
+#include "text/sentiment.h"
+#include "text/summary.h"
+#include "text/themes.h"
 #include "text/triage.h"
 #include "pg/pg_door.h"
 
@@ -338,6 +341,22 @@ Datum Triage(FunctionCallInfo fcinfo) {
   return JsonbResult(text::TriageTicket(*input).ToJson().dump());
 }
 
+// custintel_text_sentiment / _summary / _themes: the text engine's answers whatever the backend
+// (the instant half of custintel_analyze_on_insert's triggers). IMMUTABLE.
+Datum TextSentiment(FunctionCallInfo fcinfo) {
+  static const text::SentimentAnalyzer analyzer;
+  return Float8GetDatum(analyzer.Analyze(*TextArg(fcinfo, 0)).compound);
+}
+
+Datum TextSummary(FunctionCallInfo fcinfo) { return TextResult(text::Summarize(*TextArg(fcinfo, 0))); }
+
+Datum TextThemes(FunctionCallInfo fcinfo) {
+  static const text::ThemeExtractor extractor;
+  std::vector<std::string> ids;
+  for (const auto& th : extractor.Extract(*TextArg(fcinfo, 0)).themes) ids.push_back(th.id);
+  return TextArrayResult(ids);
+}
+
 // custintel_info() -> jsonb: backend, model, identity and settings in force for this session.
 Datum Info(FunctionCallInfo fcinfo) {
   (void)fcinfo;
@@ -376,4 +395,7 @@ CUSTINTEL_PG_FUNCTION(custintel_themes, Themes)
 CUSTINTEL_PG_FUNCTION(custintel_mask, Mask)
 CUSTINTEL_PG_FUNCTION(custintel_triage, Triage)
 CUSTINTEL_PG_FUNCTION(custintel_info, Info)
+CUSTINTEL_PG_FUNCTION(custintel_text_sentiment, TextSentiment)
+CUSTINTEL_PG_FUNCTION(custintel_text_summary, TextSummary)
+CUSTINTEL_PG_FUNCTION(custintel_text_themes, TextThemes)
 }

@@ -20,6 +20,7 @@ using nlohmann::json;
 
 struct Item {
   std::string id, op, input, choices_json, schema;
+  std::string target_oid, target_key, target_column, enqueued_by;  // target_oid "" = none
   std::optional<int> max_tokens;
   int64_t seed = 42;
 };
@@ -31,7 +32,8 @@ std::string GroupKey(const Item& it) {
 }
 
 std::vector<Item> Claim(const std::string& queue, int batch_size) {
-  ExecuteWithKeys("SELECT id, op, input, array_to_json(choices)::text, schema, max_tokens, seed FROM " + queue +
+  ExecuteWithKeys("SELECT id, op, input, array_to_json(choices)::text, schema, max_tokens, seed, target_table::oid::text, "
+                  "target_key, target_column, enqueued_by FROM " + queue +
                       " WHERE run_after <= pg_catalog.now() ORDER BY id LIMIT ($1::text[])[1]::integer "
                       "FOR UPDATE SKIP LOCKED",
                   {std::to_string(batch_size)}, SPI_OK_SELECT);
@@ -45,6 +47,10 @@ std::vector<Item> Claim(const std::string& queue, int batch_size) {
     it.schema = SpiValue(r, 5);
     if (!SpiIsNull(r, 6)) it.max_tokens = std::stoi(SpiValue(r, 6));
     it.seed = std::stoll(SpiValue(r, 7));
+    it.target_oid = SpiValue(r, 8);
+    it.target_key = SpiValue(r, 9);
+    it.target_column = SpiValue(r, 10);
+    it.enqueued_by = SpiValue(r, 11);
   }
   return items;
 }
@@ -86,6 +92,49 @@ std::vector<Result<std::string>> Compute(const Callee& callee, const std::vector
   return std::vector<Result<std::string>>(group.size(), Status::InvalidArgument("unknown op '" + first.op + "'"));
 }
 
+// Writes `result` into the item's target row as the role that enqueued it, in a subtransaction:
+// a refused or failed write (no privilege, row gone, wrong type) is that item's error, the
+// rest of the batch goes on. Plain PostgreSQL calls only inside (PL/pgSQL's pattern).
+std::optional<std::string> WriteBack(const std::string& schema, const Item& it, const std::string& result) {
+  const std::string sql = "SELECT " + schema + ".custintel_write_back($1::oid::regclass, $2, $3::name, $4)";
+  const char* error = nullptr;
+  MemoryContext caller = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
+  Oid saved_user = InvalidOid;
+  int saved_context = 0;
+  GetUserIdAndSecContext(&saved_user, &saved_context);
+  BeginInternalSubTransaction(nullptr);
+  MemoryContextSwitchTo(caller);
+  PG_TRY();
+  {
+    Oid role = get_role_oid(it.enqueued_by.c_str(), false);
+    SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[4] = {CStringGetTextDatum(it.target_oid.c_str()), CStringGetTextDatum(it.target_key.c_str()),
+                       CStringGetTextDatum(it.target_column.c_str()), CStringGetTextDatum(result.c_str())};
+    int rc = SPI_execute_with_args(sql.c_str(), 4, types, values, nullptr, false, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "custintel: writing a result back failed: %s", SPI_result_code_string(rc));
+    SetUserIdAndSecContext(saved_user, saved_context);
+    ReleaseCurrentSubTransaction();
+    MemoryContextSwitchTo(caller);
+    CurrentResourceOwner = owner;
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller);
+    ErrorData* data = CopyErrorData();
+    FlushErrorState();
+    RollbackAndReleaseCurrentSubTransaction();
+    SetUserIdAndSecContext(saved_user, saved_context);
+    MemoryContextSwitchTo(caller);
+    CurrentResourceOwner = owner;
+    error = data->message ? pstrdup(data->message) : "error";
+  }
+  PG_END_TRY();
+  if (error) return std::string(error);
+  return std::nullopt;
+}
+
 Datum Work(FunctionCallInfo fcinfo) {
   const int batch_size = PG_NARGS() > 0 && !PG_ARGISNULL(0) ? PG_GETARG_INT32(0) : 32;
   const int max_attempts = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_INT32(1) : 3;
@@ -104,9 +153,16 @@ Datum Work(FunctionCallInfo fcinfo) {
   for (const auto& [key, group] : groups) {
     std::vector<Result<std::string>> results = Compute(callee, group);
     for (size_t i = 0; i < group.size(); ++i) {
-      if (results[i].ok()) {
+      std::optional<std::string> write_error;
+      if (results[i].ok() && !group[i]->target_oid.empty()) {
+        write_error = WriteBack(callee.schema, *group[i], *results[i]);
+      }
+      if (results[i].ok() && !write_error) {
         done_ids.push_back(group[i]->id);
         done_results.push_back(*results[i]);
+      } else if (write_error) {
+        failed_ids.push_back(group[i]->id);
+        errors.push_back("writing the result into " + group[i]->target_column + " failed: " + *write_error);
       } else {
         failed_ids.push_back(group[i]->id);
         errors.push_back(results[i].status().message());

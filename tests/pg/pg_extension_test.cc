@@ -308,6 +308,35 @@ TEST_F(PgExtension, QueueRetriesWithBackoffThenParksFailures) {
   EXPECT_NE(Error("SELECT custintel_enqueue('choose', 'x')").find("23514"), std::string::npos);
 }
 
+TEST_F(PgExtension, AnalyzeOnInsertFillsTheTextEngineResultsAtOnce) {
+  Value("CREATE TABLE fb (id serial PRIMARY KEY, body text, mood numeric(3, 2), gist text, topics text[])");
+  Value("SELECT custintel_analyze_on_insert('fb', 'body', sentiment_column := 'mood', summary_column := 'gist', "
+        "themes_column := 'topics')");
+  Value("INSERT INTO fb (body) VALUES ('Terrible support, and the parcel arrived broken.'), (NULL)");
+  EXPECT_EQ(Value("SELECT mood < -0.3, gist LIKE 'Terrible support%', topics @> ARRAY['service', 'shipping'] FROM fb "
+                  "WHERE id = 1"),
+            "t|t|t");
+  EXPECT_EQ(Value("SELECT mood IS NULL AND gist IS NULL FROM fb WHERE id = 2"), "t");
+  // Builtin backend: nothing for a model to do later.
+  EXPECT_EQ(Value("SELECT count(*) FROM custintel_queue WHERE target_table = 'fb'::regclass"), "0");
+  EXPECT_NE(Error("SELECT custintel_analyze_on_insert('fb', 'nope')").find("42703"), std::string::npos);
+  // A result is written back with the enqueuing role's privileges: a role that may not update
+  // the column gets its item parked with the refusal, not the write.
+  Value("TRUNCATE custintel_queue, custintel_results, custintel_failed; CREATE ROLE reader LOGIN; "
+        "GRANT SELECT, INSERT ON fb TO reader");
+  Value("SET ROLE reader; INSERT INTO custintel_queue (op, input, target_table, target_key, target_column) "
+        "VALUES ('sentiment', 'I love it', 'fb', '1', 'mood')");
+  EXPECT_EQ(Value("SELECT custintel_work(10, 1)"), "1");
+  EXPECT_EQ(Value("SELECT mood < 0 FROM fb WHERE id = 1"), "t");  // unchanged
+  std::string error = Value("SELECT error FROM custintel_failed");
+  EXPECT_NE(error.find("permission denied"), std::string::npos) << error;
+  // enqueued_by cannot be forged.
+  EXPECT_NE(Error("SET ROLE reader; INSERT INTO custintel_queue (op, input, enqueued_by) VALUES ('sentiment', 'x', "
+                  "'custintel')")
+                .find("permission denied"),
+            std::string::npos);
+}
+
 // Two `custintel pg-worker` processes over 10,000 items, one killed with SIGKILL while working:
 // every item done exactly once, none lost; poison items retried, then parked.
 TEST_F(PgExtension, TwoWorkersAndAKill9DoEveryItemExactlyOnce) {

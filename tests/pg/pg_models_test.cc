@@ -119,6 +119,19 @@ TEST_F(PgModels, TutorialRunsWithTheLlamaBackendInTheServerProcess) {
   EXPECT_EQ(Query("llama_db", "SELECT custintel_info()->>'backend' || ' ' || (custintel_info()->>'mask_pii')"),
             "llama true");
   RunTutorialAndCheck("llama_db");
+  // custintel_analyze_on_insert with a model backend: the INSERT gets the text engine's answers
+  // at once and enqueues the model's, which a worker step writes into the row.
+  Query("llama_db", "CREATE TABLE fb (id serial PRIMARY KEY, body text, mood float8, gist text, topics text[]); "
+                    "SELECT custintel_analyze_on_insert('fb', 'body', 'mood', 'gist', 'topics'); "
+                    "INSERT INTO fb (body) VALUES ('Terrible support, and the parcel arrived broken.')");
+  const std::string instant = Query("llama_db", "SELECT mood || '|' || gist || '|' || topics::text FROM fb");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_queue WHERE target_table = 'fb'::regclass"), "3");
+  EXPECT_EQ(Query("llama_db", "SELECT custintel_work(10)"), "3");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_queue"), "0");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_failed"), "0");
+  EXPECT_EQ(Query("llama_db", "SELECT mood BETWEEN -1 AND 1 AND gist IS NOT NULL AND topics IS NOT NULL FROM fb"),
+            "t");
+  EXPECT_NE(Query("llama_db", "SELECT mood || '|' || gist || '|' || topics::text FROM fb"), instant);
 }
 
 // llama-server as a child process on a free loopback port.
