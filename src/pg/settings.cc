@@ -5,6 +5,9 @@
 #include "pg/pg_door.h"
 
 namespace custintel::pg {
+
+void DefineWorkerSettings();  // worker.cc
+
 namespace {
 
 // GUC storage (PostgreSQL writes these).
@@ -100,7 +103,6 @@ void DefineSettings() {
                            "Mask emails, phones, cards, IBANs ... in everything sent to a model backend.",
                            "The placeholders in the answer are put back; the model never sees the values.",
                            &g_mask_pii, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  MarkGUCPrefixReserved("custintel");
 }
 
 }  // namespace custintel::pg
@@ -109,5 +111,10 @@ extern "C" {
 PG_MODULE_MAGIC;
 
 void _PG_init(void);
-void _PG_init(void) { custintel::pg::DefineSettings(); }
+void _PG_init(void) {
+  custintel::pg::DefineSettings();
+  custintel::pg::DefineWorkerSettings();
+  // After every custintel.* setting is defined: a misspelt one is then an error, not a placeholder.
+  MarkGUCPrefixReserved("custintel");
+}
 }

@@ -380,5 +380,35 @@ TEST_F(PgExtension, TwoWorkersAndAKill9DoEveryItemExactlyOnce) {
             "0");
 }
 
+// custintel in shared_preload_libraries: the server's own workers work the queue, no client.
+TEST(PgBackgroundWorker, WorksTheQueueWithoutAnyClient) {
+  CommandResult install =
+      RunShell(std::string(CUSTINTEL_SOURCE_DIR) + "/scripts/pg_install.sh " + CUSTINTEL_BUILD_DIR);
+  ASSERT_EQ(install.exit_code, 0) << install.err;
+  auto pg = PostgresServer::Start("-c shared_preload_libraries=custintel -c custintel.worker_database=postgres "
+                                  "-c custintel.workers=2 -c custintel.worker_idle_ms=100");
+  ASSERT_NE(pg, nullptr) << PostgresServer::WhyUnavailable();
+  auto value = [&](const std::string& sql) {
+    CommandResult r = pg->Psql(sql);
+    EXPECT_EQ(r.exit_code, 0) << sql << r.err;
+    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+  };
+  value("CREATE EXTENSION custintel");
+  value("SELECT count(custintel_enqueue('sentiment', 'Review ' || i || ': fast delivery, great price')) "
+        "FROM generate_series(1, 500) i");
+  std::string left;
+  for (int i = 0; i < 300; ++i) {  // up to 30 s
+    left = value("SELECT count(*) FROM custintel_queue");
+    if (left == "0") break;
+    usleep(100000);
+  }
+  EXPECT_EQ(left, "0");
+  EXPECT_EQ(value("SELECT count(*) || '/' || count(DISTINCT id) || '/' || bool_and(result::float8 > 0)::text "
+                  "FROM custintel_results"),
+            "500/500/true");
+  EXPECT_EQ(value("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'custintel worker'"), "2");
+}
+
 }  // namespace
 }  // namespace custintel::testing

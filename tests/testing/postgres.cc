@@ -53,7 +53,9 @@ std::string PostgresServer::Run(const std::string& command) const {
   return geteuid() == 0 ? "runuser -u postgres -- " + command : command;
 }
 
-std::unique_ptr<PostgresServer> PostgresServer::Start() {
+std::unique_ptr<PostgresServer> PostgresServer::Start() { return Start(""); }
+
+std::unique_ptr<PostgresServer> PostgresServer::Start(const std::string& server_options) {
   std::unique_ptr<PostgresServer> pg(new PostgresServer());
   pg->bin_ = FindBin();
   if (pg->bin_.empty()) {
@@ -71,7 +73,7 @@ std::unique_ptr<PostgresServer> PostgresServer::Start() {
   for (int attempt = 0; attempt < 5 && !pg->started_; ++attempt) {
     pg->port_ = FreePort();
     std::string options = "-p " + std::to_string(pg->port_) + " -k " + pg->dir_.path() +
-                          " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off";
+                          " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off " + server_options;
     CommandResult start = RunShell(pg->Run(pg->bin_ + "/pg_ctl -D " + Quote(pg->data_) + " -o " + Quote(options) +
                                            " -l " + Quote(pg->dir_.File("server.log")) + " -w -t 30 start"));
     pg->started_ = start.exit_code == 0;

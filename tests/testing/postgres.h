@@ -19,6 +19,8 @@ class PostgresServer {
  public:
   // nullptr when no server binary is installed or it would not start (see WhyUnavailable).
   static std::unique_ptr<PostgresServer> Start();
+  // Same, with server settings on the command line ("-c shared_preload_libraries=x -c ...").
+  static std::unique_ptr<PostgresServer> Start(const std::string& server_options);
   static std::string WhyUnavailable();
   ~PostgresServer();
 
