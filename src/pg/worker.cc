@@ -71,8 +71,11 @@ void RegisterWorkers() {
 
 }  // namespace
 
-// Called from _PG_init (settings.cc) in every process; registers the workers in the postmaster.
+// Called from _PG_init (settings.cc). Only when the library is preloaded: server-start settings
+// cannot be created later (a CREATE EXTENSION session loading the module must not define them).
+// Registers the workers in the postmaster.
 void DefineWorkerSettings() {
+  if (!process_shared_preload_libraries_in_progress) return;
   DefineCustomStringVariable("custintel.worker_database",
                              "Database whose queue the background workers work ('' = no workers).",
                              "Needs custintel in shared_preload_libraries; read at server start.", &g_worker_database,
@@ -85,7 +88,7 @@ void DefineWorkerSettings() {
                           nullptr, &g_worker_idle_ms, 1000, 10, 3600000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("custintel.worker_max_attempts", "Tries before an item moves to custintel_failed.", nullptr,
                           &g_worker_max_attempts, 3, 1, 100, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
-  if (process_shared_preload_libraries_in_progress && g_worker_database && g_worker_database[0]) RegisterWorkers();
+  if (g_worker_database && g_worker_database[0]) RegisterWorkers();
 }
 
 }  // namespace custintel::pg
