@@ -25,6 +25,16 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_ai_cache', '')
 -- Only the extension's functions (SECURITY DEFINER) write it: no role can plant an answer.
 REVOKE ALL ON @extschema@.custintel_ai_cache FROM PUBLIC;
 
+-- Each role's model usage per UTC day (scope 'tenant:role <name>:<yyyy-mm-dd>'), counted only
+-- while a daily cap is set (custintel.max_calls_per_role_day / max_tokens_per_role_day).
+CREATE TABLE @extschema@.custintel_usage (
+    scope text PRIMARY KEY,
+    calls bigint NOT NULL DEFAULT 0,
+    tokens bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+REVOKE ALL ON @extschema@.custintel_usage FROM PUBLIC;
+
 -- SteadyText-compatible functions: pg_steadytext's names, parameter names, defaults and return
 -- types (embeddings are real[]: no pgvector). VOLATILE: they write the cache (see README.md).
 CREATE FUNCTION @extschema@.steadytext_generate(

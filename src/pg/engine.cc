@@ -79,14 +79,23 @@ Result<std::shared_ptr<ai::Backend>> Engine::Backend() {
   return backend_;
 }
 
-Result<std::unique_ptr<ai::AiService>> Engine::Service(const CallOptions& call, std::shared_ptr<ai::Cache> cache) {
+Result<std::unique_ptr<ai::AiService>> Engine::Service(const CallOptions& call, std::shared_ptr<ai::Cache> cache,
+                                                       const std::string& role,
+                                                       std::shared_ptr<ai::UsageStore> usage) {
   CI_ASSIGN_OR_RETURN(auto backend, Backend());
   ai::ServiceOptions o;
   o.sampling.max_tokens = call.max_tokens > 0 ? call.max_tokens : settings_.default_max_tokens;
   o.sampling.seed = static_cast<uint32_t>(call.seed);
   o.cache_builtin = settings_.cache_builtin;
   if (!call.use_cache || !settings_.cache) cache.reset();
-  return std::make_unique<ai::AiService>(std::move(backend), std::move(cache), nullptr, o);
+  std::shared_ptr<ai::Budget> budget;
+  if (usage && (settings_.max_calls_per_role_day > 0 || settings_.max_tokens_per_role_day > 0)) {
+    ai::BudgetLimits limits;
+    limits.max_calls_per_tenant_day = settings_.max_calls_per_role_day;
+    limits.max_tokens_per_tenant_day = settings_.max_tokens_per_role_day;
+    budget = std::make_shared<ai::Budget>(limits, "role " + role, std::move(usage));
+  }
+  return std::make_unique<ai::AiService>(std::move(backend), std::move(cache), std::move(budget), o);
 }
 
 Result<ai::ModelIdentity> Engine::Identity() {

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "ai/backend.h"
+#include "ai/budget.h"
 #include "ai/cache.h"
 #include "ai/service.h"
 #include "core/config.h"
@@ -34,6 +35,8 @@ struct Settings {
   bool cache = true;            // custintel.cache: keep answers in the cache table
   bool cache_builtin = false;   // custintel.cache_builtin: also cache the text engine's answers
   bool mask_pii = true;         // custintel.mask_pii: model backends get PII-masked prompts
+  int64_t max_calls_per_role_day = 0;   // custintel.max_calls_per_role_day (0 = no cap)
+  int64_t max_tokens_per_role_day = 0;  // custintel.max_tokens_per_role_day
 };
 
 // What one call asks for besides its inputs: every field reaches the cache key.
@@ -51,7 +54,10 @@ class Engine {
   const Settings& settings() const { return settings_; }
 
   // A service over the configured backend for one call; `cache` may be null (no caching).
-  Result<std::unique_ptr<ai::AiService>> Service(const CallOptions& call, std::shared_ptr<ai::Cache> cache);
+  // With a daily cap set, `usage` (may be null: no caps) keeps the calling role's totals.
+  Result<std::unique_ptr<ai::AiService>> Service(const CallOptions& call, std::shared_ptr<ai::Cache> cache,
+                                                 const std::string& role = "",
+                                                 std::shared_ptr<ai::UsageStore> usage = nullptr);
   // The configured backend's identity (builds the backend).
   Result<ai::ModelIdentity> Identity();
 

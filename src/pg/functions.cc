@@ -43,7 +43,11 @@ Callee CalleeOf(FunctionCallInfo fcinfo) {
 std::unique_ptr<ai::AiService> ServiceFor(const Callee& callee, const CallOptions& call) {
   Engine& engine = Engine::Get();
   engine.Configure(CurrentSettings());
-  auto service = engine.Service(call, std::make_shared<SpiCache>(callee.cache_table));
+  // The role that called (the one before SECURITY DEFINER switched to the owner).
+  const char* role = nullptr;
+  PgGuard([&] { role = GetUserNameFromId(GetOuterUserId(), false); });
+  auto service = engine.Service(call, std::make_shared<SpiCache>(callee.cache_table), role,
+                                std::make_shared<SpiUsageStore>(callee.schema + ".custintel_usage"));
   if (!service.ok()) ThrowStatus(service.status(), callee.name);
   return std::move(*service);
 }

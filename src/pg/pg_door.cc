@@ -11,7 +11,11 @@ void ThrowStatus(const Status& status, const std::string& what) {
     case StatusCode::kInvalidArgument: code = ERRCODE_INVALID_PARAMETER_VALUE; break;
     case StatusCode::kNotFound: code = ERRCODE_UNDEFINED_FILE; break;
     case StatusCode::kUnavailable: code = ERRCODE_CONNECTION_FAILURE; break;
-    case StatusCode::kResourceExhausted: code = ERRCODE_INSUFFICIENT_RESOURCES; break;
+    case StatusCode::kResourceExhausted:
+      code = ERRCODE_INSUFFICIENT_RESOURCES;
+      hint = "The role's daily model quota (custintel.max_calls_per_role_day, custintel.max_tokens_per_role_day) "
+             "resets at 00:00 UTC; a superuser may raise it: ALTER ROLE ... SET custintel.max_calls_per_role_day.";
+      break;
     case StatusCode::kPermissionDenied: code = ERRCODE_INSUFFICIENT_PRIVILEGE; break;
     case StatusCode::kUnimplemented:
       code = ERRCODE_FEATURE_NOT_SUPPORTED;

@@ -1,5 +1,6 @@
 #include "pg/settings.h"
 
+#include <climits>
 #include <sstream>
 
 #include "pg/pg_door.h"
@@ -25,6 +26,8 @@ int g_max_tokens = 512;
 bool g_cache = true;
 bool g_cache_builtin = false;
 bool g_mask_pii = true;
+int g_max_calls_per_role_day = 0;
+int g_max_tokens_per_role_day = 0;
 
 bool CheckBackend(char** value, void**, GucSource) {
   std::string v = *value ? *value : "";
@@ -62,6 +65,8 @@ Settings CurrentSettings() {
   s.cache = g_cache;
   s.cache_builtin = g_cache_builtin;
   s.mask_pii = g_mask_pii;
+  s.max_calls_per_role_day = g_max_calls_per_role_day;
+  s.max_tokens_per_role_day = g_max_tokens_per_role_day;
   return s;
 }
 
@@ -103,6 +108,12 @@ void DefineSettings() {
                            "Mask emails, phones, cards, IBANs ... in everything sent to a model backend.",
                            "The placeholders in the answer are put back; the model never sees the values.",
                            &g_mask_pii, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("custintel.max_calls_per_role_day",
+                          "Model calls a role may make per UTC day (0 = no cap; cache hits are free).",
+                          "Per role: ALTER ROLE analyst SET custintel.max_calls_per_role_day = 1000.",
+                          &g_max_calls_per_role_day, 0, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("custintel.max_tokens_per_role_day", "Model tokens a role may use per UTC day (0 = no cap).",
+                          nullptr, &g_max_tokens_per_role_day, 0, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace custintel::pg

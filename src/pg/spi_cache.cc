@@ -52,4 +52,24 @@ void SpiCache::MarkHits(const std::vector<std::string>& keys) {
                   keys, SPI_OK_UPDATE);
 }
 
+ai::UsageStore::Usage SpiUsageStore::Load(const std::string& scope) {
+  Usage u;
+  SpiSession spi;
+  ExecuteWithKeys("SELECT calls, tokens FROM " + table_ + " WHERE scope = ($1::text[])[1]", {scope}, SPI_OK_SELECT);
+  if (SPI_processed == 1) {
+    u.calls = std::stoll(SpiValue(0, 1));
+    u.tokens = std::stoll(SpiValue(0, 2));
+  }
+  return u;
+}
+
+void SpiUsageStore::Add(const std::string& scope, int64_t calls, int64_t tokens) {
+  if (XactReadOnly) return;
+  SpiSession spi;
+  ExecuteWithArrays("INSERT INTO " + table_ + " AS u (scope, calls, tokens) VALUES (($1::text[])[1], "
+                    "($1::text[])[2]::bigint, ($1::text[])[3]::bigint) ON CONFLICT (scope) DO UPDATE SET "
+                    "calls = u.calls + excluded.calls, tokens = u.tokens + excluded.tokens, updated_at = pg_catalog.now()",
+                    {{scope, std::to_string(calls), std::to_string(tokens)}}, SPI_OK_INSERT);
+}
+
 }  // namespace custintel::pg

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ai/budget.h"
 #include "ai/cache.h"
 
 namespace custintel::pg {
@@ -30,6 +31,19 @@ class SpiCache final : public ai::Cache {
   std::unordered_map<std::string, ai::CacheEntry> Lookup(const std::vector<std::string>& keys) override;
   Status Store(const std::vector<ai::CacheRecord>& records) override;
   void MarkHits(const std::vector<std::string>& keys) override;
+
+ private:
+  std::string table_;
+};
+
+// The calling roles' daily model usage (ai/budget.h UsageStore) in `<schema>.custintel_usage`,
+// upserted in the caller's transaction (sessions of one role wait on each other's row until
+// commit, only while a cap is set). Not written in a read-only transaction.
+class SpiUsageStore final : public ai::UsageStore {
+ public:
+  explicit SpiUsageStore(std::string qualified_table) : table_(std::move(qualified_table)) {}
+  Usage Load(const std::string& scope) override;
+  void Add(const std::string& scope, int64_t calls, int64_t tokens) override;
 
  private:
   std::string table_;

@@ -132,6 +132,21 @@ TEST_F(PgModels, TutorialRunsWithTheLlamaBackendInTheServerProcess) {
   EXPECT_EQ(Query("llama_db", "SELECT mood BETWEEN -1 AND 1 AND gist IS NOT NULL AND topics IS NOT NULL FROM fb"),
             "t");
   EXPECT_NE(Query("llama_db", "SELECT mood || '|' || gist || '|' || topics::text FROM fb"), instant);
+  // A daily quota per role: two model calls, then a clear error; cache hits stay free.
+  Query("llama_db", "CREATE ROLE quota_user LOGIN; ALTER ROLE quota_user SET custintel.max_calls_per_role_day = 2");
+  std::string file = dir_.File("quota.sql");
+  WriteFile(file, "SELECT steadytext_generate('Write one', max_tokens := 4);\n"
+                  "SELECT steadytext_generate('Write two', max_tokens := 4);\n"
+                  "SELECT steadytext_generate('Write one', max_tokens := 4);\n"
+                  "\\set VERBOSITY verbose\n"
+                  "SELECT steadytext_generate('Write three', max_tokens := 4);\n");
+  CommandResult r = RunShell("psql -X -q -A -t -v ON_ERROR_STOP=1 -d 'postgresql://quota_user@" +
+                             pg_->url().substr(pg_->url().find('@') + 1, pg_->url().rfind('/') - pg_->url().find('@')) +
+                             "llama_db' -f " + file);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("53000"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("max_calls_per_tenant_day = 2 reached for tenant 'role quota_user'"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("llama_db", "SELECT calls FROM custintel_usage WHERE scope LIKE 'tenant:role quota_user:%'"), "2");
 }
 
 // llama-server as a child process on a free loopback port.
