@@ -1,4 +1,5 @@
-# Front door, like DuckDB's: make (release) · make debug (ASan+UBSan) · make test · make demo.
+# Front door, like DuckDB's: make (release) · make debug (ASan+UBSan) · make test · make demo ·
+# make pg (the PostgreSQL extension, installed into the system PostgreSQL 15).
 # Every target first runs scripts/deps.sh, which installs only what is missing. `make demo`
 # installs and builds only what the binary needs (no test binaries, no llama-server, no
 # browser); `make test` adds the rest.
@@ -7,7 +8,7 @@ DEBUG_DIR   ?= build/debug
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all release debug test test-debug demo demo-build deps deps-demo bench clean format
+.PHONY: all release debug test test-debug demo demo-build deps deps-demo bench clean format pg
 
 all: release
 
@@ -40,6 +41,12 @@ demo-build: deps-demo
 
 demo: demo-build
 	@$(BUILD_DIR)/custintel demo
+
+# The PostgreSQL extension: builds custintel.so + custintel.control + custintel--<version>.sql and
+# installs them into the system PostgreSQL 15 (then CREATE EXTENSION custintel; src/pg/README.md).
+pg: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@scripts/phase.sh "building and installing the PostgreSQL extension" scripts/pg_install.sh $(BUILD_DIR)
 
 bench: release
 	@bench/run.sh $(BUILD_DIR)

@@ -3,7 +3,7 @@
 #
 #   scripts/deps.sh            Debian packages + DuckDB + llama.cpp (built static) + llama-server
 #   scripts/deps.sh --binary   only what building and running the binary needs (make demo): no
-#                              llama-server, browser, PostgreSQL server or test driver
+#                              llama-server, browser, PostgreSQL server (or its headers) or test driver
 #   scripts/deps.sh --check    exit 0 when everything is present, 1 otherwise; installs nothing
 #
 # Debian packages come from apt-get (only the missing ones). DuckDB and llama.cpp come from the
@@ -24,13 +24,14 @@ APT_PACKAGES=(
   libcli11-dev libtomlplusplus-dev libfmt-dev libspdlog-dev
   libxgboost-dev xgboost libeigen3-dev libnlopt-dev libnlopt-cxx-dev libhnswlib-dev
   libutf8proc-dev libre2-dev libsodium-dev libssl-dev
-  libpq-dev libpqxx-dev postgresql
+  libpq-dev libpqxx-dev postgresql postgresql-server-dev-15
   libgtest-dev libgmock-dev libbenchmark-dev time
   libmimalloc-dev
   chromium
 )
-# Needed by the tests only (a browser, a PostgreSQL server to test against, /usr/bin/time).
-APT_TEST_ONLY=(postgresql time chromium)
+# Needed by the tests only (a browser, a PostgreSQL server to test against, /usr/bin/time) and by
+# the PostgreSQL extension (make pg; its test runs in make test): the server's headers.
+APT_TEST_ONLY=(postgresql postgresql-server-dev-15 time chromium)
 
 DUCKDB_VERSION=1.4.4
 DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"

@@ -1,8 +1,11 @@
 #include "ai/builtin_backend.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "ai/builtin_choose.h"
+#include "ai/builtin_generate.h"
 #include "ai/builtin_json.h"
 #include "ai/json_schema.h"
 #include "ai/lexical_embed.h"
@@ -21,12 +24,14 @@ BuiltinBackend::BuiltinBackend() {
 
 std::unique_ptr<Backend> MakeBuiltinBackend() { return std::make_unique<BuiltinBackend>(); }
 
-Batch<Completion> BuiltinBackend::Generate(std::span<const std::string> prompts, const Sampling&) {
+Batch<Completion> BuiltinBackend::Generate(std::span<const std::string> prompts, const Sampling& sampling) {
+  // About 0.75 words per token; the summary engine's own cap (25 words) when the budget is wide.
+  const int max_words = std::min(25, sampling.max_tokens * 3 / 4);
   Batch<Completion> out;
-  for (size_t i = 0; i < prompts.size(); ++i) {
-    out.push_back(Status::Unimplemented(
-        "free-form generation needs a model: the builtin backend only analyses text; give --model FILE.gguf, "
-        "or --backend http --base-url URL, or set [ai] backend in custintel.toml"));
+  for (const auto& prompt : prompts) {
+    std::optional<GenerateTask> task = RecognizeGenerateTask(prompt);
+    if (!task) out.push_back(NeedsAModel());
+    else out.push_back(Completion{AnswerGenerateTask(*task, max_words), 0, 0});
   }
   return out;
 }

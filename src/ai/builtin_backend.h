@@ -1,7 +1,8 @@
 // The builtin backend: no model, no network. Answers from the text engine (src/text) and
 // lexical embeddings; the deterministic test double of the AI layer (STYLE.md).
 //
-// - Generate: refuses with a "needs a model" error (it writes no free-form text).
+// - Generate: answers the analysis tasks a prompt asks for (a summary, themes, key phrases of a
+//   given text; ai/builtin_generate.h) and refuses open-ended writing with a "needs a model" error.
 // - Choose: scales the engine measures, zero-shot otherwise (ai/builtin_choose.h).
 // - GenerateJson: fills each property the text engine knows by name and type (ai/builtin_json.h);
 //   a required property it cannot fill is an error naming it, never a placeholder.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <regex>
 #include <unordered_set>
 
 #include "ai/choose_scales.h"
@@ -304,9 +306,41 @@ Scored BuiltinChoose(std::string_view prompt, std::span<const std::string> choic
   return BuiltinChooseFor(parts.instruction, parts.text, choices);
 }
 
+namespace {
+
+// A rating stated in the instruction, on [-1, 1].
+std::optional<double> StatedRating(std::string_view instruction) {
+  // "rating 3/5", "3 out of 5", "4 stars", "rated 2": the digit, with its scale when given.
+  static const std::regex kRating(R"((\d+(?:\.\d+)?)\s*(?:/|out of)\s*(\d+)|(\d(?:\.\d+)?)\s*stars?\b|\brat(?:ing|ed)\s*:?\s*(\d(?:\.\d+)?)\b)",
+                                  std::regex::icase);
+  // "from 1 to 5 stars", "on a 1-5 scale" describe the scale asked for, not a rating given.
+  static const std::regex kRange(R"(\d\s*(?:to|-|\xE2\x80\x93)\s*\d)", std::regex::icase);
+  std::cmatch m;
+  const char* b = instruction.data();
+  const char* e = b + instruction.size();
+  if (std::regex_search(b, e, m, kRange) || !std::regex_search(b, e, m, kRating)) return std::nullopt;
+  double value = 0, scale = 5;
+  if (m[1].matched) {
+    value = std::stod(m[1].str());
+    scale = std::stod(m[2].str());
+  } else {
+    value = std::stod(m[m[3].matched ? 3 : 4].str());
+  }
+  if (scale < 2 || value < 1 || value > scale) return std::nullopt;
+  return 2 * (value - 1) / (scale - 1) - 1;  // 1 -> -1, the middle -> 0, the top -> 1
+}
+
+}  // namespace
+
 Scored BuiltinChooseFor(std::string_view instruction, std::string_view text, std::span<const std::string> choices) {
   if (std::optional<LabelScale> scale = RecognizeScale(choices, instruction)) {
-    return ChooseOnScale(choices, *scale, MeasureText(text));
+    Measure m = MeasureText(text);
+    // The customer's own rating, stated with the task ("Classify sentiment of this review
+    // (rating 3/5):"), counts as much as the text's wording.
+    if (scale->kind == ScaleKind::kSentiment) {
+      if (std::optional<double> rating = StatedRating(instruction)) m.score = (m.score + *rating) / 2;
+    }
+    return ChooseOnScale(choices, *scale, m);
   }
   return ChooseZeroShot(text, choices);
 }

@@ -49,6 +49,8 @@ Status RunIngestDirectory(GlobalOptions& g, const std::string& dir, const std::s
                           const std::string& kinds = "", const std::string& format = "");
 void RegisterTextCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
+// pg-worker: the PostgreSQL extension's queue worker (cli/commands_pg.cc).
+void RegisterPgCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterServeCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 void RegisterAskCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common);
 // Grounded insights (insights), in cli/commands_insights.cc.

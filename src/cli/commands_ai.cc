@@ -154,6 +154,7 @@ void RegisterDevCommands(CLI::App& app, GlobalOptions& g, std::function<Status()
 
 void RegisterAiCommands(CLI::App& app, GlobalOptions& g, std::function<Status()>& action, AddCommonFn common) {
   RegisterDevCommands(app, g, action);
+  RegisterPgCommands(app, g, action, common);
   (void)app;
   (void)g;
   (void)action;

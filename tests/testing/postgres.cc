@@ -53,7 +53,9 @@ std::string PostgresServer::Run(const std::string& command) const {
   return geteuid() == 0 ? "runuser -u postgres -- " + command : command;
 }
 
-std::unique_ptr<PostgresServer> PostgresServer::Start() {
+std::unique_ptr<PostgresServer> PostgresServer::Start() { return Start(""); }
+
+std::unique_ptr<PostgresServer> PostgresServer::Start(const std::string& server_options) {
   std::unique_ptr<PostgresServer> pg(new PostgresServer());
   pg->bin_ = FindBin();
   if (pg->bin_.empty()) {
@@ -71,7 +73,7 @@ std::unique_ptr<PostgresServer> PostgresServer::Start() {
   for (int attempt = 0; attempt < 5 && !pg->started_; ++attempt) {
     pg->port_ = FreePort();
     std::string options = "-p " + std::to_string(pg->port_) + " -k " + pg->dir_.path() +
-                          " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off";
+                          " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off " + server_options;
     CommandResult start = RunShell(pg->Run(pg->bin_ + "/pg_ctl -D " + Quote(pg->data_) + " -o " + Quote(options) +
                                            " -l " + Quote(pg->dir_.File("server.log")) + " -w -t 30 start"));
     pg->started_ = start.exit_code == 0;
@@ -90,6 +92,11 @@ CommandResult PostgresServer::Psql(const std::string& sql) const {
   std::string file = dir_.File("query.sql");
   WriteFile(file, sql);
   return RunShell(bin_ + "/psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + Quote(url_) + " -f " + Quote(file));
+}
+
+CommandResult PostgresServer::PsqlFile(const std::string& path, const std::string& flags, const std::string& db) const {
+  std::string url = db.empty() ? url_ : url_.substr(0, url_.rfind('/') + 1) + db;
+  return RunShell(bin_ + "/psql -X " + flags + " -d " + Quote(url) + " -f " + Quote(path));
 }
 
 }  // namespace custintel::testing

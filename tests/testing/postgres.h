@@ -19,12 +19,17 @@ class PostgresServer {
  public:
   // nullptr when no server binary is installed or it would not start (see WhyUnavailable).
   static std::unique_ptr<PostgresServer> Start();
+  // Same, with server settings on the command line ("-c shared_preload_libraries=x -c ...").
+  static std::unique_ptr<PostgresServer> Start(const std::string& server_options);
   static std::string WhyUnavailable();
   ~PostgresServer();
 
   const std::string& url() const { return url_; }
   // Runs SQL through psql; returns its stdout (unaligned, tuples only) or "ERROR: ..." text.
   CommandResult Psql(const std::string& sql) const;
+  // Runs the SQL file `path` through psql with `flags` (e.g. "-v ON_ERROR_STOP=0") in database
+  // `db` (empty: postgres), as a user would: stdout and stderr as psql writes them.
+  CommandResult PsqlFile(const std::string& path, const std::string& flags, const std::string& db = "") const;
 
  private:
   PostgresServer() = default;

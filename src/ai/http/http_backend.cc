@@ -218,6 +218,13 @@ Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const 
       out[i] = Status::Internal(Scrub("chat answer without choices[0].message.content: " + Excerpt(j.dump())));
       return;
     }
+    // A grammar-bound answer cut at max_tokens is not a document: say so rather than hand back
+    // half a JSON text (a model that never closes a string, e.g. a random-weight test model).
+    if (schema && j["choices"][0].value("finish_reason", json()) == "length") {
+      out[i] = Status::InvalidArgument("the model reached max_tokens (" + std::to_string(sampling.max_tokens) +
+                                       ") before closing the JSON document; raise max_tokens");
+      return;
+    }
     Completion c;
     c.text = j["choices"][0]["message"]["content"].get<std::string>();
     if (j.contains("usage") && j["usage"].is_object()) {

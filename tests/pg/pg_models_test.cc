@@ -1,0 +1,226 @@
+// The tutorial with a model behind the extension: (a) the llama backend in the server process,
+// (b) the http backend against llama.cpp's llama-server on loopback. Both use a random-weight
+// GGUF written by MakeGguf (what `custintel dev make-gguf` writes): its text is gibberish, but
+// every function must return, every choice must be one listed, every JSON valid and castable.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ai/http/http_client.h"
+#include "ai/llama/llama_make_gguf.h"
+#include "testing/postgres.h"
+#include "testing/testing.h"
+
+namespace custintel::testing {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+const std::string kCompatScript = std::string(CUSTINTEL_SHARED_DIR) + "/compat/steadytext_customer_intelligence.sql";
+
+class PgModels : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CommandResult install =
+        RunShell(std::string(CUSTINTEL_SOURCE_DIR) + "/scripts/pg_install.sh " + CUSTINTEL_BUILD_DIR);
+    ASSERT_EQ(install.exit_code, 0) << install.err;
+    pg_ = PostgresServer::Start();
+    ASSERT_NE(pg_, nullptr) << PostgresServer::WhyUnavailable();
+    // The server runs as another user: it must read the model.
+    chmod(dir_.path().c_str(), 0755);
+    ai::MakeGgufOptions o;
+    o.out_path = dir_.File("tiny.gguf");
+    o.n_ctx = 4096;  // room for the tutorial's prompts plus pg_steadytext's default 512 new tokens
+    ASSERT_TRUE(ai::MakeGguf(o).ok());
+    chmod(o.out_path.c_str(), 0644);
+    model_ = o.out_path;
+  }
+
+  std::string Query(const std::string& db, const std::string& sql) {
+    std::string file = dir_.File("q.sql");
+    WriteFile(file, sql);
+    CommandResult r = pg_->PsqlFile(file, "-q -A -t -v ON_ERROR_STOP=1", db);
+    EXPECT_EQ(r.exit_code, 0) << sql << "\n" << r.out << r.err;
+    while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+  }
+
+  // A database whose sessions use `settings` (ALTER DATABASE ... SET), with the extension.
+  void CreateDatabase(const std::string& db, const std::string& settings) {
+    ASSERT_EQ(pg_->Psql("CREATE DATABASE " + db + ";").exit_code, 0);
+    ASSERT_EQ(pg_->Psql(settings).exit_code, 0) << settings;
+    Query(db, "CREATE EXTENSION custintel;");
+  }
+
+  // Runs the tutorial, stopping at the first error, and checks what every model call left.
+  void RunTutorialAndCheck(const std::string& db) {
+    CommandResult run = pg_->PsqlFile(kCompatScript, "-q -v ON_ERROR_STOP=1 -v VERBOSITY=verbose", db);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    std::set<std::string> labels = {"very_positive", "positive", "neutral", "negative", "very_negative"};
+    for (const std::string& s : {Query(db, "SELECT string_agg(sentiment, ',' ORDER BY id) FROM product_reviews")}) {
+      std::stringstream in(s);
+      int n = 0;
+      for (std::string label; std::getline(in, label, ',');) {
+        EXPECT_TRUE(labels.count(label)) << label;
+        ++n;
+      }
+      EXPECT_EQ(n, 3) << s;
+    }
+    EXPECT_EQ(Query(db, "SELECT count(*) FROM product_reviews WHERE ai_summary IS NOT NULL AND key_themes IS NOT NULL"),
+              "3");
+    json tickets = json::parse(Query(db, "SELECT json_agg(ai_analysis ORDER BY id) FROM support_tickets"));
+    ASSERT_EQ(tickets.size(), 2u);
+    for (const auto& a : tickets) {
+      std::set<std::string> urgencies = {"low", "medium", "high", "critical"};
+      std::set<std::string> moods = {"angry", "frustrated", "neutral", "satisfied", "happy"};
+      EXPECT_TRUE(urgencies.count(a.value("urgency", ""))) << a;
+      EXPECT_TRUE(moods.count(a.value("sentiment", ""))) << a;
+      EXPECT_TRUE(a["follow_up_needed"].is_boolean()) << a;
+      EXPECT_TRUE(a["tags"].is_array()) << a;
+    }
+    EXPECT_EQ(Query(db, "SELECT count(*) FROM customer_segments_analysis WHERE ai_profile IS NOT NULL AND "
+                        "jsonb_typeof(recommendations->'strategies') = 'array'"),
+              "3");
+    EXPECT_EQ(Query(db, "SELECT count(*) FROM executive_customer_summary WHERE executive_insights IS NOT NULL"), "1");
+    // Model answers are cached: a second call of the same statement makes no new entry.
+    std::string before = Query(db, "SELECT count(*) FROM custintel_ai_cache");
+    EXPECT_NE(before, "0");
+    Query(db, "SELECT * FROM executive_customer_summary");
+    EXPECT_EQ(Query(db, "SELECT count(*) FROM custintel_ai_cache"), before);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<PostgresServer> pg_;
+  std::string model_;
+};
+
+TEST_F(PgModels, TutorialRunsWithTheLlamaBackendInTheServerProcess) {
+  CreateDatabase("llama_db", "ALTER DATABASE llama_db SET custintel.backend = 'llama'; "
+                             "ALTER DATABASE llama_db SET custintel.model = '" + model_ + "'; "
+                             "ALTER DATABASE llama_db SET custintel.threads = 1; "
+                             "ALTER DATABASE llama_db SET custintel.n_parallel = 2;");
+  EXPECT_EQ(Query("llama_db", "SELECT custintel_info()->>'backend' || ' ' || (custintel_info()->>'mask_pii')"),
+            "llama true");
+  RunTutorialAndCheck("llama_db");
+  // custintel_analyze_on_insert with a model backend: the INSERT gets the text engine's answers
+  // at once and enqueues the model's, which a worker step writes into the row.
+  Query("llama_db", "CREATE TABLE fb (id serial PRIMARY KEY, body text, mood float8, gist text, topics text[]); "
+                    "SELECT custintel_analyze_on_insert('fb', 'body', 'mood', 'gist', 'topics'); "
+                    "INSERT INTO fb (body) VALUES ('Terrible support, and the parcel arrived broken.')");
+  const std::string instant = Query("llama_db", "SELECT mood || '|' || gist || '|' || topics::text FROM fb");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_queue WHERE target_table = 'fb'::regclass"), "3");
+  EXPECT_EQ(Query("llama_db", "SELECT custintel_work(10)"), "3");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_queue"), "0");
+  EXPECT_EQ(Query("llama_db", "SELECT count(*) FROM custintel_failed"), "0");
+  EXPECT_EQ(Query("llama_db", "SELECT mood BETWEEN -1 AND 1 AND gist IS NOT NULL AND topics IS NOT NULL FROM fb"),
+            "t");
+  EXPECT_NE(Query("llama_db", "SELECT mood || '|' || gist || '|' || topics::text FROM fb"), instant);
+  // A daily quota per role: two model calls, then a clear error; cache hits stay free.
+  Query("llama_db", "CREATE ROLE quota_user LOGIN; ALTER ROLE quota_user SET custintel.max_calls_per_role_day = 2");
+  std::string file = dir_.File("quota.sql");
+  WriteFile(file, "SELECT steadytext_generate('Write one', max_tokens := 4);\n"
+                  "SELECT steadytext_generate('Write two', max_tokens := 4);\n"
+                  "SELECT steadytext_generate('Write one', max_tokens := 4);\n"
+                  "\\set VERBOSITY verbose\n"
+                  "SELECT steadytext_generate('Write three', max_tokens := 4);\n");
+  CommandResult r = RunShell("psql -X -q -A -t -v ON_ERROR_STOP=1 -d 'postgresql://quota_user@" +
+                             pg_->url().substr(pg_->url().find('@') + 1, pg_->url().rfind('/') - pg_->url().find('@')) +
+                             "llama_db' -f " + file);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("53000"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("max_calls_per_tenant_day = 2 reached for tenant 'role quota_user'"), std::string::npos) << r.err;
+  EXPECT_EQ(Query("llama_db", "SELECT calls FROM custintel_usage WHERE scope LIKE 'tenant:role quota_user:%'"), "2");
+}
+
+// llama-server as a child process on a free loopback port.
+class LlamaServer {
+ public:
+  explicit LlamaServer(const std::string& model, const std::string& log) {
+    url_ = "http://127.0.0.1:" + std::to_string(port_ = 20000 + getpid() % 20000);
+    std::vector<std::string> args = {CUSTINTEL_LLAMA_SERVER, "-m", model, "--host", "127.0.0.1", "--port",
+                                     std::to_string(port_), "-c", "2048", "-np", "2", "-t", "1", "--no-webui",
+                                     "--no-jinja", "--log-file", log};
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      freopen("/dev/null", "w", stdout);
+      freopen("/dev/null", "w", stderr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~LlamaServer() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  bool WaitReady() {
+    for (int i = 0; i < 150; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return pid_ = -1, false;
+      auto r = ai::HttpGet(url_, "/health", {}, {});
+      if (r.ok() && r->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+TEST_F(PgModels, TutorialRunsWithTheHttpBackendAgainstLlamaServer) {
+  if (!std::filesystem::exists(CUSTINTEL_LLAMA_SERVER)) GTEST_SKIP() << CUSTINTEL_LLAMA_SERVER << " not built";
+  LlamaServer server(model_, dir_.File("llama-server.log"));
+  ASSERT_TRUE(server.WaitReady()) << ReadFile(dir_.File("llama-server.log"));
+  CreateDatabase("http_db", "ALTER DATABASE http_db SET custintel.backend = 'http'; "
+                            "ALTER DATABASE http_db SET custintel.base_url = '" + server.url() + "'; "
+                            "ALTER DATABASE http_db SET custintel.model = 'tiny';");
+  EXPECT_EQ(Query("http_db", "SELECT custintel_info()->>'backend'"), "http");
+  // llama-server bounds JSON by its grammar but, unlike the in-process backend, does not close a
+  // document at max_tokens: a random model's unbounded strings run to the limit. Those calls
+  // (and only those) fail, with the error that says so; everything else returns.
+  CommandResult run = pg_->PsqlFile(kCompatScript, "-q -v ON_ERROR_STOP=0 -v VERBOSITY=verbose", "http_db");
+  for (const std::string& line : Lines(run.err)) {
+    if (line.find("ERROR:") == std::string::npos) continue;
+    EXPECT_NE(line.find("22023: steadytext_generate_json: the model reached max_tokens (512) before closing the JSON "
+                        "document"),
+              std::string::npos)
+        << line;
+  }
+  EXPECT_EQ(Query("http_db", "SELECT count(*) FROM product_reviews WHERE sentiment IN ('very_positive', 'positive', "
+                             "'neutral', 'negative', 'very_negative') AND ai_summary IS NOT NULL"),
+            "3");
+  EXPECT_EQ(Query("http_db", "SELECT count(*) FROM executive_customer_summary WHERE executive_insights IS NOT NULL"),
+            "1");
+  // A schema whose every value is bounded comes back valid and castable.
+  json j = json::parse(Query("http_db", "SELECT steadytext_generate_json('Ticket: refund me', '{\"urgency\": "
+                                        "{\"type\": \"string\", \"enum\": [\"low\", \"high\"]}, "
+                                        "\"follow_up\": {\"type\": \"boolean\"}}'::json)::jsonb"));
+  EXPECT_TRUE(j["urgency"] == "low" || j["urgency"] == "high") << j;
+  EXPECT_TRUE(j["follow_up"].is_boolean()) << j;
+}
+
+}  // namespace
+}  // namespace custintel::testing
