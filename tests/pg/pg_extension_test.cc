@@ -380,6 +380,23 @@ TEST_F(PgExtension, TwoWorkersAndAKill9DoEveryItemExactlyOnce) {
             "0");
 }
 
+TEST_F(PgExtension, InstallsInAnyDatabaseAndSchemaAndDropsClean) {
+  Value("CREATE DATABASE other");
+  TempDir dir;
+  std::string file = dir.File("schema_test.sql");
+  WriteFile(file,
+            "CREATE SCHEMA ci; CREATE EXTENSION custintel SCHEMA ci; SET custintel.cache_builtin = on;\n"
+            "SELECT ci.steadytext_generate_choice('Is this review positive? Loved it', ARRAY['yes', 'no']);\n"
+            "SELECT count(*) FROM ci.custintel_ai_cache;\n"
+            "SELECT ci.custintel_enqueue('sentiment', 'great'); SELECT ci.custintel_work();\n"
+            "SELECT count(*) FROM ci.custintel_results;\n"
+            "DROP EXTENSION custintel;\n"
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'ci'::regnamespace;\n");
+  CommandResult r = pg_->PsqlFile(file, "-q -A -t -v ON_ERROR_STOP=1", "other");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "yes\n1\n1\n1\n1\n0\n") << r.out;
+}
+
 // custintel in shared_preload_libraries: the server's own workers work the queue, no client.
 TEST(PgBackgroundWorker, WorksTheQueueWithoutAnyClient) {
   CommandResult install =

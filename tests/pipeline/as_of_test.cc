@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,7 +30,7 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
-// The first value of a query's first row (`custintel sql --csv`), or the error.
+// The value of a query that returns one (`custintel sql --csv`, header left out), or the error.
 std::string Value(const std::string& db, const std::string& sql) {
   CommandResult r = RunCli("sql --csv --db " + db + " " + ShellQuote(sql));
   if (r.exit_code != 0) return "error: " + r.err;
