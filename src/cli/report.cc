@@ -55,8 +55,9 @@ std::string OverviewSql() {
 // Why spend figures are missing, in words: no orders, or orders without amounts.
 Result<std::string> NoSpendReason(store::Connection& conn) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT count(*), count(amount) FROM silver.orders WHERE customer_id IS NOT NULL"));
-  if (r.GetInt64(0, 0) == 0) return std::string("needs orders (the data has none)");
+      "SELECT count(*), count(amount) FROM silver.orders_as_of((SELECT max(as_of) FROM gold.customer_scores)) "
+      "WHERE customer_id IS NOT NULL"));
+  if (r.GetInt64(0, 0) == 0) return std::string("needs orders (the data has none up to the as-of)");
   if (r.GetInt64(1, 0) == 0) return std::string("needs amounts (the orders carry none)");
   return std::string("not computed");
 }
