@@ -199,8 +199,9 @@ Status RunEvaluateRecs(const GlobalOptions& g, const std::string& as_of_arg, boo
       std::cout << models::RecommendEvaluationToJson(e) << '\n';
       return Status::Ok();
     }
-    std::cout << fmt::format("last basket held out for {} customers; every method recommends 10 for the same "
-                             "baskets\n", e.customers);
+    std::cout << fmt::format("last basket held out for {} customers{}; every method recommends 10 for the same "
+                             "baskets\n", e.customers,
+                             e.stride > 1 ? fmt::format(" (every {}th of {})", e.stride, e.eligible) : "");
     std::cout << fmt::format("{:<14} {:>12} {:>10} {:>10}\n", "", "hit_rate@10", "recall@10", "NDCG@10");
     for (const auto& m : e.methods) {
       std::cout << fmt::format("{:<14} {:>12.4f} {:>10.4f} {:>10.4f}\n", m.method, m.hit_rate_at_10, m.recall_at_10,

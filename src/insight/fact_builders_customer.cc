@@ -42,7 +42,7 @@ FROM (SELECT DISTINCT customer_id FROM o) x)";
 // The product bought in most orders (two or more: a rebuy).
 constexpr const char* kRebuySql = R"(
 WITH b AS (SELECT o.customer_id, p.name, count(DISTINCT o.order_id) AS n
-           FROM silver.orders_as_of({T}) o JOIN silver.order_items_as_of({T}) oi USING (order_id)
+           FROM silver.orders_as_of({T}) o JOIN silver.order_items_as_of({T}) oi ON oi.order_id = o.order_id AND is_purchase(o.status)
            JOIN silver.products p USING (product_id)
            WHERE {F} AND p.name IS NOT NULL GROUP BY ALL HAVING count(DISTINCT o.order_id) >= 2)
 SELECT customer_id, first(name ORDER BY n DESC, name) FROM b GROUP BY customer_id)";

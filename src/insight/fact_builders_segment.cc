@@ -43,7 +43,7 @@ constexpr const char* kProductSql = R"(
 SELECT segment, name, buyers FROM (
   SELECT s.segment, p.name, count(DISTINCT o.customer_id) AS buyers,
          row_number() OVER (PARTITION BY s.segment ORDER BY count(DISTINCT o.customer_id) DESC, p.name) AS rn
-  FROM silver.order_items_as_of({T}) oi JOIN silver.orders_as_of({T}) o USING (order_id)
+  FROM silver.order_items_as_of({T}) oi JOIN silver.orders_as_of({T}) o ON o.order_id = oi.order_id AND is_purchase(o.status)
   JOIN gold.customer_scores s USING (customer_id) JOIN silver.products p USING (product_id)
   WHERE p.name IS NOT NULL GROUP BY s.segment, p.name) WHERE rn <= 3 ORDER BY segment, rn)";
 

@@ -8,8 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "store/database.h"
-#include "testing/testing.h"
+#include "ingest/cli_db_fixture.h"
 
 namespace custintel::ingest {
 namespace {
@@ -74,33 +73,16 @@ std::string DerivedOf(const std::string& out, const std::string& table) {
   return out.substr(at, out.find('\n', at) - at);
 }
 
-class OrderLinesTest : public ::testing::Test {
+class OrderLinesTest : public testing::CliDbTest {
  protected:
   void SetUp() override {
     if (!std::getenv("CUSTINTEL_BIN")) GTEST_SKIP() << "CUSTINTEL_BIN is not set (run through ctest)";
     testing::WriteFile(Csv(), kOnlineRetail);
   }
-  std::string Db() const { return dir_.File("retail.duckdb"); }
   std::string Csv() const { return dir_.File("online_retail.csv"); }
   testing::CommandResult Ingest() {
     return testing::RunCli("ingest --db " + Db() + " --kind order_lines --map " + kMap + " " + Csv());
   }
-  // The rows of a query as "a|b|c" lines (opened after the CLI has exited).
-  std::string Rows(const std::string& sql) {
-    auto db = store::Database::Open(Db());
-    EXPECT_TRUE(db.ok()) << db.status().message();
-    if (!db.ok()) return "";
-    auto conn = (*db)->Connect();
-    auto r = conn->Query(sql);
-    EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
-    std::string out;
-    for (size_t i = 0; r.ok() && i < r->row_count(); ++i) {
-      for (size_t c = 0; c < r->column_count(); ++c) out += (c ? "|" : "") + r->GetString(c, i);
-      out += "\n";
-    }
-    return out;
-  }
-  testing::TempDir dir_;
 };
 
 TEST_F(OrderLinesTest, OnlineRetailExportDerivesOrdersItemsProductsAndRefunds) {

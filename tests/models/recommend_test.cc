@@ -140,6 +140,12 @@ TEST(Recommender, EvaluationBeatsPopularityWhenCustomersRebuy) {
   // Personal top holds the staple too (bought on every day): it finds it as well.
   EXPECT_NEAR(e.methods[2].hit_rate_at_10, 1.0, 1e-9);
   EXPECT_NE(RecommendEvaluationToJson(e).find("\"tifu_knn\""), std::string::npos);
+  // Above the cap every n-th eligible customer is scored, and the evaluation says so.
+  RecommendEvaluation sampled = EvaluateRecommendations(d, {}, 50);
+  EXPECT_EQ(sampled.eligible, 200u);
+  EXPECT_EQ(sampled.stride, 4u);
+  EXPECT_EQ(sampled.customers, 50u);
+  EXPECT_NEAR(sampled.methods[0].hit_rate_at_10, 1.0, 1e-9);
 }
 
 // A basket history small enough to work TIFU-KNN out by hand (recommend_baselines.h).
