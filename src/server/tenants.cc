@@ -120,6 +120,9 @@ Status Tenant::RefreshViews() {
                                                 t.schema, t.table, ScopeFilter(OwnershipOf(t.table, names)))));
     created.insert(t.table);
   }
+  // scoped.orders_as_of(t) and the rest: silver as of t, the store's one definition, over the views.
+  CI_ASSIGN_OR_RETURN(std::string as_of_macros, store::AsOfMacrosFor("scoped"));
+  CI_RETURN_IF_ERROR(conn.Execute(as_of_macros));
   std::lock_guard<std::mutex> lock(views_mu_);
   scoped_views_ = std::move(created);
   BumpGeneration();

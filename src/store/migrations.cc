@@ -79,4 +79,13 @@ Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path, co
   return db;
 }
 
+Result<std::string> AsOfMacrosFor(const std::string& schema) {
+  auto text = embedded::Find("store/migrations/0028_as_of.sql");
+  if (!text) return Status::Internal("store/migrations/0028_as_of.sql is not embedded in this build");
+  std::string sql(*text);
+  const std::string from = "silver.", to = schema + ".";
+  for (size_t p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size())) sql.replace(p, from.size(), to);
+  return sql;
+}
+
 }  // namespace custintel::store

@@ -30,6 +30,11 @@ Result<int> ApplyMigrations(Connection& conn, const std::vector<Migration>& migr
 // connection it hands out works in UTC and carries the purchase rule's macros is_purchase() and
 // order_status_class() (core/order_status.h) for `orders` (the configured [orders]; the defaults
 // when unset).
+// Store migration 0028's as-of table macros (silver.orders_as_of(t), ...: what existed at t) over
+// the same-named tables of `schema` instead of silver — the server's per-key scoped views read
+// as of a time by the one definition.
+Result<std::string> AsOfMacrosFor(const std::string& schema);
+
 Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path,
                                                      const DatabaseOptions& options = {},
                                                      const std::optional<OrdersConfig>& orders = std::nullopt);

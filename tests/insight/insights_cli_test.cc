@@ -40,7 +40,7 @@ class InsightsCliTest : public ::testing::Test {
   std::string db_;
 };
 
-TEST_F(InsightsCliTest, NotificationsAreShortNameARealProductAtTheUsualTimeWithAnOfferOnlyAtHighRisk) {
+TEST_F(InsightsCliTest, NotificationsAreShortNameARealProductAtTheUsualTimeWithAnOfferOnlyAtRisk) {
   EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE length(message) > 140"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE NOT contains(message, product_name)"), "0");
@@ -51,7 +51,10 @@ TEST_F(InsightsCliTest, NotificationsAreShortNameARealProductAtTheUsualTimeWithA
                 "JOIN silver.order_items i USING (order_id) JOIN silver.products p USING (product_id) "
                 "WHERE o.customer_id = n.customer_id AND p.name = n.product_name) AND NOT EXISTS (SELECT 1 FROM "
                 "gold.recommendations r WHERE r.customer_id = n.customer_id AND r.product_name = n.product_name)"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> (churn_risk > 0.7)"), "0");
+  // Offers go to the at-risk (status at_risk: still saveable) only — never the lapsed.
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications n JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE n.offer <> (s.status = 'at_risk')"), "0");
+  EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications WHERE offer"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> contains(message, 'voucher')"), "0");
   EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications WHERE NOT offer"), "0") << "some low-risk customers get no offer";
   // The weekday and hour are the ones they order on most often.
@@ -69,11 +72,15 @@ TEST_F(InsightsCliTest, RecommendationPrioritiesRiseWithChurnRisk) {
             "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM (SELECT priority, lag(priority) OVER (PARTITION BY rec_type ORDER BY churn_risk, "
                 "priority) AS prev FROM gold.personal_recommendations) WHERE priority < prev"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE rec_type = 'retention' AND churn_risk <= 0.7"),
+  // Retention goes to the at-risk only, and every at-risk customer has a strategy.
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations r JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE r.rec_type = 'retention' AND s.status <> 'at_risk'"),
             "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies WHERE churn_risk <= 0.7"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7 AND customer_id NOT IN "
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.retention_strategies r JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE s.status <> 'at_risk'"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk' AND customer_id NOT IN "
                 "(SELECT customer_id FROM gold.retention_strategies)"), "0");
+  EXPECT_NE(Sql("SELECT count(*) FROM gold.retention_strategies"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id NOT IN "
                 "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')"), "0");
 }
@@ -145,7 +152,7 @@ TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
   std::string seg0 = Sql(stamp + "segment_insights"), cust0 = Sql(stamp + "account_summaries");
   auto again = RunCli("run --db " + db_);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("segments 0 written / 4 unchanged"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("segments 0 written / 5 unchanged"), std::string::npos) << again.out;
   // Unchanged data: an incremental run over no customers (the note has no customers part), or a
   // full run that finds every customer's input hash equal.
   size_t insights = again.out.find("insights: ");
