@@ -5,39 +5,12 @@
 #include <initializer_list>
 #include <vector>
 
+#include "ai/choose_scales.h"
 #include "text/summary.h"
 #include "text/themes.h"
 
 namespace custintel::ai {
 namespace {
-
-std::vector<std::string> Words(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c)) {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
-bool Has(const std::vector<std::string>& w, std::initializer_list<std::string_view> any) {
-  return std::any_of(w.begin(), w.end(), [&](const std::string& x) {
-    return std::find(any.begin(), any.end(), x) != any.end();
-  });
-}
-
-bool HasStem(const std::vector<std::string>& w, std::initializer_list<std::string_view> stems) {
-  return std::any_of(w.begin(), w.end(), [&](const std::string& x) {
-    return std::any_of(stems.begin(), stems.end(), [&](std::string_view s) { return x.starts_with(s); });
-  });
-}
 
 bool HasPair(const std::vector<std::string>& w, std::string_view a, std::string_view b) {
   for (size_t i = 0; i + 1 < w.size(); ++i) {
@@ -48,24 +21,24 @@ bool HasPair(const std::vector<std::string>& w, std::string_view a, std::string_
 
 // Words naming the text a task is about ("this review", "the following", "the message below").
 bool NamesAText(const std::vector<std::string>& w) {
-  return Has(w, {"review", "reviews", "ticket", "tickets", "text", "message", "messages", "comment", "comments",
+  return HasWord(w, {"review", "reviews", "ticket", "tickets", "text", "message", "messages", "comment", "comments",
                  "feedback", "following", "below", "above", "this", "it", "email", "chat", "conversation",
                  "passage", "post", "note", "complaint", "article", "paragraph", "transcript", "description"});
 }
 
 bool AsksForSummary(const std::vector<std::string>& w) {
   bool verb = HasStem(w, {"summariz", "summaris", "condens", "recap"}) || HasPair(w, "sum", "up") ||
-              HasPair(w, "tl", "dr") || Has(w, {"tldr", "gist"});
-  bool noun = Has(w, {"summary", "synopsis", "abstract"}) && NamesAText(w);
+              HasPair(w, "tl", "dr") || HasWord(w, {"tldr", "gist"});
+  bool noun = HasWord(w, {"summary", "synopsis", "abstract"}) && NamesAText(w);
   return verb || noun;
 }
 
 bool AsksForThemes(const std::vector<std::string>& w) {
-  return Has(w, {"theme", "themes", "topic", "topics", "aspect", "aspects", "subjects"});
+  return HasWord(w, {"theme", "themes", "topic", "topics", "aspect", "aspects", "subjects"});
 }
 
 bool AsksForKeyPhrases(const std::vector<std::string>& w) {
-  return Has(w, {"keyword", "keywords", "keyphrase", "keyphrases"}) || HasPair(w, "key", "phrases") ||
+  return HasWord(w, {"keyword", "keywords", "keyphrase", "keyphrases"}) || HasPair(w, "key", "phrases") ||
          HasPair(w, "key", "terms");
 }
 

@@ -13,41 +13,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Lower-case ASCII words (letters and digits) of `s`.
-std::vector<std::string> Words(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c)) {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
-bool HasWord(const std::vector<std::string>& words, std::initializer_list<std::string_view> any) {
-  for (const std::string& w : words) {
-    for (std::string_view a : any) {
-      if (w == a) return true;
-    }
-  }
-  return false;
-}
-
-// A word that begins with one of `stems` ("escalat" matches "escalate", "escalation").
-bool HasStem(const std::vector<std::string>& words, std::initializer_list<std::string_view> stems) {
-  for (const std::string& w : words) {
-    for (std::string_view s : stems) {
-      if (w.starts_with(s)) return true;
-    }
-  }
-  return false;
-}
 
 // Words that name the task. A strong one makes an instruction with any object word or as a
 // question ("How urgent is this?", "Is follow-up needed?"); a weak one ("needed", "asking")
@@ -129,6 +94,40 @@ std::string_view StripQuotes(std::string_view s) {
 }
 
 }  // namespace
+
+std::vector<std::string> Words(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c)) {
+      cur.push_back(static_cast<char>(std::tolower(c)));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+bool HasWord(const std::vector<std::string>& words, std::initializer_list<std::string_view> any) {
+  for (const std::string& w : words) {
+    for (std::string_view a : any) {
+      if (w == a) return true;
+    }
+  }
+  return false;
+}
+
+bool HasStem(const std::vector<std::string>& words, std::initializer_list<std::string_view> stems) {
+  for (const std::string& w : words) {
+    for (std::string_view s : stems) {
+      if (w.starts_with(s)) return true;
+    }
+  }
+  return false;
+}
 
 PromptParts SplitTaskWords(std::string_view prompt) {
   PromptParts parts;

@@ -11,6 +11,7 @@
 // Thread safety: pure functions over immutable tables.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,13 @@ struct PromptParts {
   std::string text;
 };
 PromptParts SplitTaskWords(std::string_view prompt);
+
+// The words of an instruction, as the builtin backend's task readers see them: lower-case ASCII
+// words (letters and digits) of `s`; whether any is one of `any`; whether any begins with one of
+// `stems` ("escalat" matches "escalate", "escalation").
+std::vector<std::string> Words(std::string_view s);
+bool HasWord(const std::vector<std::string>& words, std::initializer_list<std::string_view> any);
+bool HasStem(const std::vector<std::string>& words, std::initializer_list<std::string_view> stems);
 
 // Lower case, '_' and '-' as spaces, runs of spaces collapsed, trimmed: "Very_Positive " ->
 // "very positive", "follow-up" -> "follow up".
