@@ -2,9 +2,7 @@
 // (b) the http backend against llama.cpp's llama-server on loopback. Both use a random-weight
 // GGUF written by MakeGguf (what `custintel dev make-gguf` writes): its text is gibberish, but
 // every function must return, every choice must be one listed, every JSON valid and castable.
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +16,7 @@
 
 #include "ai/http/http_client.h"
 #include "ai/llama/llama_make_gguf.h"
+#include "testing/llama_server.h"
 #include "testing/postgres.h"
 #include "testing/testing.h"
 
@@ -149,51 +148,11 @@ TEST_F(PgModels, TutorialRunsWithTheLlamaBackendInTheServerProcess) {
   EXPECT_EQ(Query("llama_db", "SELECT calls FROM custintel_usage WHERE scope LIKE 'tenant:role quota_user:%'"), "2");
 }
 
-// llama-server as a child process on a free loopback port.
-class LlamaServer {
- public:
-  explicit LlamaServer(const std::string& model, const std::string& log) {
-    url_ = "http://127.0.0.1:" + std::to_string(port_ = 20000 + getpid() % 20000);
-    std::vector<std::string> args = {CUSTINTEL_LLAMA_SERVER, "-m", model, "--host", "127.0.0.1", "--port",
-                                     std::to_string(port_), "-c", "2048", "-np", "2", "-t", "1", "--no-webui",
-                                     "--no-jinja", "--log-file", log};
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      freopen("/dev/null", "w", stdout);
-      freopen("/dev/null", "w", stderr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~LlamaServer() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  bool WaitReady() {
-    for (int i = 0; i < 150; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return pid_ = -1, false;
-      auto r = ai::HttpGet(url_, "/health", {}, {});
-      if (r.ok() && r->status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  int port_ = 0;
-  pid_t pid_ = -1;
-  std::string url_;
-};
-
 TEST_F(PgModels, TutorialRunsWithTheHttpBackendAgainstLlamaServer) {
   if (!std::filesystem::exists(CUSTINTEL_LLAMA_SERVER)) GTEST_SKIP() << CUSTINTEL_LLAMA_SERVER << " not built";
-  LlamaServer server(model_, dir_.File("llama-server.log"));
-  ASSERT_TRUE(server.WaitReady()) << ReadFile(dir_.File("llama-server.log"));
+  LlamaServer server(model_, {"-c", "2048"}, dir_.File("llama-server.log"));
+  Status ready = server.WaitReady(std::chrono::seconds(30));
+  ASSERT_TRUE(ready.ok()) << ready.message() << "\n" << ReadFile(dir_.File("llama-server.log"));
   CreateDatabase("http_db", "ALTER DATABASE http_db SET custintel.backend = 'http'; "
                             "ALTER DATABASE http_db SET custintel.base_url = '" + server.url() + "'; "
                             "ALTER DATABASE http_db SET custintel.model = 'tiny';");
