@@ -5,14 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <regex>
-// Errors as values, not exceptions: the same toml++ prelude as core/config.cc.
-#undef TOML_HEADER_ONLY
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
-#include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include "core/embedded.h"
 #include "core/strings.h"
+#include "core/toml_json.h"
 #include "features/currency.h"
 #include "features/kpis.h"
 
@@ -35,52 +32,69 @@ int IndexByName(const std::vector<T>& items, const std::string& name) {
   return -1;
 }
 
-std::string GetString(const toml::table& t, const char* key, const std::string& fallback = "") {
-  auto v = t.get_as<std::string>(key);
-  return v ? v->get() : fallback;
+// The TOML document, read as JSON (core/toml_json.h).
+using Doc = nlohmann::json;
+
+// `node` when it is a table, else null.
+const Doc* Table(const Doc& node) { return node.is_object() ? &node : nullptr; }
+
+// Member `key` of table `t`, or null.
+const Doc* Member(const Doc& t, const char* key) {
+  auto it = t.find(key);
+  return it == t.end() ? nullptr : &*it;
 }
 
-Result<std::vector<std::string>> GetStrings(const toml::table& t, const char* key, const std::string& where) {
+std::string GetString(const Doc& t, const char* key, const std::string& fallback = "") {
+  const Doc* v = Member(t, key);
+  return v && v->is_string() ? v->get<std::string>() : fallback;
+}
+
+bool GetBool(const Doc& t, const char* key) {
+  const Doc* v = Member(t, key);
+  return v && v->is_boolean() && v->get<bool>();
+}
+
+int64_t GetInt(const Doc& t, const char* key, int64_t fallback) {
+  const Doc* v = Member(t, key);
+  return v && v->is_number_integer() ? v->get<int64_t>() : fallback;
+}
+
+Result<std::vector<std::string>> GetStrings(const Doc& t, const char* key, const std::string& where) {
   std::vector<std::string> out;
-  const toml::node* node = t.get(key);
+  const Doc* node = Member(t, key);
   if (!node) return out;
-  const toml::array* arr = node->as_array();
-  if (!arr) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
-  for (const toml::node& item : *arr) {
-    auto s = item.as_string();
-    if (!s) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
-    out.push_back(s->get());
+  if (!node->is_array()) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
+  for (const Doc& item : *node) {
+    if (!item.is_string()) return Status::InvalidArgument(fmt::format("{}: '{}' must be an array of strings", where, key));
+    out.push_back(item.get<std::string>());
   }
   return out;
 }
 
 // [["source", "sql"], ...]
-Result<SourceSql> GetSourceSql(const toml::table& t, const char* key, const std::string& where) {
+Result<SourceSql> GetSourceSql(const Doc& t, const char* key, const std::string& where) {
   SourceSql out;
-  const toml::node* node = t.get(key);
+  const Doc* node = Member(t, key);
   if (!node) return out;
-  const toml::array* arr = node->as_array();
-  if (!arr) return Status::InvalidArgument(fmt::format("{}: '{}' must be [[source, sql], ...]", where, key));
-  for (const toml::node& item : *arr) {
-    const toml::array* pair = item.as_array();
-    if (!pair || pair->size() != 2 || !pair->get(0)->as_string() || !pair->get(1)->as_string()) {
+  if (!node->is_array()) return Status::InvalidArgument(fmt::format("{}: '{}' must be [[source, sql], ...]", where, key));
+  for (const Doc& pair : *node) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
       return Status::InvalidArgument(fmt::format("{}: '{}' must be [[source, sql], ...]", where, key));
     }
-    out.emplace_back(pair->get(0)->as_string()->get(), pair->get(1)->as_string()->get());
+    out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
   }
   return out;
 }
 
 // { name = "other name", ... }
-Result<std::map<std::string, std::string>> GetNameMap(const toml::table& t, const char* key, const std::string& where) {
+Result<std::map<std::string, std::string>> GetNameMap(const Doc& t, const char* key, const std::string& where) {
   std::map<std::string, std::string> out;
-  const toml::node* node = t.get(key);
+  const Doc* node = Member(t, key);
   if (!node) return out;
-  const toml::table* table = node->as_table();
-  if (!table) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
-  for (const auto& [k, v] : *table) {
-    if (!v.as_string()) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
-    out[std::string(k.str())] = v.as_string()->get();
+  if (!node->is_object()) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
+  for (const auto& [k, v] : node->items()) {
+    if (!v.is_string()) return Status::InvalidArgument(fmt::format("{}: '{}' must be a table of names", where, key));
+    out[k] = v.get<std::string>();
   }
   return out;
 }
@@ -124,16 +138,16 @@ Status ExpandAll(SemanticModel* model) {
   return Status::Ok();
 }
 
-const toml::array* GetTables(const toml::table& root, const char* key) {
-  const toml::node* node = root.get(key);
-  return node ? node->as_array() : nullptr;
+const Doc* GetTables(const Doc& root, const char* key) {
+  const Doc* node = Member(root, key);
+  return node && node->is_array() ? node : nullptr;
 }
 
-Status ParseSources(const toml::table& root, SemanticModel* model) {
-  const toml::array* arr = GetTables(root, "sources");
+Status ParseSources(const Doc& root, SemanticModel* model) {
+  const Doc* arr = GetTables(root, "sources");
   if (!arr || arr->empty()) return Status::InvalidArgument("semantic model: no [[sources]]");
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::table* t = arr->get(i)->as_table();
+    const Doc* t = Table((*arr)[i]);
     std::string where = fmt::format("sources[{}]", i);
     if (!t) return Status::InvalidArgument(where + " must be a table");
     Source s;
@@ -146,11 +160,10 @@ Status ParseSources(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(s.time_measures, GetStrings(*t, "time_measures", where));
     CI_ASSIGN_OR_RETURN(s.verbs, GetStrings(*t, "verbs", where));
     s.as_of = GetString(*t, "as_of");
-    if (const toml::table* scope = t->get_as<toml::table>("scope")) {
-      for (const auto& [key, value] : *scope) {
-        auto col = value.as_string();
-        if (!col) return Status::InvalidArgument(where + ": scope values must be column expressions");
-        s.scope[std::string(key.str())] = col->get();
+    if (const Doc* scope = Member(*t, "scope"); scope && scope->is_object()) {
+      for (const auto& [key, value] : scope->items()) {
+        if (!value.is_string()) return Status::InvalidArgument(where + ": scope values must be column expressions");
+        s.scope[key] = value.get<std::string>();
       }
     }
     model->sources.push_back(std::move(s));
@@ -158,11 +171,11 @@ Status ParseSources(const toml::table& root, SemanticModel* model) {
   return Status::Ok();
 }
 
-Status ParseMeasures(const toml::table& root, SemanticModel* model) {
-  const toml::array* arr = GetTables(root, "measures");
+Status ParseMeasures(const Doc& root, SemanticModel* model) {
+  const Doc* arr = GetTables(root, "measures");
   if (!arr || arr->empty()) return Status::InvalidArgument("semantic model: no [[measures]]");
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::table* t = arr->get(i)->as_table();
+    const Doc* t = Table((*arr)[i]);
     std::string where = fmt::format("measures[{}]", i);
     if (!t) return Status::InvalidArgument(where + " must be a table");
     Measure m;
@@ -173,14 +186,14 @@ Status ParseMeasures(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(m.aggregate, GetSourceSql(*t, "on", where));
     CI_ASSIGN_OR_RETURN(m.row, GetSourceSql(*t, "row", where));
     m.higher_is_better = GetString(*t, "better", "higher") != "lower";
-    m.round = static_cast<int>(t->get_as<int64_t>("round") ? t->get_as<int64_t>("round")->get() : 2);
-    m.money = t->get_as<bool>("money") && t->get_as<bool>("money")->get();
+    m.round = static_cast<int>(GetInt(*t, "round", 2));
+    m.money = GetBool(*t, "money");
     CI_ASSIGN_OR_RETURN(m.combine, GetNameMap(*t, "combine", where));
     const std::string kind = GetString(*t, "kind", "aggregate");
     if (kind == "ratio") {
       m.numerator = GetString(*t, "numerator");
       m.denominator = GetString(*t, "denominator");
-      m.percent = t->get_as<bool>("percent") && t->get_as<bool>("percent")->get();
+      m.percent = GetBool(*t, "percent");
       if (m.name.empty() || m.numerator.empty() || m.denominator.empty() || !m.aggregate.empty()) {
         return Status::InvalidArgument(where + ": a ratio needs name, numerator and denominator (and no on)");
       }
@@ -194,11 +207,11 @@ Status ParseMeasures(const toml::table& root, SemanticModel* model) {
   return Status::Ok();
 }
 
-Status ParseDimensions(const toml::table& root, SemanticModel* model) {
-  const toml::array* arr = GetTables(root, "dimensions");
+Status ParseDimensions(const Doc& root, SemanticModel* model) {
+  const Doc* arr = GetTables(root, "dimensions");
   if (!arr) return Status::Ok();
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::table* t = arr->get(i)->as_table();
+    const Doc* t = Table((*arr)[i]);
     std::string where = fmt::format("dimensions[{}]", i);
     if (!t) return Status::InvalidArgument(where + " must be a table");
     Dimension d;
@@ -208,19 +221,19 @@ Status ParseDimensions(const toml::table& root, SemanticModel* model) {
     CI_ASSIGN_OR_RETURN(d.column, GetSourceSql(*t, "on", where));
     CI_ASSIGN_OR_RETURN(d.values, GetStrings(*t, "values", where));
     CI_ASSIGN_OR_RETURN(d.value_context, GetStrings(*t, "value_context", where));
-    d.sample_from_data = t->get_as<bool>("sample_from_data") && t->get_as<bool>("sample_from_data")->get();
-    d.word_forms = t->get_as<bool>("word_forms") && t->get_as<bool>("word_forms")->get();
+    d.sample_from_data = GetBool(*t, "sample_from_data");
+    d.word_forms = GetBool(*t, "word_forms");
     if (d.name.empty() || d.column.empty()) return Status::InvalidArgument(where + " needs name and on");
     model->dimensions.push_back(std::move(d));
   }
   return Status::Ok();
 }
 
-Status ParseConditions(const toml::table& root, SemanticModel* model) {
-  const toml::array* arr = GetTables(root, "conditions");
+Status ParseConditions(const Doc& root, SemanticModel* model) {
+  const Doc* arr = GetTables(root, "conditions");
   if (!arr) return Status::Ok();
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::table* t = arr->get(i)->as_table();
+    const Doc* t = Table((*arr)[i]);
     std::string where = fmt::format("conditions[{}]", i);
     if (!t) return Status::InvalidArgument(where + " must be a table");
     Condition c;
@@ -237,11 +250,11 @@ Status ParseConditions(const toml::table& root, SemanticModel* model) {
   return Status::Ok();
 }
 
-Status ParseVerified(const toml::table& root, SemanticModel* model) {
-  const toml::array* arr = GetTables(root, "verified");
+Status ParseVerified(const Doc& root, SemanticModel* model) {
+  const Doc* arr = GetTables(root, "verified");
   if (!arr) return Status::Ok();
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::table* t = arr->get(i)->as_table();
+    const Doc* t = Table((*arr)[i]);
     if (!t) return Status::InvalidArgument(fmt::format("verified[{}] must be a table", i));
     VerifiedQuestion v{GetString(*t, "question"), GetString(*t, "spec")};
     if (v.question.empty() || v.spec_json.empty()) {
@@ -323,18 +336,12 @@ std::optional<std::string> SqlOn(const SourceSql& sql, const std::string& source
 }
 
 Result<SemanticModel> ParseSemanticModel(const std::string& text, const std::string& source_name) {
-  toml::parse_result parsed = toml::parse(text, source_name);
-  if (!parsed) {
-    const auto& err = parsed.error();
-    return Status::InvalidArgument(fmt::format("{} line {}: {}", source_name, err.source().begin.line,
-                                               std::string(err.description())));
-  }
-  const toml::table& root = parsed.table();
+  CI_ASSIGN_OR_RETURN(const Doc root, ParseTomlAsJson(text, source_name));
   SemanticModel model;
-  if (const toml::table* m = root.get_as<toml::table>("model")) {
+  if (const Doc* m = Member(root, "model"); m && m->is_object()) {
     model.name = GetString(*m, "name");
     model.reference_time = GetString(*m, "reference_time");
-    if (auto top = m->get_as<int64_t>("default_top")) model.default_top = static_cast<int>(top->get());
+    model.default_top = static_cast<int>(GetInt(*m, "default_top", model.default_top));
   }
   if (model.reference_time.empty()) model.reference_time = "current_timestamp";
   Status s = ParseSources(root, &model);
