@@ -25,8 +25,8 @@ using text::TextInput;
 using text::TextInsight;
 using text::TextSource;
 
-// One analysed source: the SQL that selects its changed rows into ci_text_todo and the
-// SQL that merges ci_text_out back into gold (nullptr: events have only their interaction
+// One analysed source: the SQL that selects its changed rows into kTextTodo and the
+// SQL that merges kTextOut back into gold (nullptr: events have only their interaction
 // sentiment, which pipeline/text/sql/interaction_merge.sql writes for every source).
 struct SourceSql {
   TextSource source;
@@ -105,11 +105,11 @@ Result<std::vector<PlaybookNote>> LoadPlaybooks(store::Connection& conn) {
   return notes;
 }
 
-// Analyses the rows of ci_text_todo chunk by chunk into ci_text_out.
+// Analyses the rows of kTextTodo chunk by chunk into kTextOut.
 Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, const InsightsOptions& options,
                    const BatchOptions& batch, double* analysis_seconds) {
   CI_RETURN_IF_ERROR(CreateTextOut(conn));
-  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", "ci_text_out"));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", kTextOut));
   const int64_t chunk = std::max<int64_t>(options.chunk_rows, 1);
   for (int64_t begin = 0; begin < rows; begin += chunk) {
     CI_ASSIGN_OR_RETURN(std::vector<TextInput> in, ReadTodo(conn, begin, begin + chunk));
@@ -125,8 +125,8 @@ Status AnalyzeTodo(store::Connection& conn, const SourceSql& s, int64_t rows, co
 // many rows were analysed.
 Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const InsightsOptions& options,
                              ModelTextWriter* writer, const BatchOptions& batch, InsightsReport* report) {
-  CI_RETURN_IF_ERROR(RunEmbedded(conn, s.todo));
-  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query("SELECT count(*) FROM ci_text_todo"));
+  CI_RETURN_IF_ERROR(RunTextSql(conn, s.todo));
+  CI_ASSIGN_OR_RETURN(store::QueryResult n, conn.Query(std::string("SELECT count(*) FROM ") + kTextTodo));
   int64_t rows = n.GetInt64(0, 0);
   if (rows > 0 && writer) {
     CI_ASSIGN_OR_RETURN(WriterPass pass, WriteTodoByWriter(conn, std::string("text_insights:") + s.name, s.source,
@@ -141,11 +141,11 @@ Result<int64_t> UpdateSource(store::Connection& conn, const SourceSql& s, const 
     CI_RETURN_IF_ERROR(AnalyzeTodo(conn, s, rows, options, batch, &report->analysis_seconds).WithContext(s.name));
   }
   if (rows > 0) {
-    if (s.merge) CI_RETURN_IF_ERROR(RunEmbedded(conn, s.merge));
+    if (s.merge) CI_RETURN_IF_ERROR(RunTextSql(conn, s.merge));
     CI_RETURN_IF_ERROR(conn.Execute(fmt::format("SET VARIABLE text_source = {}", QuoteLiteral(s.kind))));
-    CI_RETURN_IF_ERROR(RunEmbedded(conn, "pipeline/text/sql/interaction_merge.sql"));
+    CI_RETURN_IF_ERROR(RunTextSql(conn, "pipeline/text/sql/interaction_merge.sql"));
   }
-  CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS ci_text_out; DROP TABLE ci_text_todo"));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE {}", kTextOut, kTextTodo)));
   return rows;
 }
 

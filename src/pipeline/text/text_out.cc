@@ -1,6 +1,12 @@
 #include "pipeline/text/text_out.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <string_view>
+#include <utility>
+
+#include "core/embedded.h"
 
 namespace custintel::pipeline {
 namespace {
@@ -14,16 +20,28 @@ store::Param TextOrNull(std::string s) { return s.empty() ? store::Param() : sto
 
 }  // namespace
 
+Status RunTextSql(store::Connection& conn, const std::string& path) {
+  auto sql = embedded::Find(path);
+  if (!sql) return Status::Internal("SQL " + path + " is not embedded in this build");
+  std::string text(*sql);
+  const std::pair<std::string_view, std::string_view> names[] = {{"{todo}", kTextTodo}, {"{out}", kTextOut}};
+  for (const auto& [name, value] : names) {
+    for (size_t p = text.find(name); p != std::string::npos; p = text.find(name, p + value.size())) {
+      text.replace(p, name.size(), value);
+    }
+  }
+  return conn.Execute(text).WithContext(path);
+}
+
 Status CreateTextOut(store::Connection& conn) {
-  return conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_text_out (rn BIGINT, score DOUBLE, label VARCHAR, summary VARCHAR, "
+  return conn.Execute(std::string("CREATE OR REPLACE TEMP TABLE ") + kTextOut + " (rn BIGINT, score DOUBLE, label VARCHAR, summary VARCHAR, "
       "themes VARCHAR, urgency VARCHAR, mood VARCHAR, root_cause VARCHAR, resolution VARCHAR, "
       "playbook_note_id VARCHAR, follow_up_needed BOOLEAN, tags VARCHAR, template VARCHAR, cache_key VARCHAR)");
 }
 
 Result<std::vector<TextInput>> ReadTodo(store::Connection& conn, int64_t begin, int64_t end) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT title, body, rating FROM ci_text_todo WHERE rn >= ? AND rn < ? ORDER BY rn", {begin, end}));
+      fmt::format("SELECT title, body, rating FROM {} WHERE rn >= ? AND rn < ? ORDER BY rn", kTextTodo), {begin, end}));
   std::vector<TextInput> in(r.row_count());
   for (size_t i = 0; i < in.size(); ++i) {
     in[i].title = r.GetString(0, i);

@@ -1,5 +1,7 @@
 #include "pipeline/text/writer_step.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <vector>
 
@@ -13,14 +15,14 @@ using text::TextInsight;
 using text::TextSource;
 using text::BatchOptions;
 
-// Renumbers ci_text_todo by id, so that rn = the row's index in the sorted keys; returns them.
+// Renumbers the todo table by id, so that rn = the row's index in the sorted keys; returns them.
 Result<std::vector<std::string>> SortedKeys(store::Connection& conn) {
-  CI_RETURN_IF_ERROR(conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_text_todo_sorted AS "
-      "SELECT (row_number() OVER (ORDER BY id)) - 1 AS rn, * EXCLUDE (rn) FROM ci_text_todo; "
-      "CREATE OR REPLACE TEMP TABLE ci_text_todo AS SELECT * FROM ci_text_todo_sorted; "
-      "DROP TABLE ci_text_todo_sorted"));
-  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query("SELECT id FROM ci_text_todo ORDER BY rn"));
+  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {0}_sorted AS "
+      "SELECT (row_number() OVER (ORDER BY id)) - 1 AS rn, * EXCLUDE (rn) FROM {0}; "
+      "CREATE OR REPLACE TEMP TABLE {0} AS SELECT * FROM {0}_sorted; "
+      "DROP TABLE {0}_sorted", kTextTodo)));
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(fmt::format("SELECT id FROM {} ORDER BY rn", kTextTodo)));
   std::vector<std::string> keys(r.row_count());
   for (size_t i = 0; i < keys.size(); ++i) keys[i] = r.GetString(0, i);
   return keys;
@@ -62,7 +64,7 @@ Result<WriterPass> WriteTodoByWriter(store::Connection& conn, const std::string&
                                      const BatchOptions& batch, ModelTextWriter& writer) {
   CI_ASSIGN_OR_RETURN(std::vector<std::string> keys, SortedKeys(conn));
   CI_RETURN_IF_ERROR(CreateTextOut(conn));
-  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", "ci_text_out"));
+  CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", kTextOut));
   Pass pass(conn, source, batch, writer, app, keys);
   KeyBatchFn fn = [&pass](std::span<const std::string> b, std::string* why) { return pass(b, why); };
   CI_ASSIGN_OR_RETURN(PassResult r, writer.RunPass(conn, step, keys, fn));
@@ -76,7 +78,8 @@ Result<WriterPass> WriteTodoByWriter(store::Connection& conn, const std::string&
   }
   CI_RETURN_IF_ERROR(app.Close());
   out.analysis_seconds = pass.seconds();
-  CI_RETURN_IF_ERROR(conn.Execute("DELETE FROM ci_text_todo WHERE rn NOT IN (SELECT rn FROM ci_text_out)"));
+  CI_RETURN_IF_ERROR(
+      conn.Execute(fmt::format("DELETE FROM {} WHERE rn NOT IN (SELECT rn FROM {})", kTextTodo, kTextOut)));
   return out;
 }
 

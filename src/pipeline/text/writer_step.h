@@ -1,8 +1,8 @@
 // The text step's pass for one source when a model writes (model_writer.h): the rows of
-// ci_text_todo, renumbered in key order, go through InsightWriter::RunPass in batches; each
+// the todo table (kTextTodo), renumbered in key order, go through InsightWriter::RunPass in batches; each
 // batch is analysed by the builtin engine first (tickets keep its triage) and then rewritten
-// by the writer, and only the rows it completed are appended to ci_text_out. Rows it did not
-// reach are removed from ci_text_todo, so the merge keeps their old gold rows and the next run
+// by the writer, and only the rows it completed are appended to kTextOut. Rows it did not
+// reach are removed from the todo table (kTextTodo), so the merge keeps their old gold rows and the next run
 // finds them still to do.
 //
 // Thread safety: uses the caller's connection; one step at a time.
@@ -18,12 +18,12 @@
 namespace custintel::pipeline {
 
 struct WriterPass {
-  int64_t rows = 0;           // written into ci_text_out
+  int64_t rows = 0;           // written into kTextOut
   std::string stopped;        // why the pass stopped early ("" when every row was written)
   double analysis_seconds = 0;
 };
 
-// REQUIRES: ci_text_todo holds `rows` (> 0) rows with a unique `id`. `step` names the checkpoint.
+// REQUIRES: the todo table (kTextTodo) holds `rows` (> 0) rows with a unique `id`. `step` names the checkpoint.
 Result<WriterPass> WriteTodoByWriter(store::Connection& conn, const std::string& step, text::TextSource source,
                                      const text::BatchOptions& batch, ModelTextWriter& writer);
 

@@ -1,7 +1,7 @@
 -- Interaction events with text (chat, support contacts: events.content) whose inputs changed
 -- since they were last scored, up to the run's as-of (text_as_of; NULL = every event). Their
 -- input hash lives in gold.interaction_sentiment.
-CREATE OR REPLACE TEMP TABLE ci_text_todo AS
+CREATE OR REPLACE TEMP TABLE {todo} AS
 WITH src AS (
   SELECT event_id AS id, customer_id, occurred_at AS created_at, NULL::VARCHAR AS title, content AS body,
          NULL::INTEGER AS rating,

@@ -3,7 +3,7 @@
 -- every review, else only the rows of that ingest batch), text_as_of (the run's as-of: reviews
 -- written after it are not analysed; NULL = every review). Timestamps enter the hash as epoch
 -- microseconds (no time-zone formatting per row).
-CREATE OR REPLACE TEMP TABLE ci_text_todo AS
+CREATE OR REPLACE TEMP TABLE {todo} AS
 WITH src AS (
   SELECT review_id AS id, customer_id, product_id, rating, created_at, title, review_text AS body,
          sha256(to_json([getvariable('text_fingerprint'), customer_id, product_id, rating::VARCHAR,

@@ -2,7 +2,7 @@
 -- inputs too: a changed note can change every suggested resolution. Variables: as review_todo.sql
 -- (text_as_of included),
 -- and text_since / text_since_open (InsightsOptions::since_watermark).
-CREATE OR REPLACE TEMP TABLE ci_text_todo AS
+CREATE OR REPLACE TEMP TABLE {todo} AS
 WITH notes AS (
   SELECT coalesce(sha256(string_agg(to_json([note_id, title, body, tags])::VARCHAR, chr(30) ORDER BY note_id)), '')
          AS notes_hash
