@@ -102,6 +102,22 @@ void PrintAccounting(const std::vector<ingest::IngestCounts>& all) {
       std::cout << fmt::format("{}: {} reviews/tickets naming an order were given the order's customer\n", c.source,
                                c.attributed_by_order);
     }
+    if (c.aliases > 0) {
+      std::cout << fmt::format("{}: {} ids other tables carry (alias_id) mapped to their person's customer_id\n",
+                               c.source, c.aliases);
+    }
+    if (c.alias_conflicts > 0) {
+      std::cout << fmt::format("{}: {} alias ids were mapped to two or more persons; the later line was kept\n",
+                               c.source, c.alias_conflicts);
+    }
+    if (c.rows_to_person > 0) {
+      std::cout << fmt::format("{}: {} rows naming an alias id were filed under its person\n", c.source,
+                               c.rows_to_person);
+    }
+    if (c.merged_customers > 0) {
+      std::cout << fmt::format("{}: {} customers known only by an alias id were merged into their person\n", c.source,
+                               c.merged_customers);
+    }
     for (const auto& s : c.noted_statuses) {
       std::cout << fmt::format("{}: status '{}': {} orders — {}\n", c.source, s.status, s.orders,
                                OrderStatusVerdict(s.status_class, s.counted));
@@ -342,7 +358,7 @@ void RegisterIngestCommands(CLI::App& app, GlobalOptions& g, std::function<Statu
       ->check(CLI::IsMember({"csv", "whitespace", "jsonl", "parquet"}));
   ing->add_option("--map", ingest_args.map,
                   "column mapping target=source,... for differently named headers; with --dir: "
-                  "kind:target=source,...");
+                  "kind:target=source,...; customers: alias_id=<the id other tables carry> merges a person's ids");
   ing->add_option("--from", ingest_args.from, "read from PostgreSQL: postgresql://user:pass@host:port/db");
   ing->add_option("--table", ingest_args.table, "with --from: the table or view to read (schema.name)");
   ing->add_option("files", ingest_args.files, "files to load");

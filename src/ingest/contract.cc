@@ -15,7 +15,7 @@ const std::vector<KindContract>& Contracts() {
       {"customers", {"customer_id"},
        {Req("customer_id"), Opt("email"), Opt("first_name"), Opt("last_name"), Opt("segment"),
         Opt("plan"), Opt("region"), Opt("account_id"), Opt("acquisition_date", K::kTimestamp),
-        Opt("last_active_date", K::kTimestamp)}},
+        Opt("last_active_date", K::kTimestamp), Opt("alias_id")}},
       {"orders", {"order_id"},
        {Req("order_id"), Opt("customer_id"), Req("ordered_at", K::kTimestamp),
         Opt("amount", K::kDouble), Opt("currency"), Opt("status"), Opt("channel")}},

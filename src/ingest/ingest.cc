@@ -96,6 +96,75 @@ Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::
 // batch's uncommitted silver rows (transaction-local storage, slow to scan; see stage.h).
 using SilverMirrors = std::map<std::string, std::string>;
 
+// ---- person ids (0029_customer_aliases.sql) ----
+
+// The tables whose rows name a customer.
+constexpr const char* kNamingTables[] = {"orders", "events", "reviews", "tickets"};
+
+Result<bool> HasAliases(Connection& conn) {
+  CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT count(*) > 0 FROM (SELECT 1 FROM silver.customer_aliases LIMIT 1)"));
+  return r.GetBool(0, 0);
+}
+
+// `rows` (a relation with customer_id) with every alias replaced by its person.
+std::string ThroughAliases(const std::string& rows) {
+  return fmt::format("(SELECT g.* REPLACE (coalesce(a.customer_id, g.customer_id) AS customer_id) FROM {} g "
+                     "LEFT JOIN silver.customer_aliases a ON a.alias_id = g.customer_id)", rows);
+}
+
+bool MapsAliases(const PreparedFile& f) {
+  if (f.contract->kind != "customers") return false;
+  for (size_t i = 0; i < f.contract->columns.size(); ++i) {
+    if (f.contract->columns[i].name == "alias_id") return !f.plan.source_of[i].empty();
+  }
+  return false;
+}
+
+// A customers file mapping alias_id: records every (alias, person) pair of its good lines —
+// also of lines folded into a later line of the same person — then moves the rows other
+// tables already hold under an alias to the person, and merges away customers implied by an
+// alias. REQUIRES: inside the batch's transaction.
+Status RecordAliases(Connection& conn, const PreparedFile& f, IngestCounts* counts) {
+  if (!MapsAliases(f)) return Status::Ok();
+  const std::string lines = fmt::format(
+      "(SELECT * FROM {} WHERE _reject_reason IS NULL AND alias_id IS NOT NULL AND alias_id <> customer_id)",
+      f.input.tables.conformed());
+  CI_ASSIGN_OR_RETURN(QueryResult conflicts, conn.Query(fmt::format(
+      "SELECT count(*) FROM (SELECT alias_id FROM {} GROUP BY alias_id HAVING count(DISTINCT customer_id) > 1)", lines)));
+  counts->alias_conflicts = conflicts.GetInt64(0, 0);
+  CI_ASSIGN_OR_RETURN(QueryResult n, conn.Query(fmt::format(
+      "INSERT OR REPLACE INTO silver.customer_aliases (alias_id, customer_id, _batch_id) "
+      "SELECT alias_id, arg_max(customer_id, _line), {} FROM {} GROUP BY alias_id", counts->batch_id, lines)));
+  counts->aliases = n.rows_changed();
+  for (const char* t : kNamingTables) {
+    CI_ASSIGN_OR_RETURN(QueryResult moved, conn.Query(fmt::format(
+        "UPDATE silver.{} t SET customer_id = a.customer_id FROM silver.customer_aliases a "
+        "WHERE t.customer_id = a.alias_id", t)));
+    counts->rows_to_person += moved.rows_changed();
+  }
+  CI_ASSIGN_OR_RETURN(QueryResult merged, conn.Query(
+      "DELETE FROM silver.customers c WHERE implied_by IS NOT NULL "
+      "AND customer_id IN (SELECT alias_id FROM silver.customer_aliases)"));
+  counts->merged_customers = merged.rows_changed();
+  return Status::Ok();
+}
+
+// A table naming customers, after a customers file mapped aliases: this batch's rows that name
+// an alias are filed under its person. Their row hash stays the source row's, so re-ingesting
+// the same file finds them unchanged. REQUIRES: inside the batch's transaction.
+Result<int64_t> FileUnderPersons(Connection& conn, const PreparedFile& f, int64_t batch_id) {
+  const std::string& kind = f.contract->kind;
+  bool names = false;
+  for (const char* t : kNamingTables) names |= kind == t;
+  if (!names) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(bool aliases, HasAliases(conn));
+  if (!aliases) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(QueryResult moved, conn.Query(fmt::format(
+      "UPDATE silver.{} t SET customer_id = a.customer_id FROM silver.customer_aliases a "
+      "WHERE t._batch_id = {} AND t.customer_id = a.alias_id", QuoteIdent(kind), batch_id)));
+  return moved.rows_changed();
+}
+
 // Rows of this batch that point at a parent silver does not have (an order of an unknown
 // customer, an item of an unknown order). They load; the count tells the user. On a first load
 // (every good row new) the file's good rows are exactly the batch's silver rows, and a parent
@@ -115,7 +184,7 @@ Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, con
     if (given.GetInt64(0, 0) == 0) return int64_t{0};
   }
   const bool first_load = counts.updated == 0 && counts.unchanged == 0;
-  const std::string rows = first_load ? f.input.good
+  const std::string rows = first_load ? (parent == "customers" ? ThroughAliases(f.input.good) : f.input.good)
                                       : fmt::format("(SELECT * FROM silver.{} WHERE _batch_id = {})",
                                                     QuoteIdent(contract.kind), counts.batch_id);
   auto mirror = mirrors.find(parent);
@@ -147,7 +216,7 @@ Result<int64_t> ImplyCustomers(Connection& conn, const PreparedFile& f, int64_t 
       "INSERT INTO silver.customers (customer_id, implied_by, _batch_id, _row_hash) "
       "SELECT customer_id, {0}, {1}, hash(customer_id, {0}) FROM (SELECT DISTINCT customer_id FROM {2} "
       "WHERE customer_id IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM silver.customers c "
-      "WHERE c.customer_id = n.customer_id)", QuoteLiteral(f.contract->kind), batch_id, f.input.good)));
+      "WHERE c.customer_id = n.customer_id)", QuoteLiteral(f.contract->kind), batch_id, ThroughAliases(f.input.good))));
   return r.rows_changed();
 }
 
@@ -247,6 +316,9 @@ Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, cons
   counts.unchanged = merged.unchanged;
   counts.rejected = merged.rejected;
   if (f.contract->key.empty()) CI_RETURN_IF_ERROR(WriteDerived(conn, f, &counts));
+  CI_RETURN_IF_ERROR(RecordAliases(conn, f, &counts));
+  CI_ASSIGN_OR_RETURN(int64_t filed, FileUnderPersons(conn, f, counts.batch_id));
+  counts.rows_to_person += filed;
   CI_ASSIGN_OR_RETURN(counts.orphans, CountOrphans(conn, *f.contract, f, counts, *mirrors));
   CI_ASSIGN_OR_RETURN(counts.implied_customers, ImplyCustomers(conn, f, counts.batch_id));
   CI_ASSIGN_OR_RETURN(counts.attributed_by_order, AttributeByOrder(conn, f, counts.batch_id));

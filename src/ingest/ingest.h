@@ -81,6 +81,13 @@ struct IngestCounts {
   int64_t implied_customers = 0;   // customers this file named that silver did not know (added, attributes NULL)
   int64_t attributed_by_order = 0; // reviews / tickets given their order's customer
   int64_t amounts_from_items = 0;  // orders without an amount given Σ quantity × unit_price of their items
+  // Person ids (a customers file mapping alias_id, silver.customer_aliases): pairs recorded by
+  // this file, its aliases mapped to two persons (the later line wins), rows of any table moved
+  // from an alias to its person, and customers implied by an alias merged into their person.
+  int64_t aliases = 0;
+  int64_t alias_conflicts = 0;
+  int64_t rows_to_person = 0;
+  int64_t merged_customers = 0;
   // Order statuses of the file that the [orders] rule (core/order_status.h) does not call a
   // purchase — excluded ones and ones it does not know — with their order counts, most orders
   // first: how each counts is printed, so no status is silently in or out of the figures.

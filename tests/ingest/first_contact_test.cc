@@ -315,5 +315,60 @@ TEST_F(FirstContactTest, MarketplaceExportLosesNothing) {
   EXPECT_NE(plain.err.find("kind:target=source"), std::string::npos) << plain.err;
 }
 
+// Person ids (the Olist layout): the customers file maps each order-level customer_id to a
+// customer_unique_id. Orders first, then customers: the implied order-level customers merge
+// into their persons; customers first, then orders: orders are filed under the person on
+// arrival. Both give the same silver, a re-ingest changes nothing, and `run` scores persons.
+TEST_F(FirstContactTest, PersonIdsMergeAPersonsOrderLevelIds) {
+  const std::string orders = File("orders.csv",
+                                  "order_id,customer_id,ordered_at,amount\n"
+                                  "O1,c1,2018-01-02 10:00:00,10\nO2,c2,2018-02-03 11:00:00,20\n"
+                                  "O3,c3,2018-03-05 12:00:00,30\nO4,c4,2018-04-01 09:00:00,40\n");
+  const std::string reviews = File("reviews.csv",
+                                   "review_id,customer_id,rating,review_text,created_at\n"
+                                   "R1,c2,4,fine,2018-02-10\nR2,c4,2,late,2018-04-09\n");
+  // Person U1 ordered as c1 and c2, U2 as c3; c4 is its own person (U4) with no alias line.
+  const std::string customers = File("customers.csv",
+                                     "customer_id,customer_unique_id,customer_city\n"
+                                     "c1,U1,recife\nc2,U1,recife\nc3,U2,natal\nc4,U4,sao paulo\n");
+  const std::string map = " --kind customers --map customer_id=customer_unique_id,alias_id=customer_id";
+  ASSERT_EQ(Cli("ingest " + orders).exit_code, 0);
+  ASSERT_EQ(Cli("ingest " + reviews).exit_code, 0);
+  EXPECT_EQ(Value("SELECT count(*) FROM silver.customers"), "4");  // c1..c4 implied
+  auto ingest = Cli("ingest " + customers + map);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err << ingest.out;
+  EXPECT_NE(ingest.out.find("4 ids other tables carry (alias_id) mapped to their person's customer_id"),
+            std::string::npos) << ingest.out;
+  EXPECT_NE(ingest.out.find("6 rows naming an alias id were filed under its person"), std::string::npos) << ingest.out;
+  EXPECT_NE(ingest.out.find("4 customers known only by an alias id were merged into their person"), std::string::npos)
+      << ingest.out;
+  EXPECT_NE(ingest.out.find("1 lines repeat an earlier line's customers key"), std::string::npos) << ingest.out;
+  const std::string persons = "U1|2\nU2|1\nU4|1\n";
+  EXPECT_EQ(Rows("SELECT customer_id, count(*) FROM silver.orders GROUP BY 1 ORDER BY 1"), persons);
+  EXPECT_EQ(Rows("SELECT customer_id, implied_by IS NULL FROM silver.customers ORDER BY 1"), "U1|true\nU2|true\nU4|true\n");
+  EXPECT_EQ(Rows("SELECT review_id, customer_id FROM silver.reviews ORDER BY 1"), "R1|U1\nR2|U4\n");
+  // The same files again: nothing changes.
+  ASSERT_EQ(Cli("ingest " + orders).exit_code, 0);
+  ASSERT_EQ(Cli("ingest " + customers + map).exit_code, 0);
+  EXPECT_EQ(Value("SELECT sum(loaded + updated) FROM meta.ingest_batches WHERE batch_id > 3"), "0");
+  EXPECT_EQ(Rows("SELECT customer_id, count(*) FROM silver.orders GROUP BY 1 ORDER BY 1"), persons);
+  auto run = Cli("run");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Value("SELECT count(*) FROM gold.customer_scores"), "3");
+  EXPECT_EQ(Value("SELECT frequency FROM gold.customer_features WHERE customer_id = 'U1'"), "2");
+
+  // The other order, in a fresh database: customers first, orders filed under persons on arrival.
+  for (const std::string& p : {Db(), Db() + ".wal", Db() + ".bronze"}) std::filesystem::remove_all(p);
+  ASSERT_EQ(Cli("ingest " + customers + map).exit_code, 0);
+  auto later = Cli("ingest " + orders);
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_NE(later.out.find("4 rows naming an alias id were filed under its person"), std::string::npos) << later.out;
+  EXPECT_EQ(later.out.find("in no customers file"), std::string::npos) << later.out;  // no alias implied
+  EXPECT_EQ(Rows("SELECT customer_id, count(*) FROM silver.orders GROUP BY 1 ORDER BY 1"), persons);
+  EXPECT_EQ(Value("SELECT count(*) FROM silver.customers"), "3");
+  ASSERT_EQ(Cli("ingest " + orders).exit_code, 0);
+  EXPECT_EQ(Value("SELECT loaded + updated FROM meta.ingest_batches ORDER BY batch_id DESC LIMIT 1"), "0");
+}
+
 }  // namespace
 }  // namespace custintel::ingest
