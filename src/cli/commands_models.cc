@@ -14,6 +14,7 @@
 #include "models/clv_score.h"
 #include "models/customer_status.h"
 #include "models/recommend/recommend_data.h"
+#include "models/send_times.h"
 
 namespace custintel::cli {
 namespace {
@@ -213,6 +214,52 @@ Status RunEvaluateRecs(const GlobalOptions& g, const std::string& as_of_arg, boo
   });
 }
 
+nlohmann::json SendTimeEvaluationToJson(const models::SendTimeEvaluation& e) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& g : e.groups) {
+    nlohmann::json methods = nlohmann::json::array();
+    for (const auto& m : g.methods) {
+      methods.push_back({{"method", m.method}, {"weekday_hit_rate", m.weekday}, {"hour_hit_rate_2h", m.hour},
+                         {"both_hit_rate", m.both}, {"in_quiet_hours", m.in_quiet_hours}});
+    }
+    groups.push_back({{"group", g.name}, {"customers", g.customers}, {"methods", methods}});
+  }
+  return {{"cutoff", e.cutoff}, {"end", e.end}, {"quiet_hours", e.quiet_hours},
+          {"targets_in_quiet_hours", e.targets_in_quiet_hours}, {"groups", groups}};
+}
+
+Status RunEvaluateNotifications(const GlobalOptions& g, double holdout_days, const std::string& as_of_arg, bool json) {
+  CI_ASSIGN_OR_RETURN(Config config, ResolveConfig(g));
+  return WithConn(g, [&](store::Connection& conn) -> Status {
+    std::string end;
+    if (!as_of_arg.empty()) {
+      CI_ASSIGN_OR_RETURN(end, ResolveAsOf(conn, as_of_arg));
+    }
+    CI_ASSIGN_OR_RETURN(models::SendTimeEvaluation e, models::EvaluateSendTimes(conn, end, holdout_days,
+                                                                                 config.notifications));
+    if (json) {
+      std::cout << SendTimeEvaluationToJson(e).dump(2) << '\n';
+      return Status::Ok();
+    }
+    std::cout << fmt::format("send times judged on each customer's first purchase in ({}, {}], predicted from the "
+                             "purchases before; quiet hours {} ({} of the held-out purchases fell inside them)\n",
+                             e.cutoff, e.end, e.quiet_hours, e.targets_in_quiet_hours);
+    for (const auto& grp : e.groups) {
+      std::cout << fmt::format("\n{} ({} customers)\n{:<22} {:>8} {:>9} {:>7} {:>14}\n", grp.name, grp.customers, "",
+                               "weekday", "hour ±2h", "both", "in quiet hours");
+      for (const auto& m : grp.methods) {
+        std::cout << fmt::format("{:<22} {:>8.4f} {:>9.4f} {:>7.4f} {:>14}\n", m.method, m.weekday, m.hour, m.both,
+                                 m.in_quiet_hours);
+      }
+    }
+    const auto& all = e.groups.front().methods;
+    const bool wins = all[0].weekday >= all[1].weekday && all[0].hour >= all[1].hour;
+    std::cout << (wins ? "\ncustintel's send time matches or beats the modal weekday/hour on both hit rates\n"
+                       : "\ncustintel's send time LOSES to the modal weekday/hour on at least one hit rate\n");
+    return Status::Ok();
+  });
+}
+
 constexpr char kRfmSql[] =
     "SELECT r.rfm_segment AS segment, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) "
     "AS share_pct, round(avg(r.r_score), 2) AS avg_r, round(avg(r.f_score), 2) AS avg_f, round(avg(r.m_score), 2) "
@@ -242,7 +289,7 @@ CLI::App* FindSubcommand(CLI::App& app, const std::string& name) {
 
 CLI::App* EvaluateCommand(CLI::App& app) {
   if (CLI::App* existing = FindSubcommand(app, "evaluate")) return existing;
-  CLI::App* ev = app.add_subcommand("evaluate", "evaluate a model on held-out data (clv, recs, churn, grounding, ask)");
+  CLI::App* ev = app.add_subcommand("evaluate", "evaluate a model on held-out data (clv, recs, notifications, churn, grounding, ask)");
   ev->require_subcommand(1);
   return ev;
 }
@@ -300,6 +347,18 @@ void RegisterModelCommands(CLI::App& app, GlobalOptions& g, std::function<Status
   ev_recs->add_option("--as-of", eval_as_of, "use purchases up to this time (default: all)");
   ev_recs->add_flag("--json", eval_json, "print JSON");
   ev_recs->callback([&] { action = [&] { return RunEvaluateRecs(g, eval_as_of, eval_json); }; });
+
+  static double notify_holdout_days = 90;
+  auto* ev_notify = ev->add_subcommand(
+      "notifications", "hold out each customer's next purchase: weekday and ±2 h hit rates of the send time vs the "
+                       "modal weekday/hour and the shop's busiest time");
+  common(ev_notify, &g);
+  ev_notify->add_option("--holdout-days", notify_holdout_days, "the next purchase is looked for in this many days")
+      ->capture_default_str();
+  ev_notify->add_option("--as-of", eval_as_of, "end of the holdout (default: the latest order)");
+  ev_notify->add_flag("--json", eval_json, "print JSON");
+  ev_notify->callback(
+      [&] { action = [&] { return RunEvaluateNotifications(g, notify_holdout_days, eval_as_of, eval_json); }; });
 
   static bool table_json = false;
   auto* rfm = app.add_subcommand("rfm", "print the RFM segments of the last run");

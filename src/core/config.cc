@@ -174,6 +174,45 @@ Status ParseOrders(const toml::table& root, const std::string& source, Config* c
   return Status::Ok();
 }
 
+// "21-8" → [21, 8); "none" → no quiet hours.
+Status ParseNotifications(const toml::table& root, const std::string& source, Config* config) {
+  const toml::table* t = root["notifications"].as_table();
+  if (!t) return Status::Ok();
+  NotificationsConfig& n = config->notifications;
+  const std::string w = source + ": notifications";
+  CI_RETURN_IF_ERROR(ReadKey<double>(*t, "half_life_days", w, &n.half_life_days));
+  CI_RETURN_IF_ERROR(ReadKey<double>(*t, "prior_purchases", w, &n.prior_purchases));
+  if (!(n.half_life_days > 0) || !(n.prior_purchases >= 0)) {
+    return Status::InvalidArgument(w + ": half_life_days must be > 0 and prior_purchases >= 0");
+  }
+  std::string quiet;
+  CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "quiet_hours", w, &quiet));
+  if (quiet.empty()) return Status::Ok();
+  const std::string q(Trim(quiet));
+  if (q == "none") {
+    n.quiet_start = n.quiet_end = 0;
+    return Status::Ok();
+  }
+  auto hour = [](std::string_view v) {
+    v = Trim(v);
+    if (v.empty() || v.size() > 2 || v.find_first_not_of("0123456789") != std::string_view::npos) return -1;
+    const int h = std::stoi(std::string(v));
+    return h <= 24 ? h % 24 : -1;
+  };
+  const size_t dash = q.find('-');
+  const int a = dash == std::string::npos ? -1 : hour(std::string_view(q).substr(0, dash));
+  const int b = dash == std::string::npos ? -1 : hour(std::string_view(q).substr(dash + 1));
+  if (a < 0 || b < 0 || (a == b)) {
+    return Status::InvalidArgument(fmt::format(
+        "{}.quiet_hours '{}': expected \"START-END\" in whole hours of the data's clock, START != END (e.g. \"21-8\" "
+        "for 21:00 to 08:00), or \"none\"",
+        w, quiet));
+  }
+  n.quiet_start = a;
+  n.quiet_end = b;
+  return Status::Ok();
+}
+
 Status ParseDatabase(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["database"].as_table();
   if (!t) return Status::Ok();
@@ -237,6 +276,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source, C
   CI_RETURN_IF_ERROR(ParsePipeline(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseChurn(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseOrders(parsed.table(), source, &base));
+  CI_RETURN_IF_ERROR(ParseNotifications(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseDatabase(parsed.table(), source, &base));
   CI_RETURN_IF_ERROR(ParseAi(parsed.table(), source, &base));
   base.source = source;

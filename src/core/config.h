@@ -98,6 +98,17 @@ struct OrdersConfig {
   bool unknown_is_purchase = true;
 };
 
+// [notifications]: when messages go out (models/timing/send_time.h). quiet_hours "21-8" = no send
+// time from 21:00 to 07:59 on the data's clock ("none" = any hour); each purchase counts
+// 2^(-age / half_life_days); the shop's pattern counts as prior_purchases purchases against a
+// customer's own.
+struct NotificationsConfig {
+  int quiet_start = 21;
+  int quiet_end = 8;
+  double half_life_days = 730;
+  double prior_purchases = 2;
+};
+
 // [database]: the DuckDB engine of every command (the --memory-limit flag overrides).
 struct DatabaseConfig {
   // DuckDB's buffer memory, e.g. "3GiB" or "80%" (of RAM); "" = DuckDB's default (80%). Work that
@@ -138,6 +149,7 @@ struct Config {
   PipelineConfig pipeline;
   ChurnConfig churn;
   OrdersConfig orders;
+  NotificationsConfig notifications;
   DatabaseConfig database;
   AiConfig ai;
   // The file the config came from ("" = defaults only).

@@ -30,14 +30,10 @@ FROM (SELECT * FROM gold.customer_scores WHERE {F}) s LEFT JOIN gold.customer_fe
 LEFT JOIN silver.customers c USING (customer_id)
 ORDER BY s.customer_id)";
 
+// When to message them: the send_times step's choice (models/send_times.h) — their own
+// weekday/hour pattern when strong, the shop's when weak, never in the quiet hours.
 constexpr const char* kUsualTimeSql = R"(
-WITH o AS (SELECT customer_id, dayname(ordered_at) AS d, hour(ordered_at) AS h FROM silver.orders_as_of({T})
-           WHERE {F} AND ordered_at IS NOT NULL),
-dw AS (SELECT customer_id, d, count(*) AS n FROM o GROUP BY ALL),
-hr AS (SELECT customer_id, h, count(*) AS n FROM o GROUP BY ALL)
-SELECT customer_id, (SELECT first(d ORDER BY n DESC, d) FROM dw WHERE dw.customer_id = x.customer_id),
-       (SELECT first(h ORDER BY n DESC, h) FROM hr WHERE hr.customer_id = x.customer_id)
-FROM (SELECT DISTINCT customer_id FROM o) x)";
+SELECT customer_id, send_weekday, send_hour FROM gold.send_times WHERE {F})";
 
 // The product bought in most orders (two or more: a rebuy).
 constexpr const char* kRebuySql = R"(
@@ -139,10 +135,14 @@ Status AddChunkDetails(store::Connection& conn, const std::string& filter, const
   std::unordered_map<std::string, size_t> index;
   index.reserve(out.size());
   for (size_t i = 0; i < out.size(); ++i) index[out[i].context.customer_id] = i;
-  CI_RETURN_IF_ERROR(ForRows(conn, WithFilter(kUsualTimeSql, filter), {}, index, [&](size_t k, auto& r, size_t i) {
-    out[k].context.usual_weekday = r.GetString(1, i);
-    out[k].context.usual_hour = r.IsNull(2, i) ? -1 : int(r.GetInt64(2, i));
-  }));
+  // A database whose last run predates the send_times step has no table: no send time yet.
+  CI_ASSIGN_OR_RETURN(bool timed, store::TableExists(conn, "gold", "send_times"));
+  if (timed) {
+    CI_RETURN_IF_ERROR(ForRows(conn, WithFilter(kUsualTimeSql, filter), {}, index, [&](size_t k, auto& r, size_t i) {
+      out[k].context.usual_weekday = r.GetString(1, i);
+      out[k].context.usual_hour = r.IsNull(2, i) ? -1 : int(r.GetInt64(2, i));
+    }));
+  }
   CI_RETURN_IF_ERROR(ForRows(conn, WithFilter(kRebuySql, filter), {}, index, [&](size_t k, auto& r, size_t i) {
     out[k].context.rebuy_product = r.GetString(1, i);
     AddEntity(out[k].sheet, out[k].context.rebuy_product);

@@ -14,6 +14,7 @@
 #include "models/recommend/recommend_data.h"
 #include "models/rfm.h"
 #include "models/segments.h"
+#include "models/send_times.h"
 #include "pipeline/step.h"
 #include "pipeline/text/insights.h"
 
@@ -71,6 +72,10 @@ Status Recommendations(StepContext& c) {
   return models::BuildRecommendations(c.conn, c.as_of, {}, c.scope());
 }
 
+Status SendTimes(StepContext& c) {
+  return models::BuildSendTimes(c.conn, c.as_of, c.config.notifications, c.scope());
+}
+
 Status ExecutiveMetrics(StepContext& c) { return models::RecordExecutiveMetrics(c.conn, c.as_of); }
 
 Status Insights(StepContext& c) {
@@ -126,6 +131,7 @@ const Step kSteps[] = {
       "silver.reviews", "silver.tickets"},
      {"gold.recommendations"},
      Scoping::kCustomers, Recommendations},
+    {"send_times", {"silver.orders"}, {"gold.send_times"}, Scoping::kCustomers, SendTimes},
     {"executive_metrics",
      {"gold.customer_scores", "silver.reviews", "silver.tickets"},
      {"gold.executive_metrics"},
@@ -133,7 +139,7 @@ const Step kSteps[] = {
     {"insights",
      {"silver.notes", "silver.orders", "silver.order_items", "silver.products", "silver.reviews", "silver.tickets",
       "gold.customer_features", "gold.customer_scores", "gold.segments", "gold.segment_themes",
-      "gold.recommendations", "gold.review_insights", "gold.executive_metrics"},
+      "gold.recommendations", "gold.review_insights", "gold.executive_metrics", "gold.send_times"},
      {"gold.segment_insights", "gold.account_summaries", "gold.retention_strategies",
       "gold.personal_recommendations", "gold.notifications", "gold.executive_summary"},
      Scoping::kCustomers, Insights},
