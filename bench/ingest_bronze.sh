@@ -12,7 +12,7 @@
 # `pip install pandas`) on the same folder.
 #
 #   bench/ingest_bronze.sh [BUILD_DIR] [CUSTOMERS|DIR] [BASE_BIN]
-#   e.g. SKELETON=1 bench/ingest_bronze.sh build 200000 build-base/custintel
+#   e.g. SKELETON=1 PYTHON=/usr/bin/python3 bench/ingest_bronze.sh build 200000 build-base/custintel
 # BASE_BIN defaults to /work/main/build/custintel when it exists; without one the before row is
 # left out (and said so). MEMORY_LIMIT=2500MiB passes --memory-limit to every custintel command.
 set -euo pipefail
@@ -65,8 +65,9 @@ if [ "${SKELETON:-0}" = 1 ]; then
     WHERE s->>'step' IN ('customer_features', 'churn_heuristic', 'customer_status', 'segments')" | tail -1)
   echo "skeleton steps     $skeleton s (customer_features + churn_heuristic + customer_status + segments, from meta.runs)"
   awk -v a="$(cat "$work/after.secs")" -v s="$skeleton" 'BEGIN { printf "ingest+skeleton    %6.1f s\n", a + s }'
-  if python3 -c 'import pandas' 2>/dev/null; then
-    /usr/bin/time -f "%e %M" -o "$work/time" python3 "$(dirname "$0")/peers/pandas_skeleton.py" "$shop" \
+  py=${PYTHON:-python3}
+  if "$py" -c "import pandas" 2>/dev/null; then
+    /usr/bin/time -f "%e %M" -o "$work/time" "$py" "$(dirname "$0")/peers/pandas_skeleton.py" "$shop" \
       >"$work/pandas.log" 2>&1 || { cat "$work/pandas.log"; exit 1; }
     read -r secs kib <"$work/time"
     printf '%-18s %8.1f s  %8.0f MiB peak RSS\n' "pandas peer" "$secs" "$((kib / 1024))"

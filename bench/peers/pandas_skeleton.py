@@ -39,17 +39,17 @@ def load(shop):
     ts = lambda cols: {c: str for c in cols}
     customers = pd.read_csv(os.path.join(shop, "customers.csv"), dtype=str)
     for c in ("acquisition_date", "last_active_date"):
-        customers[c] = pd.to_datetime(customers[c], utc=True, errors="coerce", format="mixed")
+        customers[c] = pd.to_datetime(customers[c], utc=True, errors="coerce")
     orders = pd.read_csv(os.path.join(shop, "orders.csv"), dtype=ts(["order_id", "customer_id", "status", "channel"]))
-    orders["ordered_at"] = pd.to_datetime(orders["ordered_at"], utc=True, errors="coerce", format="mixed")
+    orders["ordered_at"] = pd.to_datetime(orders["ordered_at"], utc=True, errors="coerce")
     events = pd.read_csv(os.path.join(shop, "events.csv"), usecols=["customer_id", "event_type", "occurred_at"],
                          dtype=str)
-    events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True, errors="coerce", format="mixed")
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True, errors="coerce")
     tickets = pd.read_csv(os.path.join(shop, "tickets.csv"),
                           usecols=["customer_id", "satisfaction_score", "created_at", "resolved_at"], dtype=str)
     tickets["satisfaction_score"] = pd.to_numeric(tickets["satisfaction_score"], errors="coerce")
     for c in ("created_at", "resolved_at"):
-        tickets[c] = pd.to_datetime(tickets[c], utc=True, errors="coerce", format="mixed")
+        tickets[c] = pd.to_datetime(tickets[c], utc=True, errors="coerce")
     return customers, orders, events, tickets
 
 
@@ -96,7 +96,8 @@ def features(customers, orders, events, tickets, as_of):
     f["recency_days"] = days_between(f["last_order_at"], as_of)
     f["tenure_days"] = days_between(f["acquisition_date"].fillna(f["first_order_at"]).fillna(as_of), as_of)
     active = f["last_active_date"].where(f["last_active_date"] <= as_of)
-    latest = pd.concat([active, f["last_order_at"], f["last_event_at"]], axis=1).max(axis=1)
+    later = lambda a, b: a.where(a.notna() & (b.isna() | (a >= b)), b)  # greatest(), NULLs ignored
+    latest = later(later(active, f["last_order_at"]), f["last_event_at"])
     f["days_inactive"] = days_between(latest.fillna(f["acquisition_date"]).fillna(as_of), as_of)
     f["ltv_percentile"] = (f["lifetime_value"].rank(method="min") - 1) / max(len(f) - 1, 1)
     return f, gaps
