@@ -25,7 +25,19 @@ trap 'rm -rf "$work"' EXIT
 limit=()
 [ -n "${MEMORY_LIMIT:-}" ] && limit=(--memory-limit "$MEMORY_LIMIT")
 
-. "$(dirname "$0")/step.sh"
+# step NAME ARGS...: `$bin ARGS` under GNU time (/usr/bin/time: %e wall, %M peak RSS, %U + %S CPU —
+# the steadier figure when other work shares the cores); seconds kept in $work/NAME.secs and .cpu.
+step() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" "$@" >"$work/$name.log" 2>&1 \
+    || { cat "$work/$name.log"; exit 1; }
+  read -r secs kib user sys <"$work/time"
+  local cpu
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  printf '%-18s %8.1f s wall %8.1f s CPU %8.0f MiB peak RSS\n' "$name" "$secs" "$cpu" "$((kib / 1024))"
+  echo "$secs" >"$work/$name.secs"
+  echo "$cpu" >"$work/$name.cpu"
+}
 
 if [ -d "$what" ]; then
   shop=$what
@@ -54,9 +66,9 @@ step after ingest "${limit[@]}" --db "$work/after.duckdb" --dir "$shop"
 mib() { du -sm "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 echo "size               plain $(mib "$work/plain.duckdb") MiB; before $(mib "$work"/before.duckdb*) MiB;" \
      "after $(mib "$work/after.duckdb") MiB database + $(mib "$work/after.duckdb.bronze") MiB bronze files"
-ratio() { awk -v a="$(cat "$work/$1.secs")" -v b="$(cat "$work/plain.secs")" 'BEGIN { printf "%.2f", a / b }'; }
-[ -f "$work/before.secs" ] && echo "ratio before/plain $(ratio before)"
-echo "ratio after/plain  $(ratio after)  (target ≤ 1.5)"
+ratio() { awk -v a="$(cat "$work/$1.$2")" -v b="$(cat "$work/plain.$2")" 'BEGIN { printf "%.2f", a / b }'; }
+[ -f "$work/before.secs" ] && echo "ratio before/plain $(ratio before secs) wall, $(ratio before cpu) CPU"
+echo "ratio after/plain  $(ratio after secs) wall, $(ratio after cpu) CPU  (target ≤ 1.5)"
 
 if [ "${SKELETON:-0}" = 1 ]; then
   step run run "${limit[@]}" --db "$work/after.duckdb"
