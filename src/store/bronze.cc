@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/log.h"
 #include "core/strings.h"
 
 namespace custintel::store {
@@ -51,19 +52,38 @@ Result<std::map<std::string, std::set<int64_t>>> RecordedBatches(Connection& con
   return out;
 }
 
+constexpr char kLineage[] = "NULL::VARCHAR AS _source, NULL::BIGINT AS _line, NULL::TIMESTAMPTZ AS _loaded_at, "
+                            "NULL::BIGINT AS _batch_id, NULL::UBIGINT AS _row_hash";
+constexpr char kMissing[] = " is missing, though the database records it";
+
 // bronze.<kind> over every recorded file of the kind (the lineage columns alone when none).
+// When a recorded file is missing, the view raises an error naming it on every read, and the
+// open logs it: silver, gold and later batches do not need bronze, so the database stays usable
+// (a copy of the database file without its folder, say) while no read of bronze can return a
+// silently partial history.
 Status ReplaceView(Connection& conn, const std::string& folder, const std::string& kind) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
       "SELECT batch_id FROM meta.bronze_batches WHERE kind = ? ORDER BY batch_id", {kind}));
-  std::string body;
-  if (r.row_count() == 0) {
-    body = "SELECT NULL::VARCHAR AS _source, NULL::BIGINT AS _line, NULL::TIMESTAMPTZ AS _loaded_at, "
-           "NULL::BIGINT AS _batch_id, NULL::UBIGINT AS _row_hash WHERE false";
-  } else {
-    std::string files;
-    for (size_t i = 0; i < r.row_count(); ++i) {
-      files += (i ? ", " : "") + QuoteLiteral(BronzeBatchPath(folder, kind, r.GetInt64(0, i)));
+  std::string files, missing;
+  int64_t missing_count = 0;
+  for (size_t i = 0; i < r.row_count(); ++i) {
+    const std::string path = BronzeBatchPath(folder, kind, r.GetInt64(0, i));
+    std::error_code ec;
+    if (!fs::exists(path, ec) && missing_count++ == 0) {
+      missing = fmt::format("bronze batch {} of {}: {}{} (meta.bronze_batches)", r.GetInt64(0, i), kind, path, kMissing);
     }
+    files += (i ? ", " : "") + QuoteLiteral(path);
+  }
+  std::string body;
+  if (missing_count > 0) {
+    if (missing_count > 1) missing += fmt::format(", and {} more of its files", missing_count - 1);
+    missing += "; restore the database's .bronze folder from the backup the database file came from "
+               "(the file and its folder are one unit)";
+    LogWarn(missing);
+    body = fmt::format("SELECT {} FROM (SELECT error({}) AS e) WHERE e IS NULL", kLineage, QuoteLiteral(missing));
+  } else if (r.row_count() == 0) {
+    body = fmt::format("SELECT {} WHERE false", kLineage);
+  } else {
     body = fmt::format("SELECT * FROM read_parquet([{}], union_by_name = true)", files);
   }
   return conn.Execute(fmt::format("CREATE OR REPLACE VIEW {} AS {}", ViewName(kind), body));
@@ -95,13 +115,14 @@ Status RemoveOrphans(const std::string& folder, const std::map<std::string, std:
   return Status::Ok();
 }
 
-// Whether bronze.<kind> reads files of `folder` (false when the database file moved); a view
-// over no files reads none.
-Result<bool> ViewPointsAt(Connection& conn, const std::string& folder, const std::string& kind) {
+// Whether bronze.<kind> reads files of `folder` and none is missing (false when the database
+// file moved, or a missing file was reported: it may be back); a view over no files reads none.
+Result<bool> ViewIsCurrent(Connection& conn, const std::string& folder, const std::string& kind) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(
       "SELECT sql FROM duckdb_views() WHERE schema_name = 'bronze' AND view_name = ?", {kind}));
   if (r.row_count() == 0) return false;
   const std::string sql = r.GetString(0, 0);
+  if (sql.find(kMissing) != std::string::npos) return false;
   return sql.find("read_parquet") == std::string::npos || sql.find(folder + "/" + kind + "/") != std::string::npos;
 }
 
@@ -185,25 +206,21 @@ Status ReconcileBronze(Connection& conn) {
   Result<std::string> folder = BronzeFolder(conn);
   if (!folder.ok()) return recorded.empty() ? Status::Ok() : folder.status();
   CI_RETURN_IF_ERROR(RemoveOrphans(*folder, recorded));
+  std::set<std::string> kinds;
   for (const auto& [kind, ids] : recorded) {
     for (int64_t id : ids) {
-      const std::string path = BronzeBatchPath(*folder, kind, id);
       std::error_code ec;
-      if (!fs::exists(path, ec)) {
-        return Status::NotFound(fmt::format(
-            "bronze batch {} of {}: {} is missing, though the database records it (meta.bronze_batches); "
-            "restore the file from a backup of the database's folder — the database and its .bronze folder "
-            "are one unit", id, kind, path));
-      }
+      if (!fs::exists(BronzeBatchPath(*folder, kind, id), ec)) kinds.insert(kind);  // ReplaceView says which
     }
   }
   CI_ASSIGN_OR_RETURN(QueryResult views, conn.Query(
       "SELECT view_name FROM duckdb_views() WHERE schema_name = 'bronze' AND NOT internal"));
   for (size_t i = 0; i < views.row_count(); ++i) {
     const std::string kind = views.GetString(0, i);
-    CI_ASSIGN_OR_RETURN(bool here, ViewPointsAt(conn, *folder, kind));
-    if (!here) CI_RETURN_IF_ERROR(ReplaceView(conn, *folder, kind));
+    CI_ASSIGN_OR_RETURN(bool current, ViewIsCurrent(conn, *folder, kind));
+    if (!current) kinds.insert(kind);
   }
+  for (const auto& kind : kinds) CI_RETURN_IF_ERROR(ReplaceView(conn, *folder, kind));
   return Status::Ok();
 }
 

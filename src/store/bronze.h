@@ -16,8 +16,11 @@
 //      file whose batch did not commit.
 //   2. At every read-write open (ReconcileBronze): a `.tmp` file, and a `.parquet` file whose
 //      batch meta.bronze_batches does not record, is an orphan of a batch that never committed
-//      (a crash, a kill -9) and is removed; a recorded batch whose file is missing is an error
-//      naming the file; views are re-pointed when the database file moved.
+//      (a crash, a kill -9) and is removed; views are re-pointed when the database file moved.
+//      A recorded batch whose file is missing is an error naming the batch and the file: logged
+//      at open, and raised by every read of bronze.<kind> until the file is back (the open
+//      itself succeeds: silver, gold and new batches do not need old bronze files, and a copy
+//      of the database file without its folder stays usable for them).
 //   3. A kind whose recorded batches are none (an old, empty bronze table migrated) still has a
 //      view: the lineage columns, no rows.
 // An in-memory database has no folder to keep files in: writing bronze there is an error.
