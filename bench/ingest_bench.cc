@@ -1,5 +1,6 @@
 // ingest_bench: loads a gen-data shop (default: generates 1,000,000 customers into a temporary
-// folder) twice — with custintel's ingest (bronze + conform + silver, one transaction) and with
+// folder) twice — with custintel's ingest (bronze files + conform + silver, one transaction; no
+// text analysis on arrival, which the CLI's ingest adds) and with
 // a plain DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(...)` per file — and prints wall
 // seconds, rows per second, the ratio (issue 3 asks for at most 1.3), the CPU seconds of each
 // load and their ratio (steadier than wall time on a shared machine), peak RSS and the size of
@@ -43,6 +44,16 @@ double FileMiB(const std::string& path) {
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   return ec ? 0.0 : static_cast<double>(size) / (1024.0 * 1024.0);
+}
+
+// The bronze batch files beside a database (store/bronze.h).
+double FolderMiB(const std::string& path) {
+  std::error_code ec;
+  uintmax_t size = 0;
+  for (const auto& f : fs::recursive_directory_iterator(path, ec)) {
+    if (f.is_regular_file()) size += f.file_size();
+  }
+  return static_cast<double>(size) / (1024.0 * 1024.0);
 }
 
 store::DatabaseOptions Options(int threads) {
@@ -106,6 +117,7 @@ int main(int argc, char** argv) {
   auto ours = CustintelLoad(dir, tmpl + "/custintel.duckdb", threads);
   const double plain_cpu = cpu1 - cpu0, ours_cpu = CpuSeconds() - cpu1;
   const double plain_mb = FileMiB(tmpl + "/plain.duckdb"), ours_mb = FileMiB(tmpl + "/custintel.duckdb");
+  const double bronze_mb = FolderMiB(tmpl + "/custintel.duckdb.bronze");
   if (!std::getenv("CUSTINTEL_BENCH_KEEP")) {
     std::error_code ec;
     fs::remove_all(tmpl, ec);
@@ -121,10 +133,11 @@ int main(int argc, char** argv) {
   std::printf("ingest: %s, threads=%d, %lld rows\n", dir.c_str(), threads, static_cast<long long>(rows));
   std::printf("  plain read_csv → table  %8.2f s  %10.0f rows/s\n", *plain, rows / *plain);
   std::printf("  custintel ingest        %8.2f s  %10.0f rows/s\n", secs, rows / secs);
-  std::printf("  ratio                   %8.2f    (target ≤ 1.3)\n", secs / *plain);
+  std::printf("  ratio                   %8.2f    (target ≤ 1.5, issue 26)\n", secs / *plain);
   std::printf("  CPU seconds             %8.2f plain, %.2f custintel, ratio %.2f\n", plain_cpu, ours_cpu,
               ours_cpu / plain_cpu);
   std::printf("  peak RSS                %8.1f MB\n", usage.ru_maxrss / 1024.0);
-  std::printf("  database file           %8.1f MB plain, %.1f MB custintel (bronze + silver)\n", plain_mb, ours_mb);
+  std::printf("  database file           %8.1f MB plain, %.1f MB custintel (silver) + %.1f MB bronze files\n", plain_mb,
+              ours_mb, bronze_mb);
   return 0;
 }

@@ -263,52 +263,45 @@ std::string ColumnList(const KindContract& contract, const char* prefix) {
   return out;
 }
 
-// bronze.<kind>: the source columns verbatim (VARCHAR) + lineage. New source columns are added
-// to the table as they appear; rows of older files read NULL there.
-//
-// Source columns are stored with FSST compression, chosen up front: choosing per segment
-// (DuckDB's default) tries every string method on every segment, and that analysis was the
-// largest single cost of an ingest. Measured at 200k customers, a bronze copy of orders.csv
-// took 0.6-0.7 of the CPU of the default for 1.2x its size; bronze is written once and rarely
-// scanned, so the trade is made here and nowhere else (silver keeps DuckDB's choice).
-Status AppendBronze(Connection& conn, const std::string& kind, const ConformPlan& plan,
-                    const StageTables& t, const std::string& path, int64_t batch_id) {
-  const std::string table = "bronze." + QuoteIdent(kind);
-  CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (_source VARCHAR, _line BIGINT, _loaded_at TIMESTAMPTZ, "
-      "_batch_id BIGINT, _row_hash UBIGINT)", table)));
+// The rows of the batch's bronze file: lineage, then the source columns verbatim (VARCHAR), in
+// file order. _row_hash is hash() of the source values.
+std::string BronzeSelect(const ConformPlan& plan, const StageTables& t, const std::string& source, int64_t batch_id) {
   std::string cols;
-  for (const auto& c : plan.staged) {
-    CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
-        "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} VARCHAR USING COMPRESSION fsst", table, QuoteIdent(c))));
-    cols += ", " + QuoteIdent(c);
-  }
-  return conn.Execute(fmt::format(
-      "INSERT INTO {0} BY NAME SELECT {1} AS _source, _line, current_timestamp AS _loaded_at, "
-      "{2} AS _batch_id, hash({3}) AS _row_hash{4} FROM {5}",
-      table, QuoteLiteral(path), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols, t.rows()));
+  for (const auto& c : plan.staged) cols += ", " + QuoteIdent(c);
+  return fmt::format(
+      "SELECT {0}::VARCHAR AS _source, _line::BIGINT AS _line, current_timestamp AS _loaded_at, "
+      "{1}::BIGINT AS _batch_id, hash({2}) AS _row_hash{3} FROM {4}",
+      QuoteLiteral(source), batch_id, cols.empty() ? "NULL" : cols.substr(2), cols, t.rows());
 }
 
 // Bronze keeps one copy of a file's content, as silver keeps one row per content hash: a file
 // whose parsed rows (columns, line numbers, values) and unparseable-line count match a file
-// loaded before into the same kind is not appended again (nor are its rejects). Its content key
-// is recorded in meta.bronze_files otherwise. REQUIRES: inside the batch's transaction.
-Result<bool> BronzeHasContent(Connection& conn, const std::string& kind, const ConformPlan& plan,
-                              const ConformInput& in, const std::string& source, int64_t batch_id) {
+// loaded before into the same kind is not kept again (nor are its rejects).
+Status ComputeContentKey(Connection& conn, const ConformPlan& plan, ConformInput* in) {
   std::string cols;
   for (const auto& c : plan.staged) cols += ", " + QuoteIdent(c);
   CI_ASSIGN_OR_RETURN(store::QueryResult h, conn.Query(fmt::format(
-      "SELECT count(*), coalesce(bit_xor(hash(_line{})), 0)::VARCHAR FROM {}", cols, in.tables.rows())));
-  const std::string key = fmt::format("{}|{}|{}|{}", Join(plan.staged, ","), h.GetInt64(0, 0), h.GetString(1, 0),
-                                      in.parse_rejects);
-  CI_RETURN_IF_ERROR(conn.Execute(
-      "CREATE TABLE IF NOT EXISTS meta.bronze_files (kind VARCHAR, content_key VARCHAR, rows BIGINT, "
-      "source VARCHAR, batch_id BIGINT, loaded_at TIMESTAMPTZ)"));
+      "SELECT count(*), coalesce(bit_xor(hash(_line{})), 0)::VARCHAR FROM {}", cols, in->tables.rows())));
+  in->content_rows = h.GetInt64(0, 0);
+  in->content_key = fmt::format("{}|{}|{}|{}", Join(plan.staged, ","), in->content_rows, h.GetString(1, 0),
+                                in->parse_rejects);
+  return Status::Ok();
+}
+
+Result<bool> ContentSeen(Connection& conn, const std::string& kind, const std::string& key) {
   CI_ASSIGN_OR_RETURN(store::QueryResult seen, conn.Query(
       "SELECT count(*) FROM meta.bronze_files WHERE kind = ? AND content_key = ?", {kind, key}));
-  if (seen.GetInt64(0, 0) > 0) return true;
+  return seen.GetInt64(0, 0) > 0;
+}
+
+// Inside the batch's transaction: whether bronze holds the content already (then nothing of
+// the file is kept again); otherwise its key is recorded.
+Result<bool> BronzeHasContent(Connection& conn, const std::string& kind, const ConformInput& in,
+                              const std::string& source, int64_t batch_id) {
+  CI_ASSIGN_OR_RETURN(bool seen, ContentSeen(conn, kind, in.content_key));
+  if (seen) return true;
   CI_RETURN_IF_ERROR(conn.Query("INSERT INTO meta.bronze_files VALUES (?, ?, ?, ?, ?, current_timestamp)",
-                                {kind, key, h.GetInt64(0, 0), source, batch_id})
+                                {kind, in.content_key, in.content_rows, source, batch_id})
                          .status());
   return false;
 }
@@ -513,18 +506,31 @@ Result<ConformInput> PrepareConform(Connection& conn, const KindContract& contra
   return in;
 }
 
+Status PrepareBronze(Connection& conn, const KindContract& contract, const ConformPlan& plan,
+                     const std::string& source, int64_t batch_id, ConformInput* in) {
+  in->batch_id = batch_id;
+  CI_RETURN_IF_ERROR(ComputeContentKey(conn, plan, in));
+  CI_ASSIGN_OR_RETURN(bool seen, ContentSeen(conn, contract.kind, in->content_key));
+  if (seen) return Status::Ok();
+  CI_ASSIGN_OR_RETURN(in->bronze, store::WriteBronzeBatch(conn, contract.kind, batch_id,
+                                                          BronzeSelect(plan, in->tables, source, batch_id)));
+  return Status::Ok();
+}
+
 Result<MergeCounts> WriteConformed(Connection& conn, const KindContract& contract, const ConformPlan& plan,
-                                   const ConformInput& in, const std::string& source, int64_t batch_id) {
+                                   ConformInput& in, const std::string& source) {
   MergeCounts m;
   m.rows_read = in.rows + in.parse_rejects;
   m.rejected = in.conform_rejects + in.parse_rejects;
-  CI_ASSIGN_OR_RETURN(bool seen, BronzeHasContent(conn, contract.kind, plan, in, source, batch_id));
-  if (!seen) {
-    CI_RETURN_IF_ERROR(AppendBronze(conn, contract.kind, plan, in.tables, source, batch_id));
-    CI_RETURN_IF_ERROR(Quarantine(conn, contract, plan, in, source, batch_id));
+  CI_ASSIGN_OR_RETURN(bool seen, BronzeHasContent(conn, contract.kind, in, source, in.batch_id));
+  if (seen) {
+    in.bronze.Discard();  // an earlier file of this very batch had the same content
+  } else {
+    if (!in.bronze.empty()) CI_RETURN_IF_ERROR(store::PublishBronzeBatch(conn, &in.bronze));
+    CI_RETURN_IF_ERROR(Quarantine(conn, contract, plan, in, source, in.batch_id));
   }
   if (contract.key.empty()) return m;  // derived kinds are merged by their own writer (order_lines.h)
-  CI_RETURN_IF_ERROR(MergeIntoSilver(conn, contract, in.good, batch_id, &m));
+  CI_RETURN_IF_ERROR(MergeIntoSilver(conn, contract, in.good, in.batch_id, &m));
   return m;
 }
 

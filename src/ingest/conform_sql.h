@@ -1,9 +1,9 @@
 // Silver conformance as SQL over the staged file (TEMP view ci_rows: _line + VARCHAR columns,
-// see stage.h): bronze append, cast, validate, split good rows from rejects, dedupe on the
+// see stage.h): the bronze file, cast, validate, split good rows from rejects, dedupe on the
 // natural key and merge into silver.<kind>. Internal to ingest/.
 //
 // Cost model (why the SQL looks the way it does): the staged rows are read three times — once
-// into bronze, once through the typed casts and checks into TEMP ci_conformed, once from there
+// into the bronze Parquet file, once through the typed casts and checks into TEMP ci_conformed, once from there
 // into silver. There is no window function on the common path: _line comes from rowid, the
 // dedupe window runs only when the file repeats a key, and the merge against silver runs only
 // when silver already holds rows of the kind. Row hashes are DuckDB's hash() of the typed
@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "ingest/contract.h"
 #include "ingest/stage.h"
+#include "store/bronze.h"
 #include "store/database.h"
 
 namespace custintel::ingest {
@@ -69,6 +70,12 @@ struct ConformInput {
   bool merged_by_sum = false;
   // order_items lines without a quantity, counted as one unit.
   int64_t defaulted_quantity = 0;
+  // Bronze (PrepareBronze): the batch, the file's content key and rows, and the batch's file
+  // under its temporary name — empty when bronze holds this content already.
+  int64_t batch_id = 0;
+  std::string content_key;
+  int64_t content_rows = 0;
+  store::BronzeBatch bronze;
 };
 
 // Casts and checks the staged rows into TEMP <tag>_conformed and dedupes the good ones (the
@@ -78,12 +85,19 @@ Result<ConformInput> PrepareConform(store::Connection& conn, const KindContract&
                                     const ConformPlan& plan, const StageTables& tables,
                                     int64_t parse_rejects, const std::string& source);
 
-// Writes bronze.<kind>, bronze.rejects and silver.<kind> for a prepared file (a derived kind,
-// one without a key, gets bronze and rejects only: its silver rows are written by its deriver).
-// REQUIRES: inside the caller's transaction.
+// Writes the batch's bronze file under its temporary name (store/bronze.h) unless bronze holds
+// the file's content already (meta.bronze_files). Outside the transaction: it reads the staged
+// rows only.
+Status PrepareBronze(store::Connection& conn, const KindContract& contract, const ConformPlan& plan,
+                     const std::string& source, int64_t batch_id, ConformInput* input);
+
+// Publishes the bronze file (recorded, renamed, bronze.<kind> view replaced) and writes
+// bronze.rejects and silver.<kind> for a prepared file — unless an earlier batch (or an earlier
+// file of this one) kept the same content, whose file and rejects are then not kept again. A
+// derived kind (one without a key) gets bronze and rejects only: its silver rows are written by
+// its deriver. REQUIRES: inside the caller's transaction; input.batch_id set by PrepareBronze.
 Result<MergeCounts> WriteConformed(store::Connection& conn, const KindContract& contract,
-                                   const ConformPlan& plan, const ConformInput& input,
-                                   const std::string& source, int64_t batch_id);
+                                   const ConformPlan& plan, ConformInput& input, const std::string& source);
 
 // Merges `good` (a relation with the contract's columns, attributes and _row_hash, one row per
 // natural key) into silver.<kind>: new keys inserted, changed rows replaced, identical rows

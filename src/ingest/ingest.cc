@@ -88,6 +88,8 @@ Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::
   CI_ASSIGN_OR_RETURN(f.plan, PlanConform(*f.contract, f.staged.columns, options.column_map, f.source));
   CI_ASSIGN_OR_RETURN(f.input, PrepareConform(conn, *f.contract, f.plan, tables, f.staged.parse_rejects, f.source));
   if (f.contract->key.empty()) CI_RETURN_IF_ERROR(PrepareOrderLines(conn, tables, f.input.good).WithContext(f.source));
+  CI_ASSIGN_OR_RETURN(int64_t batch_id, NextBatchId(conn));
+  CI_RETURN_IF_ERROR(PrepareBronze(conn, *f.contract, f.plan, f.source, batch_id, &f.input).WithContext(f.source));
   return f;
 }
 
@@ -301,15 +303,14 @@ Status WriteDerived(Connection& conn, const PreparedFile& f, IngestCounts* count
 }
 
 // REQUIRES: inside the batch's transaction.
-Result<IngestCounts> WritePrepared(Connection& conn, const PreparedFile& f, const IngestOptions& options,
+Result<IngestCounts> WritePrepared(Connection& conn, PreparedFile& f, const IngestOptions& options,
                                    SilverMirrors* mirrors) {
   IngestCounts counts;
   counts.kind = f.contract->kind;
   counts.source = f.source;
   counts.dialect = f.staged.dialect;
-  CI_ASSIGN_OR_RETURN(counts.batch_id, NextBatchId(conn));
-  CI_ASSIGN_OR_RETURN(MergeCounts merged, WriteConformed(conn, *f.contract, f.plan, f.input, f.source,
-                                                         counts.batch_id));
+  counts.batch_id = f.input.batch_id;
+  CI_ASSIGN_OR_RETURN(MergeCounts merged, WriteConformed(conn, *f.contract, f.plan, f.input, f.source));
   counts.rows_read = merged.rows_read;
   counts.loaded = merged.loaded;
   counts.updated = merged.updated;
@@ -359,6 +360,7 @@ Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const
   SilverMirrors mirrors;
   CI_ASSIGN_OR_RETURN(IngestCounts counts, WritePrepared(conn, f, options, &mirrors));
   CI_RETURN_IF_ERROR(tx.Commit());
+  f.input.bronze.Keep();
   return counts;
 }
 
@@ -436,11 +438,12 @@ Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::s
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   std::vector<IngestCounts> out;
   SilverMirrors mirrors;
-  for (const auto& p : prepared) {
+  for (auto& p : prepared) {
     CI_ASSIGN_OR_RETURN(IngestCounts c, WritePrepared(conn, p, per_file, &mirrors));
     out.push_back(std::move(c));
   }
   CI_RETURN_IF_ERROR(tx.Commit());
+  for (auto& p : prepared) p.input.bronze.Keep();
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/embedded.h"
 #include "core/order_status.h"
+#include "store/bronze.h"
 
 namespace custintel::store {
 namespace {
@@ -25,6 +26,7 @@ Result<std::set<int>> AppliedVersions(Connection& conn) {
 Status ApplyOne(Connection& conn, const Migration& m) {
   CI_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
   Status s = conn.Execute(m.sql);
+  if (s.ok() && m.step) s = m.step(conn);
   if (s.ok()) {
     s = conn.Query("INSERT INTO meta.schema_migrations(version, name) VALUES (?, ?)",
                    {int64_t{m.version}, m.name}).status();
@@ -46,6 +48,7 @@ std::vector<Migration> EngineMigrations() {
     m.version = std::stoi(std::string(file.substr(0, 4)));
     m.name = std::string(file.substr(5, file.size() - 5 - 4));
     m.sql = std::string(f.content);
+    if (m.name == "bronze_files") m.step = MoveBronzeTablesToFiles;  // 0026_bronze_files.sql
     out.push_back(std::move(m));
   }
   return out;
@@ -76,6 +79,8 @@ Result<std::shared_ptr<Database>> OpenEngineDatabase(const std::string& path, co
   CI_ASSIGN_OR_RETURN(Connection conn, db->Connect());
   CI_ASSIGN_OR_RETURN(int applied, ApplyMigrations(conn, EngineMigrations()));
   (void)applied;
+  // Bronze batch files: orphans of uncommitted batches removed, missing ones refused (bronze.h).
+  CI_RETURN_IF_ERROR(ReconcileBronze(conn));
   return db;
 }
 

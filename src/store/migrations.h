@@ -3,6 +3,7 @@
 // The engine's migrations are the embedded files src/store/migrations/NNNN_name.sql.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct Migration {
   int version = 0;   // strictly increasing
   std::string name;
   std::string sql;
+  // Runs after `sql`, in the same transaction, for what SQL alone cannot do (files); may be empty.
+  std::function<Status(Connection&)> step;
 };
 
 // The embedded migrations, in version order.
