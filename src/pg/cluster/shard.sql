@@ -190,6 +190,12 @@ BEGIN
 END
 $$;
 
+-- custintel.toml's default purchase rule ([orders]: excluded cancel|refund, a missing status is a
+-- purchase), the rule the DuckDB engine's is_purchase() applies by default.
+CREATE OR REPLACE FUNCTION custintel_shard.is_purchase(status text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT status IS NULL OR lower(status) !~ '(cancel|refund)' $$;
+
 -- ---- per-customer writes and reads (the coordinator routes them: RUN ON hashtext(customer_id)) --
 
 CREATE OR REPLACE FUNCTION custintel_shard.upsert_customer(
@@ -327,12 +333,6 @@ AS $$
 $$;
 
 -- ---- partial aggregates (the coordinator fans them out: RUN ON ALL, and combines) --------------
-
--- custintel.toml's default purchase rule ([orders]: excluded cancel|refund, a missing status is a
--- purchase), the rule the DuckDB engine's is_purchase() applies by default.
-CREATE OR REPLACE FUNCTION custintel_shard.is_purchase(status text)
-RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT status IS NULL OR lower(status) !~ '(cancel|refund)' $$;
 
 -- This shard's KPI partials: counts and sums only (an average is combined from its sum and count
 -- on the coordinator, never averaged across shards). Sentiment classes use the text engine's
