@@ -60,6 +60,7 @@ $$ LANGUAGE plproxy;
 CREATE OR REPLACE FUNCTION custintel_cluster.init(shards text[], shard_user text DEFAULT NULL,
                                                   shard_password text DEFAULT NULL)
 RETURNS SETOF text LANGUAGE plpgsql
+SET client_min_messages = warning
 AS $$
 DECLARE
     n integer := coalesce(cardinality(shards), 0);
