@@ -349,6 +349,13 @@ TEST_F(PgCluster, KpiFiguresFromShardPartialsEqualTheSameDataInOneDatabase) {
       "(SELECT count(*) FROM silver.reviews WHERE sentiment >= 0.05)");
   EXPECT_EQ(routed, single);
   EXPECT_NE(single.find("|240|"), std::string::npos) << single;
+  // Combining matters: the mean of the shards' own averages is not the average rating.
+  double mean_of_means = 0;
+  for (int k = 1; k <= kShards; ++k) mean_of_means += std::stod(Value(k, "kpi", "SELECT avg(rating) FROM silver.reviews"));
+  mean_of_means /= kShards;
+  const double average = std::stod(Value(0, "kpi", "SELECT average_rating FROM custintel_cluster.kpi()"));
+  EXPECT_GT(std::abs(mean_of_means - average), 1e-6) << "this data cannot tell combined sums from averaged averages";
+  EXPECT_NEAR(average, std::stod(Value(0, "kpi_single", "SELECT avg(rating) FROM silver.reviews")), 1e-12);
   // The sentiment classes are all present (the trigger ran on both sides with the text engine).
   EXPECT_EQ(Value(0, "kpi_single",
                   "SELECT count(DISTINCT sign(round(sentiment::numeric * 20))) FROM silver.reviews"),
