@@ -18,15 +18,26 @@
 #   bench/pg_shards.sh [BUILD_DIR] [REVIEWS] [DELAY_MS]      (defaults: build 800 500)
 #   env: SERVERS (4), WORKERS per shard (2), BATCH (48), CONCURRENCY per server per backend (8)
 #
+#   MODEL=llama bench/pg_shards.sh [BUILD_DIR] [REVIEWS]      (default REVIEWS 100)
+#   the honest CPU figure instead: ONE llama.cpp server on loopback (llama-server built by
+#   scripts/deps.sh, -np 8) with a small random-weight model (`custintel dev make-gguf`, n_embd 256,
+#   4 layers) and custintel.max_tokens 24: the machine's cores are the pool, so more shards cannot
+#   add throughput. A random model's answers may be unusable (JSON not closed within 24 tokens),
+#   so such items fail; workers run --max-attempts 1 (--batch 8), the bench prints the parked items
+#   with their reasons and counts only the items done in items/s.
+#
 # Needs root (or sudo) to install the extension, PostgreSQL 15 + postgresql-15-plproxy, python3,
 # and the binary built. Prints figures only.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
-reviews=${2:-800}
+model=${MODEL:-fake}
+[[ $model == fake || $model == llama ]] || { echo "pg_shards: MODEL must be fake or llama" >&2; exit 2; }
+if [[ $model == llama ]]; then reviews=${2:-100}; else reviews=${2:-800}; fi
 delay_ms=${3:-500}
 servers=${SERVERS:-4}
 workers=${WORKERS:-2}
 batch=${BATCH:-48}
+[[ $model == llama ]] && batch=${BATCH:-8}
 concurrency=${CONCURRENCY:-8}
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=/usr/lib/postgresql/15/bin
@@ -35,6 +46,8 @@ chmod 755 "$work"
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [[ $(id -u) -eq 0 ]] && chown postgres "$work"
 fakes=()
+attempts=3
+[[ $model == llama ]] && attempts=1
 cleanup() {
   for p in "${fakes[@]}"; do kill "$p" 2>/dev/null || true; done
   for d in "$work"/n*; do [[ -d $d ]] && as_pg $bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true; done
@@ -63,15 +76,29 @@ url() { echo "postgresql://bench@127.0.0.1:${ports[$1]}/$2"; }
 q() { $bin/psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$(url "$1" "$2")" -c "$3"; }
 
 pool=""
-for s in $(seq 1 "$servers"); do
-  python3 "$here/tests/testing/fake_model_server.py" --port-file "$work/fake$s.port" --delay-ms "$delay_ms" \
-    >"$work/fake$s.log" 2>&1 &
+if [[ $model == fake ]]; then
+  for s in $(seq 1 "$servers"); do
+    python3 "$here/tests/testing/fake_model_server.py" --port-file "$work/fake$s.port" --delay-ms "$delay_ms" \
+      >"$work/fake$s.log" 2>&1 &
+    fakes+=("$!")
+  done
+  for s in $(seq 1 "$servers"); do
+    for _ in $(seq 1 200); do [[ -s "$work/fake$s.port" ]] && break; sleep 0.1; done
+    pool+="${pool:+, }http://127.0.0.1:$(cat "$work/fake$s.port")"
+  done
+else
+  llama_server=${CUSTINTEL_LLAMA_SERVER:-$(grep -m1 '^CUSTINTEL_LLAMA_SRC' "$build/CMakeCache.txt" | cut -d= -f2)/build-cpu/bin/llama-server}
+  [[ -x $llama_server ]] || { echo "pg_shards: llama-server not found at $llama_server (scripts/deps.sh builds it)" >&2; exit 1; }
+  "$build/custintel" dev make-gguf --out "$work/model.gguf" --arch llama --n-embd 256 --n-layer 4 --n-head 4 \
+    --n-head-kv 4 --n-ff 768 --n-ctx 4096 >/dev/null
+  lport=$(free_port)
+  "$llama_server" -m "$work/model.gguf" --host 127.0.0.1 --port "$lport" -np 8 -c 8192 >"$work/llama.log" 2>&1 &
   fakes+=("$!")
-done
-for s in $(seq 1 "$servers"); do
-  for _ in $(seq 1 200); do [[ -s "$work/fake$s.port" ]] && break; sleep 0.1; done
-  pool+="${pool:+, }http://127.0.0.1:$(cat "$work/fake$s.port")"
-done
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$lport/health" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$lport/health" >/dev/null || { echo "pg_shards: llama-server did not start" >&2; exit 1; }
+  pool="http://127.0.0.1:$lport"
+  servers=1
+fi
 
 # One run with the first N shards: prints "items seconds".
 run() {
@@ -82,6 +109,7 @@ run() {
     q "$k" "$db" "ALTER DATABASE $db SET custintel.backend = 'http'"
     q "$k" "$db" "ALTER DATABASE $db SET custintel.base_url = '$pool'"
     q "$k" "$db" "ALTER DATABASE $db SET custintel.http_concurrency = $concurrency"
+    [[ $model == llama ]] && q "$k" "$db" "ALTER DATABASE $db SET custintel.max_tokens = 24"
     $bin/psql -X -q -v ON_ERROR_STOP=1 -d "$(url "$k" "$db")" -f "$contrib/shard.sql" >/dev/null
     shards+="${shards:+, }'host=127.0.0.1 port=${ports[$k]} dbname=$db'"
   done
@@ -99,7 +127,7 @@ run() {
   t0=$(date +%s.%N)
   for k in $(seq 1 "$n"); do
     for _ in $(seq 1 "$workers"); do
-      "$build/custintel" pg-worker --dsn "$(url "$k" "$db")" --once --batch "$batch" >/dev/null &
+      "$build/custintel" pg-worker --dsn "$(url "$k" "$db")" --once --batch "$batch" --max-attempts "$attempts" >/dev/null &
       pids+=("$!")
     done
   done
@@ -111,14 +139,28 @@ run() {
     done_n=$((done_n + $(q "$k" "$db" "SELECT count(*) FROM custintel_results")))
     failed=$((failed + $(q "$k" "$db" "SELECT count(*) FROM custintel_failed")))
   done
-  [[ $left -eq 0 && $failed -eq 0 && $done_n -eq $items ]] \
-    || echo "pg_shards: $n shard(s): $done_n of $items done, $left left, $failed failed" >&2
+  if [[ $model == fake ]]; then
+    [[ $left -eq 0 && $failed -eq 0 && $done_n -eq $items ]] \
+      || echo "pg_shards: $n shard(s): $done_n of $items done, $left left, $failed failed" >&2
+  else
+    echo "    $n shard(s): $done_n done, $failed parked, $left left" >&2
+    for k in $(seq 1 "$n"); do
+      q "$k" "$db" "SELECT '      parked: ' || count(*) || ' ' || op || ': ' || left(error, 160) FROM custintel_failed GROUP BY op, left(error, 160)" >&2
+    done
+  fi
+  # llama: the rate counts the items done (answers written), not the parked ones.
+  if [[ $model == llama ]]; then items=$done_n; fi
   echo "$items $(echo "$t1 - $t0" | bc -l)"
 }
 
 echo "pg_shards: $reviews reviews x 3 model items (sentiment, summary, themes), through a PL/Proxy coordinator"
-echo "  model servers SIMULATED: $servers fake OpenAI-compatible servers on loopback answering after ${delay_ms} ms"
-echo "  (stand-ins for remote GPUs); per shard $workers pg-worker(s) --batch $batch, http_concurrency $concurrency per server"
+if [[ $model == fake ]]; then
+  echo "  model servers SIMULATED: $servers fake OpenAI-compatible servers on loopback answering after ${delay_ms} ms"
+  echo "  (stand-ins for remote GPUs); per shard $workers pg-worker(s) --batch $batch, http_concurrency $concurrency per server"
+else
+  echo "  ONE llama-server on loopback (-np 8), random-weight model n_embd 256, 4 layers, max_tokens 24: a real CPU"
+  echo "  model server on this machine; per shard $workers pg-worker(s) --batch $batch --max-attempts 1"
+fi
 echo "  machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at start"
 base=""
 for n in 1 2 4; do

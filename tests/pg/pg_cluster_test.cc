@@ -530,5 +530,51 @@ TEST_F(PgCluster, ModelPoolServesEveryShardsQueueExactlyOnceThroughKills) {
   EXPECT_EQ(Value(0, "pool", "SELECT queued FROM custintel_cluster.kpi()"), "0");
 }
 
+// A whole shard crashes (every backend gone at once, as in a power cut of that node) while its
+// worker is mid-batch: after recovery the shard's queue is done by a new worker, each item once.
+TEST_F(PgCluster, ShardCrashedMidBatchLosesNothingAndDoesNothingTwice) {
+  if (RunShell("command -v python3 && command -v curl").exit_code != 0) GTEST_SKIP() << "needs python3 and curl";
+  FakeModelServer model(dir_, "m", 150);
+  ASSERT_TRUE(model.ok()) << ReadFile(dir_.File("m.log"));
+  ASSERT_NO_FATAL_FAILURE(MakeLayout("crash", "ALTER DATABASE crash SET custintel.backend = 'http';"
+                                              "ALTER DATABASE crash SET custintel.base_url = '" + model.url() + "';"));
+  Value(0, "crash",
+        "SELECT count(custintel_cluster.upsert_customer('z' || i)) FROM generate_series(1, 160) i;"
+        "SELECT count(custintel_cluster.insert_review('z' || i, 'zr' || i, 'Review ' || i || "
+        "': arrived late and the box was crushed, the shoes themselves are fine.', 3)) FROM generate_series(1, 160) i;");
+  const int queued = std::stoi(Value(1, "crash", "SELECT count(*) FROM custintel_queue"));
+  ASSERT_GT(queued, 100);
+  CommandResult w = RunShell(Bin() + " pg-worker --dsn '" + Url(1, "crash") + "' --batch 24 --idle-ms 100 >" +
+                             dir_.File("crash-worker.log") + " 2>&1 & echo $!");
+  const int worker = std::atoi(w.out.c_str());
+  // Crash once some batches are committed and more are due (bounded wait: 30 s).
+  for (int i = 0; i < 300; ++i) {
+    if (std::stoi(Value(1, "crash", "SELECT count(*) FROM custintel_results")) >= 24) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // into the next batch
+  ASSERT_TRUE(nodes_[1]->CrashAndRestart());
+  RunShell("kill -TERM " + std::to_string(worker));  // it lost its server; a fresh one takes over
+  const int done_before = std::stoi(Value(1, "crash", "SELECT count(*) FROM custintel_results"));
+  EXPECT_GT(done_before, 0);
+  EXPECT_LT(done_before, queued) << "the worker finished before the crash: the crash tested nothing";
+  for (int i = 0; i < 60; ++i) {  // bounded: 60 drains
+    CommandResult drain = RunCli("pg-worker --once --batch 24 --dsn '" + Url(1, "crash") + "'");
+    ASSERT_EQ(drain.exit_code, 0) << drain.out << drain.err;
+    if (Value(1, "crash", "SELECT count(*) FROM custintel_queue") == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(Value(1, "crash", "SELECT count(*) FROM custintel_queue"), "0");
+  EXPECT_EQ(Value(1, "crash", "SELECT count(*) FROM custintel_failed"), "0");
+  EXPECT_EQ(Value(1, "crash", "SELECT count(*) || ',' || count(DISTINCT id) || ',' || min(id) || ',' || max(id) "
+                              "FROM custintel_results"),
+            std::to_string(queued) + "," + std::to_string(queued) + ",1," + std::to_string(queued));
+  EXPECT_EQ(Value(1, "crash", "SELECT count(*) FILTER (WHERE summary LIKE 'model summary:%') || '/' || count(*) "
+                              "FROM silver.reviews"),
+            std::to_string(queued / 3) + "/" + std::to_string(queued / 3));
+  // The coordinator reaches the recovered shard again.
+  EXPECT_EQ(Value(0, "crash", "SELECT customers FROM custintel_cluster.kpi()"), "160");
+}
+
 }  // namespace
 }  // namespace custintel::testing
