@@ -92,7 +92,7 @@ else
   "$build/custintel" dev make-gguf --out "$work/model.gguf" --arch llama --n-embd 256 --n-layer 4 --n-head 4 \
     --n-head-kv 4 --n-ff 768 --n-ctx 4096 >/dev/null
   lport=$(free_port)
-  "$llama_server" -m "$work/model.gguf" --host 127.0.0.1 --port "$lport" -np 8 -c 8192 >"$work/llama.log" 2>&1 &
+  "$llama_server" -m "$work/model.gguf" --host 127.0.0.1 --port "$lport" -np 8 -c 8192 --no-jinja --no-webui >"$work/llama.log" 2>&1 &
   fakes+=("$!")
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$lport/health" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$lport/health" >/dev/null || { echo "pg_shards: llama-server did not start" >&2; exit 1; }

@@ -443,6 +443,17 @@ TEST_F(PgCluster, ReviewInsertedThroughTheCoordinatorIsAnalysedOnItsShard) {
               k == home ? "1/1" : "0/0")
         << "shard " << k;
   }
+  // A ticket too: triaged where it is stored.
+  Value(0, "analysis",
+        "SELECT custintel_cluster.insert_ticket('alice', 't-1', 'Refund please', "
+        "'I was charged twice for my order and I am really angry, please refund me today.')");
+  for (int k = 0; k < kShards; ++k) {
+    EXPECT_EQ(Value(k + 1, "analysis",
+                    "SELECT count(*) FILTER (WHERE sentiment <= -0.05 AND summary <> '') || '/' || count(*) "
+                    "FROM silver.tickets"),
+              k == home ? "1/1" : "0/0")
+        << "shard " << k;
+  }
   json alice = json::parse(Value(0, "analysis", "SELECT custintel_cluster.get_customer('alice')"));
   ASSERT_EQ(alice["reviews"].size(), 1u) << alice;
   EXPECT_LT(alice["reviews"][0]["sentiment"].get<double>(), -0.05) << alice;
