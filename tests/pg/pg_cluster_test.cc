@@ -254,6 +254,46 @@ TEST_F(PgCluster, CustomersLandOnExactlyTheShardTheirHashNames) {
             std::string::npos);
 }
 
+// Three shards (two databases on one server, one on the other): not a power of two, so init
+// gives PL/Proxy modular_mapping, and each customer lands where abs(hashtext % 3) says.
+TEST_F(PgCluster, ThreeShardsUseModularMapping) {
+  const std::vector<std::pair<int, std::string>> shards = {{1, "m_a"}, {2, "m_a"}, {1, "m_b"}};
+  ASSERT_EQ(Value(0, "postgres", "CREATE DATABASE m_a"), "");
+  std::string list;
+  for (const auto& [node, db] : shards) {
+    if (Value(node, "postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'") == "0") {
+      Value(node, "postgres", "CREATE DATABASE " + db);
+    }
+    CommandResult r = RunShell(Psql() + " -X -q -v ON_ERROR_STOP=1 -d '" + Url(node, db) + "' -f " + contrib_ +
+                               "/shard.sql");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    list += std::string(list.empty() ? "" : ", ") + "'" + ConnStr(node, db) + "'";
+  }
+  CommandResult r = RunShell(Psql() + " -X -q -v ON_ERROR_STOP=1 -d '" + Url(0, "m_a") + "' -f " + contrib_ +
+                             "/cluster.sql");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(Value(0, "m_a", "SELECT * FROM custintel_cluster.init(ARRAY[" + list + "])")).size(), 3u);
+  EXPECT_EQ(Value(0, "m_a", "SELECT count(*) FROM pg_foreign_server, unnest(srvoptions) o "
+                            "WHERE srvname = 'custintel_shards' AND o = 'modular_mapping=1'"),
+            "1");
+  Value(0, "m_a", "SELECT count(custintel_cluster.upsert_customer('m' || i)) FROM generate_series(1, 300) i");
+  int total = 0;
+  for (size_t k = 0; k < shards.size(); ++k) {
+    const auto& [node, db] = shards[k];
+    const std::string expected = Value(0, "m_a",
+                                       "SELECT count(*) FROM generate_series(1, 300) i "
+                                       "WHERE abs(hashtext('m' || i) % 3) = " + std::to_string(k));
+    EXPECT_EQ(Value(node, db, "SELECT count(*) FROM silver.customers"), expected) << "shard " << k;
+    EXPECT_EQ(Value(node, db, "SELECT count(*) FROM custintel_shard.misplaced_customers()"), "0") << "shard " << k;
+    EXPECT_EQ(Value(0, "m_a", "SELECT count(*) FROM generate_series(1, 300) i "
+                              "WHERE custintel_cluster.shard_of('m' || i) = " + std::to_string(k)),
+              expected);
+    total += std::stoi(expected);
+  }
+  EXPECT_EQ(total, 300);
+  EXPECT_EQ(Value(0, "m_a", "SELECT shards || ',' || customers FROM custintel_cluster.kpi()"), "3,300");
+}
+
 TEST_F(PgCluster, PgClusterInitCommandBuildsTheLayoutFromTheBinary) {
   for (int node = 0; node <= kShards; ++node) ASSERT_EQ(Value(node, "postgres", "CREATE DATABASE cli"), "");
   std::string args = "pg-cluster init --coordinator '" + Url(0, "cli") + "' --shard-user custintel";
