@@ -294,6 +294,61 @@ TEST_F(PgCluster, ThreeShardsUseModularMapping) {
   EXPECT_EQ(Value(0, "m_a", "SELECT shards || ',' || customers FROM custintel_cluster.kpi()"), "3,300");
 }
 
+// README.md's "Adding shards", followed step by step: one shard with data, copied with pg_dump
+// into a new one, init with both, delete_misplaced on both: every customer once, where its hash
+// says, every figure unchanged.
+TEST_F(PgCluster, AddingAShardByTheDocumentedProcedureKeepsEveryRowOnce) {
+  ASSERT_EQ(Value(0, "postgres", "CREATE DATABASE grow"), "");
+  ASSERT_EQ(Value(1, "postgres", "CREATE DATABASE grow"), "");
+  CommandResult r = RunShell(Psql() + " -X -q -v ON_ERROR_STOP=1 -d '" + Url(1, "grow") + "' -f " + contrib_ +
+                             "/shard.sql");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunShell(Psql() + " -X -q -v ON_ERROR_STOP=1 -d '" + Url(0, "grow") + "' -f " + contrib_ + "/cluster.sql");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Value(0, "grow", "SELECT * FROM custintel_cluster.init(ARRAY['" + ConnStr(1, "grow") + "'])");
+  Value(0, "grow",
+        "SELECT count(custintel_cluster.upsert_customer('g' || i, segment := 's' || i % 4)) FROM generate_series(1, 200) i;"
+        "SELECT count(custintel_cluster.insert_order('g' || (1 + i % 200), 'go' || i, '2025-01-01 00:00+00'::timestamptz "
+        "  + i * interval '1 hour', i % 50 + 0.5)) FROM generate_series(1, 500) i;"
+        "SELECT count(custintel_cluster.insert_order_item('g' || (1 + i % 200), 'go' || i, 'p1', 1, i % 50 + 0.5)) "
+        "  FROM generate_series(1, 500) i;"
+        "SELECT count(custintel_cluster.insert_review('g' || i, 'gr' || i, 'Great value, fast delivery.', 1 + i % 5)) "
+        "  FROM generate_series(1, 200, 3) i;");
+  const std::string kpi = "SELECT customers || ',' || orders || ',' || revenue || ',' || reviews || ',' || "
+                          "round(average_rating::numeric, 9) FROM custintel_cluster.kpi()";
+  const std::string before = Value(0, "grow", kpi);
+  const std::string segments_before = Value(0, "grow", "SELECT * FROM custintel_cluster.segments()");
+
+  // 2. The new shard is a copy of the old one (pg_dump -Fc | pg_restore), then shard.sql.
+  ASSERT_EQ(Value(2, "postgres", "CREATE DATABASE grow"), "");
+  const std::string bin = access("/usr/lib/postgresql/15/bin/pg_dump", X_OK) == 0 ? "/usr/lib/postgresql/15/bin/" : "";
+  r = RunShell(bin + "pg_dump -Fc -d '" + Url(1, "grow") + "' | " + bin + "pg_restore --exit-on-error -d '" +
+               Url(2, "grow") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunShell(Psql() + " -X -q -v ON_ERROR_STOP=1 -d '" + Url(2, "grow") + "' -f " + contrib_ + "/shard.sql");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 3. init with the old shard first, the new one second; the old one warns what moved.
+  r = Sql(0, "grow", "SELECT * FROM custintel_cluster.init(ARRAY['" + ConnStr(1, "grow") + "', '" +
+                         ConnStr(2, "grow") + "'])");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 4. Each shard deletes what is no longer its own.
+  const int moved_from_0 = std::stoi(Value(1, "grow", "SELECT custintel_shard.delete_misplaced()"));
+  const int moved_from_1 = std::stoi(Value(2, "grow", "SELECT custintel_shard.delete_misplaced()"));
+  EXPECT_EQ(moved_from_0 + moved_from_1, 200);  // each customer was on both, is now on one
+  EXPECT_GT(moved_from_0, 50);
+  EXPECT_GT(moved_from_1, 50);
+  for (int node = 1; node <= 2; ++node) {
+    EXPECT_EQ(Value(node, "grow", "SELECT count(*) FROM custintel_shard.misplaced_customers()"), "0");
+    EXPECT_EQ(Value(node, "grow", "SELECT count(*) FROM silver.orders o WHERE NOT custintel_shard.owns(o.customer_id)"),
+              "0");
+  }
+  EXPECT_EQ(Value(0, "grow", kpi), before);
+  EXPECT_EQ(Value(0, "grow", "SELECT * FROM custintel_cluster.segments()"), segments_before);
+  EXPECT_EQ(Value(0, "grow", "SELECT count(*) FROM generate_series(1, 200) i "
+                             "WHERE (custintel_cluster.get_customer('g' || i)->>'customer_id') = 'g' || i"),
+            "200");
+}
+
 TEST_F(PgCluster, PgClusterInitCommandBuildsTheLayoutFromTheBinary) {
   for (int node = 0; node <= kShards; ++node) ASSERT_EQ(Value(node, "postgres", "CREATE DATABASE cli"), "");
   std::string args = "pg-cluster init --coordinator '" + Url(0, "cli") + "' --shard-user custintel";

@@ -410,3 +410,26 @@ $$;
 CREATE OR REPLACE FUNCTION custintel_shard.misplaced_customers()
 RETURNS SETOF text LANGUAGE sql STABLE
 AS $$ SELECT c.customer_id FROM silver.customers c WHERE NOT custintel_shard.owns(c.customer_id) $$;
+
+-- Step 4 of adding shards: deletes the rows of the customers that belong elsewhere now (children
+-- first), once they are on their new shard. Returns the number of customers deleted.
+CREATE OR REPLACE FUNCTION custintel_shard.delete_misplaced()
+RETURNS bigint LANGUAGE plpgsql
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM custintel_shard.placement) THEN
+        RAISE EXCEPTION 'custintel_shard.delete_misplaced: this database has no placement (custintel_cluster.init sets it)'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    DELETE FROM silver.order_items WHERE NOT custintel_shard.owns(customer_id);
+    DELETE FROM silver.events WHERE NOT custintel_shard.owns(customer_id);
+    DELETE FROM silver.reviews WHERE NOT custintel_shard.owns(customer_id);
+    DELETE FROM silver.tickets WHERE NOT custintel_shard.owns(customer_id);
+    DELETE FROM silver.orders WHERE NOT custintel_shard.owns(customer_id);
+    DELETE FROM silver.customers WHERE NOT custintel_shard.owns(customer_id);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
