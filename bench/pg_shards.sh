@@ -15,7 +15,7 @@
 # server). What is measured is the layout: routing, per-shard queues and workers, the http
 # backend's concurrency — not a model.
 #
-#   bench/pg_shards.sh [BUILD_DIR] [REVIEWS] [DELAY_MS]      (defaults: build 800 500)
+#   bench/pg_shards.sh [BUILD_DIR] [REVIEWS] [DELAY_MS]      (defaults: build 1600 500)
 #   env: SERVERS (4), WORKERS per shard (2), BATCH (48), CONCURRENCY per server per backend (8)
 #
 #   MODEL=llama bench/pg_shards.sh [BUILD_DIR] [REVIEWS]      (default REVIEWS 100)
@@ -32,7 +32,7 @@ set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 model=${MODEL:-fake}
 [[ $model == fake || $model == llama ]] || { echo "pg_shards: MODEL must be fake or llama" >&2; exit 2; }
-if [[ $model == llama ]]; then reviews=${2:-100}; else reviews=${2:-800}; fi
+if [[ $model == llama ]]; then reviews=${2:-100}; else reviews=${2:-1600}; fi
 delay_ms=${3:-500}
 servers=${SERVERS:-4}
 workers=${WORKERS:-2}
