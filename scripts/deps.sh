@@ -24,14 +24,15 @@ APT_PACKAGES=(
   libcli11-dev libtomlplusplus-dev libfmt-dev libspdlog-dev
   libxgboost-dev xgboost libeigen3-dev libnlopt-dev libnlopt-cxx-dev libhnswlib-dev
   libutf8proc-dev libre2-dev libsodium-dev libssl-dev
-  libpq-dev libpqxx-dev postgresql postgresql-server-dev-15
+  libpq-dev libpqxx-dev postgresql postgresql-server-dev-15 postgresql-15-plproxy
   libgtest-dev libgmock-dev libbenchmark-dev time
   libmimalloc-dev
   chromium
 )
 # Needed by the tests only (a browser, a PostgreSQL server to test against, /usr/bin/time) and by
-# the PostgreSQL extension (make pg; its test runs in make test): the server's headers.
-APT_TEST_ONLY=(postgresql postgresql-server-dev-15 time chromium)
+# the PostgreSQL extension (make pg; its test runs in make test): the server's headers, and
+# PL/Proxy for the sharded layout (src/pg/cluster/, tests/pg/pg_cluster_test.cc).
+APT_TEST_ONLY=(postgresql postgresql-server-dev-15 postgresql-15-plproxy time chromium)
 
 DUCKDB_VERSION=1.4.4
 DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"

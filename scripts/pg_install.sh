@@ -5,8 +5,10 @@
 #
 #   scripts/pg_install.sh [BUILD_DIR]     (default: build)
 #
-# Installs custintel.so into `pg_config --pkglibdir` and custintel.control +
-# custintel--<version>.sql into `pg_config --sharedir`/extension. Each file is written beside its
+# Installs custintel.so into `pg_config --pkglibdir`, custintel.control +
+# custintel--<version>.sql into `pg_config --sharedir`/extension, and the sharded layout's scripts
+# (src/pg/cluster/shard.sql, cluster.sql: run by psql or `custintel pg-cluster init`) into
+# `pg_config --sharedir`/contrib/custintel. Each file is written beside its
 # destination and renamed over it, so a running server's backends keep the copy they loaded.
 set -euo pipefail
 build=${1:-build}
@@ -48,4 +50,7 @@ install_file() {  # SRC DIR MODE
 install_file "$build/pg/custintel.so" "$libdir" 755
 install_file "$build/pg/custintel.control" "$extdir" 644
 for f in "${sql[@]}"; do install_file "$f" "$extdir" 644; done
-printf 'pg_install: custintel installed into %s and %s\n' "$libdir" "$extdir" >&2
+contribdir=$($pg_config --sharedir)/contrib/custintel
+as_root mkdir -p "$contribdir"
+for f in "$(dirname "$0")"/../src/pg/cluster/*.sql; do install_file "$f" "$contribdir" 644; done
+printf 'pg_install: custintel installed into %s, %s and %s\n' "$libdir" "$extdir" "$contribdir" >&2

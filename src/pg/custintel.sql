@@ -253,6 +253,16 @@ AS 'MODULE_PATHNAME', 'custintel_info'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 
 
+-- The BG/NBD purchase model (models/clv) fitted on one (x, t_x, T) row per customer: x repeat
+-- purchase periods, the last at t_x, observed for T (lifetimes' frequency, recency, T). A sharded
+-- layout gathers these from its shards and fits on the coordinator (README.md, "Past one
+-- machine"). Returns {r, alpha, a, b, log_likelihood, customers, groups, converged, ...}.
+CREATE FUNCTION @extschema@.custintel_fit_bgnbd(
+    x double precision[], t_x double precision[], t double precision[], penalizer double precision DEFAULT 0)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'custintel_fit_bgnbd'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- The queue (issue 23 item 5): work enqueued now, done by workers in batches later. A worker
 -- (custintel_work, run in a loop by `custintel pg-worker --dsn ...`) claims up to N due items
 -- with FOR UPDATE SKIP LOCKED and, in the same transaction, computes them as one batch per

@@ -11,6 +11,7 @@
 #include "pg/calls.h"
 #include "pg/engine.h"
 #include "pg/settings.h"
+#include "models/clv/clv_bgnbd.h"
 #include "pg/spi_cache.h"
 #include "text/pii.h"
 #include "text/sentiment.h"
@@ -361,6 +362,50 @@ Datum TextThemes(FunctionCallInfo fcinfo) {
   return TextArrayResult(ids);
 }
 
+// The elements of a float8[] argument; a NULL element is an error naming `what`.
+std::vector<double> FloatArrayArg(FunctionCallInfo fcinfo, int i, const char* what) {
+  Datum* elems = nullptr;
+  bool* nulls = nullptr;
+  int n = 0;
+  PgGuard([&] {
+    deconstruct_array(PG_GETARG_ARRAYTYPE_P(i), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+  });
+  std::vector<double> out(static_cast<size_t>(n));
+  for (int k = 0; k < n; ++k) {
+    if (nulls[k]) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(what) + " must not contain NULL");
+    out[static_cast<size_t>(k)] = DatumGetFloat8(elems[k]);
+  }
+  return out;
+}
+
+// custintel_fit_bgnbd(x, t_x, t, penalizer) -> jsonb {r, alpha, a, b, log_likelihood, customers,
+// groups, converged, iterations, stop_reason}: the BG/NBD fit of models/clv on one summary row
+// per customer (x repeat periods, the last at t_x, observed for T) — what a coordinator gathers
+// from its shards. One thread: a backend process starts none for it. IMMUTABLE.
+Datum FitBgNbd(FunctionCallInfo fcinfo) {
+  const std::vector<double> x = FloatArrayArg(fcinfo, 0, "x");
+  const std::vector<double> t_x = FloatArrayArg(fcinfo, 1, "t_x");
+  const std::vector<double> t = FloatArrayArg(fcinfo, 2, "t");
+  models::BgNbdOptions options;
+  options.threads = 1;
+  options.penalizer = Given(fcinfo, 3) ? PG_GETARG_FLOAT8(3) : 0.0;
+  if (!(options.penalizer >= 0.0)) {
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "custintel_fit_bgnbd: penalizer must be non-negative");
+  }
+  if (x.size() != t_x.size() || x.size() != t.size()) {
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "custintel_fit_bgnbd: x, t_x and t must have one element per customer (got " +
+                       std::to_string(x.size()) + ", " + std::to_string(t_x.size()) + ", " + std::to_string(t.size()) + ")");
+  }
+  auto fit = models::FitBgNbd(x, t_x, t, options);
+  if (!fit.ok()) ThrowStatus(fit.status(), "custintel_fit_bgnbd");
+  nlohmann::json j = {{"r", fit->params.r}, {"alpha", fit->params.alpha}, {"a", fit->params.a},
+                      {"b", fit->params.b}, {"log_likelihood", fit->log_likelihood},
+                      {"customers", fit->customers}, {"groups", fit->groups}, {"converged", fit->converged},
+                      {"iterations", fit->iterations}, {"stop_reason", fit->stop_reason}};
+  return JsonbResult(j.dump());
+}
+
 // custintel_info() -> jsonb: backend, model, identity and settings in force for this session.
 Datum Info(FunctionCallInfo fcinfo) {
   (void)fcinfo;
@@ -399,6 +444,7 @@ CUSTINTEL_PG_FUNCTION(custintel_themes, Themes)
 CUSTINTEL_PG_FUNCTION(custintel_mask, Mask)
 CUSTINTEL_PG_FUNCTION(custintel_triage, Triage)
 CUSTINTEL_PG_FUNCTION(custintel_info, Info)
+CUSTINTEL_PG_FUNCTION(custintel_fit_bgnbd, FitBgNbd)
 CUSTINTEL_PG_FUNCTION(custintel_text_sentiment, TextSentiment)
 CUSTINTEL_PG_FUNCTION(custintel_text_summary, TextSummary)
 CUSTINTEL_PG_FUNCTION(custintel_text_themes, TextThemes)

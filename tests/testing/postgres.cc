@@ -77,6 +77,7 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const std::string& server_
     CommandResult start = RunShell(pg->Run(pg->bin_ + "/pg_ctl -D " + Quote(pg->data_) + " -o " + Quote(options) +
                                            " -l " + Quote(pg->dir_.File("server.log")) + " -w -t 30 start"));
     pg->started_ = start.exit_code == 0;
+    pg->options_ = options;
     if (!pg->started_) LastError() = "pg_ctl start failed: " + start.out + start.err + ReadFile(pg->dir_.File("server.log"));
   }
   if (!pg->started_) return nullptr;
@@ -86,6 +87,14 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const std::string& server_
 
 PostgresServer::~PostgresServer() {
   if (started_) RunShell(Run(bin_ + "/pg_ctl -D " + Quote(data_) + " -m immediate -w -t 30 stop"));
+}
+
+bool PostgresServer::CrashAndRestart() {
+  RunShell(Run(bin_ + "/pg_ctl -D " + Quote(data_) + " -m immediate -w -t 30 stop"));
+  CommandResult start = RunShell(Run(bin_ + "/pg_ctl -D " + Quote(data_) + " -o " + Quote(options_) + " -l " +
+                                     Quote(dir_.File("server.log")) + " -w -t 60 start"));
+  started_ = start.exit_code == 0;
+  return started_;
 }
 
 CommandResult PostgresServer::Psql(const std::string& sql) const {

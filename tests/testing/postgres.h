@@ -24,6 +24,11 @@ class PostgresServer {
   static std::string WhyUnavailable();
   ~PostgresServer();
 
+  // Stops the server the way a crash does (pg_ctl -m immediate: every backend gone at once, no
+  // checkpoint) and starts it again on the same port; true when it is back. Recovery replays
+  // the WAL: committed transactions stay, the rest are gone.
+  bool CrashAndRestart();
+
   const std::string& url() const { return url_; }
   // Runs SQL through psql; returns its stdout (unaligned, tuples only) or "ERROR: ..." text.
   CommandResult Psql(const std::string& sql) const;
@@ -37,6 +42,7 @@ class PostgresServer {
   TempDir dir_;
   std::string bin_, url_, data_;
   int port_ = 0;
+  std::string options_;  // the server options it was started with (port included)
   bool started_ = false;
 };
 
