@@ -1,6 +1,7 @@
 // SimulateBlock and the purchase half of the story: accounts, customer profiles, BG/NBD
 // purchase times, Gamma-Gamma order values, items and the delivery experience of each order.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 #include "gen/csv_buffer.h"
@@ -139,14 +140,28 @@ void DrawHabitualTimes(const SimContext& ctx, uint64_t customer_number, Customer
   const int own_weekday = DrawFromCurve(rng, kWeekdayCurve);
   const double own_hour = DrawFromCurve(rng, kHourCurve) + rng.Uniform();
   const int64_t lo = std::min(c.acquired_at, ctx.window_start), hi = ctx.window_end - 1;
-  for (int64_t& at : times) {
-    const int64_t day = at >= 0 ? at / 86400 : (at - 86399) / 86400;
+  auto day_of = [](int64_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; };
+  // Purchases stay in order on distinct days (as many purchase days as the process drew — the
+  // BG/NBD summary counts days): a move that would reach the previous purchase's day or the next
+  // one's keeps the purchase's own day (with the new time of day).
+  int64_t previous_day = INT64_MIN;
+  for (size_t i = 0; i < times.size(); ++i) {
+    int64_t& at = times[i];
+    const int64_t day = day_of(at);
+    const int64_t next_day = i + 1 < times.size() ? day_of(times[i + 1]) : INT64_MAX;
     const int64_t weekday = ((day + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday; Monday = 0
     const int new_weekday = rng.Bernoulli(habit) ? own_weekday : DrawFromCurve(rng, kWeekdayCurve);
     double hour = rng.Bernoulli(habit) ? own_hour + rng.Normal(0, 0.8) : DrawFromCurve(rng, kHourCurve) + rng.Uniform();
     hour = std::fmod(std::fmod(hour, 24.0) + 24.0, 24.0);
-    const int64_t moved = (day - weekday + new_weekday) * 86400 + static_cast<int64_t>(hour * 3600);
-    if (moved >= lo && moved <= hi) at = moved;
+    const int64_t time_of_day = static_cast<int64_t>(hour * 3600);
+    for (int64_t d : {day - weekday + new_weekday, day}) {
+      const int64_t moved = d * 86400 + time_of_day;
+      if (d > previous_day && (d < next_day || d == day) && moved >= lo && moved <= hi) {
+        at = moved;
+        break;
+      }
+    }
+    previous_day = std::max(previous_day, day_of(at));
   }
   std::sort(times.begin(), times.end());
   c.acquired_at = std::min(c.acquired_at, times.front());
