@@ -55,6 +55,7 @@ struct CustomerJob {
   std::string hash;
   bool summary_wanted = false;  // summary and recommendations (else only the decision texts)
   bool due = false;             // a notification (notification_due.h)
+  bool had_texts = false;       // stored rows it replaces (none written: they are dropped)
   WrittenText summary;
   std::vector<std::vector<store::Param>> rows[4];
 };
@@ -325,7 +326,9 @@ Status WriteCustomers(StepContext& ctx) {
         case CustomerAction::kUnchanged: ++ctx.report.customers.unchanged; break;
         case CustomerAction::kNone: break;
         case CustomerAction::kDrop: drop.push_back(id); break;
-        case CustomerAction::kWrite: jobs.push_back({&chunk[i], std::move(hashes[i]), summary, is_due, {}, {}}); break;
+        case CustomerAction::kWrite:
+          jobs.push_back({&chunk[i], std::move(hashes[i]), summary, is_due, it != stored.end(), {}, {}});
+          break;
       }
     }
     if (jobs.empty() && drop.empty()) return Status::Ok();
@@ -342,6 +345,8 @@ Status WriteCustomers(StepContext& ctx) {
     for (const CustomerJob& j : jobs) {
       if (!(j.rows[0].empty() && j.rows[1].empty() && j.rows[2].empty() && j.rows[3].empty())) {
         ++ctx.report.customers.written;
+      } else if (j.had_texts) {
+        ++ctx.report.customers.dropped;  // due, but nothing to name: its old texts go
       }
     }
     ctx.report.customers.dropped += static_cast<int64_t>(drop.size());
