@@ -214,10 +214,11 @@ Status CollectTodoAccounts(StepContext& ctx) {
   return ctx.conn->Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {} AS SELECT f.account_id, bool_or(coalesce(s.high_risk, false)) AS at_risk "
       "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id) "
-      "WHERE coalesce(f.account_id, '') <> ''{} GROUP BY f.account_id "
-      "HAVING {} OR bool_or(coalesce(s.high_risk, false)) OR f.account_id IN "
-      "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'account')",
-      kTodoAccounts, AccountScopeFilter(ctx, "f.account_id"), EveryoneWanted(ctx) ? "TRUE" : "FALSE"));
+      "WHERE coalesce(f.account_id, '') <> ''{} GROUP BY f.account_id HAVING {}",
+      kTodoAccounts, AccountScopeFilter(ctx, "f.account_id"),
+      EveryoneWanted(ctx) ? "TRUE"
+                          : "bool_or(coalesce(s.high_risk, false)) OR f.account_id IN "
+                            "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'account')"));
 }
 
 Result<std::unordered_map<std::string, bool>> TodoAccountsAtRisk(store::Connection& conn) {

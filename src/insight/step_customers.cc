@@ -182,12 +182,13 @@ Status CollectTodo(StepContext& ctx) {
   const bool everyone = ctx.options.texts == TextsWanted::kAll || ctx.options.customer.has_value();
   std::string stored = "SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer'";
   for (const char* t : kTables) stored += fmt::format(" UNION SELECT customer_id FROM gold.{}", t);
+  const std::string wanted = everyone ? std::string("TRUE")
+                                      : fmt::format("coalesce(s.high_risk, false) OR coalesce({}, false) OR "
+                                                    "s.customer_id IN ({})", kNotificationDueSql, stored);
   return ctx.conn->Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {} AS SELECT s.customer_id, coalesce({}, false) AS due "
-      "FROM gold.customer_scores s LEFT JOIN gold.customer_features f USING (customer_id) "
-      "WHERE {} AND ({} OR coalesce(s.high_risk, false) OR coalesce({}, false) OR s.customer_id IN ({}))",
-      kTodo, kNotificationDueSql, ctx.options.scope.Filter("s.customer_id"), everyone ? "TRUE" : "FALSE",
-      kNotificationDueSql, stored));
+      "FROM gold.customer_scores s LEFT JOIN gold.customer_features f USING (customer_id) WHERE {} AND ({})",
+      kTodo, kNotificationDueSql, ctx.options.scope.Filter("s.customer_id"), wanted));
 }
 
 Result<std::unordered_map<std::string, bool>> TodoDue(store::Connection& conn) {
