@@ -6,9 +6,14 @@
 // --refresh (they and their accounts are rewritten), and prints the rows written and the
 // process's peak RSS.
 //
-//   insights_bench [customers | DB_FILE] [--unchanged-only]      default: 100000 customers
+//   insights_bench [customers | DB_FILE] [--unchanged-only | --on-demand [N]]   default: 100000 customers
 // --unchanged-only skips the rewrite: times the unchanged re-run (and the scoped run) alone, of
 // a DB_FILE whose insights are already written, e.g. under `perf record`.
+// --on-demand (issue 26 item 2) times texts written on demand instead, as GET /v1/customers/{id}
+// and `insights --customer` write them (insight::EnsureCustomerTexts, in process): for N
+// customers (default 200) that the run wrote no summary for, the first request (writes the
+// customer's summary, recommendations and its account's summary) and a second request (finds
+// them current: no writing), and prints the p50 and p99 latency of each.
 // A number generates, ingests and runs a shop first (in a temporary folder, removed afterwards
 // unless CUSTINTEL_BENCH_KEEP is set). Pass a database that `custintel run` has built to keep
 // generation, ingest and the other steps out of the peak RSS.
@@ -17,8 +22,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 #include <filesystem>
 #include <string>
 
@@ -118,6 +125,42 @@ Status Run(const std::string& db_path, bool unchanged_only) {
   return Status::Ok();
 }
 
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
+  return v[i];
+}
+
+Status OnDemand(const std::string& db_path, int64_t n) {
+  CI_ASSIGN_OR_RETURN(auto db, store::OpenEngineDatabase(db_path));
+  CI_ASSIGN_OR_RETURN(store::Connection conn, db->Connect());
+  CI_ASSIGN_OR_RETURN(store::QueryResult ids, conn.Query(
+      "SELECT customer_id FROM gold.customer_scores WHERE customer_id NOT IN (SELECT subject_id FROM "
+      "gold.account_summaries WHERE subject_kind = 'customer') ORDER BY hash(customer_id) LIMIT ?", {n}));
+  if (ids.row_count() == 0) return Status::NotFound("every customer has a summary already (run `custintel run` on a fresh shop)");
+  CI_ASSIGN_OR_RETURN(store::QueryResult total, conn.Query("SELECT count(*) FROM gold.customer_scores"));
+  std::vector<double> first, cached;
+  int64_t written = 0, from_store = 0;
+  for (size_t i = 0; i < ids.row_count(); ++i) {
+    const std::string id = ids.GetString(0, i);
+    for (std::vector<double>* into : {&first, &cached}) {
+      Result<insight::OnDemandTexts> t = Status::Internal("not run");
+      into->push_back(bench::Seconds([&] { t = insight::EnsureCustomerTexts(conn, nullptr, id); }) * 1000);
+      CI_RETURN_IF_ERROR(t.status());
+      (t->written ? written : from_store) += 1;
+    }
+  }
+  std::printf("on-demand account summary, %zu customers of %lld (builtin writer, in process):\n", first.size(),
+              static_cast<long long>(total.GetInt64(0, 0)));
+  std::printf("  first request:  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", Percentile(first, 0.5),
+              Percentile(first, 0.99), Percentile(first, 1.0));
+  std::printf("  cached request: p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", Percentile(cached, 0.5),
+              Percentile(cached, 0.99), Percentile(cached, 1.0));
+  std::printf("  %lld requests wrote texts, %lld answered from the store; peak RSS %.0f MiB\n",
+              static_cast<long long>(written), static_cast<long long>(from_store), bench::PeakRssMiB());
+  return Status::Ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,8 +169,10 @@ int main(int argc, char** argv) {
   const std::string tmp = (fs::temp_directory_path() / fmt::format("insights-bench-{}", ::getpid())).string();
   fs::create_directories(tmp);
   Result<std::string> db = MakeShop(arg, tmp);
-  const bool unchanged_only = argc > 2 && std::string(argv[2]) == "--unchanged-only";
-  Status s = db.ok() ? Run(*db, unchanged_only) : db.status();
+  const std::string mode = argc > 2 ? argv[2] : "";
+  Status s = !db.ok()              ? db.status()
+             : mode == "--on-demand" ? OnDemand(*db, argc > 3 ? std::atoll(argv[3]) : 200)
+                                     : Run(*db, mode == "--unchanged-only");
   if (!std::getenv("CUSTINTEL_BENCH_KEEP")) fs::remove_all(tmp);
   if (!s.ok()) {
     std::fprintf(stderr, "insights_bench: %s\n", s.message().c_str());

@@ -35,10 +35,12 @@ ORDER BY s.customer_id)";
 constexpr const char* kUsualTimeSql = R"(
 SELECT customer_id, send_weekday, send_hour FROM gold.send_times WHERE {F})";
 
-// The product bought in most orders (two or more: a rebuy).
+// The product bought in most orders (two or more: a rebuy). The items are joined to the orders
+// as of T directly — exactly silver.order_items_as_of(T)'s rows for them — so a chunk's (or one
+// customer's) filter on the orders reaches the items too instead of every order being dated.
 constexpr const char* kRebuySql = R"(
 WITH b AS (SELECT o.customer_id, p.name, count(DISTINCT o.order_id) AS n
-           FROM silver.orders_as_of({T}) o JOIN silver.order_items_as_of({T}) oi ON oi.order_id = o.order_id AND is_purchase(o.status)
+           FROM silver.orders_as_of({T}) o JOIN silver.order_items oi ON oi.order_id = o.order_id AND is_purchase(o.status)
            JOIN silver.products p USING (product_id)
            WHERE {F} AND p.name IS NOT NULL GROUP BY ALL HAVING count(DISTINCT o.order_id) >= 2)
 SELECT customer_id, first(name ORDER BY n DESC, name) FROM b GROUP BY customer_id)";

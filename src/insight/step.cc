@@ -200,23 +200,68 @@ std::string AccountScopeFilter(const StepContext& ctx, const char* column) {
   return fmt::format(" AND {} IN (SELECT account_id FROM {})", column, kScopeAccounts);
 }
 
-// One chunk of account sheets: hashed, and the changed ones written and grounded, on every
-// core; their old rows are deleted and the new ones appended in bulk.
-Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const std::unordered_map<std::string, std::string>& stored,
+bool EveryoneWanted(const StepContext& ctx) {
+  return ctx.options.texts == TextsWanted::kAll || ctx.options.customer.has_value();
+}
+
+// The accounts this call looks at (TEMP table kTodoAccounts: account_id, at_risk), within the
+// scoped run's accounts: everyone's (`insights --all`, on demand), else those with an at-risk
+// customer (a decision needs their summary) and those with a stored summary (kept while
+// current, dropped when stale).
+constexpr const char* kTodoAccounts = "ci_insight_todo_accounts";
+
+Status CollectTodoAccounts(StepContext& ctx) {
+  return ctx.conn->Execute(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE {} AS SELECT f.account_id, bool_or(coalesce(s.high_risk, false)) AS at_risk "
+      "FROM gold.customer_features f JOIN gold.customer_scores s USING (customer_id) "
+      "WHERE coalesce(f.account_id, '') <> ''{} GROUP BY f.account_id HAVING {}",
+      kTodoAccounts, AccountScopeFilter(ctx, "f.account_id"),
+      EveryoneWanted(ctx) ? "TRUE"
+                          : "bool_or(coalesce(s.high_risk, false)) OR f.account_id IN "
+                            "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'account')"));
+}
+
+Result<std::unordered_map<std::string, bool>> TodoAccountsAtRisk(store::Connection& conn) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(fmt::format("SELECT account_id, at_risk FROM {}", kTodoAccounts)));
+  std::unordered_map<std::string, bool> out;
+  out.reserve(r.row_count());
+  for (size_t i = 0; i < r.row_count(); ++i) out.emplace(r.GetString(0, i), r.GetBool(1, i));
+  return out;
+}
+
+struct AccountWants {
+  const std::unordered_map<std::string, std::string>* stored;
+  const std::unordered_map<std::string, bool>* at_risk;
+};
+
+// One chunk of account sheets: hashed, and those wanted whose hash changed written and
+// grounded, on every core; stale summaries nobody needs are dropped; the old rows are deleted
+// and the new ones appended in bulk.
+Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const AccountWants& wants,
                          const std::vector<FactSheet>& sheets) {
   std::vector<std::string> hashes(sheets.size());
   ParallelFor(sheets.size(), 0, detail::kMinSubjectsPerThread,
               [&](size_t i) { hashes[i] = detail::StoredHash(ctx, sheets[i], false); });
   std::vector<size_t> todo;
   std::vector<std::string> changed;
+  int64_t dropped = 0;
   for (size_t i = 0; i < sheets.size(); ++i) {
-    auto it = stored.find(sheets[i].subject.id);
-    if (!ctx.options.refresh && it != stored.end() && it->second == hashes[i]) {
+    const std::string& id = sheets[i].subject.id;
+    auto it = wants.stored->find(id);
+    const bool current = it != wants.stored->end() && it->second == hashes[i];
+    if (!ctx.options.refresh && current) {
       ++ctx.report.accounts.unchanged;
       continue;
     }
-    todo.push_back(i);
-    changed.push_back(sheets[i].subject.id);
+    auto risk = wants.at_risk->find(id);
+    if (current || EveryoneWanted(ctx) || (risk != wants.at_risk->end() && risk->second)) {
+      todo.push_back(i);
+    } else if (it == wants.stored->end()) {
+      continue;
+    } else {
+      ++dropped;
+    }
+    changed.push_back(id);
   }
   if (changed.empty()) return Status::Ok();
   std::vector<std::vector<store::Param>> rows(todo.size());
@@ -227,6 +272,7 @@ Status WriteAccountChunk(StepContext& ctx, const Playbook& pb, const std::unorde
       "(SELECT id FROM ci_insight_changed)"}));
   CI_RETURN_IF_ERROR(AppendRows(*ctx.conn, "account_summaries", rows));
   ctx.report.accounts.written += static_cast<int64_t>(rows.size());
+  ctx.report.accounts.dropped += dropped;
   return Status::Ok();
 }
 
@@ -236,12 +282,16 @@ Status WriteAccounts(StepContext& ctx) {
   CI_ASSIGN_OR_RETURN(auto stored, StoredHashes(*ctx.conn,
       "SELECT subject_id, input_hash FROM gold.account_summaries WHERE subject_kind = 'account'" +
       AccountScopeFilter(ctx, "subject_id")));
+  CI_RETURN_IF_ERROR(CollectTodoAccounts(ctx));
+  CI_ASSIGN_OR_RETURN(auto at_risk, TodoAccountsAtRisk(*ctx.conn));
   AccountSheetOptions opts;
   opts.chunk_size = ctx.options.chunk_size;
-  if (!ctx.options.scope.all()) opts.accounts_table = kScopeAccounts;
+  opts.accounts_table = kTodoAccounts;
+  const AccountWants wants{&stored, &at_risk};
   CI_RETURN_IF_ERROR(ForEachAccountSheets(*ctx.conn, opts, [&](std::vector<FactSheet>& sheets) {
-    return WriteAccountChunk(ctx, pb, stored, sheets);
+    return WriteAccountChunk(ctx, pb, wants, sheets);
   }));
+  CI_RETURN_IF_ERROR(ctx.conn->Execute(fmt::format("DROP TABLE {}", kTodoAccounts)));
   CI_RETURN_IF_ERROR(ctx.conn->Execute(
       "DELETE FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id NOT IN "
       "(SELECT DISTINCT account_id FROM gold.customer_features WHERE account_id IS NOT NULL)" +
@@ -284,15 +334,37 @@ Status WriteExecutiveSummary(StepContext& ctx) {
 std::string CountsText(const char* what, const InsightCounts& c) {
   std::string s = fmt::format("{} {} written / {} unchanged", what, c.written, c.unchanged);
   if (c.llm || c.fell_back) s += fmt::format(" ({} by llm, {} fell back)", c.llm, c.fell_back);
+  if (c.dropped) s += fmt::format(" / {} stale dropped", c.dropped);
   return s;
+}
+
+// On demand (options.customer): the customer's texts and its account's summary, through the
+// run's own code with a scope of that one customer (TEMP table kRequest).
+constexpr const char* kRequest = "ci_insight_request";
+
+Result<InsightReport> WriteOneCustomer(StepContext& ctx) {
+  const std::string& id = *ctx.options.customer;
+  CI_ASSIGN_OR_RETURN(store::QueryResult found, ctx.conn->Query(
+      "SELECT count(*) FROM gold.customer_scores WHERE customer_id = ?", {id}));
+  if (found.GetInt64(0, 0) == 0) {
+    return Status::NotFound(fmt::format("no customer '{}' in gold.customer_scores (run `custintel run` after loading it)", id));
+  }
+  CI_RETURN_IF_ERROR(ctx.conn->Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} (customer_id VARCHAR)", kRequest)));
+  CI_RETURN_IF_ERROR(ctx.conn->Query(fmt::format("INSERT INTO {} VALUES (?)", kRequest), {id}).status());
+  ctx.options.scope = features::Scope::Customers(kRequest);
+  CI_RETURN_IF_ERROR(CollectScopeAccounts(ctx).WithContext("the customer's account"));
+  CI_RETURN_IF_ERROR(detail::WriteCustomers(ctx).WithContext("customer insights"));
+  CI_RETURN_IF_ERROR(WriteAccounts(ctx).WithContext("account summary"));
+  CI_RETURN_IF_ERROR(ctx.conn->Execute(fmt::format("DROP TABLE {}", kRequest)));
+  return ctx.report;
 }
 
 }  // namespace
 
 std::string InsightReport::Note() const {
   std::string s = "insights: " + CountsText("segments", segments);
-  if (customers.written + customers.unchanged > 0) s += "; " + CountsText("customers", customers);
-  if (accounts.written + accounts.unchanged > 0) s += "; " + CountsText("accounts", accounts);
+  if (customers.written + customers.unchanged + customers.dropped > 0) s += "; " + CountsText("customers", customers);
+  if (accounts.written + accounts.unchanged + accounts.dropped > 0) s += "; " + CountsText("accounts", accounts);
   if (run.written + run.unchanged > 0) s += "; " + CountsText("executive summary", run);
   if (budget_spent) s += "; AI budget spent, the rest written by the builtin writer";
   return s;
@@ -307,11 +379,16 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
   ctx.options = options;
   CI_RETURN_IF_ERROR(detail::RequireGold(conn));
   CI_RETURN_IF_ERROR(SeedPlaybook(conn));
-  CI_ASSIGN_OR_RETURN(ctx.catalog, LoadEntityCatalog(conn));
-  ctx.catalog_index = std::make_unique<CatalogIndex>(ctx.catalog);
+  // One customer's builtin texts are checked against its own sheet's names only: the catalog
+  // is read when something is checked against it (segments, the run, LLM texts).
+  if (!options.customer || ctx.llm) {
+    CI_ASSIGN_OR_RETURN(ctx.catalog, LoadEntityCatalog(conn));
+    ctx.catalog_index = std::make_unique<CatalogIndex>(ctx.catalog);
+  }
   CI_ASSIGN_OR_RETURN(store::QueryResult now, conn.Query("SELECT current_timestamp::VARCHAR"));
   ctx.generated_at = now.GetString(0, 0);
   CI_ASSIGN_OR_RETURN(ctx.high_risk_above, models::HighRiskAbove(conn));
+  if (options.customer) return WriteOneCustomer(ctx);
   CI_RETURN_IF_ERROR(WriteSegments(ctx).WithContext("segment insights"));
   if (options.segment || !options.customers) return ctx.report;
   if (!options.scope.all()) CI_RETURN_IF_ERROR(CollectScopeAccounts(ctx).WithContext("scoped accounts"));
@@ -319,6 +396,19 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
   CI_RETURN_IF_ERROR(WriteAccounts(ctx).WithContext("account summaries"));
   CI_RETURN_IF_ERROR(WriteExecutiveSummary(ctx).WithContext("executive summary"));
   return ctx.report;
+}
+
+Result<OnDemandTexts> EnsureCustomerTexts(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
+                                          const std::string& customer_id) {
+  InsightOptions options;
+  options.customer = customer_id;
+  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  CI_ASSIGN_OR_RETURN(InsightReport report, RunInsights(conn, ai, options));
+  CI_RETURN_IF_ERROR(tx.Commit());
+  OnDemandTexts out;
+  out.written = report.customers.written + report.accounts.written > 0;
+  out.report = report;
+  return out;
 }
 
 Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,

@@ -9,6 +9,15 @@
 //
 // Refresh: a subject is rewritten only when its input hash (the sheet's InputHash plus the
 // writer settings) differs from the stored row's, unless options.refresh is set.
+// Texts where a decision needs them (issue 26 item 2): a run (TextsWanted::kDecisions) writes
+// the segment insights, the executive summary, and for the at-risk customers
+// (gold.customer_scores.status = 'at_risk') their summary, personal recommendations and
+// retention strategy, for the due customers (notification_due.h) a notification, and the
+// summaries of accounts with an at-risk customer. Everyone else's summary and recommendations
+// are written on demand (EnsureCustomerTexts: `insights --customer`, GET /v1/customers/{id}, the
+// dashboard) through this same step, or for everyone with TextsWanted::kAll (`insights --all`).
+// A stored text stays while its input hash holds and a run keeps it current: rewritten when
+// its subject is one a decision needs, dropped when not (the next request writes it again).
 // Scope (incremental runs, features/scope.h): with InsightOptions::scope other than All(), the
 // customer outputs (customer summaries, retention strategies, personal recommendations,
 // notifications) are built, checked and rewritten only for the scope's customers, and account
@@ -38,6 +47,12 @@ class AiService;
 
 namespace custintel::insight {
 
+// Which customer and account texts a call writes (the header says what a decision needs).
+enum class TextsWanted {
+  kDecisions,  // what decisions need, plus keeping stored texts current (a run)
+  kAll,        // every customer's and account's texts (`insights --all`)
+};
+
 struct InsightOptions {
   // Rewrite every selected subject even when its input hash is unchanged.
   bool refresh = false;
@@ -53,10 +68,16 @@ struct InsightOptions {
   // the same connection. Only these customers' sheets are built (the filter is in the SQL).
   features::Scope scope = features::Scope::All();
   CustomerOutputOptions outputs;
+  TextsWanted texts = TextsWanted::kDecisions;
+  // On demand: only this customer — its summary and recommendations whatever its status, its
+  // retention strategy and notification by the run's rules — and its account's summary; no
+  // segments, no executive summary. With an LLM backend its summary is the LLM's.
+  std::optional<std::string> customer;
 };
 
 struct InsightCounts {
   int64_t written = 0, unchanged = 0, fell_back = 0, llm = 0;
+  int64_t dropped = 0;  // stale texts no decision needs, deleted (written again on request)
 };
 
 struct InsightReport {
@@ -69,6 +90,17 @@ struct InsightReport {
 // `ai` may be null: the builtin writer for everything.
 Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
                                   const InsightOptions& options);
+
+// On demand: makes sure one customer's texts (and its account's summary) are stored and
+// current — written now by RunInsights with options.customer (the run's code, AI service,
+// budget and cache) when missing or when their facts changed, else left as stored. Runs in its
+// own transaction on `conn`. NotFound when the customer has no scores.
+struct OnDemandTexts {
+  bool written = false;  // false: the stored texts were current (no writer, no model call)
+  InsightReport report;
+};
+Result<OnDemandTexts> EnsureCustomerTexts(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,
+                                          const std::string& customer_id);
 
 // The pipeline's step: RunInsights with default options and `scope`; *note = report.Note().
 Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const std::shared_ptr<ai::AiService>& ai,

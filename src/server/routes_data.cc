@@ -11,6 +11,7 @@
 #include "features/currency.h"
 #include "features/kpis.h"
 #include "insight/drivers.h"
+#include "insight/step.h"
 #include "models/customer_status.h"
 #include "server/api.h"
 #include "server/sentiment_report.h"
@@ -233,6 +234,24 @@ Result<json> CustomerInsights(RequestContext& ctx, const std::string& id) {
   return out;
 }
 
+// The customer's summary and recommendations are written the first time they are asked for
+// and kept until their facts change (insight::EnsureCustomerTexts: the run's code, the tenant's
+// AI service, budget and cache). Two requests racing to write the same texts: the loser's
+// transaction conflicts, and it answers with the winner's texts once they are committed.
+Status EnsureTexts(RequestContext& ctx, const std::string& id) {
+  CI_ASSIGN_OR_RETURN(bool has, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "account_summaries"));
+  if (!has) return Status::Ok();  // no insights step yet: nothing to write with
+  CI_ASSIGN_OR_RETURN(std::shared_ptr<ai::AiService> ai, ctx.tenant.ai_runtime()->Service());
+  Result<insight::OnDemandTexts> t = insight::EnsureCustomerTexts(ctx.lease.conn(), ai, id);
+  if (!t.ok()) t = insight::EnsureCustomerTexts(ctx.lease.conn(), ai, id);  // after a concurrent writer's commit
+  CI_RETURN_IF_ERROR(t.status());
+  if (t->written) {
+    ctx.tables.push_back("gold.account_summaries");
+    ctx.prompt_summary = "texts written on demand: " + t->report.Note();
+  }
+  return Status::Ok();
+}
+
 Result<Reply> GetCustomer(RequestContext& ctx) {
   const std::string& id = ctx.path_params["id"];
   CI_ASSIGN_OR_RETURN(auto profile, ctx.Query("SELECT customer_id, first_name, last_name, email, account_id, plan, "
@@ -243,6 +262,7 @@ Result<Reply> GetCustomer(RequestContext& ctx) {
   if (profile.row_count() == 0) return Status::NotFound("no customer '" + id + "'");
   json out = Rows(profile)[0];
   CI_ASSIGN_OR_RETURN(out["scores"], OneRow(ctx, "customer_scores", id, "gold.customer_scores"));
+  if (!out["scores"].is_null()) CI_RETURN_IF_ERROR(EnsureTexts(ctx, id));
   CI_ASSIGN_OR_RETURN(out["features"], OneRow(ctx, "customer_features", id, "gold.customer_features"));
   out["drivers"] = out["scores"].is_object() && out["scores"].contains("risk_factors") ? out["scores"]["risk_factors"]
                                                                                          : json::array();

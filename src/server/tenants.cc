@@ -72,6 +72,12 @@ Lease::~Lease() {
   if (tenant_ && conn_) tenant_->Release(std::move(conn_));
 }
 
+std::shared_ptr<store::AiRuntime> Tenant::ai_runtime() {
+  std::lock_guard<std::mutex> lock(ai_mu_);
+  if (!ai_runtime_) ai_runtime_ = std::make_shared<store::AiRuntime>(config_.ai, db_);
+  return ai_runtime_;
+}
+
 Result<Lease> Tenant::Acquire(const std::optional<std::string>& scope) {
   std::unique_ptr<store::Connection> conn;
   {

@@ -23,6 +23,7 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "store/ai/runtime.h"
 #include "store/database.h"
 
 namespace custintel::server {
@@ -68,6 +69,10 @@ class Tenant {
   uint64_t generation() const { return generation_.load(); }
   void BumpGeneration() { generation_.fetch_add(1); }
 
+  // The tenant's AI runtime for texts written on demand (GET /v1/customers/{id}): built once,
+  // so a model backend is loaded once, not per request. Thread-safe.
+  std::shared_ptr<store::AiRuntime> ai_runtime();
+
   // Held while a refresh of this tenant runs: one at a time.
   std::mutex& refresh_mutex() { return refresh_mu_; }
 
@@ -84,6 +89,8 @@ class Tenant {
   mutable std::mutex views_mu_;
   std::set<std::string> scoped_views_;  // the scoped.* views RefreshViews created
   std::atomic<uint64_t> generation_{0};
+  std::mutex ai_mu_;
+  std::shared_ptr<store::AiRuntime> ai_runtime_;
 };
 
 class TenantRegistry {

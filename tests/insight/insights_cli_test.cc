@@ -57,6 +57,16 @@ TEST_F(InsightsCliTest, NotificationsAreShortNameARealProductAtTheUsualTimeWithA
   EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications WHERE offer"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications WHERE offer <> contains(message, 'voucher')"), "0");
   EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications WHERE NOT offer"), "0") << "some low-risk customers get no offer";
+  // Only the due get one (insight/notification_due.h): the at-risk, and the active whose silence
+  // reached their own mean gap between orders — never the lapsed or the new.
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.notifications n JOIN gold.customer_scores s USING (customer_id) "
+                "JOIN gold.customer_features f USING (customer_id) WHERE NOT (s.status = 'at_risk' OR "
+                "(s.status = 'active' AND f.interpurchase_days_mean > 0 AND f.recency_days >= f.interpurchase_days_mean))"),
+            "0");
+  EXPECT_NE(Sql("SELECT count(*) FROM gold.notifications n JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE s.status = 'active'"), "0") << "active customers at their usual gap are due";
+  EXPECT_LT(std::stoll(Sql("SELECT count(*) FROM gold.notifications")),
+            std::stoll(Sql("SELECT count(*) FROM gold.customer_scores")) / 2) << "not everyone is due";
   // The weekday and hour are the ones they order on most often.
   EXPECT_EQ(Sql("WITH d AS (SELECT customer_id, dayname(ordered_at) AS d, count(*) AS n FROM silver.orders GROUP BY ALL), "
                 "h AS (SELECT customer_id, hour(ordered_at) AS h, count(*) AS n FROM silver.orders GROUP BY ALL) "
@@ -81,8 +91,24 @@ TEST_F(InsightsCliTest, RecommendationPrioritiesRiseWithChurnRisk) {
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk' AND customer_id NOT IN "
                 "(SELECT customer_id FROM gold.retention_strategies)"), "0");
   EXPECT_NE(Sql("SELECT count(*) FROM gold.retention_strategies"), "0");
-  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id NOT IN "
+  // A run writes the summaries and recommendations decisions need — every at-risk customer's —
+  // and no one else's (those are written on demand: OnDemand... below).
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk' AND customer_id NOT IN "
                 "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries a JOIN gold.customer_scores s ON s.customer_id = "
+                "a.subject_id WHERE a.subject_kind = 'customer' AND s.status <> 'at_risk'"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE status = 'at_risk' AND customer_id NOT IN "
+                "(SELECT customer_id FROM gold.personal_recommendations)"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations r JOIN gold.customer_scores s USING (customer_id) "
+                "WHERE s.status <> 'at_risk'"), "0");
+  // Accounts: the summaries of those with an at-risk customer, and only those.
+  EXPECT_EQ(Sql("SELECT count(*) FROM (SELECT DISTINCT account_id FROM gold.customer_features JOIN "
+                "gold.customer_scores USING (customer_id) WHERE status = 'at_risk' AND account_id <> '') "
+                "WHERE account_id NOT IN (SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'account')"),
+            "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id NOT IN "
+                "(SELECT account_id FROM gold.customer_features JOIN gold.customer_scores USING (customer_id) "
+                "WHERE status = 'at_risk')"), "0");
 }
 
 // "High churn risk" has one definition, custintel.toml [churn] high_risk: changed, the next run
@@ -158,8 +184,13 @@ TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
   size_t insights = again.out.find("insights: ");
   ASSERT_NE(insights, std::string::npos) << again.out;
   std::string note = again.out.substr(insights, again.out.find('\n', insights) - insights);
+  // (Unchanged: the customers with texts — the at-risk and the due — not all 2,000.)
+  const std::string with_texts = Sql(
+      "SELECT count(DISTINCT id) FROM (SELECT subject_id AS id FROM gold.account_summaries WHERE subject_kind = "
+      "'customer' UNION ALL SELECT customer_id FROM gold.notifications UNION ALL SELECT customer_id FROM "
+      "gold.retention_strategies)");
   EXPECT_TRUE(note.find("customers") == std::string::npos ||
-              note.find("customers 0 written / 2000 unchanged") != std::string::npos) << note;
+              note.find("customers 0 written / " + with_texts + " unchanged") != std::string::npos) << note;
   EXPECT_TRUE(note.find("accounts") == std::string::npos || note.find("accounts 0 written") != std::string::npos) << note;
   EXPECT_NE(again.out.find("executive summary 0 written / 1 unchanged"), std::string::npos) << again.out;
   EXPECT_EQ(Sql(stamp + "segment_insights"), seg0);
@@ -174,7 +205,8 @@ TEST_F(InsightsCliTest, UnchangedInputRewritesNothingAndRefreshRewrites) {
 
   auto all = RunCli("insights --db " + db_ + " --refresh");
   ASSERT_EQ(all.exit_code, 0) << all.err;
-  EXPECT_NE(all.err.find("segments 5 written / 0 unchanged; customers 2000 written"), std::string::npos) << all.err;
+  EXPECT_NE(all.err.find("segments 5 written / 0 unchanged; customers " + with_texts + " written"), std::string::npos)
+      << all.err;
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND generated_at <= '" +
                 cust0 + "'"), "0");
 }
@@ -217,6 +249,8 @@ TEST_F(InsightsCliTest, BadInputIsOneLineOnStderrWithTheRightExitCode) {
   EXPECT_EQ(both.exit_code, 2) << both.err;
   auto refresh_one = RunCli("insights --db " + db_ + " --refresh --customer C000001");
   EXPECT_EQ(refresh_one.exit_code, 2) << refresh_one.err;
+  EXPECT_EQ(RunCli("insights --db " + db_ + " --all --customer C000001").exit_code, 2);
+  EXPECT_EQ(RunCli("insights --db " + db_ + " --all --refresh").exit_code, 2);
   auto unknown = RunCli("insights --db " + db_ + " --segment 'No such segment'");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("No such segment"), std::string::npos) << unknown.err;
@@ -227,6 +261,116 @@ TEST_F(InsightsCliTest, BadInputIsOneLineOnStderrWithTheRightExitCode) {
   auto missing = RunCli("insights --db " + dir_.File("none.duckdb"));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("none.duckdb"), std::string::npos) << missing.err;
+}
+
+// Texts where a decision needs them (issue 26 item 2): a customer who is neither at risk nor
+// due has no texts after a run; `insights --customer` writes them on the first request and
+// stores them, answers the next from the store, and writes them again once their facts change
+// (a new order and a run); `insights --all` fills every customer and account.
+TEST_F(InsightsCliTest, OnDemandTextsAreWrittenOnceAndAgainWhenTheirFactsChange) {
+  const std::string id = Sql(
+      "SELECT customer_id FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id) "
+      "WHERE s.status = 'active' AND f.frequency >= 2 AND f.recency_days < f.interpurchase_days_mean "
+      "ORDER BY customer_id LIMIT 1");
+  ASSERT_FALSE(id.empty());
+  const std::string summary_of = "SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND "
+                                 "subject_id = '" + id + "'";
+  EXPECT_EQ(Sql(summary_of), "0") << "the run wrote no summary for a customer who is not at risk";
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.personal_recommendations WHERE customer_id = '" + id + "'"), "0");
+
+  auto first = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("written on demand"), std::string::npos) << first.err;
+  json one = json::parse(first.out);
+  const std::string text = one["summary"]["summary"].get<std::string>();
+  EXPECT_NE(text.find("churn risk"), std::string::npos) << text;
+  EXPECT_EQ(one["summary"]["grounding_score"], 1.0) << one["summary"].dump();
+  EXPECT_FALSE(one["recommendations"].empty());
+  EXPECT_TRUE(one["retention"].is_null()) << "not at risk";
+  EXPECT_TRUE(one["notification"].is_null()) << "not due";
+  EXPECT_EQ(Sql(summary_of), "1") << "stored";
+  EXPECT_EQ(Sql("SELECT summary FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id = '" + id + "'"),
+            text);
+  const std::string account = Sql("SELECT account_id FROM gold.customer_features WHERE customer_id = '" + id + "'");
+  if (!account.empty()) {
+    EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id = '" +
+                  account + "'"), "1") << "its account's summary is written with it";
+  }
+
+  auto second = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("from the stored texts"), std::string::npos) << second.err;
+  EXPECT_EQ(json::parse(second.out)["summary"]["generated_at"], one["summary"]["generated_at"]);
+  // An unchanged run keeps the stored text (its hash holds).
+  ASSERT_EQ(RunCli("run --db " + db_).exit_code, 0);
+  EXPECT_EQ(Sql(summary_of), "1");
+
+  // A new order of theirs (before the as-of, so the run stays as of the same day): its facts
+  // change, the run drops the stale text, and the next request writes a new one.
+  const std::string orders = dir_.File("new_order.csv");
+  custintel::testing::WriteFile(orders, "order_id,customer_id,ordered_at,amount,currency,status,channel\nONEW1," + id +
+                                            "," + Sql("SELECT strftime(max(ordered_at) - INTERVAL 1 DAY, "
+                                                      "'%Y-%m-%dT%H:%M:%SZ') FROM silver.orders") +
+                                            ",500.00,USD,completed,web\n");
+  auto ingest = RunCli("ingest --db " + db_ + " --kind orders " + orders);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  auto run = RunCli("run --db " + db_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const bool decision_now = Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id = '" + id +
+                                "' AND status = 'at_risk'") == "1";
+  if (!decision_now) EXPECT_EQ(Sql(summary_of), "0") << "the stale text is dropped\n" << run.out;
+  auto third = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  if (!decision_now) EXPECT_NE(third.err.find("written on demand"), std::string::npos) << third.err;
+  json three = json::parse(third.out);
+  EXPECT_NE(three["summary"]["input_hash"], one["summary"]["input_hash"]);
+  EXPECT_NE(three["summary"]["summary"], text) << "a new order changes what the summary says";
+
+  // --all: every customer and every account, with an estimate first.
+  auto all = RunCli("insights --db " + db_ + " --all");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.err.find("have no texts yet; measured on"), std::string::npos) << all.err;
+  EXPECT_NE(all.err.find("for the rest"), std::string::npos) << all.err;
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id NOT IN "
+                "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.customer_scores WHERE customer_id NOT IN "
+                "(SELECT customer_id FROM gold.personal_recommendations)"), "0");
+  EXPECT_EQ(Sql("SELECT count(DISTINCT account_id) FROM gold.customer_features WHERE account_id <> '' AND account_id "
+                "NOT IN (SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'account')"), "0");
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE grounding_score < 1"), "0");
+  // Materialised texts stay through a run that changes nothing (their hashes hold). (A full run
+  // that refits the models changes most customers' churn risk, so their texts would be dropped
+  // and written again when asked for.)
+  auto again = RunCli("run --db " + db_);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer'"),
+            Sql("SELECT count(*) FROM gold.customer_scores"));
+}
+
+// Label `model`: on demand with a model goes through the AI service and its cache: the first
+// request asks the model (and falls back to the builtin text, the tiny model writing
+// gibberish), the second makes no model call at all.
+TEST_F(InsightsCliTest, OnDemandWithAModelCallsItOnceThenAnswersFromTheStore) {
+  const std::string model = dir_.File("tiny.gguf");
+  auto make = RunCli("dev make-gguf --out " + model + " --arch llama --n-embd 64 --n-layer 1 --n-head 4 --n-head-kv 4 "
+                     "--n-ff 128 --n-ctx 8192 --seed 3");
+  ASSERT_EQ(make.exit_code, 0) << make.err;
+  custintel::testing::WriteFile(dir_.File("custintel.toml"), "[ai]\nn_ctx = 8192\nn_parallel = 1\nmax_tokens = 96\n");
+  const std::string id = Sql("SELECT customer_id FROM gold.customer_scores WHERE status = 'lapsed' ORDER BY customer_id "
+                             "LIMIT 1");
+  ASSERT_FALSE(id.empty());
+  const std::string cmd = "insights --db " + db_ + " --config " + dir_.File("custintel.toml") +
+                          " --backend llama --model " + model + " --customer " + id + " --json";
+  auto first = RunCli(cmd);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("written on demand"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("customers 1 written / 0 unchanged (0 by llm, 1 fell back)"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("ai: 2 backend calls"), std::string::npos) << "the answer and its one retry: " << first.err;
+  EXPECT_EQ(json::parse(first.out)["summary"]["writer"], "builtin_fallback");
+  auto second = RunCli(cmd);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("from the stored texts"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("ai: 0 backend calls"), std::string::npos) << second.err;
 }
 
 // Label `model`: a tiny random-weight GGUF writes gibberish JSON that fails grounding.

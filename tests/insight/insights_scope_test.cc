@@ -1,7 +1,9 @@
 // Scoped insights (incremental runs, features/scope.h): after a full run, changed gold rows of
 // a few customers and a run scoped to them rewrite exactly their rows and their accounts'
-// summaries, while every other row — even of a customer whose input changed outside the scope —
-// stays byte-identical; a run scoped to every customer (in small chunks) equals a full run.
+// summaries (or drop them, when no decision needs them any more: issue 26 item 2), while every
+// other row — even of a customer whose input changed outside the scope — stays byte-identical;
+// a run scoped to every customer (in small chunks) equals a full run. The customers changed are
+// ones with texts (the at-risk, whose texts a run writes), so each is either rewritten or dropped.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -19,6 +21,8 @@ namespace {
 using custintel::testing::TempDir;
 
 constexpr const char* kCustomerTables[] = {"retention_strategies", "personal_recommendations", "notifications"};
+// The customers a run wrote a summary for (the at-risk).
+constexpr const char* kWithTexts = "(SELECT subject_id FROM gold.account_summaries WHERE subject_kind = 'customer')";
 constexpr const char* kAllTables[] = {"segment_insights",         "account_summaries", "retention_strategies",
                                       "personal_recommendations", "notifications",     "executive_summary"};
 
@@ -106,21 +110,23 @@ class ScopedInsightsTest : public ::testing::Test {
 TEST_F(ScopedInsightsTest, RewritesOnlyTheScopesCustomersAndTheirAccounts) {
   store::Connection& c = *conn_;
   // Two accounts of several customers: one customer of the first moves to the second.
-  std::vector<std::string> accounts = Column(c,
+  std::vector<std::string> accounts = Column(c, fmt::format(
       "SELECT account_id FROM gold.customer_features WHERE coalesce(account_id, '') <> '' "
-      "GROUP BY 1 HAVING count(*) >= 2 ORDER BY 1 LIMIT 2");
+      "GROUP BY 1 HAVING count(*) >= 2 AND bool_or(customer_id IN {}) ORDER BY 1 LIMIT 2", kWithTexts));
   ASSERT_EQ(accounts.size(), 2u);
   std::string mover = Column(c, "SELECT min(customer_id) FROM gold.customer_features WHERE account_id = '" +
-                                    accounts[0] + "'")[0];
+                                    accounts[0] + "' AND customer_id IN " + kWithTexts)[0];
   std::vector<std::string> changed = Column(c,
-      "SELECT customer_id FROM gold.customer_scores WHERE customer_id <> '" + mover + "' ORDER BY hash(customer_id) LIMIT 4");
+      "SELECT customer_id FROM gold.customer_scores WHERE customer_id <> '" + mover + "' AND customer_id IN " +
+      kWithTexts + " ORDER BY hash(customer_id) LIMIT 4");
   changed.push_back(mover);
   // In the scope but unchanged: rewrites nothing. Changed but out of the scope: untouched.
   std::string same = Column(c, "SELECT customer_id FROM gold.customer_scores WHERE customer_id NOT IN " + InList(changed) +
-                                   " AND customer_id NOT IN (SELECT customer_id FROM gold.customer_features WHERE "
+                                   " AND customer_id IN " + kWithTexts + " AND customer_id NOT IN (SELECT customer_id FROM gold.customer_features WHERE "
                                    "account_id IN " + InList(accounts) + ") ORDER BY hash(customer_id) DESC LIMIT 1")[0];
   std::string outside = Column(c, "SELECT customer_id FROM gold.customer_scores WHERE customer_id NOT IN " +
-                                      InList(changed) + " AND customer_id <> '" + same + "' ORDER BY customer_id LIMIT 1")[0];
+                                      InList(changed) + " AND customer_id <> '" + same + "' AND customer_id IN " +
+                                      kWithTexts + " ORDER BY customer_id LIMIT 1")[0];
   std::vector<std::string> scope = changed;
   scope.push_back(same);
   // The accounts of the scope, before and after the move.
@@ -135,27 +141,45 @@ TEST_F(ScopedInsightsTest, RewritesOnlyTheScopesCustomersAndTheirAccounts) {
 
   auto report = Run(c, features::Scope::Customers("ci_scope"));
   ASSERT_TRUE(report.ok()) << report.status().message();
-  EXPECT_EQ(report->customers.written, 5) << report->Note();
+  // Each changed customer is rewritten or dropped; the unchanged one is left.
+  EXPECT_EQ(report->customers.written + report->customers.dropped, 5) << report->Note();
   EXPECT_EQ(report->customers.unchanged, 1) << report->Note();
-  EXPECT_GE(report->accounts.written, 2) << "both accounts of the mover: " << report->Note();
-  EXPECT_EQ(report->accounts.written + report->accounts.unchanged,
+  const std::string with_rows = "(SELECT customer_id FROM gold.notifications UNION SELECT customer_id FROM "
+                                "gold.retention_strategies UNION SELECT subject_id FROM gold.account_summaries WHERE "
+                                "subject_kind = 'customer')";
+  EXPECT_EQ(report->customers.written,
+            Count(c, "SELECT count(*) FROM gold.customer_scores WHERE customer_id IN " + InList(changed) +
+                         " AND customer_id IN " + with_rows)) << report->Note();
+  EXPECT_GE(report->accounts.written + report->accounts.dropped, 2) << "both accounts of the mover: " << report->Note();
+  EXPECT_LE(report->accounts.written + report->accounts.unchanged + report->accounts.dropped,
             Count(c, "SELECT count(DISTINCT account_id) FROM " + scope_accounts + " WHERE coalesce(account_id, '') <> ''"))
       << report->Note();
 
-  // The changed scope customers' texts were rewritten with their new churn risk.
+  // The changed scope customers still at risk got texts with their new churn risk; the others'
+  // summaries are gone (written again when asked for).
   for (const std::string& id : changed) {
+    const bool at_risk = Count(c, "SELECT count(*) FROM gold.customer_scores WHERE high_risk AND customer_id = '" + id + "'");
     EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.account_summaries a JOIN main.before_account_summaries b USING "
                        "(subject_kind, subject_id) WHERE subject_kind = 'customer' AND subject_id = '" + id +
-                       "' AND a.summary <> b.summary AND a.churn_risk <> b.churn_risk"), 1) << id;
+                       "' AND a.summary <> b.summary AND a.churn_risk <> b.churn_risk"), at_risk ? 1 : 0) << id;
+    EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id = '" +
+                       id + "'"), at_risk ? 1 : 0) << id;
   }
   EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.retention_strategies WHERE customer_id IN " + InList(changed)),
             Count(c, "SELECT count(*) FROM gold.customer_scores WHERE churn_risk > 0.7 AND customer_id IN " + InList(changed)));
+  const bool mover_at_risk = Count(c, "SELECT count(*) FROM gold.customer_scores WHERE high_risk AND customer_id = '" +
+                                          mover + "'");
   EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id = '" +
-                         mover + "' AND account_id = '" + accounts[1] + "'"), 1);
-  // Both accounts count their customers after the move.
+                         mover + "' AND account_id = '" + accounts[1] + "'"), mover_at_risk ? 1 : 0);
+  // Both accounts count their customers after the move (when an at-risk customer keeps their
+  // summary wanted; otherwise the stale one is gone).
   for (const std::string& a : accounts) {
+    const bool wanted = Count(c, "SELECT count(*) FROM gold.customer_scores JOIN gold.customer_features USING "
+                                 "(customer_id) WHERE high_risk AND account_id = '" + a + "'");
     EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id = '" +
-                           a + "' AND contains(summary, '" + AccountHas(c, a) + "')"), 1) << a;
+                           a + "' AND contains(summary, '" + AccountHas(c, a) + "')"), wanted ? 1 : 0) << a;
+    EXPECT_EQ(Count(c, "SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'account' AND subject_id = '" +
+                           a + "'"), wanted ? 1 : 0) << a;
   }
 
   // Every other row is byte-identical: the unchanged scope customer, the changed customer
@@ -180,13 +204,14 @@ TEST_F(ScopedInsightsTest, RewritesOnlyTheScopesCustomersAndTheirAccounts) {
   // A full run then finds only the customer changed outside the scope.
   auto full = Run(c, features::Scope::All());
   ASSERT_TRUE(full.ok()) << full.status().message();
-  EXPECT_EQ(full->customers.written, 1) << full->Note();
+  EXPECT_EQ(full->customers.written + full->customers.dropped, 1) << full->Note();
 }
 
 // Customers no longer scored: one in the scope loses its rows, one outside keeps them.
 TEST_F(ScopedInsightsTest, OnlyTheScopesGoneCustomersLoseTheirRows) {
   store::Connection& c = *conn_;
-  std::vector<std::string> gone = Column(c, "SELECT customer_id FROM gold.notifications ORDER BY customer_id LIMIT 2");
+  std::vector<std::string> gone = Column(c, std::string("SELECT customer_id FROM gold.notifications WHERE customer_id IN ") +
+                                                kWithTexts + " ORDER BY customer_id LIMIT 2");
   ASSERT_EQ(gone.size(), 2u);
   Exec(c, "DELETE FROM gold.customer_scores WHERE customer_id IN " + InList(gone));
   MakeScope(c, "SELECT '" + gone[0] + "' AS customer_id");
@@ -207,14 +232,15 @@ TEST_F(ScopedInsightsTest, AScopeOfEveryCustomerEqualsAFullRun) {
   std::shared_ptr<store::Database> other_db;
   std::optional<store::Connection> other;
   Open(other_path, &other_db, &other);
-  std::vector<std::string> accounts = Column(*conn_,
+  std::vector<std::string> accounts = Column(*conn_, fmt::format(
       "SELECT account_id FROM gold.customer_features WHERE coalesce(account_id, '') <> '' "
-      "GROUP BY 1 HAVING count(*) >= 2 ORDER BY 1 DESC LIMIT 2");
+      "GROUP BY 1 HAVING count(*) >= 2 AND bool_or(customer_id IN {}) ORDER BY 1 DESC LIMIT 2", kWithTexts));
   ASSERT_EQ(accounts.size(), 2u);
   std::string mover = Column(*conn_, "SELECT min(customer_id) FROM gold.customer_features WHERE account_id = '" +
-                                         accounts[0] + "'")[0];
+                                         accounts[0] + "' AND customer_id IN " + kWithTexts)[0];
   std::vector<std::string> changed = Column(*conn_, "SELECT customer_id FROM gold.customer_scores WHERE customer_id <> '" +
-                                                        mover + "' ORDER BY hash(customer_id) LIMIT 30");
+                                                        mover + "' AND customer_id IN " + kWithTexts +
+                                                        " ORDER BY hash(customer_id) LIMIT 30");
   changed.push_back(mover);
   for (store::Connection* c : {&*conn_, &*other}) {
     ChangeRisk(*c, changed);
@@ -227,7 +253,7 @@ TEST_F(ScopedInsightsTest, AScopeOfEveryCustomerEqualsAFullRun) {
   auto scoped = Run(*other, features::Scope::Customers("ci_scope"), 300);  // in chunks of customers and accounts
   ASSERT_TRUE(scoped.ok()) << scoped.status().message();
   EXPECT_EQ(full->Note(), scoped->Note());
-  EXPECT_EQ(full->customers.written, static_cast<int64_t>(changed.size())) << full->Note();
+  EXPECT_EQ(full->customers.written + full->customers.dropped, static_cast<int64_t>(changed.size())) << full->Note();
   other.reset();
   other_db.reset();
 

@@ -104,6 +104,44 @@ TEST_F(ServeTest, EveryReadEndpointAnswersJson) {
   EXPECT_EQ(As("acme/viewer").Get("/metrics").status, 403);
 }
 
+// Texts where a decision needs them (issue 26 item 2): the run writes no summary for a
+// customer who is not at risk; the first GET /v1/customers/{id} writes it — for an account key
+// too — and the audit row says so; the next GET answers it from the store.
+TEST_F(ServeTest, ASummaryIsWrittenOnTheFirstRequestAndThenServedFromTheStore) {
+  Api acct = As("acme/account");
+  json churn = acct.GetJson("/v1/churn?top=1000");
+  std::set<std::string> at_risk;
+  for (const auto& c : churn["top"]) at_risk.insert(c["customer_id"].get<std::string>());
+  std::string id;  // the account's last customer not at risk (other tests read its first)
+  for (auto it = fx().account_customers.rbegin(); it != fx().account_customers.rend() && id.empty(); ++it) {
+    if (!at_risk.count(*it)) id = *it;
+  }
+  ASSERT_FALSE(id.empty()) << "every customer of the account is at risk";
+  auto on_demand_writes = [&] {
+    int n = 0;
+    const json log = As("acme/admin").GetJson("/v1/audit?limit=1000");
+    for (const auto& e : log["entries"]) {
+      if (e["route"] == "/v1/customers/{id}" && e["prompt_summary"].get<std::string>().rfind("texts written on demand", 0) == 0) ++n;
+    }
+    return n;
+  };
+  const int before = on_demand_writes();
+  json first = acct.GetJson("/v1/customers/" + id);
+  ASSERT_TRUE(first["insights"]["account_summary"].is_object()) << first["insights"].dump();
+  const std::string text = first["insights"]["account_summary"]["summary"].get<std::string>();
+  EXPECT_NE(text.find("churn risk"), std::string::npos) << text;
+  EXPECT_EQ(first["insights"]["account_summary"]["customer_id"], id);
+  EXPECT_FALSE(first["insights"]["personal_recommendations"].empty()) << first["insights"].dump();
+  EXPECT_TRUE(first["insights"]["retention_strategy"].is_null()) << "not at risk: no retention strategy";
+  EXPECT_EQ(on_demand_writes(), before + 1) << "the first request wrote the texts";
+  // Another key (not the account key's cached answer, server/response_cache.h) reads the
+  // stored texts: nothing is written again.
+  json second = As("acme/analyst").GetJson("/v1/customers/" + id);
+  EXPECT_EQ(second["insights"]["account_summary"]["summary"], text);
+  EXPECT_EQ(second["insights"]["account_summary"]["generated_at"], first["insights"]["account_summary"]["generated_at"]);
+  EXPECT_EQ(on_demand_writes(), before + 1) << "the second request answered from the store";
+}
+
 TEST_F(ServeTest, CustomersFilterSortAndPaginate) {
   Api a = As("acme/analyst");
   json page1 = a.GetJson("/v1/customers?limit=100&sort=customer_id&order=asc");
