@@ -18,15 +18,26 @@
 namespace custintel::pipeline {
 namespace {
 
+// CPU seconds (user + system) of every thread of the process so far.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
 Status Timed(const std::string& name, RunReport* report, const std::function<Status()>& step) {
   Stopwatch sw;
+  const double cpu_before = ProcessCpuSeconds();
   Status s = step();
   const double secs = sw.Lap();
-  report->steps.push_back({name, secs});
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  report->steps.push_back({name, secs, {}, cpu});
   // The process's peak so far: the step where it jumps is the one to look at (run -v).
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  LogInfo(fmt::format("step {}: {:.2f} s, peak RSS so far {} MiB", name, secs, usage.ru_maxrss / 1024));
+  LogInfo(fmt::format("step {}: {:.2f} s, {:.2f} s CPU, peak RSS so far {} MiB", name, secs, cpu,
+                      usage.ru_maxrss / 1024));
   return s.WithContext("step " + name);
 }
 
@@ -59,6 +70,7 @@ Result<int64_t> RecordRun(store::Connection& conn, const RunReport& report, cons
          for (size_t i = 0; i < report.steps.size(); ++i) {
            j += (i ? "," : "") + std::string("{\"step\":") + QuoteJson(report.steps[i].name) +
                 ",\"seconds\":" + std::to_string(report.steps[i].seconds) +
+                ",\"cpu_seconds\":" + std::to_string(report.steps[i].cpu_seconds) +
                 ",\"note\":" + QuoteJson(report.steps[i].note) + "}";
          }
          return j + "]";

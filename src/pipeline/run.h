@@ -38,6 +38,9 @@ struct StepReport {
   std::string name;
   double seconds = 0;
   std::string note;  // what the step wants the user to know (e.g. why CLV was not fitted)
+  // CPU seconds of the whole process during the step (every thread, DuckDB's included): the
+  // steadier figure when other work shares the cores. Also in meta.runs.steps.
+  double cpu_seconds = 0;
 };
 
 struct RunReport {

@@ -38,7 +38,7 @@ Result<MatrixHandle> MakeMatrix(const DenseMatrix& x, const std::vector<float>* 
 Status SetParams(BoosterHandle h, const BoosterParams& p) {
   const std::pair<const char*, std::string> params[] = {
       {"objective", "binary:logistic"}, {"eval_metric", "logloss"}, {"tree_method", "hist"},
-      {"verbosity", "0"}, {"seed", std::to_string(p.seed)}, {"nthread", std::to_string(p.nthread)},
+      {"verbosity", "0"}, {"seed", std::to_string(p.seed)}, {"nthread", std::to_string(p.train_nthread)},
       {"max_depth", std::to_string(p.max_depth)}, {"eta", std::to_string(p.eta)},
       {"subsample", std::to_string(p.subsample)}, {"colsample_bytree", std::to_string(p.colsample_bytree)},
       {"min_child_weight", std::to_string(p.min_child_weight)}, {"lambda", std::to_string(p.lambda)}};
@@ -82,10 +82,10 @@ Booster::~Booster() {
 Result<Booster> Booster::Train(const DenseMatrix& x, const std::vector<float>& labels, const BoosterParams& params,
                                const DenseMatrix* valid_x, const std::vector<float>* valid_labels) {
   if (labels.size() != x.rows) return Status::InvalidArgument("xgboost: one label per row is required");
-  CI_ASSIGN_OR_RETURN(MatrixHandle train, MakeMatrix(x, &labels, params.nthread));
+  CI_ASSIGN_OR_RETURN(MatrixHandle train, MakeMatrix(x, &labels, params.train_nthread));
   MatrixHandle valid;
   if (valid_x && valid_labels) {
-    CI_ASSIGN_OR_RETURN(valid, MakeMatrix(*valid_x, valid_labels, params.nthread));
+    CI_ASSIGN_OR_RETURN(valid, MakeMatrix(*valid_x, valid_labels, params.train_nthread));
   }
   DMatrixHandle cache[] = {train.get(), valid.get()};
   BoosterHandle h = nullptr;
@@ -110,10 +110,16 @@ Result<Booster> Booster::Train(const DenseMatrix& x, const std::vector<float>& l
     }
   }
   CI_ASSIGN_OR_RETURN(int rounds, booster.Rounds());
-  if (best_round + 1 == rounds) return booster;
+  const std::string predict_threads = std::to_string(params.nthread);
+  if (best_round + 1 == rounds) {
+    CI_RETURN_IF_ERROR(Check(XGBoosterSetParam(h, "nthread", predict_threads.c_str()), "nthread"));
+    return booster;
+  }
   BoosterHandle sliced = nullptr;
   CI_RETURN_IF_ERROR(Check(XGBoosterSlice(h, 0, best_round + 1, 1, &sliced), "keep the best rounds"));
-  return Booster(sliced);
+  Booster kept(sliced);
+  CI_RETURN_IF_ERROR(Check(XGBoosterSetParam(sliced, "nthread", predict_threads.c_str()), "nthread"));
+  return kept;
 }
 
 Result<Booster> Booster::Load(const std::string& bytes, int nthread) {

@@ -44,7 +44,14 @@ struct BoosterParams {
   double min_child_weight = 5;    // no leaves fitted to a handful of customers
   double lambda = 1.0;            // L2 on leaf weights
   int seed = 42;
-  int nthread = 0;                // 0 = all cores
+  int nthread = 0;                // predictions: 0 = all cores
+  // Training's threads. One by default: a depth-4 tree on a few hundred thousand rows is many
+  // small OpenMP regions, and libgomp's threads spin at every barrier; on 2 cores shared with
+  // other work (perf of `run` at 200k customers, load 5) two threads spent 68% of their CPU
+  // spinning in libgomp, and one thread trains the same trees with a quarter of the CPU and less
+  // wall time (bench/churn_bench 200000 0 N, load 8: N=2 71–76 s / 35–37 s CPU, N=1 21–25 s /
+  // 7.5–8.6 s CPU, 177 trees either way). Raise it on an otherwise idle many-core machine.
+  int train_nthread = 1;
 };
 
 class Booster {
