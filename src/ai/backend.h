@@ -98,6 +98,16 @@ class Backend {
   // True when the backend answers the text tasks (sentiment, summary, themes) itself, without
   // prompts: the builtin text engine. Model backends get prompt templates (ai/templates.h).
   virtual bool native_text_tasks() const { return false; }
+
+  // Installs `check`, called while a call decodes (llama: by llama.cpp between graph
+  // operations, from its compute thread 0, which is the calling thread); when it returns true
+  // the running call stops at once and its rows fail. A host uses it to stop work whose query
+  // was cancelled (pg/engine.cc). `check` must be async-signal-safe in spirit: no locks, no
+  // calls into the host. Backends with nothing long-running to stop ignore it.
+  virtual void SetAbortCheck(bool (*check)(void* data), void* data) {
+    (void)check;
+    (void)data;
+  }
 };
 
 }  // namespace custintel::ai

@@ -16,10 +16,18 @@ struct PromptTemplate {
   std::string_view id;       // e.g. "sentiment"
   int version = 1;
   std::string_view text;     // "{input}" and "{instruction}" are replaced
+  // The input is untrusted customer text (a review, a ticket): Render puts it in as
+  // FenceUntrusted(input), and the template's instruction says the fenced text is data.
+  bool fenced = false;
 
   std::string Key() const;   // "sentiment@1"
   std::string Render(std::string_view input, std::string_view instruction = {}) const;
 };
+
+// Untrusted text as a prompt holds it: between <<< and >>>, every fence mark inside removed so
+// the text cannot close the fence early and speak as the instruction. The insight writer's
+// snippets follow the same convention (insight/writer_llm.h).
+std::string FenceUntrusted(std::string_view text);
 
 // A raw prompt given by the user (ai_generate, ai_choose, ai_json): the input is the prompt.
 extern const PromptTemplate kRawTemplate;

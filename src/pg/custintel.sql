@@ -289,6 +289,9 @@ CREATE TABLE @extschema@.custintel_queue (
     target_table regclass,
     target_key text,
     target_column name,
+    -- The SteadyText async API's handle (steadytext_*_async): unguessable, readable only through
+    -- the functions, so only the enqueuer (who was handed it) can look up or cancel a pending item.
+    request_id uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid() UNIQUE,
     CHECK ((target_table IS NULL) = (target_key IS NULL) AND (target_table IS NULL) = (target_column IS NULL)),
     CHECK (op <> 'choose' OR coalesce(cardinality(choices), 0) >= 1),
     CHECK (op <> 'json' OR schema IS NOT NULL)
@@ -299,7 +302,9 @@ CREATE TABLE @extschema@.custintel_results (
     op text NOT NULL,
     result text NOT NULL,   -- text; JSON for json, embed (array), themes (array), sentiment (number)
     attempts integer NOT NULL,
-    finished_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+    finished_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    request_id uuid,
+    enqueued_at timestamptz
 );
 CREATE TABLE @extschema@.custintel_failed (
     id bigint PRIMARY KEY,
@@ -312,8 +317,19 @@ CREATE TABLE @extschema@.custintel_failed (
     attempts integer NOT NULL,
     error text NOT NULL,
     enqueued_at timestamptz NOT NULL,
-    failed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+    failed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    request_id uuid
 );
+-- Items cancelled while pending (steadytext_cancel_async): never computed.
+CREATE TABLE @extschema@.custintel_cancelled (
+    id bigint PRIMARY KEY,
+    request_id uuid NOT NULL UNIQUE,
+    op text NOT NULL,
+    enqueued_at timestamptz NOT NULL,
+    cancelled_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+REVOKE ALL ON @extschema@.custintel_cancelled FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_cancelled', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_queue', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_results', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.custintel_failed', '');
@@ -321,7 +337,7 @@ REVOKE ALL ON @extschema@.custintel_queue, @extschema@.custintel_results, @extsc
 GRANT SELECT ON @extschema@.custintel_results, @extschema@.custintel_failed TO PUBLIC;
 -- Any role may enqueue; enqueued_by is not among the columns it may set, so it is always the
 -- role that enqueued (the worker writes results back with that role's privileges).
-GRANT INSERT (op, input, choices, schema, max_tokens, seed, target_table, target_key, target_column),
+GRANT INSERT (op, input, choices, schema, max_tokens, seed, target_table, target_key, target_column, request_id),
       SELECT (id) ON @extschema@.custintel_queue TO PUBLIC;
 GRANT USAGE ON SEQUENCE @extschema@.custintel_queue_id_seq TO PUBLIC;
 
@@ -470,3 +486,234 @@ BEGIN
                    coalesce(sentiment_column, ''), coalesce(summary_column, ''), coalesce(themes_column, ''));
 END
 $$;
+
+-- SteadyText's asynchronous API (pg_steadytext 2025.11.25: steadytext_generate_async,
+-- _generate_batch_async, _embed_async, _embed_batch_async, _check_async, _check_async_batch,
+-- _get_async_result, _cancel_async; from its 1.1.0 API also _generate_json_async and
+-- _generate_choice_async; the st_* aliases) over the queue above: each request is one queue
+-- item, its handle the item's request_id (uuid). Statuses: 'pending' (queued, also while a
+-- worker holds it: its claim is visible only when the worker's transaction commits),
+-- 'completed', 'failed' (parked after max_attempts, with the error), 'cancelled'. Results exist
+-- once a worker's transaction has committed. Not provided: rerank and regex requests (the queue
+-- has no such operation) and LISTEN/NOTIFY (workers poll). The functions run with the caller's
+-- privileges to enqueue, so enqueued_by is the caller; NULL in, NULL out.
+CREATE FUNCTION @extschema@.custintel_async_enqueue(
+    op text, input text, choices text[] DEFAULT NULL, schema text DEFAULT NULL, max_tokens integer DEFAULT NULL,
+    seed integer DEFAULT 42, model text DEFAULT NULL)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    handle uuid := gen_random_uuid();
+BEGIN
+    IF input IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF model IS NOT NULL THEN
+        RAISE EXCEPTION 'steadytext async: choosing a model per call is not supported'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'A superuser sets the model for everyone: custintel.backend and custintel.model.';
+    END IF;
+    INSERT INTO @extschema@.custintel_queue (op, input, choices, schema, max_tokens, seed, request_id)
+    VALUES (op, input, choices, schema, max_tokens, seed, handle);
+    RETURN handle;
+END
+$$;
+
+CREATE FUNCTION @extschema@.steadytext_generate_async(prompt text, max_tokens integer DEFAULT 512)
+RETURNS uuid LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.custintel_async_enqueue('generate', $1, max_tokens := $2) $$;
+
+CREATE FUNCTION @extschema@.steadytext_generate_batch_async(prompts text[], max_tokens integer DEFAULT 512)
+RETURNS uuid[] LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT array_agg(@extschema@.custintel_async_enqueue('generate', p, max_tokens := $2) ORDER BY n)
+    FROM unnest($1) WITH ORDINALITY AS u(p, n)
+$$;
+
+CREATE FUNCTION @extschema@.steadytext_embed_async(
+    text_input text, use_cache boolean DEFAULT true, seed integer DEFAULT 42, model text DEFAULT NULL,
+    unsafe_mode boolean DEFAULT false)
+RETURNS uuid LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.custintel_async_enqueue('embed', $1, seed := $3, model := $4) $$;
+
+CREATE FUNCTION @extschema@.steadytext_embed_batch_async(texts text[], use_cache boolean DEFAULT true)
+RETURNS uuid[] LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT array_agg(@extschema@.custintel_async_enqueue('embed', t) ORDER BY n)
+    FROM unnest($1) WITH ORDINALITY AS u(t, n)
+$$;
+
+CREATE FUNCTION @extschema@.steadytext_generate_json_async(
+    prompt text, schema jsonb, max_tokens integer DEFAULT NULL, use_cache boolean DEFAULT true,
+    seed integer DEFAULT 42)
+RETURNS uuid LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.custintel_async_enqueue('json', $1, schema := $2::text, max_tokens := $3, seed := $5) $$;
+
+CREATE FUNCTION @extschema@.steadytext_generate_choice_async(
+    prompt text, choices text[], use_cache boolean DEFAULT true, seed integer DEFAULT 42)
+RETURNS uuid LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF choices IS NOT NULL AND (cardinality(choices) = 0 OR array_position(choices, NULL) IS NOT NULL) THEN
+        RAISE EXCEPTION 'steadytext_generate_choice_async: choices must be a non-empty array without NULLs'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF choices IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN @extschema@.custintel_async_enqueue('choose', prompt, choices := choices, seed := seed);
+END
+$$;
+
+-- pg_steadytext's request types for custintel's operations.
+CREATE FUNCTION @extschema@.custintel_request_type(op text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE $1 WHEN 'json' THEN 'generate_json' WHEN 'choose' THEN 'generate_choice' ELSE $1 END $$;
+
+-- Where a request stands. embedding: the vector of a completed embed request (real[]: no
+-- pgvector); results / embeddings: always NULL (every request is one item).
+CREATE FUNCTION @extschema@.steadytext_check_async(request_id uuid)
+RETURNS TABLE(status text, result text, results text[], embedding real[], embeddings real[], error text,
+              created_at timestamptz, completed_at timestamptz, processing_time_ms integer, request_type text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'completed', r.result, NULL::text[],
+           CASE WHEN r.op = 'embed' THEN translate(r.result, '[]', '{}')::real[] END, NULL::real[], NULL::text,
+           r.enqueued_at, r.finished_at,
+           (extract(epoch FROM r.finished_at - r.enqueued_at) * 1000)::integer, @extschema@.custintel_request_type(r.op)
+    FROM @extschema@.custintel_results r WHERE r.request_id = $1
+    UNION ALL
+    SELECT 'pending', NULL, NULL, NULL, NULL, q.last_error, q.enqueued_at, NULL, NULL,
+           @extschema@.custintel_request_type(q.op)
+    FROM @extschema@.custintel_queue q WHERE q.request_id = $1
+    UNION ALL
+    SELECT 'failed', NULL, NULL, NULL, NULL, f.error, f.enqueued_at, f.failed_at,
+           (extract(epoch FROM f.failed_at - f.enqueued_at) * 1000)::integer, @extschema@.custintel_request_type(f.op)
+    FROM @extschema@.custintel_failed f WHERE f.request_id = $1
+    UNION ALL
+    SELECT 'cancelled', NULL, NULL, NULL, NULL, NULL, c.enqueued_at, c.cancelled_at, NULL,
+           @extschema@.custintel_request_type(c.op)
+    FROM @extschema@.custintel_cancelled c WHERE c.request_id = $1
+$$;
+
+CREATE FUNCTION @extschema@.steadytext_check_async_batch(request_ids uuid[])
+RETURNS TABLE(request_id uuid, status text, result text, error text, completed_at timestamptz)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT u.id, c.status, c.result, c.error, c.completed_at
+    FROM unnest($1) WITH ORDINALITY AS u(id, n)
+    CROSS JOIN LATERAL @extschema@.steadytext_check_async(u.id) AS c
+    ORDER BY u.n
+$$;
+
+-- Waits (polling every 100 ms, each look a new snapshot) until the request completes; its
+-- result, or an error: failed (the item's error), cancelled, unknown id, timeout.
+CREATE FUNCTION @extschema@.steadytext_get_async_result(request_id uuid, timeout_seconds integer DEFAULT 30)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+    c record;
+BEGIN
+    IF request_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF timeout_seconds IS NULL OR timeout_seconds < 0 THEN
+        RAISE EXCEPTION 'steadytext_get_async_result: timeout_seconds must be 0 or more'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOOP
+        SELECT * INTO c FROM @extschema@.steadytext_check_async(request_id);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'steadytext_get_async_result: no request %', request_id USING ERRCODE = 'no_data_found';
+        ELSIF c.status = 'completed' THEN
+            RETURN c.result;
+        ELSIF c.status = 'failed' THEN
+            RAISE EXCEPTION 'steadytext_get_async_result: request % failed: %', request_id, c.error
+                USING ERRCODE = 'external_routine_exception';
+        ELSIF c.status = 'cancelled' THEN
+            RAISE EXCEPTION 'steadytext_get_async_result: request % was cancelled', request_id
+                USING ERRCODE = 'query_canceled';
+        ELSIF clock_timestamp() - started >= interval '1 second' * timeout_seconds THEN
+            RAISE EXCEPTION 'steadytext_get_async_result: request % still pending after % s', request_id, timeout_seconds
+                USING ERRCODE = 'lock_not_available',
+                      HINT = 'Results appear when a worker has done the item: custintel pg-worker or the background worker.';
+        END IF;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END
+$$;
+
+-- Cancels a pending request: true when it was pending and is now cancelled (never computed);
+-- false when it is done, failed, already cancelled, unknown, or held by a worker right now
+-- (that worker finishes it). The uuid is the capability: only the enqueuer was handed it.
+CREATE FUNCTION @extschema@.steadytext_cancel_async(request_id uuid)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    WITH gone AS (
+        DELETE FROM @extschema@.custintel_queue q
+        WHERE q.id = (SELECT id FROM @extschema@.custintel_queue WHERE custintel_queue.request_id = $1
+                      FOR UPDATE SKIP LOCKED)
+        RETURNING q.id, q.request_id, q.op, q.enqueued_at)
+    INSERT INTO @extschema@.custintel_cancelled (id, request_id, op, enqueued_at)
+    SELECT id, gone.request_id, op, enqueued_at FROM gone;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n > 0;
+END
+$$;
+
+CREATE FUNCTION @extschema@.st_generate_async(prompt text, max_tokens integer DEFAULT NULL)
+RETURNS uuid LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.custintel_async_enqueue('generate', $1, max_tokens := $2) $$;
+CREATE FUNCTION @extschema@.st_embed_async(
+    text_input text, use_cache boolean DEFAULT true, seed integer DEFAULT 42, model text DEFAULT NULL,
+    unsafe_mode boolean DEFAULT false)
+RETURNS uuid LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.steadytext_embed_async($1, $2, $3, $4, $5) $$;
+CREATE FUNCTION @extschema@.st_check_async(request_id uuid)
+RETURNS TABLE(status text, result text, results text[], embedding real[], embeddings real[], error text,
+              created_at timestamptz, completed_at timestamptz, processing_time_ms integer, request_type text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.steadytext_check_async($1) $$;
+CREATE FUNCTION @extschema@.st_get_async_result(request_id uuid, timeout_seconds integer DEFAULT 30)
+RETURNS text LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.steadytext_get_async_result($1, $2) $$;
+CREATE FUNCTION @extschema@.st_cancel_async(request_id uuid)
+RETURNS boolean LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.steadytext_cancel_async($1) $$;
+
+-- The issue's spelling, custintel.enqueue(...) / custintel.job(id) / custintel.work(...): when
+-- the extension is installed into schema custintel (CREATE EXTENSION custintel SCHEMA custintel),
+-- the queue API is also there under these short names. Installed elsewhere the extension does
+-- not create a schema custintel: a schema of that name would also be the "$user" schema of a
+-- role named custintel (first on its default search_path, so its CREATE TABLEs would land in
+-- the extension's schema), and short generic names (enqueue, job, work) do not belong in public.
+DO $do$
+BEGIN
+    IF '@extschema@' = 'custintel' THEN
+        EXECUTE $f$
+            CREATE FUNCTION custintel.enqueue(
+                op text, input text, choices text[] DEFAULT NULL, schema text DEFAULT NULL,
+                max_tokens integer DEFAULT NULL, seed integer DEFAULT 42)
+            RETURNS bigint LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+            AS $b$ SELECT custintel.custintel_enqueue($1, $2, $3, $4, $5, $6) $b$ $f$;
+        EXECUTE $f$
+            CREATE FUNCTION custintel.job(id bigint)
+            RETURNS TABLE(status text, result text, attempts integer, error text)
+            LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+            AS $b$ SELECT * FROM custintel.custintel_job($1) $b$ $f$;
+        EXECUTE $f$
+            CREATE FUNCTION custintel.work(batch_size integer DEFAULT 32, max_attempts integer DEFAULT 3)
+            RETURNS integer LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+            AS $b$ SELECT custintel.custintel_work($1, $2) $b$ $f$;
+        EXECUTE 'REVOKE ALL ON FUNCTION custintel.work(integer, integer) FROM PUBLIC';
+    END IF;
+END
+$do$;

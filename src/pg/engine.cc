@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 
+#include <atomic>
+#include <type_traits>
+
 #include <span>
 #include <vector>
 
@@ -13,38 +16,74 @@
 namespace custintel::pg {
 namespace {
 
+// Set by AbortOnCancelSignal when it stopped a decode; read and cleared on the main thread.
+std::atomic<bool> g_aborted{false};
+
+// The abort check given to the backend (ai::Backend::SetAbortCheck): true when a signal that
+// may cancel the query is pending. Every signal is blocked while the backend runs, so
+// pg_cancel_backend's SIGINT, pg_terminate_backend's SIGTERM, statement_timeout's SIGALRM
+// (its handler sends the SIGINT) and the postmaster's SIGQUIT wait as pending signals of the
+// process, visible to sigpending() from any thread. Reading the pending set is a system call,
+// not a PostgreSQL call, so no thread but the main one ever touches PostgreSQL's state.
+bool AbortOnCancelSignal(void*) {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return false;
+  for (int sig : {SIGINT, SIGTERM, SIGALRM, SIGQUIT}) {
+    if (sigismember(&pending, sig) == 1) {
+      g_aborted.store(true);
+      return true;
+    }
+  }
+  return false;
+}
+
 // The configured backend with every call made under SignalsBlocked: threads it starts (http
 // requests, ggml workers) never take PostgreSQL's signals. The cache's SPI calls, between
 // backend calls, run with the signals unblocked (lock waits stay cancellable).
+//
+// A call the abort check stopped: once the mask is restored the pending signals' handlers run
+// (setting QueryCancelPending / ProcDiePending), and `raise_interrupts` (PostgreSQL's
+// CHECK_FOR_INTERRUPTS, through pg_door) throws the cancel as a PgError. A signal that asked
+// for nothing (a timer of another timeout) raises nothing: the call runs again.
 class SignalSafeBackend final : public ai::Backend {
  public:
-  explicit SignalSafeBackend(std::shared_ptr<ai::Backend> inner) : inner_(std::move(inner)) {}
+  SignalSafeBackend(std::shared_ptr<ai::Backend> inner, void (*raise_interrupts)())
+      : inner_(std::move(inner)), raise_interrupts_(raise_interrupts) {}
   const ai::ModelIdentity& identity() const override { return inner_->identity(); }
   ai::Batch<ai::Completion> Generate(std::span<const std::string> prompts, const ai::Sampling& s) override {
-    SignalsBlocked blocked;
-    return inner_->Generate(prompts, s);
+    return Run([&] { return inner_->Generate(prompts, s); });
   }
   ai::Batch<ai::Scored> Choose(std::span<const std::string> prompts, std::span<const std::string> choices) override {
-    SignalsBlocked blocked;
-    return inner_->Choose(prompts, choices);
+    return Run([&] { return inner_->Choose(prompts, choices); });
   }
   ai::Batch<ai::Completion> GenerateJson(std::span<const std::string> prompts, const std::string& schema,
                                          const ai::Sampling& s) override {
-    SignalsBlocked blocked;
-    return inner_->GenerateJson(prompts, schema, s);
+    return Run([&] { return inner_->GenerateJson(prompts, schema, s); });
   }
   ai::Batch<ai::Embedding> Embed(std::span<const std::string> texts) override {
-    SignalsBlocked blocked;
-    return inner_->Embed(texts);
+    return Run([&] { return inner_->Embed(texts); });
   }
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override {
-    SignalsBlocked blocked;
-    return inner_->Rerank(query, docs);
+    return Run([&] { return inner_->Rerank(query, docs); });
   }
   bool native_text_tasks() const override { return inner_->native_text_tasks(); }
 
  private:
+  template <class F>
+  std::invoke_result_t<F&> Run(F&& call) {
+    for (;;) {
+      g_aborted.store(false);
+      auto out = [&] {
+        SignalsBlocked blocked;
+        return call();
+      }();
+      if (!g_aborted.load() || !raise_interrupts_) return out;
+      raise_interrupts_();  // throws when the query was cancelled or the backend must die
+    }
+  }
+
   std::shared_ptr<ai::Backend> inner_;
+  void (*raise_interrupts_)();
 };
 
 }  // namespace
@@ -71,10 +110,11 @@ Result<std::shared_ptr<ai::Backend>> Engine::Backend() {
     return made.status().WithContext("custintel.backend = '" + settings_.ai.backend + "'");
   }
   std::shared_ptr<ai::Backend> backend = *made;
+  backend->SetAbortCheck(&AbortOnCancelSignal, nullptr);
   // Model backends never see raw PII unless a superuser turns masking off (the text engine
   // never leaves the process).
   if (settings_.mask_pii && !backend->native_text_tasks()) backend = std::make_shared<ai::MaskingBackend>(backend);
-  backend_ = std::make_shared<SignalSafeBackend>(backend);
+  backend_ = std::make_shared<SignalSafeBackend>(backend, raise_interrupts_);
   backend_fingerprint_ = fp;
   return backend_;
 }

@@ -13,6 +13,11 @@
 // thread only. The AI backends may start threads of their own (http requests, ggml); those
 // never call PostgreSQL, and are started with every signal blocked (SignalsBlocked below) so
 // PostgreSQL's handlers keep running on the main thread.
+//
+// Query cancel: while a backend call runs, every signal is blocked; the llama backend's abort
+// check (engine.cc AbortOnCancelSignal) sees a pending SIGINT / SIGTERM / SIGALRM / SIGQUIT and
+// stops the decode within one graph operation; the signals are then handled on the main
+// thread and the cancel raised as PostgreSQL's own error (57014).
 #pragma once
 
 #include <csignal>
@@ -51,6 +56,10 @@ class Engine {
   static Engine& Get();
 
   void Configure(const Settings& settings) { settings_ = settings; }
+  // What runs on the main thread after a backend call was stopped by a pending cancel signal:
+  // PostgreSQL's interrupt processing, which throws the cancel (pg_door.h RaisePendingInterrupts;
+  // set by _PG_init). Without it a stopped call's rows just fail.
+  void SetInterruptRaiser(void (*raise_interrupts)()) { raise_interrupts_ = raise_interrupts; }
   const Settings& settings() const { return settings_; }
 
   // A service over the configured backend for one call; `cache` may be null (no caching).
@@ -68,6 +77,7 @@ class Engine {
   Settings settings_;
   std::shared_ptr<ai::Backend> backend_;
   std::string backend_fingerprint_;
+  void (*raise_interrupts_)() = nullptr;
 };
 
 // Blocks every signal for its lifetime on this thread, so threads started meanwhile (http

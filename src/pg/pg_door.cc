@@ -40,6 +40,10 @@ void CopyTo(char* buf, size_t size, const char* s) {
 
 }  // namespace
 
+void RaisePendingInterrupts() {
+  PgGuard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
 Datum CallBoundary(FunctionCallInfo fcinfo, Datum (*body)(FunctionCallInfo)) {
   ErrorData* pg_error = nullptr;
   int code = 0;

@@ -88,6 +88,10 @@ void PgGuard(F&& f) {
   if (error) throw PgError(error);
 }
 
+// PostgreSQL's CHECK_FOR_INTERRUPTS on the calling (main) thread: a pending query cancel or
+// terminate is thrown as a PgError (57014 "canceling statement due to user request" ...).
+void RaisePendingInterrupts();
+
 // Runs `body(fcinfo)` and raises, after every C++ object of it is gone, what it threw.
 Datum CallBoundary(FunctionCallInfo fcinfo, Datum (*body)(FunctionCallInfo));
 

@@ -171,9 +171,11 @@ Datum Work(FunctionCallInfo fcinfo) {
   }
   if (!done_ids.empty()) {
     ExecuteWithArrays("WITH r AS (SELECT * FROM unnest($1::bigint[], $2) AS r(id, result)), "
-                      "d AS (DELETE FROM " + queue + " q USING r WHERE q.id = r.id RETURNING q.id, q.op, q.attempts) "
-                      "INSERT INTO " + callee.schema + ".custintel_results (id, op, result, attempts) "
-                      "SELECT d.id, d.op, r.result, d.attempts + 1 FROM d JOIN r USING (id)",
+                      "d AS (DELETE FROM " + queue + " q USING r WHERE q.id = r.id "
+                      "RETURNING q.id, q.op, q.attempts, q.request_id, q.enqueued_at) "
+                      "INSERT INTO " + callee.schema + ".custintel_results (id, op, result, attempts, request_id, "
+                      "enqueued_at) SELECT d.id, d.op, r.result, d.attempts + 1, d.request_id, d.enqueued_at "
+                      "FROM d JOIN r USING (id)",
                       {done_ids, done_results}, SPI_OK_INSERT);
   }
   if (!failed_ids.empty()) {
@@ -185,8 +187,8 @@ Datum Work(FunctionCallInfo fcinfo) {
     ExecuteWithArrays("WITH p AS (DELETE FROM " + queue + " WHERE id = ANY($1::bigint[]) AND attempts >= "
                       "($2::text[])[1]::integer RETURNING *) INSERT INTO " + callee.schema +
                       ".custintel_failed (id, op, input, choices, schema, max_tokens, seed, attempts, error, "
-                      "enqueued_at) SELECT id, op, input, choices, schema, max_tokens, seed, attempts, last_error, "
-                      "enqueued_at FROM p",
+                      "enqueued_at, request_id) SELECT id, op, input, choices, schema, max_tokens, seed, attempts, "
+                      "last_error, enqueued_at, request_id FROM p",
                       {failed_ids, {std::to_string(max_attempts)}}, SPI_OK_INSERT);
   }
   return Int32GetDatum(static_cast<int>(items.size()));

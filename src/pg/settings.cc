@@ -3,6 +3,7 @@
 #include <climits>
 #include <sstream>
 
+#include "pg/engine.h"
 #include "pg/pg_door.h"
 
 namespace custintel::pg {
@@ -125,6 +126,7 @@ void _PG_init(void);
 void _PG_init(void) {
   custintel::pg::DefineSettings();
   custintel::pg::DefineWorkerSettings();
+  custintel::pg::Engine::Get().SetInterruptRaiser(&custintel::pg::RaisePendingInterrupts);
   // After every custintel.* setting is defined: a misspelt one is then an error, not a placeholder.
   MarkGUCPrefixReserved("custintel");
 }

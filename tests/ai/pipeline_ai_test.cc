@@ -97,14 +97,14 @@ TEST(PipelineAi, ModelWritesTheTextTablesWithProvenanceAndASecondRunIsFree) {
   EXPECT_NE(note.find("analysed 3 of 3 reviews, 3 of 3 tickets, 3 of 3 events"), std::string::npos) << note;
   EXPECT_EQ(BackendCalls(note), kCallsPerFullRun) << note;
   EXPECT_EQ(t.Sql("SELECT count(*) FILTER (WHERE backend = 'llama' AND model = 'tiny.gguf' AND length(model_sha256) = 64 "
-                  "AND engine_version LIKE 'llama.cpp%' AND template = 'sentiment@1 themes@1 summary@1' "
+                  "AND engine_version LIKE 'llama.cpp%' AND template = 'sentiment@2 themes@2 summary@2' "
                   "AND len(string_split(cache_key, ' ')) = 3) AS n FROM gold.review_insights"),
             "n\n3\n");
   EXPECT_EQ(t.Sql("SELECT count(*) AS n FROM gold.ticket_insights WHERE backend = 'llama' AND summary IS NOT NULL "
-                  "AND urgency IS NOT NULL AND template = 'sentiment@1 themes@1 summary@1'"),
+                  "AND urgency IS NOT NULL AND template = 'sentiment@2 themes@2 summary@2'"),
             "n\n3\n");
   EXPECT_EQ(t.Sql("SELECT count(*) AS n FROM gold.interaction_sentiment WHERE backend = 'llama' "
-                  "AND template = 'sentiment@1' AND length(cache_key) = 64"),
+                  "AND template = 'sentiment@2' AND length(cache_key) = 64"),
             "n\n9\n");
 
   auto second = t.Run();

@@ -380,6 +380,70 @@ TEST_F(PgExtension, TwoWorkersAndAKill9DoEveryItemExactlyOnce) {
             "0");
 }
 
+// pg_steadytext's async API over the queue: each request's lifecycle pending -> completed /
+// failed / cancelled, its result readable once a worker step has committed.
+TEST_F(PgExtension, SteadyTextAsyncRequestsGoThroughTheQueue) {
+  Value("TRUNCATE custintel_queue, custintel_results, custintel_failed, custintel_cancelled");
+  const std::string gen = Value("SELECT steadytext_generate_async('Summarize this review: The blender is loud but it "
+                                "crushes ice in seconds. Shipping took two weeks.', 64)");
+  const std::string emb = Value("SELECT steadytext_embed_async('fast delivery, great price')");
+  const std::string js = Value(
+      "SELECT steadytext_generate_json_async('Ticket: my order never arrived and I want a refund now', "
+      "'{\"type\": \"object\", \"properties\": {\"urgency\": {\"type\": \"string\", \"enum\": [\"low\", \"medium\", "
+      "\"high\", \"critical\"]}, \"follow_up_needed\": {\"type\": \"boolean\"}}, \"required\": [\"urgency\", "
+      "\"follow_up_needed\"]}'::jsonb)");
+  const std::string choice = Value("SELECT steadytext_generate_choice_async('Classify sentiment of this review: Broke "
+                                   "in a day, awful.', ARRAY['positive', 'neutral', 'negative'])");
+  const std::string open_ended = Value("SELECT st_generate_async('Write a retention offer for Bob')");
+  const std::string cancelled = Value("SELECT steadytext_generate_async('Summarize this review: fine.')");
+  EXPECT_EQ(Value("SELECT cardinality(steadytext_generate_batch_async(ARRAY['Summarize this review: good.', "
+                  "'TL;DR: the lid broke after a week.']))"),
+            "2");
+  EXPECT_EQ(Value("SELECT status || ':' || request_type FROM steadytext_check_async('" + gen + "')"),
+            "pending:generate");
+  EXPECT_EQ(Value("SELECT request_type FROM st_check_async('" + js + "')"), "generate_json");
+  EXPECT_EQ(Value("SELECT steadytext_cancel_async('" + cancelled + "')"), "t");
+  EXPECT_EQ(Value("SELECT steadytext_cancel_async('" + cancelled + "')"), "f");  // already cancelled
+  EXPECT_EQ(Value("SELECT custintel_work(20, 1)"), "7");
+  std::string summary = Value("SELECT status || ':' || result FROM steadytext_check_async('" + gen + "')");
+  EXPECT_EQ(summary.rfind("completed:", 0), 0u) << summary;
+  EXPECT_GT(summary.size(), std::string("completed:").size() + 10) << summary;
+  EXPECT_EQ("completed:" + Value("SELECT steadytext_get_async_result('" + gen + "')"), summary);
+  EXPECT_EQ(Value("SELECT completed_at >= created_at AND processing_time_ms >= 0 FROM steadytext_check_async('" +
+                  gen + "')"),
+            "t");
+  EXPECT_EQ(Value("SELECT cardinality(embedding) > 0 AND abs(1 - sqrt((SELECT sum(x * x) FROM unnest(embedding) x))) "
+                  "< 1e-3 FROM steadytext_check_async('" + emb + "')"),
+            "t");
+  EXPECT_EQ(Value("SELECT (steadytext_get_async_result('" + js + "')::jsonb ->> 'urgency') IN ('low', 'medium', "
+                  "'high', 'critical')"),
+            "t");
+  EXPECT_EQ(Value("SELECT st_get_async_result('" + choice + "')"), "negative");
+  // Open-ended writing has no model here: failed, with the reason; get raises it.
+  std::string failed = Value("SELECT status || ':' || error FROM steadytext_check_async('" + open_ended + "')");
+  EXPECT_NE(failed.find("failed:free-form generation needs a model"), std::string::npos) << failed;
+  EXPECT_NE(Error("SELECT steadytext_get_async_result('" + open_ended + "')").find("38000"), std::string::npos);
+  EXPECT_EQ(Value("SELECT status FROM steadytext_check_async('" + cancelled + "')"), "cancelled");
+  EXPECT_NE(Error("SELECT steadytext_get_async_result('" + cancelled + "')").find("57014"), std::string::npos);
+  EXPECT_EQ(Value("SELECT string_agg(status, ',') FROM steadytext_check_async_batch(ARRAY['" + cancelled + "', '" +
+                  gen + "']::uuid[])"),
+            "cancelled,completed");
+  EXPECT_EQ(Value("SELECT steadytext_cancel_async('" + gen + "')"), "f");  // done: nothing to cancel
+  EXPECT_NE(Error("SELECT steadytext_get_async_result(gen_random_uuid())").find("P0002"), std::string::npos);
+  // Still pending after the timeout: an error saying so.
+  const std::string waiting = Value("SELECT steadytext_embed_async('later')");
+  EXPECT_NE(Error("SELECT steadytext_get_async_result('" + waiting + "', 0)").find("55P03"), std::string::npos);
+  // NULL in, NULL out; per-call models refused as by the synchronous functions.
+  EXPECT_EQ(Value("SELECT steadytext_generate_async(NULL) IS NULL AND steadytext_embed_batch_async(NULL) IS NULL"), "t");
+  EXPECT_NE(Error("SELECT steadytext_embed_async('x', model := 'openai:gpt-4o')").find("0A000"), std::string::npos);
+  // Any role may enqueue and cancel its own requests; the handles of others stay unreadable.
+  Value("CREATE ROLE async_user");
+  EXPECT_EQ(Value("SET ROLE async_user; SELECT steadytext_cancel_async(steadytext_embed_async('mine'))"), "t");
+  EXPECT_NE(Error("SET ROLE async_user; SELECT request_id FROM custintel_queue").find("42501"), std::string::npos);
+  EXPECT_EQ(Value("SELECT custintel_work(10)"), "1");
+  EXPECT_EQ(Value("SELECT status FROM steadytext_check_async('" + waiting + "')"), "completed");
+}
+
 TEST_F(PgExtension, InstallsInAnyDatabaseAndSchemaAndDropsClean) {
   Value("CREATE DATABASE other");
   TempDir dir;
@@ -390,11 +454,18 @@ TEST_F(PgExtension, InstallsInAnyDatabaseAndSchemaAndDropsClean) {
             "SELECT count(*) FROM ci.custintel_ai_cache;\n"
             "SELECT ci.custintel_enqueue('sentiment', 'great'); SELECT ci.custintel_work();\n"
             "SELECT count(*) FROM ci.custintel_results;\n"
+            "SELECT count(*) FROM pg_proc WHERE proname IN ('enqueue', 'job', 'work');\n"
             "DROP EXTENSION custintel;\n"
-            "SELECT count(*) FROM pg_class WHERE relnamespace = 'ci'::regnamespace;\n");
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'ci'::regnamespace;\n"
+            // Installed into schema custintel: the spelling custintel.enqueue / job / work.
+            "CREATE SCHEMA custintel; CREATE EXTENSION custintel SCHEMA custintel;\n"
+            "SELECT custintel.enqueue('sentiment', 'Great fit, fast delivery') AS id \\gset\n"
+            "SELECT custintel.work(10);\n"
+            "SELECT status || ':' || (result::float8 > 0) FROM custintel.job(:id);\n"
+            "DROP EXTENSION custintel; SELECT count(*) FROM pg_proc WHERE proname IN ('enqueue', 'job', 'work');\n");
   CommandResult r = pg_->PsqlFile(file, "-q -A -t -v ON_ERROR_STOP=1", "other");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "yes\n1\n1\n1\n1\n0\n") << r.out;
+  EXPECT_EQ(r.out, "yes\n1\n1\n1\n1\n0\n0\n1\ndone:true\n0\n") << r.out;
 }
 
 // custintel in shared_preload_libraries: the server's own workers work the queue, no client.

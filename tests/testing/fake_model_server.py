@@ -6,13 +6,16 @@ For the sharded-layout test (tests/pg/pg_cluster_test.cc) and bench/pg_shards.sh
 AI throughput a matter of how many requests are in flight, as with real remote GPUs, while
 costing this machine almost no CPU. It is not a model: its words say so.
 
-    fake_model_server.py --port-file FILE [--port 0] [--delay-ms 100]
+    fake_model_server.py --port-file FILE [--port 0] [--delay-ms 100] [--prompt-log FILE]
 
   POST /v1/chat/completions  with response_format json_schema: the smallest JSON valid for the
                              schema (enum: the first value); else "model summary: <first words>"
   POST /v1/embeddings        a unit vector per input
   GET  /health, /v1/models   ok
   GET  /stats                {"requests": N}  (chat and embedding requests answered)
+
+--prompt-log: appends every chat request's messages to FILE, one JSON array per line (tests
+that check what reaches a model: fencing, PII masking).
 
 Writes the port it listens on (127.0.0.1) into --port-file once it accepts connections.
 """
@@ -56,6 +59,7 @@ class State:
     lock = threading.Lock()
     requests = 0
     delay_s = 0.1
+    prompt_log = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -90,6 +94,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         time.sleep(State.delay_s)
         if self.path == "/v1/chat/completions":
+            if State.prompt_log:
+                with State.lock, open(State.prompt_log, "a") as log:
+                    log.write(json.dumps(body.get("messages", [])) + "\n")
             fmt = body.get("response_format") or {}
             if fmt.get("type") == "json_schema":
                 content = json.dumps(instance(fmt.get("json_schema", {}).get("schema", {})))
@@ -117,8 +124,10 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--delay-ms", type=float, default=100)
+    ap.add_argument("--prompt-log")
     a = ap.parse_args()
     State.delay_s = a.delay_ms / 1000.0
+    State.prompt_log = a.prompt_log
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)

@@ -27,6 +27,7 @@ class LlamaBackend final : public Backend {
                                  const Sampling& sampling) override;
   Batch<Embedding> Embed(std::span<const std::string> texts) override;
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override;
+  void SetAbortCheck(bool (*check)(void* data), void* data) override { model_->SetAbortCheck(check, data); }
 
   LlamaModel& model() { return *model_; }
 

@@ -220,6 +220,11 @@ Status LlamaModel::CreateContext() {
   return Status::Ok();
 }
 
+void LlamaModel::SetAbortCheck(bool (*check)(void* data), void* data) {
+  std::lock_guard lock(mu_);
+  llama_set_abort_callback(ctx_, check, data);
+}
+
 int LlamaModel::EmbeddingSize() const { return llama_model_n_embd_out(model_); }
 int LlamaModel::ContextSize() const { return n_ctx_; }
 int LlamaModel::VocabSize() const { return llama_vocab_n_tokens(llama_model_get_vocab(model_)); }

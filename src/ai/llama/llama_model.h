@@ -152,6 +152,12 @@ class LlamaModel {
   // Token ids of `text` as the model sees it (BOS added where the vocabulary wants it).
   Result<std::vector<int32_t>> Tokenize(std::string_view text) const;
 
+  // llama.cpp calls `check(data)` between graph operations of every decode (from its compute
+  // thread 0); true aborts the decode, and the running call fails with Internal "... (code 2)".
+  // The model is shared per process, so the check is too: the last one set wins. nullptr
+  // removes it.
+  void SetAbortCheck(bool (*check)(void* data), void* data);
+
   BatchStats last_batch_stats() const {
     std::lock_guard lock(mu_);
     return last_batch_stats_;
