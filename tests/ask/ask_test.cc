@@ -65,14 +65,14 @@ class AskShopTest : public ::testing::Test {
       EXPECT_TRUE(conn->Execute("CHECKPOINT").ok());
     }
     fs::path tmp = cached.string() + "." + std::to_string(::getpid());
-    fs::copy_file(build.File("shop.duckdb"), tmp, fs::copy_options::overwrite_existing);
+    testing::CopyDatabase(build.File("shop.duckdb"), tmp);
     fs::rename(tmp, cached);  // atomic: a racing process sees the whole file or none
     return cached.string();
   }
 
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    std::filesystem::copy_file(CachedShop(), dir_->File("shop.duckdb"));
+    testing::CopyDatabase(CachedShop(), dir_->File("shop.duckdb"));
     auto db = store::OpenEngineDatabase(dir_->File("shop.duckdb"));
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = new std::shared_ptr<store::Database>(*db);
@@ -351,7 +351,7 @@ TEST_F(AskShopTest, CliAnswersAsJsonAndRejectsBadFlags) {
   // The suite holds the database open (DuckDB locks the file): the CLI gets a checkpointed copy.
   const std::string db = dir_->File("cli.duckdb");
   ASSERT_TRUE(Connect().Execute("CHECKPOINT").ok());
-  std::filesystem::copy_file(dir_->File("shop.duckdb"), db, std::filesystem::copy_options::overwrite_existing);
+  testing::CopyDatabase(dir_->File("shop.duckdb"), db);
   auto r = testing::RunCli("ask --db " + db + " --json --scope account_id=acme \"revenue by region\"");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);

@@ -172,8 +172,11 @@ async function main() {
     check(riskDetail.includes('Retention strategy') && riskDetail.includes('Next best actions'),
       `at-risk customer ${atRisk} shows the insights step's retention strategy and next best actions`);
     // The customers page is showing: open one customer's detail.
+    // The detail of the customer clicked (the churn row's detail is still showing until it comes).
+    const clicked = (await page.textContent('#list a.row-link')).trim();
     await page.click('#list a.row-link');
-    await page.waitForSelector('#customer-detail', {timeout: WAIT_MS});
+    await page.waitForFunction((id) => (document.querySelector('#customer-detail h2')?.textContent || '').includes(id),
+      clicked, {timeout: WAIT_MS});
     await page.screenshot({path: path.join(ARTIFACTS, 'admin-customer-detail.png'), fullPage: true});
     check((await page.textContent('#customer-detail')).includes('Recommendations'), 'admin customer detail opens');
     await visit(page, 'overview');

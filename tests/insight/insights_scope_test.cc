@@ -228,7 +228,7 @@ TEST_F(ScopedInsightsTest, OnlyTheScopesGoneCustomersLoseTheirRows) {
 
 TEST_F(ScopedInsightsTest, AScopeOfEveryCustomerEqualsAFullRun) {
   const std::string other_path = dir_.File("other.duckdb");
-  std::filesystem::copy_file(path_, other_path);
+  custintel::testing::CopyDatabase(path_, other_path);
   std::shared_ptr<store::Database> other_db;
   std::optional<store::Connection> other;
   Open(other_path, &other_db, &other);

@@ -68,7 +68,7 @@ inline std::string CopyShopDb(const custintel::testing::TempDir& dir) {
   const InsightsShop& shop = SharedInsightsShop();
   if (!shop.error.empty()) return "";
   std::string to = dir.File("shop.duckdb");
-  std::filesystem::copy_file(shop.cache + "/shop.duckdb", to, std::filesystem::copy_options::overwrite_existing);
+  custintel::testing::CopyDatabase(shop.cache + "/shop.duckdb", to);
   return to;
 }
 

@@ -235,7 +235,7 @@ TEST_F(GeneratedShopTest, SubscriptionLabelIsCrossValidated) {
   // A copy of the shop whose customers carry a churned flag (from the truth) and a contract
   // attribute, as a subscription business would export them.
   TempDir work;
-  std::filesystem::copy_file(Db(), work.File("sub.duckdb"));
+  testing::CopyDatabase(Db(), work.File("sub.duckdb"));
   {
     std::shared_ptr<store::Database> db;
     auto conn = Connect(&db, work.File("sub.duckdb"));

@@ -86,7 +86,7 @@ class GeneratedShopTest : public ::testing::Test {
   // Copies the shop's database into `dir` and opens the copy in this test's db_ / conn_.
   void OpenCopy(const testing::TempDir& dir) {
     const std::string path = dir.File("shop.duckdb");
-    std::filesystem::copy_file(Db(), path);
+    testing::CopyDatabase(Db(), path);
     auto db = store::OpenEngineDatabase(path);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = *db;

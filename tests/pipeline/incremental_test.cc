@@ -28,7 +28,7 @@ class IncrementalRunTest : public ::testing::Test {
 
   void SetUp() override {
     db_ = dir_->File(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".duckdb");
-    std::filesystem::copy_file(base_, db_, std::filesystem::copy_options::overwrite_existing);
+    testing::CopyDatabase(base_, db_);
   }
 
   static std::string Sql(const std::string& db, const std::string& query) {

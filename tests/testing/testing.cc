@@ -41,6 +41,13 @@ void WriteFile(const std::string& path, const std::string& content) {
   out << content;
 }
 
+void CopyDatabase(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  fs::remove_all(to + ".bronze");
+  if (fs::exists(from + ".bronze")) fs::copy(from + ".bronze", to + ".bronze", fs::copy_options::recursive);
+}
+
 CommandResult RunShell(const std::string& command) {
   TempDir tmp;
   std::string full = "(" + command + ") >" + tmp.File("out") + " 2>" + tmp.File("err");

@@ -38,6 +38,10 @@ CommandResult BuildShop(const TempDir& dir, int customers, int seed, const std::
                         const std::string& run_flags = "");
 
 void WriteFile(const std::string& path, const std::string& content);
+
+// Copies a database file and, when it has one, its bronze folder (<db>.bronze: the raw rows'
+// Parquet files, one unit with the file), replacing what is at `to`.
+void CopyDatabase(const std::string& from, const std::string& to);
 std::string ReadFile(const std::string& path);
 
 }  // namespace custintel::testing

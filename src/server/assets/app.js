@@ -231,14 +231,20 @@
     el.dataset.state = 'done';
   }
 
+  // The customer asked for last: a detail that arrives after another was asked for, or after the
+  // user left the customers page, is dropped (a first request writes the customer's texts and
+  // may take seconds; it must never overwrite the page the user went on to).
+  let detailRequest = 0;
   async function showCustomer(id) {
+    const request = ++detailRequest;
     if (location.hash !== '#customers') {
       // From another page (churn): let the customers page render first, or it would replace the detail.
       location.hash = 'customers';
       for (let i = 0; i < 200 && page.dataset.loaded !== 'customers'; i++) await new Promise((r) => setTimeout(r, 50));
     }
     const c = await api('/v1/customers/' + encodeURIComponent(id));
-    const el = $('#detail') || page;
+    const el = $('#detail');
+    if (request !== detailRequest || !el) return;
     const sc = c.scores || {};
     el.innerHTML = '<div class="panel" id="customer-detail"><h2>' + esc(c.first_name + ' ' + c.last_name) + ' (' + esc(c.customer_id) +
       ')</h2><p>' + esc(c.email) + ' · account ' + esc(c.account_id) + ' · ' + esc(sc.segment || '') + '</p>' +
