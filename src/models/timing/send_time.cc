@@ -69,7 +69,6 @@ void TimeHistogram::Add(int wd, int h, double w) {
   hour[size_t(h)] += w;
   weekday_count[size_t(wd)] += 1;
   hour_count[size_t(h)] += 1;
-  weight += w;
   count += 1;
 }
 
@@ -78,7 +77,6 @@ void TimeHistogram::Merge(const TimeHistogram& o) {
   for (size_t i = 0; i < 24; ++i) hour[i] += o.hour[i];
   for (size_t i = 0; i < 7; ++i) weekday_count[i] += o.weekday_count[i];
   for (size_t i = 0; i < 24; ++i) hour_count[i] += o.hour_count[i];
-  weight += o.weight;
   count += o.count;
 }
 

@@ -54,7 +54,6 @@ struct TimeHistogram {
   std::array<double, 24> hour{};
   std::array<double, 7> weekday_count{};  // the same, unweighted (the modal baseline)
   std::array<double, 24> hour_count{};
-  double weight = 0;  // sum of the weights added
   double count = 0;   // purchases added
   // weekday 0..6 and hour 0..23, else ignored.
   void Add(int weekday, int hour, double w);
