@@ -219,13 +219,17 @@ nlohmann::json SendTimeEvaluationToJson(const models::SendTimeEvaluation& e) {
   for (const auto& g : e.groups) {
     nlohmann::json methods = nlohmann::json::array();
     for (const auto& m : g.methods) {
-      methods.push_back({{"method", m.method}, {"weekday_hit_rate", m.weekday}, {"hour_hit_rate_2h", m.hour},
-                         {"both_hit_rate", m.both}, {"in_quiet_hours", m.in_quiet_hours}});
+      // Dates-only data: the hour rates measure nothing, so they are null (hour_note says why).
+      const nlohmann::json hour = e.hours_judged ? nlohmann::json(m.hour) : nlohmann::json();
+      const nlohmann::json both = e.hours_judged ? nlohmann::json(m.both) : nlohmann::json();
+      methods.push_back({{"method", m.method}, {"weekday_hit_rate", m.weekday}, {"hour_hit_rate_2h", hour},
+                         {"both_hit_rate", both}, {"in_quiet_hours", m.in_quiet_hours}});
     }
     groups.push_back({{"group", g.name}, {"customers", g.customers}, {"methods", methods}});
   }
   return {{"cutoff", e.cutoff}, {"end", e.end}, {"quiet_hours", e.quiet_hours},
-          {"targets_in_quiet_hours", e.targets_in_quiet_hours}, {"groups", groups}};
+          {"targets_in_quiet_hours", e.targets_in_quiet_hours}, {"hours_judged", e.hours_judged},
+          {"hour_note", e.hour_note}, {"groups", groups}};
 }
 
 Status RunEvaluateNotifications(const GlobalOptions& g, double holdout_days, const std::string& as_of_arg, bool json) {
@@ -242,20 +246,28 @@ Status RunEvaluateNotifications(const GlobalOptions& g, double holdout_days, con
       return Status::Ok();
     }
     std::cout << fmt::format("send times judged on each customer's first purchase in ({}, {}], predicted from the "
-                             "purchases before; quiet hours {} ({} of the held-out purchases fell inside them)\n",
-                             e.cutoff, e.end, e.quiet_hours, e.targets_in_quiet_hours);
+                             "purchases before; quiet hours {}",
+                             e.cutoff, e.end, e.quiet_hours);
+    if (e.hours_judged) {
+      std::cout << fmt::format(" ({} of the held-out purchases fell inside them)\n", e.targets_in_quiet_hours);
+    } else {
+      std::cout << "\n" << e.hour_note << "\nthe hour is not judged: the data has no time of day to check it against\n";
+    }
+    auto rate = [&](double v) { return e.hours_judged ? fmt::format("{:.4f}", v) : std::string("n/a"); };
     for (const auto& grp : e.groups) {
       std::cout << fmt::format("\n{} ({} customers)\n{:<22} {:>8} {:>9} {:>7} {:>14}\n", grp.name, grp.customers, "",
                                "weekday", "hour ±2h", "both", "in quiet hours");
       for (const auto& m : grp.methods) {
-        std::cout << fmt::format("{:<22} {:>8.4f} {:>9.4f} {:>7.4f} {:>14}\n", m.method, m.weekday, m.hour, m.both,
-                                 m.in_quiet_hours);
+        std::cout << fmt::format("{:<22} {:>8.4f} {:>9} {:>7} {:>14}\n", m.method, m.weekday, rate(m.hour),
+                                 rate(m.both), m.in_quiet_hours);
       }
     }
     const auto& all = e.groups.front().methods;
-    const bool wins = all[0].weekday >= all[1].weekday && all[0].hour >= all[1].hour;
-    std::cout << (wins ? "\ncustintel's send time matches or beats the modal weekday/hour on both hit rates\n"
-                       : "\ncustintel's send time LOSES to the modal weekday/hour on at least one hit rate\n");
+    const bool wins = all[0].weekday >= all[1].weekday && (!e.hours_judged || all[0].hour >= all[1].hour);
+    const char* what = e.hours_judged ? "both hit rates" : "the weekday hit rate";
+    std::cout << (wins ? fmt::format("\ncustintel's send time matches or beats the modal weekday/hour on {}\n", what)
+                       : fmt::format("\ncustintel's send time LOSES to the modal weekday/hour on {}\n",
+                                     e.hours_judged ? "at least one hit rate" : what));
     return Status::Ok();
   });
 }

@@ -174,6 +174,20 @@ Status ParseOrders(const toml::table& root, const std::string& source, Config* c
   return Status::Ok();
 }
 
+// The hour for dates-only data may not fall in the quiet hours (same rule as QuietHours::Contains):
+// one set explicitly there is an error; the default moves to the hour the quiet hours end.
+Status CheckDefaultHour(NotificationsConfig& n, bool explicit_hour, const std::string& where) {
+  const int h = n.default_hour, a = n.quiet_start, b = n.quiet_end;
+  const bool quiet = a != b && (a < b ? (h >= a && h < b) : (h >= a || h < b));
+  if (!quiet) return Status::Ok();
+  if (!explicit_hour) {
+    n.default_hour = b;
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(fmt::format("{}.default_hour {} lies inside the quiet hours {:02d}:00-{:02d}:00",
+                                             where, h, a, b));
+}
+
 // "21-8" → [21, 8); "none" → no quiet hours.
 Status ParseNotifications(const toml::table& root, const std::string& source, Config* config) {
   const toml::table* t = root["notifications"].as_table();
@@ -185,9 +199,16 @@ Status ParseNotifications(const toml::table& root, const std::string& source, Co
   if (!(n.half_life_days > 0) || !(n.prior_purchases >= 0)) {
     return Status::InvalidArgument(w + ": half_life_days must be > 0 and prior_purchases >= 0");
   }
+  int64_t default_hour = n.default_hour;
+  CI_RETURN_IF_ERROR(ReadKey<int64_t>(*t, "default_hour", w, &default_hour));
+  if (default_hour < 0 || default_hour > 23) {
+    return Status::InvalidArgument(fmt::format("{}.default_hour {}: expected a whole hour 0..23", w, default_hour));
+  }
+  n.default_hour = int(default_hour);
+  const bool explicit_hour = t->contains("default_hour");
   std::string quiet;
   CI_RETURN_IF_ERROR(ReadKey<std::string>(*t, "quiet_hours", w, &quiet));
-  if (quiet.empty()) return Status::Ok();
+  if (quiet.empty()) return CheckDefaultHour(n, explicit_hour, w);
   const std::string q(Trim(quiet));
   if (q == "none") {
     n.quiet_start = n.quiet_end = 0;
@@ -210,7 +231,7 @@ Status ParseNotifications(const toml::table& root, const std::string& source, Co
   }
   n.quiet_start = a;
   n.quiet_end = b;
-  return Status::Ok();
+  return CheckDefaultHour(n, explicit_hour, w);
 }
 
 Status ParseDatabase(const toml::table& root, const std::string& source, Config* config) {

@@ -101,10 +101,12 @@ struct OrdersConfig {
 // [notifications]: when messages go out (models/timing/send_time.h). quiet_hours "21-8" = no send
 // time from 21:00 to 07:59 on the data's clock ("none" = any hour); each purchase counts
 // 2^(-age / half_life_days); the shop's pattern counts as prior_purchases purchases against a
-// customer's own.
+// customer's own. default_hour: the hour used when the orders carry dates only (no time of day to
+// learn from); it must lie outside the quiet hours.
 struct NotificationsConfig {
   int quiet_start = 21;
   int quiet_end = 8;
+  int default_hour = 10;
   double half_life_days = 730;
   double prior_purchases = 2;
 };

@@ -15,6 +15,36 @@ constexpr char kPurchaseMoments[] =
     "FROM silver.orders_as_of(?::TIMESTAMPTZ) "
     "WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND is_purchase(status)";
 
+// The share of the purchases at their most common clock time (seconds after midnight, UTC — the
+// data's clock), for HasTimeOfDay.
+constexpr char kClockTimesSql[] =
+    "WITH t AS (SELECT (epoch(ordered_at)::BIGINT % 86400 + 86400) % 86400 AS s, count(*) AS n "
+    "           FROM silver.orders_as_of(?::TIMESTAMPTZ) "
+    "           WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND is_purchase(status) GROUP BY s) "
+    "SELECT coalesce(sum(n), 0)::BIGINT, coalesce(max(n), 0)::BIGINT, coalesce(arg_max(s, n), 0)::BIGINT FROM t";
+
+// How the hour is chosen: learned, or — dates-only data — the configured default (with the words
+// saying so).
+struct HourRule {
+  bool learned = true;
+  std::string note;
+};
+
+Result<HourRule> DecideHourRule(store::Connection& conn, const std::string& as_of, const NotificationsConfig& config) {
+  CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(kClockTimesSql, {as_of}));
+  const int64_t total = r.GetInt64(0, 0), top = r.GetInt64(1, 0), clock = r.GetInt64(2, 0);
+  HourRule rule;
+  if (total == 0) return rule;
+  rule.learned = HasTimeOfDay(total, double(top) / double(total), clock % 3600 == 0);
+  if (!rule.learned) {
+    rule.note = fmt::format(
+        "send times: {:.0f}% of the {} purchases are stamped {:02d}:{:02d}:{:02d} — the orders carry dates, not times "
+        "of day — so every send hour is the default {:02d}:00 ([notifications] default_hour); weekdays are learned",
+        100.0 * double(top) / double(total), total, clock / 3600, clock % 3600 / 60, clock % 60, config.default_hour);
+  }
+  return rule;
+}
+
 struct Histories {
   std::vector<std::pair<std::string, TimeHistogram>> customers;  // ordered by customer_id
   TimeProfile population;
@@ -50,7 +80,8 @@ Result<Histories> LoadHistories(store::Connection& conn, const std::string& as_o
 
 constexpr char kTableSql[] =
     "(customer_id VARCHAR PRIMARY KEY, send_weekday VARCHAR NOT NULL, send_hour INTEGER NOT NULL, "
-    "basis VARCHAR NOT NULL, own_weight DOUBLE NOT NULL, purchases INTEGER NOT NULL)";
+    "basis VARCHAR NOT NULL, own_weight DOUBLE NOT NULL, purchases INTEGER NOT NULL, "
+    "hour_basis VARCHAR NOT NULL DEFAULT 'learned')";
 
 double Share(int64_t n, int64_t d) { return d > 0 ? double(n) / double(d) : 0.0; }
 
@@ -65,13 +96,19 @@ SendTimeOptions SendTimeOptionsFrom(const NotificationsConfig& config) {
 }
 
 Status BuildSendTimes(store::Connection& conn, const std::string& as_of, const NotificationsConfig& config,
-                      const features::Scope& scope) {
-  const SendTimeOptions o = SendTimeOptionsFrom(config);
+                      const features::Scope& scope, std::string* note) {
+  SendTimeOptions o = SendTimeOptionsFrom(config);
+  CI_ASSIGN_OR_RETURN(HourRule rule, DecideHourRule(conn, as_of, config));
+  if (!rule.learned) o.fixed_hour = config.default_hour;
+  if (note) *note = rule.note;
   CI_ASSIGN_OR_RETURN(Histories h, LoadHistories(conn, as_of, o, scope));
   if (scope.all()) {
     CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE OR REPLACE TABLE gold.send_times ") + kTableSql));
   } else {
     CI_RETURN_IF_ERROR(conn.Execute(std::string("CREATE TABLE IF NOT EXISTS gold.send_times ") + kTableSql));
+    // A table from before hour_basis existed: every hour in it was learned.
+    CI_RETURN_IF_ERROR(conn.Execute(
+        "ALTER TABLE gold.send_times ADD COLUMN IF NOT EXISTS hour_basis VARCHAR DEFAULT 'learned'"));
     CI_RETURN_IF_ERROR(conn.Execute("DELETE FROM gold.send_times WHERE " + scope.Filter("customer_id")));
   }
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "gold", "send_times"));
@@ -83,6 +120,7 @@ Status BuildSendTimes(store::Connection& conn, const std::string& as_of, const N
     CI_RETURN_IF_ERROR(app.Append(std::string(SendBasisName(t.basis))));
     CI_RETURN_IF_ERROR(app.Append(t.own_weight));
     CI_RETURN_IF_ERROR(app.Append(int64_t(hist.count)));
+    CI_RETURN_IF_ERROR(app.Append(std::string(t.hour_learned ? "learned" : "default (dates only)")));
     CI_RETURN_IF_ERROR(app.EndRow());
   }
   return app.Close();
@@ -91,7 +129,7 @@ Status BuildSendTimes(store::Connection& conn, const std::string& as_of, const N
 Result<SendTimeEvaluation> EvaluateSendTimes(store::Connection& conn, const std::string& end_arg, double holdout_days,
                                              const NotificationsConfig& config) {
   if (!(holdout_days > 0)) return Status::InvalidArgument("--holdout-days must be positive");
-  const SendTimeOptions o = SendTimeOptionsFrom(config);
+  SendTimeOptions o = SendTimeOptionsFrom(config);
   SendTimeEvaluation ev;
   ev.quiet_hours = o.quiet.Text();
   CI_ASSIGN_OR_RETURN(store::QueryResult span, conn.Query(
@@ -101,6 +139,10 @@ Result<SendTimeEvaluation> EvaluateSendTimes(store::Connection& conn, const std:
   if (span.IsNull(0, 0)) return Status::NotFound("no orders with dates: nothing to evaluate send times on");
   ev.end = span.GetString(0, 0);
   ev.cutoff = span.GetString(1, 0);
+  CI_ASSIGN_OR_RETURN(HourRule rule, DecideHourRule(conn, ev.end, config));
+  ev.hours_judged = rule.learned;
+  ev.hour_note = rule.note;
+  if (!rule.learned) o.fixed_hour = config.default_hour;
   CI_ASSIGN_OR_RETURN(Histories h, LoadHistories(conn, ev.cutoff, o, features::Scope::All()));
   CI_ASSIGN_OR_RETURN(store::QueryResult next, conn.Query(fmt::format(
       "SELECT customer_id, wd, h FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY age DESC) AS k "

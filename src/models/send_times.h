@@ -4,7 +4,9 @@
 //
 // gold.send_times: one row per customer with a purchase as of the run —
 //   customer_id, send_weekday ("Monday"…), send_hour (0..23, never in the quiet hours),
-//   basis (own | blend | population), own_weight (share of their own pattern), purchases, as_of.
+//   basis (own | blend | population), own_weight (share of their own pattern), purchases,
+//   hour_basis ("learned", or "default (dates only)" when the orders carry no time of day: then
+//   every hour is [notifications] default_hour and the step's note says so).
 // The notification writer sends at this time (insight/fact_builders_customer.cc).
 #pragma once
 
@@ -22,8 +24,9 @@ namespace custintel::models {
 SendTimeOptions SendTimeOptionsFrom(const NotificationsConfig& config);
 
 // The step. Purchases are orders of silver.orders_as_of(as_of) that the [orders] rule counts.
+// `note` (may be null): what the user should know, e.g. that the hours are the default.
 Status BuildSendTimes(store::Connection& conn, const std::string& as_of, const NotificationsConfig& config,
-                      const features::Scope& scope = features::Scope::All());
+                      const features::Scope& scope = features::Scope::All(), std::string* note = nullptr);
 
 // One method's hit rates on held-out next purchases.
 struct SendTimeHits {
@@ -44,6 +47,9 @@ struct SendTimeEvaluation {
   std::string cutoff, end;  // history up to cutoff; the first purchase in (cutoff, end] is the target
   std::string quiet_hours;
   int64_t targets_in_quiet_hours = 0;  // held-out purchases that were made inside the quiet hours
+  // false: the orders carry dates only, so the hour hit rates say nothing (hour_note says why).
+  bool hours_judged = true;
+  std::string hour_note;
   std::vector<SendTimeGroup> groups;
 };
 

@@ -73,7 +73,7 @@ Status Recommendations(StepContext& c) {
 }
 
 Status SendTimes(StepContext& c) {
-  return models::BuildSendTimes(c.conn, c.as_of, c.config.notifications, c.scope());
+  return models::BuildSendTimes(c.conn, c.as_of, c.config.notifications, c.scope(), &c.note);
 }
 
 Status ExecutiveMetrics(StepContext& c) { return models::RecordExecutiveMetrics(c.conn, c.as_of); }

@@ -74,7 +74,31 @@ TEST(CdnowPipeline, ClvFitsDespiteFreePurchasesAndLearnedChurnPredictsTheHoldout
     ChurnAucs auc = ChurnAucsOf(*r);
     EXPECT_GT(auc.learned, 0.73);
     EXPECT_GT(auc.learned, auc.heuristic + 0.05);
+    // Dates only (this shop stamps every date at noon, like a nightly batch): no hour is learned
+    // from the stamp (a midnight stamp used to give everyone 20:00, the allowed hour nearest
+    // midnight); every hour is the stated default, the weekdays are learned.
+    auto t = conn->Query("SELECT count(*), count(*) FILTER (WHERE send_hour = 10 AND hour_basis = 'default (dates only)'), "
+                         "count(DISTINCT send_weekday) FROM gold.send_times");
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    EXPECT_GT(t->GetInt64(0, 0), 20000);
+    EXPECT_EQ(t->GetInt64(1, 0), t->GetInt64(0, 0));
+    EXPECT_GE(t->GetInt64(2, 0), 5);
   }
+  EXPECT_NE(run.out.find("100% of the "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("stamped 12:00:00 — the orders carry dates, not times of day — so every send hour is the "
+                         "default 10:00"), std::string::npos) << run.out;
+  // evaluate notifications judges the weekday only, and says why.
+  auto nt = testing::RunCli("evaluate notifications --json --as-of 1997-09-30 --db " + db);
+  ASSERT_EQ(nt.exit_code, 0) << nt.err;
+  auto n = nlohmann::json::parse(nt.out);
+  EXPECT_FALSE(n["hours_judged"].get<bool>());
+  EXPECT_NE(n["hour_note"].get<std::string>().find("dates, not times of day"), std::string::npos);
+  EXPECT_TRUE(n["groups"][0]["methods"][0]["hour_hit_rate_2h"].is_null());
+  EXPECT_GT(n["groups"][0]["methods"][0]["weekday_hit_rate"].get<double>(), 0.0);
+  nt = testing::RunCli("evaluate notifications --as-of 1997-09-30 --db " + db);
+  ASSERT_EQ(nt.exit_code, 0) << nt.err;
+  EXPECT_NE(nt.out.find("the hour is not judged"), std::string::npos) << nt.out;
+  std::printf("%s", nt.out.c_str());
 
   // The CLV step chose its customer-base model by held-out fit and said which.
   EXPECT_NE(run.out.find("chosen by held-out fit"), std::string::npos) << run.out;

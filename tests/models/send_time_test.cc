@@ -132,6 +132,41 @@ TEST(SendTimeTest, NotificationSettings) {
   }
   c = ParseConfig("[notifications]\nhalf_life_days = 0\n", "t.toml", DefaultConfig());
   EXPECT_FALSE(c.ok());
+  // The hour for dates-only data: 10 by default, set with default_hour, never in the quiet hours
+  // (an explicit one there is an error; the default moves to where the quiet hours end).
+  EXPECT_EQ(DefaultConfig().notifications.default_hour, 10);
+  c = ParseConfig("[notifications]\ndefault_hour = 18\n", "t.toml", DefaultConfig());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->notifications.default_hour, 18);
+  c = ParseConfig("[notifications]\nquiet_hours = \"8-12\"\n", "t.toml", DefaultConfig());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->notifications.default_hour, 12);
+  c = ParseConfig("[notifications]\ndefault_hour = 23\n", "t.toml", DefaultConfig());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("default_hour 23 lies inside the quiet hours 21:00-08:00"), std::string::npos)
+      << c.status().message();
+  c = ParseConfig("[notifications]\ndefault_hour = 24\n", "t.toml", DefaultConfig());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("expected a whole hour 0..23"), std::string::npos) << c.status().message();
+}
+
+TEST(SendTimeTest, DatesOnlyDataHasNoTimeOfDay) {
+  EXPECT_FALSE(HasTimeOfDay(1000, 1.0, true));     // every order at 00:00:00
+  EXPECT_FALSE(HasTimeOfDay(1000, 0.97, false));   // a batch stamp at 02:13:07 on nearly all
+  EXPECT_TRUE(HasTimeOfDay(1000, 0.30, true));
+  EXPECT_TRUE(HasTimeOfDay(3, 1.0, false));        // three orders at one odd second: too few to say
+  EXPECT_FALSE(HasTimeOfDay(3, 1.0, true));        // ... but at midnight they are dates
+  EXPECT_FALSE(HasTimeOfDay(0, 0, false));
+  // The fixed hour replaces the learned one; the weekday is still the customer's.
+  SendTimeOptions o;
+  o.fixed_hour = 10;
+  auto t = ChooseSendTime(Purchases({{2, 0}, {2, 0}, {2, 0}, {2, 0}}), ShopAtSaturday11(o), o);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->hour, 10);
+  EXPECT_FALSE(t->hour_learned);
+  EXPECT_EQ(t->weekday, 2);
+  o.fixed_hour = 22;
+  EXPECT_FALSE(ChooseSendTime(TimeHistogram{}, ShopAtSaturday11(o), o).ok());
 }
 
 class SendTimesStoreTest : public InMemoryDbTest {};
@@ -168,6 +203,34 @@ TEST_F(SendTimesStoreTest, TheStepWritesEveryBuyerAndAScopedRunOnlyItsCustomers)
   EXPECT_EQ(r.GetInt64(1, 0), 9);
   EXPECT_EQ(r.GetInt64(1, 1), 14);
   EXPECT_EQ(r.GetInt64(2, 1), 3);
+}
+
+TEST_F(SendTimesStoreTest, DatesOnlyOrdersGetTheDefaultHourAndTheStepSaysSo) {
+  // 2026-06-05 is a Friday: A buys on Fridays, B on Tuesdays, every order stamped midnight.
+  Exec("INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES "
+       "('a1', 'A', '2026-06-05', 10, 'completed'), ('a2', 'A', '2026-06-12', 10, 'completed'),"
+       "('a3', 'A', '2026-06-19', 10, 'completed'), ('b1', 'B', '2026-06-02', 10, 'completed'),"
+       "('b2', 'B', '2026-06-09', 10, 'completed'), ('b3', 'B', '2026-06-16', 10, 'completed')");
+  NotificationsConfig config;
+  config.default_hour = 9;
+  std::string note;
+  ASSERT_TRUE(BuildSendTimes(*conn_, "2026-06-30 00:00:00+00", config, features::Scope::All(), &note).ok());
+  EXPECT_NE(note.find("100% of the 6 purchases are stamped 00:00:00"), std::string::npos) << note;
+  EXPECT_NE(note.find("every send hour is the default 09:00"), std::string::npos) << note;
+  auto r = Query("SELECT customer_id, send_weekday, send_hour, hour_basis FROM gold.send_times ORDER BY 1");
+  ASSERT_EQ(r.row_count(), 2u);
+  EXPECT_EQ(r.GetString(1, 0), "Friday");
+  EXPECT_EQ(r.GetString(1, 1), "Tuesday");
+  EXPECT_EQ(r.GetInt64(2, 0), 9);
+  EXPECT_EQ(r.GetInt64(2, 1), 9);
+  EXPECT_EQ(r.GetString(3, 0), "default (dates only)");
+  // One order with a real time does not make the data timed; many do.
+  Exec("INSERT INTO silver.orders(order_id, customer_id, ordered_at, amount, status) VALUES "
+       "('a4', 'A', '2026-06-26 15:42:10+00', 10, 'completed')");
+  note.clear();
+  ASSERT_TRUE(BuildSendTimes(*conn_, "2026-06-30 00:00:00+00", config, features::Scope::All(), &note).ok());
+  EXPECT_EQ(note, "");  // 6 of 7 at midnight is 86%: times are real
+  EXPECT_EQ(Query("SELECT count(*) FROM gold.send_times WHERE hour_basis = 'learned'").GetInt64(0, 0), 2);
 }
 
 TEST_F(SendTimesStoreTest, EvaluationNeedsPurchasesOnBothSidesOfTheCutoff) {

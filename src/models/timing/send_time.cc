@@ -80,6 +80,11 @@ void TimeHistogram::Merge(const TimeHistogram& o) {
   count += o.count;
 }
 
+bool HasTimeOfDay(int64_t purchases, double top_share, bool top_is_whole_hour) {
+  if (purchases <= 0) return false;
+  return !(top_share >= 0.95 && (top_is_whole_hour || purchases >= 20));
+}
+
 double RecencyWeight(double age_days, const SendTimeOptions& o) {
   if (!(o.half_life_days > 0)) return 1.0;
   return std::exp2(-std::max(0.0, age_days) / o.half_life_days);
@@ -108,6 +113,15 @@ Result<SendTime> ChooseSendTime(const TimeHistogram& own, const TimeProfile& pop
   t.own_weight = w;
   t.basis = w >= 0.6 ? SendBasis::kOwn : w >= 0.3 ? SendBasis::kBlend : SendBasis::kPopulation;
   t.weekday = ArgMaxAllowed(mix.weekday, nullptr);
+  if (o.fixed_hour >= 0) {
+    if (o.fixed_hour > 23 || o.quiet.Contains(o.fixed_hour)) {
+      return Status::InvalidArgument(fmt::format("the default send hour {} lies inside the quiet hours {}", o.fixed_hour,
+                                                 o.quiet.Text()));
+    }
+    t.hour = o.fixed_hour;
+    t.hour_learned = false;
+    return t;
+  }
   t.hour = ArgMaxAllowed(mix.hour, &o.quiet);
   if (t.hour < 0) {
     return Status::InvalidArgument(fmt::format("quiet hours {} leave no hour to send in", o.quiet.Text()));

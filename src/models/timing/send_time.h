@@ -24,6 +24,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -46,7 +47,15 @@ struct SendTimeOptions {
   double weekday_bandwidth = 0.6;  // kernel sd, days
   double prior_weight = 2.0;      // the population's pattern counts as this many purchases
   QuietHours quiet;
+  // ≥ 0: the purchases carry no time of day (dates only, see HasTimeOfDay): every customer gets
+  // this hour, and only the weekday is learned. Must lie outside the quiet hours.
+  int fixed_hour = -1;
 };
+
+// Whether purchase timestamps say anything about the hour: false when ≥ 95% of them share one
+// exact clock time (dates only — all at 00:00:00 — or a batch stamp) and that time is a whole hour
+// or there are 20 purchases or more. `top_share` = the share at the most common clock time.
+bool HasTimeOfDay(int64_t purchases, double top_share, bool top_is_whole_hour);
 
 // Recency-weighted purchase counts of one customer (or of everyone).
 struct TimeHistogram {
@@ -78,10 +87,11 @@ struct SendTime {
   int hour = 0;     // 0..23, never inside the quiet hours
   double own_weight = 0;  // share of the customer's own pattern in the choice
   SendBasis basis = SendBasis::kPopulation;  // own ≥ 0.6, blend ≥ 0.3, else population
+  bool hour_learned = true;  // false: the options' fixed_hour (the data has dates only)
 };
 
 // The send time of a customer with purchases `own` in a shop whose smoothed pattern is
-// `population`. InvalidArgument when the quiet hours leave no hour.
+// `population`. InvalidArgument when the quiet hours leave no hour, or the fixed hour is inside them.
 Result<SendTime> ChooseSendTime(const TimeHistogram& own, const TimeProfile& population, const SendTimeOptions& o);
 
 // The baseline a practitioner writes first: the customer's most frequent weekday and hour
