@@ -30,6 +30,7 @@ class AuditLog;
 class Scheduler;
 class KeyCache;
 class Metrics;
+class Quotas;
 struct AuditRow;
 
 // What handlers may reach besides the tenant's data.
@@ -41,6 +42,9 @@ struct Services {
   TenantRegistry* tenants = nullptr;
   const Config* config = nullptr;
   Metrics* metrics = nullptr;
+  // Tier quotas: a handler that may call a model outside a uses_ai route (on-demand texts) checks
+  // and counts the tenant's AI calls here.
+  Quotas* quotas = nullptr;
 };
 
 struct RequestContext {

@@ -63,6 +63,15 @@ void AuditLog::CountRequest(const std::string& tenant, bool ai, bool rate_limite
   u.rate_limited += rate_limited ? 1 : 0;
 }
 
+void AuditLog::CountAiCall(const std::string& tenant) {
+  std::string day = UtcDay();
+  std::lock_guard<std::mutex> lock(mu_);
+  UsageRow& u = usage_[{tenant, day}];
+  u.tenant = tenant;
+  u.day = day;
+  u.ai_calls += 1;
+}
+
 namespace {
 
 // Every text of the row as valid UTF-8.

@@ -34,6 +34,8 @@ class AuditLog {
   void Record(AuditRow row);
   // Requests, AI calls and refusals per tenant and UTC day.
   void CountRequest(const std::string& tenant, bool ai, bool rate_limited);
+  // An AI call made inside a request whose route is not uses_ai (on-demand texts).
+  void CountAiCall(const std::string& tenant);
   // Writes everything queued. Errors are logged and the rows kept for the next try.
   Status Flush();
 

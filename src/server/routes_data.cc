@@ -14,6 +14,8 @@
 #include "insight/step.h"
 #include "models/customer_status.h"
 #include "server/api.h"
+#include "server/audit.h"
+#include "server/quota.h"
 #include "server/sentiment_report.h"
 
 namespace custintel::server {
@@ -238,16 +240,33 @@ Result<json> CustomerInsights(RequestContext& ctx, const std::string& id) {
 // and kept until their facts change (insight::EnsureCustomerTexts: the run's code, the tenant's
 // AI service, budget and cache). Two requests racing to write the same texts: the loser's
 // transaction conflicts, and it answers with the winner's texts once they are committed.
+// With a model backend the writing is a model call and the tier's ai_calls_per_day governs it
+// like any uses_ai route: counted when texts were written, and with the day's calls spent the
+// builtin writer writes them instead (grounded, no model) — the customer is still answered.
 Status EnsureTexts(RequestContext& ctx, const std::string& id) {
   CI_ASSIGN_OR_RETURN(bool has, ctx.tenant.HasTable(ctx.lease.conn(), "scoped", "account_summaries"));
   if (!has) return Status::Ok();  // no insights step yet: nothing to write with
   CI_ASSIGN_OR_RETURN(std::shared_ptr<ai::AiService> ai, ctx.tenant.ai_runtime()->Service());
+  const bool model = ai && ai->identity().backend != "builtin";
+  std::string quota_note;
+  if (model && ctx.services.quotas) {
+    int retry_after = 0;
+    Status quota = ctx.services.quotas->CheckAi(ctx.key.tenant, ctx.key.tier, &retry_after);
+    if (!quota.ok()) {
+      ai = nullptr;  // the builtin writer
+      quota_note = "the tier's AI calls for today are spent: written by the builtin writer; ";
+    }
+  }
   Result<insight::OnDemandTexts> t = insight::EnsureCustomerTexts(ctx.lease.conn(), ai, id);
   if (!t.ok()) t = insight::EnsureCustomerTexts(ctx.lease.conn(), ai, id);  // after a concurrent writer's commit
   CI_RETURN_IF_ERROR(t.status());
   if (t->written) {
     ctx.tables.push_back("gold.account_summaries");
-    ctx.prompt_summary = "texts written on demand: " + t->report.Note();
+    ctx.prompt_summary = quota_note + "texts written on demand: " + t->report.Note();
+    if (model && ai && ctx.services.quotas) {
+      ctx.services.quotas->CountAi(ctx.key.tenant);
+      if (ctx.services.audit) ctx.services.audit->CountAiCall(ctx.key.tenant);
+    }
   }
   return Status::Ok();
 }

@@ -109,7 +109,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServeOptions options) {
   s->scheduler_ = std::make_unique<Scheduler>(s->control_.get(), RunPipelineRefresh);
   s->watchdog_ = std::make_unique<Watchdog>(sc.request_timeout_s);
   s->services_ = {s->control_.get(), s->audit_.get(), s->scheduler_.get(), s->keys_.get(), s->tenants_.get(),
-                  &s->options_.config, &s->metrics_};
+                  &s->options_.config, &s->metrics_, s->quotas_.get()};
   CI_ASSIGN_OR_RETURN(auto tenants, s->control_->ListTenants());
   CI_ASSIGN_OR_RETURN(auto usage, s->control_->ReadUsage("", 1));
   for (const UsageRow& u : usage) {

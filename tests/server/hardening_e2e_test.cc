@@ -353,5 +353,58 @@ TEST_F(HardeningTest, RevokeWithoutABodyAndSqlOnTheControlDatabase) {
             "n\n0\n");
 }
 
+// 3, found again: GET /v1/customers/{id} writes the customer's texts on demand; with a model
+//    backend that is a model call, and the tier's ai_calls_per_day governs it as it governs
+//    /v1/ask. With the day's calls spent the builtin writer writes them (no model call) and the
+//    customer is still answered; otherwise each request that wrote counts one AI call.
+TEST_F(HardeningTest, OnDemandCustomerTextsCountAgainstTheAiQuota) {
+  // Customers whose texts a run does not write (not at risk): the detail writes them on demand.
+  std::string ids_csv = Sql(TenantDb("acme"), "SELECT customer_id FROM gold.customer_scores WHERE NOT high_risk "
+                                              "ORDER BY customer_id LIMIT 12");
+  std::vector<std::string> ids;
+  for (size_t p = ids_csv.find('\n'); p != std::string::npos && p + 1 < ids_csv.size();) {
+    size_t e = ids_csv.find('\n', p + 1);
+    ids.push_back(ids_csv.substr(p + 1, e - p - 1));
+    p = e;
+  }
+  ASSERT_EQ(ids.size(), 12u) << ids_csv;
+  std::atomic<int> upstream_calls{0};
+  HttpServer upstream({.host = "127.0.0.1", .port = 0, .threads = 4});
+  auto port = upstream.Bind();
+  ASSERT_TRUE(port.ok());
+  std::thread serving([&] {
+    (void)upstream.Serve(
+        [&](const HttpRequest&) {
+          ++upstream_calls;
+          return HttpResponse{500, "text/plain", "model unavailable", {}};
+        },
+        [](int) { return std::string(); });
+  });
+  std::string config = fx().dir.File("ai-quota.toml");
+  WriteFile(config, custintel::testing::ReadFile(fx().config_path) + "\n[ai]\nmax_retries = 0\n");
+  Start({"--backend", "http", "--base-url", "http://127.0.0.1:" + std::to_string(*port), "--model", "test-model"},
+        config);
+  // The noai tier: zero AI calls a day. Every customer answered, the model never called.
+  for (size_t i = 0; i < 6; ++i) {
+    auto r = As("acme/noai").Get("/v1/customers/" + ids[i]);
+    EXPECT_EQ(r.status, 200) << ids[i] << ": " << r.body;
+  }
+  EXPECT_EQ(upstream_calls.load(), 0);
+  const std::string audit = As("acme/admin").Get("/v1/audit?limit=1000").body;
+  EXPECT_NE(audit.find("AI calls for today are spent: written by the builtin writer"), std::string::npos) << audit;
+  // An unlimited key: the model is called and the calls are counted in the tenant's usage.
+  for (size_t i = 6; i < 12; ++i) {
+    auto r = As("acme/analyst").Get("/v1/customers/" + ids[i]);
+    EXPECT_EQ(r.status, 200) << ids[i] << ": " << r.body;
+  }
+  EXPECT_GT(upstream_calls.load(), 0);
+  json usage = json::parse(As("acme/admin").Get("/v1/usage").body);
+  ASSERT_FALSE(usage["days"].empty()) << usage.dump();
+  EXPECT_GE(usage["days"][0]["ai_calls"].get<int64_t>(), 1) << usage.dump();
+  server_->Stop();
+  upstream.Stop();
+  serving.join();
+}
+
 }  // namespace
 }  // namespace custintel::server::testing
