@@ -4,7 +4,9 @@
 #              through `custintel sql`, so the same DuckDB and the same threads)
 #   before     custintel ingest of BASE_BIN (bronze as DuckDB tables; e.g. a build of main)
 #   after      custintel ingest of BUILD_DIR (bronze as Parquet files beside the database)
-# and the ratios ingest / plain (target ≤ 1.5). With SKELETON=1 it also runs `custintel run` on
+# and the ratios ingest / plain (target ≤ 1.5), with the load average (the machine may be shared:
+# CPU seconds are the steadier figure); then checks that before and after filled silver (and
+# bronze.rejects, and the gold texts analysed on arrival) identically. With SKELETON=1 it also runs `custintel run` on
 # the after database and sums the skeleton steps' seconds from meta.runs (customer_features,
 # churn_heuristic, customer_status, segments — the run has no step selection; the rest of the
 # run is not counted), and runs the pandas peer (bench/peers/pandas_skeleton.py, plain pandas
@@ -14,7 +16,8 @@
 #   bench/ingest_bronze.sh [BUILD_DIR] [CUSTOMERS|DIR] [BASE_BIN]
 #   e.g. SKELETON=1 PYTHON=/usr/bin/python3 bench/ingest_bronze.sh build 200000 build-base/custintel
 # BASE_BIN defaults to /work/main/build/custintel when it exists; without one the before row is
-# left out (and said so). MEMORY_LIMIT=2500MiB passes --memory-limit to every custintel command.
+# left out (and said so). `custintel ingest -v` logs each file's phases (stage, conform, bronze
+# file, silver, links, analysis on arrival) with wall and CPU seconds. MEMORY_LIMIT=2500MiB passes --memory-limit to every custintel command.
 set -euo pipefail
 build=${1:-build}
 what=${2:-1000000}
@@ -52,6 +55,7 @@ plain_sql=""
 for f in "$shop"/*.csv; do
   plain_sql+="CREATE TABLE \"$(basename "$f" .csv)\" AS SELECT * FROM read_csv('$f'); "
 done
+echo "load average       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
 step plain sql "${limit[@]}" --db "$work/plain.duckdb" "$plain_sql"
 if [ -x "$base" ]; then
   bin_after=$bin
@@ -62,6 +66,37 @@ else
   echo "before             (no BASE_BIN at '$base': not measured)"
 fi
 step after ingest "${limit[@]}" --db "$work/after.duckdb" --dir "$shop"
+echo "load average       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; $(nproc) cores)"
+
+# Same folder, same silver: every silver table of the before and after databases row for row
+# (EXCEPT ALL both ways, every column, _batch_id and _row_hash included), and bronze.rejects
+# without its load time; the text analysed on arrival (gold) through scripts/compare_gold.sh.
+if [ -f "$work/before.duckdb" ]; then
+  tables=$("$bin" sql --csv --db "$work/after.duckdb" "SELECT table_name FROM information_schema.tables \
+    WHERE table_schema = 'silver' AND table_type = 'BASE TABLE' ORDER BY 1" | tail -n +2)
+  same=1
+  for t in $tables; do
+    out=$("$bin" sql --csv --db "$work/after.duckdb" "ATTACH '$work/before.duckdb' AS b (READ_ONLY); \
+      SELECT (SELECT count(*) FROM silver.$t), (SELECT count(*) FROM (SELECT * FROM silver.$t EXCEPT ALL \
+      SELECT * FROM b.silver.$t)), (SELECT count(*) FROM (SELECT * FROM b.silver.$t EXCEPT ALL SELECT * FROM silver.$t))" \
+      | tail -1)
+    IFS=, read -r n only_after only_before <<<"$out"
+    if [ "$only_after" != 0 ] || [ "$only_before" != 0 ]; then
+      echo "DIFFERENT silver.$t: $n rows, $only_after only after, $only_before only before"; same=0
+    fi
+  done
+  rej=$("$bin" sql --csv --db "$work/after.duckdb" "ATTACH '$work/before.duckdb' AS b (READ_ONLY); \
+    SELECT count(*) FROM (SELECT * EXCLUDE (rejected_at) FROM bronze.rejects EXCEPT ALL SELECT * EXCLUDE (rejected_at) \
+    FROM b.bronze.rejects) UNION ALL SELECT count(*) FROM (SELECT * EXCLUDE (rejected_at) FROM b.bronze.rejects \
+    EXCEPT ALL SELECT * EXCLUDE (rejected_at) FROM bronze.rejects)" | tail -n +2 | paste -sd+ | bc)
+  [ "$rej" = 0 ] || { echo "DIFFERENT bronze.rejects: $rej rows differ"; same=0; }
+  if [ $same = 1 ]; then
+    echo "silver             identical before/after ($(echo $tables | wc -w) tables, bronze.rejects too)"
+  fi
+  gold=$("$(dirname "$0")/../scripts/compare_gold.sh" "$work/after.duckdb" "$work/before.duckdb" "$bin" 2>&1) \
+    && echo "gold (on arrival)  identical before/after ($(grep -c '^same' <<<"$gold") tables)" \
+    || { echo "$gold" | grep -v '^same'; }
+fi
 
 mib() { du -sm "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 echo "size               plain $(mib "$work/plain.duckdb") MiB; before $(mib "$work"/before.duckdb*) MiB;" \

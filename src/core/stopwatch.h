@@ -1,7 +1,11 @@
 // Wall time of a phase, for progress logs (`-v`): Lap() returns the seconds since the last lap.
 //   Stopwatch sw;  ...  LogInfo(fmt::format("features: {:.2f} s", sw.Lap()));
+// ProcessCpuSeconds(): CPU seconds (user + system) of every thread of the process so far — the
+// steadier figure on a shared machine; the difference across a phase is that phase's CPU.
 // Thread safety: one thread per object.
 #pragma once
+
+#include <sys/resource.h>
 
 #include <chrono>
 
@@ -20,5 +24,12 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point lap_ = std::chrono::steady_clock::now();
 };
+
+inline double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
 
 }  // namespace custintel

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <set>
 
+#include "core/log.h"
+#include "core/stopwatch.h"
 #include "core/strings.h"
 #include "ingest/conform_sql.h"
 #include "ingest/contract.h"
@@ -37,6 +39,31 @@ Result<int64_t> NextBatchId(Connection& conn) {
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query("SELECT nextval('meta.batch_seq')"));
   return r.GetInt64(0, 0);
 }
+
+// Where one file's time goes, phase by phase, wall and process CPU seconds (phases run one
+// after another, so the process's CPU across a phase is that phase's, DuckDB's threads
+// included): logged with -v, the profile behind src/ingest/README.md's figures.
+class PhaseClock {
+ public:
+  void Lap(const char* phase) {
+    const double cpu = ProcessCpuSeconds();
+    line_ += fmt::format("{}{} {:.2f} s ({:.2f} s CPU)", line_.empty() ? "" : ", ", phase, wall_.Lap(), cpu - cpu_);
+    cpu_ = cpu;
+  }
+  // The phases so far as one line, and a fresh start.
+  std::string Take() {
+    std::string out = std::move(line_);
+    line_.clear();
+    wall_.Lap();
+    cpu_ = ProcessCpuSeconds();
+    return out;
+  }
+
+ private:
+  Stopwatch wall_;
+  double cpu_ = ProcessCpuSeconds();
+  std::string line_;
+};
 
 // One input file between staging (outside the transaction) and writing (inside it).
 struct PreparedFile {
@@ -84,12 +111,17 @@ Result<PreparedFile> PrepareFile(Connection& conn, StageSet& stages, const std::
   }
   if (options.format.empty() && f.format == "csv" && LooksWhitespaceAligned(path)) f.format = "whitespace";
   StageTables tables = stages.Next();
+  PhaseClock clock;
   CI_ASSIGN_OR_RETURN(f.staged, StageFile(conn, tables, path, f.format));
+  clock.Lap("stage");
   CI_ASSIGN_OR_RETURN(f.plan, PlanConform(*f.contract, f.staged.columns, options.column_map, f.source));
   CI_ASSIGN_OR_RETURN(f.input, PrepareConform(conn, *f.contract, f.plan, tables, f.staged.parse_rejects, f.source));
   if (f.contract->key.empty()) CI_RETURN_IF_ERROR(PrepareOrderLines(conn, tables, f.input.good).WithContext(f.source));
+  clock.Lap("conform");
   CI_ASSIGN_OR_RETURN(int64_t batch_id, NextBatchId(conn));
   CI_RETURN_IF_ERROR(PrepareBronze(conn, *f.contract, f.plan, f.source, batch_id, &f.input).WithContext(f.source));
+  clock.Lap("bronze file");
+  LogInfo(fmt::format("{}: {}", f.source, clock.Take()));
   return f;
 }
 
@@ -108,8 +140,11 @@ Result<bool> HasAliases(Connection& conn) {
   return r.GetBool(0, 0);
 }
 
-// `rows` (a relation with customer_id) with every alias replaced by its person.
-std::string ThroughAliases(const std::string& rows) {
+// `rows` (a relation with customer_id) with every alias replaced by its person; `rows` itself
+// while no customers file mapped any alias (the join then cost a pass over every row).
+Result<std::string> ThroughAliases(Connection& conn, const std::string& rows) {
+  CI_ASSIGN_OR_RETURN(bool aliases, HasAliases(conn));
+  if (!aliases) return rows;
   return fmt::format("(SELECT g.* REPLACE (coalesce(a.customer_id, g.customer_id) AS customer_id) FROM {} g "
                      "LEFT JOIN silver.customer_aliases a ON a.alias_id = g.customer_id)", rows);
 }
@@ -186,9 +221,13 @@ Result<int64_t> CountOrphans(Connection& conn, const KindContract& contract, con
     if (given.GetInt64(0, 0) == 0) return int64_t{0};
   }
   const bool first_load = counts.updated == 0 && counts.unchanged == 0;
-  const std::string rows = first_load ? (parent == "customers" ? ThroughAliases(f.input.good) : f.input.good)
-                                      : fmt::format("(SELECT * FROM silver.{} WHERE _batch_id = {})",
-                                                    QuoteIdent(contract.kind), counts.batch_id);
+  std::string rows = fmt::format("(SELECT * FROM silver.{} WHERE _batch_id = {})", QuoteIdent(contract.kind),
+                                 counts.batch_id);
+  if (first_load && parent == "customers") {
+    CI_ASSIGN_OR_RETURN(rows, ThroughAliases(conn, f.input.good));
+  } else if (first_load) {
+    rows = f.input.good;
+  }
   auto mirror = mirrors.find(parent);
   // A customer is known when a customers file gave it; implied ones (ImplyCustomers) stay orphans' parents.
   const std::string parents = mirror != mirrors.end() ? mirror->second
@@ -214,11 +253,12 @@ bool NamesCustomers(const KindContract& contract) {
 // REQUIRES: inside the batch's transaction.
 Result<int64_t> ImplyCustomers(Connection& conn, const PreparedFile& f, int64_t batch_id) {
   if (!NamesCustomers(*f.contract)) return int64_t{0};
+  CI_ASSIGN_OR_RETURN(std::string named, ThroughAliases(conn, f.input.good));
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
       "INSERT INTO silver.customers (customer_id, implied_by, _batch_id, _row_hash) "
       "SELECT customer_id, {0}, {1}, hash(customer_id, {0}) FROM (SELECT DISTINCT customer_id FROM {2} "
       "WHERE customer_id IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM silver.customers c "
-      "WHERE c.customer_id = n.customer_id)", QuoteLiteral(f.contract->kind), batch_id, ThroughAliases(f.input.good))));
+      "WHERE c.customer_id = n.customer_id)", QuoteLiteral(f.contract->kind), batch_id, named)));
   return r.rows_changed();
 }
 
@@ -267,9 +307,13 @@ Result<int64_t> AmountsFromItems(Connection& conn, const PreparedFile& f) {
 Result<std::vector<StatusCount>> NotedStatuses(Connection& conn, const PreparedFile& f) {
   std::vector<StatusCount> out;
   if (f.contract->kind != "orders") return out;
+  // Grouped by status first, in a materialised CTE (else the filter is pushed below the
+  // grouping): the rule's macros (a lower() and contains() per word) then run once per status,
+  // not once per order.
   CI_ASSIGN_OR_RETURN(QueryResult r, conn.Query(fmt::format(
-      "SELECT status, order_status_class(status) AS class, is_purchase(status), count(*) FROM {} "
-      "WHERE order_status_class(status) <> 'purchase' GROUP BY status ORDER BY count(*) DESC, status LIMIT 20",
+      "WITH g AS MATERIALIZED (SELECT status, count(*) AS n FROM {} GROUP BY status) "
+      "SELECT status, order_status_class(status) AS class, is_purchase(status), n FROM g "
+      "WHERE order_status_class(status) <> 'purchase' ORDER BY n DESC, status LIMIT 20",
       f.input.good)));
   for (size_t i = 0; i < r.row_count(); ++i) {
     out.push_back({r.GetString(0, i), r.GetString(1, i), r.GetBool(2, i), r.GetInt64(3, i)});
@@ -310,7 +354,9 @@ Result<IngestCounts> WritePrepared(Connection& conn, PreparedFile& f, const Inge
   counts.source = f.source;
   counts.dialect = f.staged.dialect;
   counts.batch_id = f.input.batch_id;
+  PhaseClock clock;
   CI_ASSIGN_OR_RETURN(MergeCounts merged, WriteConformed(conn, *f.contract, f.plan, f.input, f.source));
+  clock.Lap("bronze, rejects and silver");
   counts.rows_read = merged.rows_read;
   counts.loaded = merged.loaded;
   counts.updated = merged.updated;
@@ -335,7 +381,12 @@ Result<IngestCounts> WritePrepared(Connection& conn, PreparedFile& f, const Inge
       "unchanged, rejected, merged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {counts.batch_id, counts.kind, f.source, f.format, counts.rows_read, counts.loaded, counts.updated,
        counts.unchanged, counts.rejected, counts.merged_lines}).status());
-  if (options.on_batch) CI_RETURN_IF_ERROR(options.on_batch(conn, counts));
+  clock.Lap("links and counts");
+  if (options.on_batch) {
+    CI_RETURN_IF_ERROR(options.on_batch(conn, counts));
+    clock.Lap("on arrival");
+  }
+  LogInfo(fmt::format("{}: {}", f.source, clock.Take()));
   return counts;
 }
 
@@ -359,7 +410,10 @@ Result<IngestCounts> IngestFile(Connection& conn, const std::string& path, const
   CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
   SilverMirrors mirrors;
   CI_ASSIGN_OR_RETURN(IngestCounts counts, WritePrepared(conn, f, options, &mirrors));
+  PhaseClock clock;
   CI_RETURN_IF_ERROR(tx.Commit());
+  clock.Lap("commit");
+  LogInfo(fmt::format("{}: {}", f.source, clock.Take()));
   f.input.bronze.Keep();
   return counts;
 }
@@ -442,7 +496,10 @@ Result<std::vector<IngestCounts>> IngestDirectory(Connection& conn, const std::s
     CI_ASSIGN_OR_RETURN(IngestCounts c, WritePrepared(conn, p, per_file, &mirrors));
     out.push_back(std::move(c));
   }
+  PhaseClock clock;
   CI_RETURN_IF_ERROR(tx.Commit());
+  clock.Lap("commit");
+  LogInfo(fmt::format("{}: {}", dir, clock.Take()));
   for (auto& p : prepared) p.input.bronze.Keep();
   return out;
 }
