@@ -17,30 +17,29 @@ namespace {
 // The start of the latest committed run: the identity of the facts the gold tables hold.
 constexpr const char* kLatestRun = "(SELECT started_at FROM meta.runs ORDER BY run_id DESC LIMIT 1)";
 
-// The customer's summary and its account's ('' when none) among gold.account_summaries' subjects.
-constexpr const char* kSubjects =
-    "((subject_kind = 'customer' AND subject_id = ?) OR (subject_kind = 'account' AND subject_id = ?))";
-
 struct Stored {
   bool customer = false, account = false;
   std::string customer_hash, account_hash;
   double customer_risk = 0;
 };
 
+// The customer's summary and its account's ('' when none). The filter is on subject_id alone (an
+// IN list DuckDB pushes into the scan: half the time of one with the kinds in it at 200k).
 Result<Stored> StoredSummaries(store::Connection& conn, const std::string& customer_id, const std::string& account_id) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      fmt::format("SELECT subject_kind, coalesce(input_hash, ''), coalesce(churn_risk, 0) FROM gold.account_summaries "
-                  "WHERE {}", kSubjects),
+      "SELECT subject_kind, subject_id, coalesce(input_hash, ''), coalesce(churn_risk, 0) FROM gold.account_summaries "
+      "WHERE subject_id IN (?, ?)",
       {customer_id, account_id}));
   Stored out;
   for (size_t i = 0; i < r.row_count(); ++i) {
-    if (r.GetString(0, i) == "customer") {
+    const std::string kind = r.GetString(0, i), id = r.GetString(1, i);
+    if (kind == "customer" && id == customer_id) {
       out.customer = true;
-      out.customer_hash = r.GetString(1, i);
-      out.customer_risk = r.GetDouble(2, i);
-    } else {
+      out.customer_hash = r.GetString(2, i);
+      out.customer_risk = r.GetDouble(3, i);
+    } else if (kind == "account" && !account_id.empty() && id == account_id) {
       out.account = true;
-      out.account_hash = r.GetString(1, i);
+      out.account_hash = r.GetString(2, i);
     }
   }
   return out;
@@ -54,9 +53,9 @@ struct Scored {
 
 Result<std::optional<Scored>> ScoredCustomer(store::Connection& conn, const std::string& customer_id) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r, conn.Query(
-      "SELECT coalesce(s.churn_risk, 0), coalesce(f.account_id, '') FROM gold.customer_scores s "
-      "LEFT JOIN gold.customer_features f USING (customer_id) WHERE s.customer_id = ?",
-      {customer_id}));
+      "SELECT coalesce(churn_risk, 0), coalesce((SELECT account_id FROM gold.customer_features WHERE customer_id = ?), "
+      "'') FROM gold.customer_scores WHERE customer_id = ?",
+      {customer_id, customer_id}));
   if (r.row_count() == 0) return std::optional<Scored>();
   return std::optional<Scored>(Scored{r.GetDouble(0, 0), r.GetString(1, 0)});
 }
