@@ -10,6 +10,7 @@
 #include "ai/llama/llama_make_gguf.h"
 #include "cli/output.h"
 #include "core/strings.h"
+#include "insight/customer_texts_sql.h"
 #include "store/ai/runtime.h"
 #include "store/ai/sql_functions.h"
 
@@ -55,6 +56,8 @@ Status InstallAi(const GlobalOptions& g, const std::shared_ptr<store::Database>&
   CI_ASSIGN_OR_RETURN(AiConfig config, ResolveAiConfig(g));
   auto runtime = std::make_shared<store::AiRuntime>(config, db);
   store::InstallAiFunctions(*db, runtime);
+  // customer_texts(id): on-demand texts in SQL, written with the same AI service (issue 26 item 2).
+  insight::InstallCustomerTextsFunction(db, [runtime] { return runtime->Service(); });
   std::lock_guard<std::mutex> lock(RuntimesMutex());
   Runtimes().push_back({db.get(), runtime});
   return Status::Ok();

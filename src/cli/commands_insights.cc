@@ -174,6 +174,8 @@ Status EnsureCustomer(store::Database& db, store::Connection& conn, const std::s
   CI_ASSIGN_OR_RETURN(insight::OnDemandTexts t, insight::EnsureCustomerTexts(conn, ai, id));
   if (t.written) {
     std::cerr << "written on demand: " << t.report.Note() << "\n";
+  } else if (t.from_checks) {
+    std::cerr << "from the stored texts (current as of the last run: no sheet built)\n";
   } else {
     std::cerr << "from the stored texts (their facts are unchanged)\n";
   }

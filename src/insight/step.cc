@@ -12,6 +12,7 @@
 #include "insight/fact_builders_internal.h"
 #include "insight/playbook.h"
 #include "insight/step_internal.h"
+#include "insight/text_checks.h"
 #include "insight/writer_builtin.h"
 #include "insight/writer_llm.h"
 #include "models/segments.h"
@@ -395,6 +396,10 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
   CI_RETURN_IF_ERROR(detail::WriteCustomers(ctx).WithContext("customer insights"));
   CI_RETURN_IF_ERROR(WriteAccounts(ctx).WithContext("account summaries"));
   CI_RETURN_IF_ERROR(WriteExecutiveSummary(ctx).WithContext("executive summary"));
+  // The texts this pass checked (and, outside its scope, those known current) are current now.
+  CI_ASSIGN_OR_RETURN(std::string settings, detail::TextSettings(conn, ai, options.outputs));
+  CI_RETURN_IF_ERROR(detail::RecordRunCheck(conn, settings, options.within_run, options.scope)
+                         .WithContext("recording the checked texts"));
   return ctx.report;
 }
 
@@ -402,12 +407,19 @@ Result<OnDemandTexts> EnsureCustomerTexts(store::Connection& conn, const std::sh
                                           const std::string& customer_id) {
   InsightOptions options;
   options.customer = customer_id;
-  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
-  CI_ASSIGN_OR_RETURN(InsightReport report, RunInsights(conn, ai, options));
-  CI_RETURN_IF_ERROR(tx.Commit());
   OnDemandTexts out;
-  out.written = report.customers.written + report.accounts.written > 0;
-  out.report = report;
+  CI_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+  CI_RETURN_IF_ERROR(detail::RequireGold(conn));
+  CI_ASSIGN_OR_RETURN(std::string settings, detail::TextSettings(conn, ai, options.outputs));
+  CI_ASSIGN_OR_RETURN(out.from_checks, detail::StoredTextsCurrent(conn, customer_id, settings));
+  if (out.from_checks) {
+    CI_RETURN_IF_ERROR(tx.Commit());  // read only: nothing to write
+    return out;
+  }
+  CI_ASSIGN_OR_RETURN(out.report, RunInsights(conn, ai, options));
+  CI_RETURN_IF_ERROR(detail::RecordRequestCheck(conn, customer_id, settings));
+  CI_RETURN_IF_ERROR(tx.Commit());
+  out.written = out.report.customers.written + out.report.accounts.written > 0;
   return out;
 }
 
@@ -416,6 +428,7 @@ Status RunInsightsStep(store::Connection& conn, const std::string& as_of, const 
   (void)as_of;  // the gold tables the sheets read are as of the run, and their silver reads too (AsOfRun)
   InsightOptions options;
   options.scope = scope;
+  options.within_run = true;
   CI_ASSIGN_OR_RETURN(InsightReport r, RunInsights(conn, ai, options));
   *note = r.Note();
   return Status::Ok();

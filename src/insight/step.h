@@ -73,6 +73,9 @@ struct InsightOptions {
   // retention strategy and notification by the run's rules — and its account's summary; no
   // segments, no executive summary. With an LLM backend its summary is the LLM's.
   std::optional<std::string> customer;
+  // Set by the pipeline's step (RunInsightsStep): the call is part of a run, so the texts it
+  // leaves are current as of that run's facts (text_checks.h), not the latest committed run's.
+  bool within_run = false;
 };
 
 struct InsightCounts {
@@ -93,10 +96,15 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
 
 // On demand: makes sure one customer's texts (and its account's summary) are stored and
 // current — written now by RunInsights with options.customer (the run's code, AI service,
-// budget and cache) when missing or when their facts changed, else left as stored. Runs in its
-// own transaction on `conn`. NotFound when the customer has no scores.
+// budget and cache) when missing or when their facts changed, else left as stored. Whether they
+// are current is first asked of the recorded checks (text_checks.h: milliseconds, no sheet);
+// only when those do not know is the sheet built and compared. Runs in its own transaction on
+// `conn`. NotFound when the customer has no scores.
 struct OnDemandTexts {
   bool written = false;  // false: the stored texts were current (no writer, no model call)
+  // The stored texts were known current from the recorded checks (text_checks.h): no sheet was
+  // built. False when the sheets decided (a first request, or after a run changed the facts).
+  bool from_checks = false;
   InsightReport report;
 };
 Result<OnDemandTexts> EnsureCustomerTexts(store::Connection& conn, const std::shared_ptr<ai::AiService>& ai,

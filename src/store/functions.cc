@@ -2,6 +2,7 @@
 
 #include <duckdb.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 
@@ -327,6 +328,90 @@ Status Registered(duckdb_state st, const std::string& name) {
   return Status::AlreadyExists("SQL function " + name + " could not be registered (it exists already?)");
 }
 
+// --- table -------------------------------------------------------------------------------------
+
+// One call's arguments (bind data), and the rows it computed with how far the scan got (init data).
+struct TableArgs {
+  std::vector<SqlValue> args;
+};
+struct TableRows {
+  std::vector<std::vector<SqlValue>> rows;
+  size_t next = 0;
+};
+
+SqlValue ParameterValue(duckdb_value v, const SqlType& type) {
+  if (v == nullptr || duckdb_is_null_value(v)) return SqlValue::Null();
+  switch (type.kind) {
+    case Kind::kBigint:
+    case Kind::kInteger: return SqlValue::Int(duckdb_get_int64(v));
+    case Kind::kDouble:
+    case Kind::kFloat: return SqlValue::Double(duckdb_get_double(v));
+    case Kind::kBoolean: return SqlValue::Bool(duckdb_get_bool(v));
+    default: {
+      char* text = duckdb_get_varchar(v);
+      SqlValue out = SqlValue::Text(text ? text : "");
+      duckdb_free(text);
+      return out;
+    }
+  }
+}
+
+// Binding declares the columns and keeps the arguments: planning (DESCRIBE, EXPLAIN) does no work.
+void TableBind(duckdb_bind_info info) {
+  const auto* fn = static_cast<const SqlTableFunction*>(duckdb_bind_get_extra_info(info));
+  try {
+    for (const auto& [name, type] : fn->columns) {
+      LogicalType t(MakeType(type));
+      duckdb_bind_add_result_column(info, name.c_str(), t.t);
+    }
+    auto* data = new TableArgs();
+    for (size_t i = 0; i < fn->args.size(); ++i) {
+      duckdb_value v = duckdb_bind_get_parameter(info, i);
+      data->args.push_back(ParameterValue(v, fn->args[i]));
+      duckdb_destroy_value(&v);
+    }
+    duckdb_bind_set_bind_data(info, data, [](void* p) { delete static_cast<TableArgs*>(p); });
+  } catch (const std::exception& e) {
+    duckdb_bind_set_error(info, (fn->name + ": internal error: " + e.what()).c_str());
+  }
+}
+
+// The rows are computed once, when the query starts executing.
+void TableInit(duckdb_init_info info) {
+  const auto* fn = static_cast<const SqlTableFunction*>(duckdb_init_get_extra_info(info));
+  const auto* args = static_cast<const TableArgs*>(duckdb_init_get_bind_data(info));
+  try {
+    duckdb_init_set_max_threads(info, 1);
+    Result<std::vector<std::vector<SqlValue>>> rows = fn->rows(args->args);
+    if (!rows.ok()) return duckdb_init_set_error(info, rows.status().message().c_str());
+    for (const auto& row : *rows) {
+      if (row.size() != fn->columns.size()) {
+        return duckdb_init_set_error(info, (fn->name + ": a row with the wrong number of columns").c_str());
+      }
+    }
+    duckdb_init_set_init_data(info, new TableRows{std::move(*rows), 0},
+                              [](void* p) { delete static_cast<TableRows*>(p); });
+  } catch (const std::exception& e) {
+    duckdb_init_set_error(info, (fn->name + ": internal error: " + e.what()).c_str());
+  }
+}
+
+void TableScan(duckdb_function_info info, duckdb_data_chunk output) {
+  const auto* fn = static_cast<const SqlTableFunction*>(duckdb_function_get_extra_info(info));
+  auto* data = static_cast<TableRows*>(duckdb_function_get_init_data(info));
+  try {
+    const size_t n = std::min<size_t>(data->rows.size() - data->next, duckdb_vector_size());
+    for (size_t c = 0; c < fn->columns.size(); ++c) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(output, c);
+      for (size_t r = 0; r < n; ++r) WriteValue(v, fn->columns[c].second, r, data->rows[data->next + r][c]);
+    }
+    duckdb_data_chunk_set_size(output, n);
+    data->next += n;
+  } catch (const std::exception& e) {
+    duckdb_function_set_error(info, (fn->name + ": internal error: " + e.what()).c_str());
+  }
+}
+
 }  // namespace
 
 bool SqlChunk::AnyNull(size_t row) const {
@@ -374,6 +459,23 @@ Status RegisterTextMap(Connection& conn, const TextMapFunction& fn) {
   duckdb_scalar_function_set_function(f, TextMapTrampoline);
   duckdb_state st = duckdb_register_scalar_function(static_cast<duckdb_connection>(conn.raw()), f);
   duckdb_destroy_scalar_function(&f);
+  return Registered(st, fn.name);
+}
+
+Status RegisterTableFunction(Connection& conn, const SqlTableFunction& fn) {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_table_function_set_name(f, fn.name.c_str());
+  for (const auto& a : fn.args) {
+    LogicalType t(MakeType(a));
+    duckdb_table_function_add_parameter(f, t.t);
+  }
+  duckdb_table_function_set_extra_info(f, new SqlTableFunction(fn),
+                                       [](void* p) { delete static_cast<SqlTableFunction*>(p); });
+  duckdb_table_function_set_bind(f, TableBind);
+  duckdb_table_function_set_init(f, TableInit);
+  duckdb_table_function_set_function(f, TableScan);
+  duckdb_state st = duckdb_register_table_function(static_cast<duckdb_connection>(conn.raw()), f);
+  duckdb_destroy_table_function(&f);
   return Registered(st, fn.name);
 }
 

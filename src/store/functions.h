@@ -120,10 +120,26 @@ struct TextMapFunction {
   std::function<TextMapOutcome(std::string_view value, std::string* replacement)> map;
 };
 
+// A table function, `SELECT * FROM name(arg, ...)` with constant arguments: its rows are computed
+// once per query by `rows`, when the query starts executing (planning it — DESCRIBE, EXPLAIN —
+// calls nothing). The callback may run queries of its own on other connections of the database
+// (they commit before the calling query reads anything of theirs: it returns the rows it
+// computed); it may run on one of DuckDB's worker threads, so it must be thread-safe. NULL
+// arguments reach it as NULL values. An error Status fails the query with its message.
+using TableRowsCallback = std::function<Result<std::vector<std::vector<SqlValue>>>(const std::vector<SqlValue>& args)>;
+struct SqlTableFunction {
+  std::string name;
+  std::vector<SqlType> args;                              // VARCHAR, BIGINT, DOUBLE or BOOLEAN
+  std::vector<std::pair<std::string, SqlType>> columns;   // the result's, in order
+  TableRowsCallback rows;                                 // one value per column per row
+};
+
 // Registers `fn` on the connection's database. AlreadyExists when that name exists.
 Status RegisterFunction(Connection& conn, const SqlFunction& fn);
 // Registers overloads of one name together (all scalar or all aggregate, same name).
 Status RegisterOverloads(Connection& conn, const std::vector<SqlFunction>& overloads);
 Status RegisterTextMap(Connection& conn, const TextMapFunction& fn);
+// Registers a table function on the connection's database. AlreadyExists when that name exists.
+Status RegisterTableFunction(Connection& conn, const SqlTableFunction& fn);
 
 }  // namespace custintel::store

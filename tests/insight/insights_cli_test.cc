@@ -5,6 +5,8 @@
 // fails grounding, is retried once, and falls back to the builtin text).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "insight/insights_shop.h"
@@ -342,6 +344,118 @@ TEST_F(InsightsCliTest, OnDemandTextsAreWrittenOnceAndAgainWhenTheirFactsChange)
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Sql("SELECT count(*) FROM gold.account_summaries WHERE subject_kind = 'customer'"),
             Sql("SELECT count(*) FROM gold.customer_scores"));
+}
+
+// A cached request builds no sheet (issue 26 item 2, text_checks.h): the recorded checks say the
+// stored texts are current. They stay right: a customer whose data changed gets a new text after
+// an incremental run, one whose data did not keeps its text and stays cheap, a playbook edit makes
+// the next request check the sheet again, and so does a churn risk rescored outside a run.
+TEST_F(InsightsCliTest, CachedOnDemandRequestsBuildNoSheetAndStillSeeChangedFacts) {
+  // Two customers with no texts after the run (neither at risk nor due), in different accounts
+  // (a new order of one changes its account's summary).
+  const std::string quiet = "SELECT customer_id FROM gold.customer_scores s JOIN gold.customer_features f "
+                            "USING (customer_id) WHERE s.status = 'active' AND f.frequency >= 2 AND "
+                            "f.recency_days < f.interpurchase_days_mean";
+  const std::string changed = Sql(quiet + " ORDER BY customer_id LIMIT 1");
+  ASSERT_FALSE(changed.empty());
+  const std::string kept = Sql(quiet + " AND (coalesce(f.account_id, '') = '' OR f.account_id <> (SELECT "
+                               "coalesce(account_id, '') FROM gold.customer_features WHERE customer_id = '" + changed +
+                               "')) AND customer_id <> '" + changed + "' ORDER BY customer_id LIMIT 1");
+  ASSERT_FALSE(kept.empty());
+  auto ask = [&](const std::string& id) {
+    auto r = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  auto summary = [&](const custintel::testing::CommandResult& r) { return json::parse(r.out)["summary"]; };
+  const char* kNoSheet = "current as of the last run: no sheet built";
+  ASSERT_NE(ask(changed).err.find("written on demand"), std::string::npos);
+  auto kept_first = ask(kept);
+  ASSERT_NE(kept_first.err.find("written on demand"), std::string::npos) << kept_first.err;
+  auto cached = ask(changed);
+  EXPECT_NE(cached.err.find(kNoSheet), std::string::npos) << cached.err;
+
+  // A new order of one customer (dated before the as-of: the run stays incremental).
+  const std::string orders = dir_.File("new_order.csv");
+  custintel::testing::WriteFile(orders, "order_id,customer_id,ordered_at,amount,currency,status,channel\nONEW2," +
+                                            changed + "," + Sql("SELECT strftime(max(ordered_at) - INTERVAL 1 DAY, "
+                                                                "'%Y-%m-%dT%H:%M:%SZ') FROM silver.orders") +
+                                            ",700.00,USD,completed,web\n");
+  ASSERT_EQ(RunCli("ingest --db " + db_ + " --kind orders " + orders).exit_code, 0);
+  auto run = RunCli("run --db " + db_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("incremental run"), std::string::npos) << run.out;
+  auto after = ask(changed);
+  EXPECT_NE(after.err.find("written on demand"), std::string::npos) << "its facts changed: " << after.err;
+  EXPECT_NE(summary(after)["input_hash"], summary(cached)["input_hash"]);
+  EXPECT_NE(summary(after)["summary"], summary(cached)["summary"]);
+  auto untouched = ask(kept);
+  EXPECT_NE(untouched.err.find(kNoSheet), std::string::npos) << "outside the run's scope: " << untouched.err;
+  EXPECT_EQ(summary(untouched)["generated_at"], summary(kept_first)["generated_at"]) << "not rewritten";
+  EXPECT_NE(ask(changed).err.find(kNoSheet), std::string::npos) << "the new text is cached in turn";
+
+  // A playbook edit between runs: the settings differ, so the sheet decides (what a summary cites
+  // is unchanged here: the notification messages' expected impact is in no sheet).
+  ASSERT_EQ(RunCli("sql --db " + db_ + " \"UPDATE meta.insight_playbook SET expected_impact = "
+                   "coalesce(expected_impact, '') || ' (edited)' WHERE kind = 'message'\"").exit_code, 0);
+  auto edited = ask(kept);
+  EXPECT_NE(edited.err.find("their facts are unchanged"), std::string::npos) << edited.err;
+  EXPECT_EQ(summary(edited)["generated_at"], summary(kept_first)["generated_at"]);
+  EXPECT_NE(ask(kept).err.find(kNoSheet), std::string::npos) << "checked once, cached again";
+
+  // A churn risk rescored outside a run (as `custintel churn-model` does): the stored summary
+  // states the old risk, so it is checked against the sheet and written again.
+  ASSERT_EQ(RunCli("sql --db " + db_ + " \"UPDATE gold.customer_scores SET churn_risk = churn_risk / 2 + 0.01 "
+                   "WHERE customer_id = '" + kept + "'\"").exit_code, 0);
+  auto rescored = ask(kept);
+  EXPECT_NE(rescored.err.find("written on demand"), std::string::npos) << rescored.err;
+  EXPECT_NE(summary(rescored)["input_hash"], summary(kept_first)["input_hash"]);
+}
+
+// SQL users get the same texts through customer_texts(id): written on the first call (through a
+// connection of its own, so the statement's own snapshot still shows the table as before),
+// returned from the store on the next, with the account's summary and the recommendations.
+TEST_F(InsightsCliTest, CustomerTextsTableFunctionWritesOnceThenReadsTheStore) {
+  const std::string id = Sql(
+      "SELECT customer_id FROM gold.customer_scores s JOIN gold.customer_features f USING (customer_id) "
+      "WHERE s.status = 'active' AND f.frequency >= 2 AND f.recency_days < f.interpurchase_days_mean "
+      "AND coalesce(f.account_id, '') <> '' ORDER BY customer_id DESC LIMIT 1");
+  ASSERT_FALSE(id.empty());
+  const std::string query = "SELECT kind, subject_id, text, written_now, input_hash, generated_at FROM customer_texts('" +
+                            id + "')";
+  auto first = RunCli("sql --db " + db_ + " --json \"" + query + "\"");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  json rows = json::parse(first.out);
+  ASSERT_GE(rows.size(), 3u) << first.out;
+  std::map<std::string, int> kinds;
+  for (const auto& r : rows) ++kinds[r["kind"].get<std::string>()];
+  EXPECT_EQ(kinds["summary"], 1) << first.out;
+  EXPECT_EQ(kinds["account_summary"], 1) << first.out;
+  EXPECT_GE(kinds["recommendation"], 1) << first.out;
+  EXPECT_EQ(kinds["retention_strategy"], 0) << "not at risk";
+  EXPECT_EQ(rows[0]["kind"], "summary");
+  EXPECT_EQ(rows[0]["written_now"], true);
+  EXPECT_NE(rows[0]["text"].get<std::string>().find("churn risk"), std::string::npos) << rows[0].dump();
+  EXPECT_EQ(Sql("SELECT summary FROM gold.account_summaries WHERE subject_kind = 'customer' AND subject_id = '" + id + "'"),
+            rows[0]["text"].get<std::string>()) << "stored";
+  auto second = RunCli("sql --db " + db_ + " --json \"" + query + "\"");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  json again = json::parse(second.out);
+  ASSERT_EQ(again.size(), rows.size());
+  EXPECT_EQ(again[0]["written_now"], false);
+  EXPECT_EQ(again[0]["generated_at"], rows[0]["generated_at"]);
+  EXPECT_EQ(again[0]["input_hash"], rows[0]["input_hash"]);
+  // The same texts as `insights --customer` shows.
+  auto cli = RunCli("insights --db " + db_ + " --customer " + id + " --json");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(json::parse(cli.out)["summary"]["summary"], rows[0]["text"]);
+  // Errors name the problem.
+  auto missing = RunCli("sql --db " + db_ + " \"SELECT * FROM customer_texts('NOPE')\"");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("no customer 'NOPE'"), std::string::npos) << missing.err;
+  auto null_id = RunCli("sql --db " + db_ + " \"SELECT * FROM customer_texts(NULL)\"");
+  EXPECT_NE(null_id.exit_code, 0);
+  EXPECT_NE(null_id.err.find("NULL or empty"), std::string::npos) << null_id.err;
 }
 
 // Label `model`: on demand with a model goes through the AI service and its cache: the first

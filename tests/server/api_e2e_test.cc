@@ -140,6 +140,25 @@ TEST_F(ServeTest, ASummaryIsWrittenOnTheFirstRequestAndThenServedFromTheStore) {
   EXPECT_EQ(second["insights"]["account_summary"]["summary"], text);
   EXPECT_EQ(second["insights"]["account_summary"]["generated_at"], first["insights"]["account_summary"]["generated_at"]);
   EXPECT_EQ(on_demand_writes(), before + 1) << "the second request answered from the store";
+  // A refresh that changes no fact of theirs (no new data: an incremental run with nothing to
+  // redo) keeps the text, and the run's recorded check answers the next request (no rewrite).
+  Api admin = As("acme/admin");
+  auto job = admin.Post("/v1/jobs/refresh", "");
+  ASSERT_EQ(job.status, 202) << job.body;
+  const int64_t job_id = json::parse(job.body)["job_id"];
+  std::string status = "running";
+  for (int i = 0; i < 1200 && status == "running"; ++i) {  // at most 120 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const json jobs = admin.GetJson("/v1/jobs");
+    for (const auto& j : jobs["jobs"]) {
+      if (j["job_id"] == job_id) status = j["status"];
+    }
+  }
+  ASSERT_EQ(status, "succeeded");
+  json third = admin.GetJson("/v1/customers/" + id);
+  EXPECT_EQ(third["insights"]["account_summary"]["summary"], text);
+  EXPECT_EQ(third["insights"]["account_summary"]["generated_at"], first["insights"]["account_summary"]["generated_at"]);
+  EXPECT_EQ(on_demand_writes(), before + 1) << "kept through the refresh, answered from the store";
 }
 
 TEST_F(ServeTest, CustomersFilterSortAndPaginate) {
