@@ -525,10 +525,15 @@ Result<bool> WriteProbabilityAlive(store::Connection& conn, const std::string& a
     for (size_t i = 0; i < ids.row_count(); ++i) wanted.insert(ids.GetString(0, i));
   }
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "main", table));
-  for (size_t i = 0; i < s->size(); ++i) {  // Predict: the very values gold.customer_clv gets
+  // P(alive) as Predict computes it — the very values gold.customer_clv gets — without the
+  // expected purchases and the lifetime value Predict adds (twelve monthly expectations, each a
+  // hypergeometric series: most of this function's time, for numbers nobody read here).
+  const clv::ModelFit& model = fitted.fit->model;
+  for (size_t i = 0; i < s->size(); ++i) {
     if (!only.all() && !wanted.count(s->customer_id[i])) continue;
     CI_RETURN_IF_ERROR(app.Append(s->customer_id[i]));
-    CI_RETURN_IF_ERROR(app.Append(Num(Predict(*fitted.fit, options, *s, i).p_alive)));
+    CI_RETURN_IF_ERROR(app.Append(Num(clv::ProbabilityAlive(model, s->frequency[i], s->recency[i], s->T[i],
+                                                            s->has_litt() ? s->litt[i] : 0.0))));
     CI_RETURN_IF_ERROR(app.EndRow());
   }
   CI_RETURN_IF_ERROR(app.Close());

@@ -5,6 +5,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "core/parallel.h"
 #include "text/clean.h"
 
 namespace custintel::text {
@@ -62,47 +63,71 @@ ClassifierFigures Figures(const std::vector<int>& gold, const std::vector<int>& 
 }  // namespace
 
 Result<DomainModel> DomainModel::Train(std::span<const RatedText> examples, const DomainOptions& options) {
-  std::vector<std::pair<std::vector<std::string>, int>> data;
+  std::vector<std::size_t> kept;  // examples with a polarity, in order
   int pos = 0, neg = 0;
-  for (const RatedText& r : examples) {
-    int y = Gold(r.rating);
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    int y = Gold(examples[i].rating);
     if (y == 0) continue;
     (y > 0 ? pos : neg) += 1;
-    data.emplace_back(FeaturesOf(r.text), y > 0 ? 1 : 0);
+    kept.push_back(i);
   }
   if (pos < 5 || neg < 5) {
     return Status::InvalidArgument("domain sentiment needs at least 5 positive (rating 4-5) and 5 negative "
                                    "(rating 1-2) reviews; got " + std::to_string(pos) + " and " + std::to_string(neg));
   }
+  // Each text's features (cleaning and tokenising, the costly part) on every core: a pure
+  // function of the text, so the order of the work changes nothing.
+  std::vector<std::vector<std::string>> features(kept.size());
+  ParallelSlices(kept.size(), 0, 256, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) features[i] = FeaturesOf(examples[kept[i]].text);
+  });
   StringMap<int> df;
-  for (const auto& [f, y] : data) {
+  for (const auto& f : features) {
     for (const std::string& s : f) df[s] += 1;
   }
-  DomainModel m;
+  // The kept features numbered once, so that the epochs index a weight array instead of hashing
+  // every feature string of every text 20 times; each text's weights are visited in the same
+  // order as by name (its sorted features), so the arithmetic — and the model — is the same.
+  StringMap<std::int32_t> index;
+  std::vector<const std::string*> names;
   for (const auto& [s, n] : df) {
-    if (n >= options.min_count) m.weights_[s] = 0.0f;
+    if (n < options.min_count) continue;
+    index.emplace(s, static_cast<std::int32_t>(names.size()));
+    names.push_back(&s);
   }
-  std::vector<std::size_t> order(data.size());
+  std::vector<std::vector<std::int32_t>> active(features.size());
+  std::vector<int> labels(features.size());
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    for (const std::string& s : features[i]) {
+      auto it = index.find(s);
+      if (it != index.end()) active[i].push_back(it->second);
+    }
+    labels[i] = Gold(examples[kept[i]].rating) > 0 ? 1 : 0;
+    std::vector<std::string>().swap(features[i]);
+  }
+  std::vector<float> w(names.size(), 0.0f);
+  double bias = 0;
+  std::vector<std::size_t> order(active.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::mt19937_64 rng(options.seed);
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     double lr = options.learning_rate / (1.0 + 0.2 * epoch);
     for (std::size_t idx : order) {
-      const auto& [f, y] = data[idx];
-      std::vector<float*> active;
-      for (const std::string& s : f) {
-        auto it = m.weights_.find(s);
-        if (it != m.weights_.end()) active.push_back(&it->second);
-      }
-      double scale = active.empty() ? 0 : 1.0 / std::sqrt(static_cast<double>(active.size()));
-      double z = m.bias_;
-      for (float* w : active) z += *w * scale;
+      const std::vector<std::int32_t>& a = active[idx];
+      const int y = labels[idx];
+      double scale = a.empty() ? 0 : 1.0 / std::sqrt(static_cast<double>(a.size()));
+      double z = bias;
+      for (std::int32_t k : a) z += w[k] * scale;
       double g = Sigmoid(z) - y;
-      m.bias_ -= lr * g * 0.1;
-      for (float* w : active) *w -= static_cast<float>(lr * (g * scale + options.l2 * *w));
+      bias -= lr * g * 0.1;
+      for (std::int32_t k : a) w[k] -= static_cast<float>(lr * (g * scale + options.l2 * w[k]));
     }
   }
+  DomainModel m;
+  m.bias_ = bias;
+  m.weights_.reserve(names.size());
+  for (std::size_t k = 0; k < names.size(); ++k) m.weights_.emplace(*names[k], w[k]);
   return m;
 }
 
@@ -156,16 +181,18 @@ Result<BlendReport> EvaluateBlend(std::span<const RatedText> examples, const Sen
   if (test_n == 0 || test_n >= rated.size()) return Status::InvalidArgument("holdout leaves no train or test texts");
   std::span<const RatedText> test(rated.data(), test_n), train(rated.data() + test_n, rated.size() - test_n);
   CI_ASSIGN_OR_RETURN(DomainModel model, DomainModel::Train(train, options.domain));
-  std::vector<int> gold, lex, dom, blend;
-  for (const RatedText& r : test) {
-    CleanedText clean = CleanText(r.text);
-    TokenizedText t = Tokenize(clean.text);
-    double l = analyzer.Score(t).result.compound, d = model.Score(t);
-    gold.push_back(Gold(r.rating));
-    lex.push_back(Predict(l));
-    dom.push_back(Predict(d));
-    blend.push_back(Predict(BlendScores(l, d, options.domain_weight)));
-  }
+  std::vector<int> gold(test.size()), lex(test.size()), dom(test.size()), blend(test.size());
+  ParallelSlices(test.size(), 0, 256, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      CleanedText clean = CleanText(test[i].text);
+      TokenizedText t = Tokenize(clean.text);
+      double l = analyzer.Score(t).result.compound, d = model.Score(t);
+      gold[i] = Gold(test[i].rating);
+      lex[i] = Predict(l);
+      dom[i] = Predict(d);
+      blend[i] = Predict(BlendScores(l, d, options.domain_weight));
+    }
+  });
   BlendReport report;
   report.train = train.size();
   report.test = test.size();

@@ -58,10 +58,13 @@ interval_stats AS (
   FROM (SELECT customer_id, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap
         FROM purchase_days)
   WHERE gap IS NOT NULL GROUP BY customer_id),
+-- The items of the purchases. The purchases are orders as of as_of already, so their items are
+-- joined straight from silver.order_items: order_items_as_of would only repeat that filter (a
+-- semi-join of every item with the orders, ~7% of this view's time), with the same rows.
 category_counts AS (
   SELECT p.customer_id, coalesce(pr.category, 'unknown') AS category,
          sum(coalesce(oi.quantity, 1)) AS n
-  FROM purchases p JOIN silver.order_items_as_of(getvariable('as_of')::TIMESTAMPTZ) oi USING (order_id)
+  FROM purchases p JOIN silver.order_items oi USING (order_id)
   LEFT JOIN silver.products pr USING (product_id)
   GROUP BY p.customer_id, coalesce(pr.category, 'unknown')),
 category_stats AS (

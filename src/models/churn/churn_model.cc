@@ -36,7 +36,7 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
   Stopwatch sw;
   CI_ASSIGN_OR_RETURN(store::QueryResult rows, conn.Query(sql));
   CI_ASSIGN_OR_RETURN(FeatureMatrix m, BuildFeatureMatrix(rows, model.spec));
-  LogInfo(fmt::format("churn scoring: reading {} rows {:.2f} s", m.ids.size(), sw.Lap()));
+  LogInfo(fmt::format("churn scoring: reading {} rows {}", m.ids.size(), LapText(sw)));
   CI_RETURN_IF_ERROR(conn.Execute(
       "CREATE OR REPLACE TABLE meta.churn_scores_stage (customer_id VARCHAR, churn_risk DOUBLE, risk_factors VARCHAR)"));
   CI_ASSIGN_OR_RETURN(store::Appender app, store::Appender::Create(conn, "meta", "churn_scores_stage"));
@@ -74,8 +74,8 @@ Result<int64_t> WriteScores(store::Connection& conn, const TrainedModel& model, 
     }
   }
   CI_RETURN_IF_ERROR(app.Close());
-  LogInfo(fmt::format("churn scoring: predictions and {} drivers {:.2f} s", approximate ? "approximate" : "exact",
-                      sw.Lap()));
+  LogInfo(fmt::format("churn scoring: predictions and {} drivers {}", approximate ? "approximate" : "exact",
+                      LapText(sw)));
   CI_RETURN_IF_ERROR(conn.Execute(
       "UPDATE gold.customer_scores s SET churn_risk = t.churn_risk, risk_factors = t.risk_factors::JSON "
       "FROM meta.churn_scores_stage t WHERE s.customer_id = t.customer_id; DROP TABLE meta.churn_scores_stage;"));
@@ -245,7 +245,7 @@ Result<ChurnScoreReport> ScoreLearnedChurn(store::Connection& conn, const std::s
   }
   Stopwatch sw;
   if (o.label.empty()) CI_RETURN_IF_ERROR(AlivenessAtAsOf(conn, as_of, o));
-  LogInfo(fmt::format("churn scoring: BG/NBD P(alive) at {} {:.2f} s", as_of, sw.Lap()));
+  LogInfo(fmt::format("churn scoring: BG/NBD P(alive) at {} {}", as_of, LapText(sw)));
   Status query_status;
   std::string sql = ScoringQuery(conn, o, model->spec, scope, &query_status);
   CI_RETURN_IF_ERROR(query_status);

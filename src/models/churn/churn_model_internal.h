@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/stopwatch.h"
 #include "features/scope.h"
 #include "models/churn/churn_model.h"
 #include "models/churn/churn_model_data.h"
@@ -41,6 +42,9 @@ struct TrainOutcome {
   std::string too_little;
 };
 
+// "12.34 s (5.67 s CPU)": the lap of `sw` for a phase's log line.
+std::string LapText(Stopwatch& sw);
+
 Result<std::vector<double>> PredictCalibrated(const Booster& b, const IsotonicCalibrator& cal, const DenseMatrix& x);
 
 Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int days);
@@ -57,9 +61,11 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
 // following `horizon` days, into the temp table `name`. The features view and the heuristic's
 // macro are the ones the run writes gold from (one definition each), evaluated at the cutoff
 // straight into the snapshot: gold is not touched (it was rebuilt at the cutoff and put back,
-// which cost more than the features themselves at 1M customers).
+// which cost more than the features themselves at 1M customers). Only the view's columns a model
+// can use are kept (no JSON, no timestamps). ci_status (the customer status at the cutoff) is
+// computed when `with_status`, else NULL.
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
-                        const features::Scope& scope, const ChurnConfig& statuses);
+                        const features::Scope& scope, const ChurnConfig& statuses, bool with_status);
 
 Result<std::string> LabelledQuery(store::Connection& conn, const std::string& label);
 

@@ -36,6 +36,12 @@ Status SnapshotAliveness(store::Connection& conn, const std::string& at, const f
 
 }  // namespace
 
+std::string LapText(Stopwatch& sw) {
+  double cpu = 0;
+  const double wall = sw.Lap(&cpu);
+  return fmt::format("{:.2f} s ({:.2f} s CPU)", wall, cpu);
+}
+
 Result<std::string> ShiftDays(store::Connection& conn, const std::string& t, int days) {
   CI_ASSIGN_OR_RETURN(store::QueryResult r,
                       conn.Query("SELECT (?::TIMESTAMPTZ - to_days(?::INTEGER))::VARCHAR", {t, int64_t{days}}));
@@ -64,34 +70,48 @@ Result<features::Scope> SampleAtCutoff(store::Connection& conn, const std::strin
 // following `horizon` days, into the temp table `name`. The features view and the heuristic's
 // macro are the ones the run writes gold from (one definition each), evaluated at the cutoff
 // straight into the snapshot: gold is not touched (it was rebuilt at the cutoff and put back,
-// which cost more than the features themselves at 1M customers).
+// which cost more than the features themselves at 1M customers). The view is read once, by the
+// statement that writes the snapshot (it was first copied whole into a TEMP table and then
+// copied again with the labels), and only its columns a model can use: the JSON and time
+// columns, which InferFeatureSpec leaves out, are not carried (they were most of the bytes read
+// back). The customer status is computed only when `with_status` (the evaluation reports it at
+// the validation cutoff; the training cutoff's was never read): ci_status is NULL otherwise.
 Status SnapshotAtCutoff(store::Connection& conn, const std::string& cutoff, int horizon, const std::string& name,
-                        const features::Scope& scope, const ChurnConfig& statuses) {
+                        const features::Scope& scope, const ChurnConfig& statuses, bool with_status) {
   Stopwatch sw;
   CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "features/sql/customer_features.sql", cutoff, scope));
   CI_RETURN_IF_ERROR(features::RunSqlModel(conn, "models/sql/churn_heuristic.sql", cutoff));
-  CI_RETURN_IF_ERROR(conn.Execute(
-      "CREATE OR REPLACE TEMP TABLE ci_churn_features AS SELECT * FROM ci_customer_features"));
-  LogInfo(fmt::format("churn {}: features at {} {:.2f} s", name, cutoff, sw.Lap()));
+  CI_ASSIGN_OR_RETURN(store::QueryResult described, conn.Query(
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ci_customer_features)"));
+  std::string columns;
+  for (size_t r = 0; r < described.row_count(); ++r) {
+    const std::string type = described.GetString(1, r);
+    if (type == "JSON" || type == "DATE" || type.rfind("TIMESTAMP", 0) == 0) continue;
+    columns += (columns.empty() ? "f." : ", f.") + QuoteIdent(described.GetString(0, r));
+  }
   CI_RETURN_IF_ERROR(SnapshotAliveness(conn, cutoff, scope));
-  LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {:.2f} s", name, cutoff, sw.Lap()));
+  LogInfo(fmt::format("churn {}: BG/NBD P(alive) at {} {}", name, cutoff, LapText(sw)));
   std::string c = QuoteLiteral(cutoff) + "::TIMESTAMPTZ";
-  // The customer status at the cutoff (the evaluation's by-status figures): the run's
-  // definition, with the heuristic standing in for the churn risk where there is no rhythm.
-  CI_RETURN_IF_ERROR(LoadStatusRhythm(conn, cutoff, statuses));
   const std::string heuristic =
       "ci_churn_heuristic(f.days_inactive, f.avg_sentiment, f.tickets_90d, f.interactions_90d, f.avg_satisfaction)";
+  std::string status = "NULL::VARCHAR";
+  if (with_status) {
+    // The customer status at the cutoff (the evaluation's by-status figures): the run's
+    // definition, with the heuristic standing in for the churn risk where there is no rhythm.
+    CI_RETURN_IF_ERROR(LoadStatusRhythm(conn, cutoff, statuses));
+    status = StatusCall("f", "a.clv_p_alive", heuristic);
+  }
   CI_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE OR REPLACE TEMP TABLE {0} AS "
       "WITH later AS (SELECT DISTINCT o.customer_id FROM silver.orders o WHERE o.ordered_at > {1} "
       "  AND o.ordered_at <= {1} + to_days({2}) AND is_purchase(o.status) AND {3}) "
-      "SELECT f.*, a.clv_p_alive, {4} AS ci_heuristic, "
+      "SELECT {6}, a.clv_p_alive, {4} AS ci_heuristic, "
       "  CASE WHEN l.customer_id IS NULL THEN 1 ELSE 0 END AS ci_label, {5} AS ci_status "
-      "FROM ci_churn_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
-      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id; DROP TABLE ci_churn_features; "
-      "DROP TABLE ci_status_rhythm; DROP TABLE ci_status_settings",
-      name, c, horizon, scope.Filter("o.customer_id"), heuristic, StatusCall("f", "a.clv_p_alive", heuristic))));
-  LogInfo(fmt::format("churn {}: labels {:.2f} s", name, sw.Lap()));
+      "FROM ci_customer_features f LEFT JOIN ci_churn_alive a USING (customer_id) "
+      "LEFT JOIN later l USING (customer_id) ORDER BY f.customer_id",
+      name, c, horizon, scope.Filter("o.customer_id"), heuristic, status, columns)));
+  if (with_status) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE ci_status_rhythm; DROP TABLE ci_status_settings"));
+  LogInfo(fmt::format("churn {}: features and labels at {} {}", name, cutoff, LapText(sw)));
   if (!scope.all()) CI_RETURN_IF_ERROR(conn.Execute("DROP TABLE " + scope.table()));
   return Status::Ok();
 }

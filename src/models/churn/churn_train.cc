@@ -181,10 +181,12 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
   CI_ASSIGN_OR_RETURN(e.valid_cutoff, ShiftDays(conn, as_of, o.horizon_days));
   CI_ASSIGN_OR_RETURN(features::Scope train_scope,
                       SampleAtCutoff(conn, e.train_cutoff, o.max_train_rows, "ci_churn_train_sample"));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train", train_scope, o.statuses));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.train_cutoff, o.horizon_days, "ci_churn_train", train_scope, o.statuses,
+                                   /*with_status=*/false));
   CI_ASSIGN_OR_RETURN(features::Scope valid_scope,
                       SampleAtCutoff(conn, e.valid_cutoff, o.max_valid_rows, "ci_churn_valid_sample"));
-  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope, o.statuses));
+  CI_RETURN_IF_ERROR(SnapshotAtCutoff(conn, e.valid_cutoff, o.horizon_days, "ci_churn_valid", valid_scope, o.statuses,
+                                   /*with_status=*/true));
   Stopwatch sw;
   FeatureSpec spec;
   CI_ASSIGN_OR_RETURN(Dataset train, ReadDataset(conn, "SELECT * FROM ci_churn_train", nullptr, &spec));
@@ -200,10 +202,10 @@ Result<TrainOutcome> TrainTimeSplit(store::Connection& conn, const std::string& 
     if (!out.too_little.empty()) return out;
   }
   if (spec.width() == 0) return TrainOutcome{std::nullopt, "no usable feature columns"};
-  LogInfo(fmt::format("churn: reading the training and validation rows {:.2f} s", sw.Lap()));
+  LogInfo(fmt::format("churn: reading the training and validation rows {}", LapText(sw)));
   CI_ASSIGN_OR_RETURN(auto fitted, FitCalibrated(train, cal, o.booster));
   CI_ASSIGN_OR_RETURN(std::vector<double> p, PredictCalibrated(fitted.first, fitted.second, held_out.m.x));
-  LogInfo(fmt::format("churn: training and calibrating {:.2f} s", sw.Lap()));
+  LogInfo(fmt::format("churn: training and calibrating {}", LapText(sw)));
   FillMetrics(&e, p, held_out.labels, held_out.heuristic);
   CI_ASSIGN_OR_RETURN(std::string alive_model, AliveModelName(conn));
   FillBaselines(&e, held_out, &cal, alive_model);
