@@ -80,7 +80,9 @@ measure() {
   local t0 t1 c0 c1
   load0=$(cut -d' ' -f1 /proc/loadavg); c0=$(cluster_cpu); t0=$(date +%s.%N)
   "$@" >/dev/null
-  t1=$(date +%s.%N); c1=$(cluster_cpu); load1=$(cut -d' ' -f1 /proc/loadavg)
+  t1=$(date +%s.%N); load1=$(cut -d' ' -f1 /proc/loadavg)
+  sleep 2  # the session's backend exits after its client: let the postmaster reap it (cutime)
+  c1=$(cluster_cpu)
   wall=$(echo "$t1 - $t0" | bc -l); cpu=$(echo "$c1 - $c0" | bc -l)
 }
 report() {  # label rows note
