@@ -72,6 +72,22 @@ struct Embedding {
   int tokens = 0;
 };
 
+// One operation of a mixed call (Backend::RunMixed): its prompts and parameters.
+struct MixedRequest {
+  enum class Kind { kGenerate, kChoose, kJson };
+  Kind kind = Kind::kGenerate;
+  std::vector<std::string> prompts;
+  std::vector<std::string> choices;  // kChoose
+  std::string json_schema;           // kJson
+  Sampling sampling;                 // kGenerate, kJson
+};
+
+// Its answers, one per prompt: `completions` for kGenerate and kJson, `scored` for kChoose.
+struct MixedAnswers {
+  Batch<Completion> completions;
+  Batch<Scored> scored;
+};
+
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD: a model that stops inside a
 // multi-byte character (max_tokens, a random test model) must not hand DuckDB or a JSON parser
 // bytes they refuse. Valid UTF-8 comes back unchanged.
@@ -95,6 +111,12 @@ class Backend {
   // Relevance of each document to the query, higher is more relevant (not necessarily in [0,1]).
   virtual Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) = 0;
 
+  // Several operations at once — a queue step's choices, summaries and themes: each request's
+  // answers are those Generate / Choose / GenerateJson give it. A backend that batches decodes
+  // all requests' rows together (llama: one batch run, every row in flight at once; http: the
+  // requests concurrently); the default makes the calls one after another.
+  virtual std::vector<MixedAnswers> RunMixed(std::span<const MixedRequest> requests);
+
   // True when the backend answers the text tasks (sentiment, summary, themes) itself, without
   // prompts: the builtin text engine. Model backends get prompt templates (ai/templates.h).
   virtual bool native_text_tasks() const { return false; }
@@ -108,6 +130,10 @@ class Backend {
     (void)check;
     (void)data;
   }
+
+ protected:
+  // One request through this backend's own Generate / Choose / GenerateJson.
+  MixedAnswers RunOne(const MixedRequest& request);
 };
 
 }  // namespace custintel::ai

@@ -31,14 +31,29 @@ void UnmaskStrings(json& j, const std::vector<text::PiiReplacement>& mapping) {
   }
 }
 
+void UnmaskTexts(Batch<Completion>& out, const Masked& m) {
+  for (size_t i = 0; i < out.size() && i < m.each.size(); ++i) {
+    if (out[i].ok()) out[i]->text = text::Unmask(out[i]->text, m.each[i].mapping);
+  }
+}
+
+void UnmaskJson(Batch<Completion>& out, const Masked& m) {
+  for (size_t i = 0; i < out.size() && i < m.each.size(); ++i) {
+    if (!out[i].ok() || m.each[i].mapping.empty()) continue;
+    // Values go back into the JSON's strings, not its text: a value with a quote stays JSON.
+    json j = json::parse(out[i]->text, nullptr, false);
+    if (j.is_discarded()) continue;  // the service reports non-JSON answers
+    UnmaskStrings(j, m.each[i].mapping);
+    out[i]->text = j.dump();
+  }
+}
+
 }  // namespace
 
 Batch<Completion> MaskingBackend::Generate(std::span<const std::string> prompts, const Sampling& sampling) {
   Masked m = MaskAll(prompts);
   Batch<Completion> out = inner_->Generate(m.texts, sampling);
-  for (size_t i = 0; i < out.size() && i < m.each.size(); ++i) {
-    if (out[i].ok()) out[i]->text = text::Unmask(out[i]->text, m.each[i].mapping);
-  }
+  UnmaskTexts(out, m);
   return out;
 }
 
@@ -50,13 +65,21 @@ Batch<Completion> MaskingBackend::GenerateJson(std::span<const std::string> prom
                                                const Sampling& sampling) {
   Masked m = MaskAll(prompts);
   Batch<Completion> out = inner_->GenerateJson(m.texts, json_schema, sampling);
-  for (size_t i = 0; i < out.size() && i < m.each.size(); ++i) {
-    if (!out[i].ok() || m.each[i].mapping.empty()) continue;
-    // Values go back into the JSON's strings, not its text: a value with a quote stays JSON.
-    json j = json::parse(out[i]->text, nullptr, false);
-    if (j.is_discarded()) continue;  // the service reports non-JSON answers
-    UnmaskStrings(j, m.each[i].mapping);
-    out[i]->text = j.dump();
+  UnmaskJson(out, m);
+  return out;
+}
+
+std::vector<MixedAnswers> MaskingBackend::RunMixed(std::span<const MixedRequest> requests) {
+  std::vector<Masked> masked;
+  std::vector<MixedRequest> inner_requests(requests.begin(), requests.end());
+  for (MixedRequest& r : inner_requests) {
+    masked.push_back(MaskAll(r.prompts));
+    r.prompts = masked.back().texts;
+  }
+  std::vector<MixedAnswers> out = inner_->RunMixed(inner_requests);
+  for (size_t i = 0; i < out.size() && i < requests.size(); ++i) {
+    if (requests[i].kind == MixedRequest::Kind::kGenerate) UnmaskTexts(out[i].completions, masked[i]);
+    if (requests[i].kind == MixedRequest::Kind::kJson) UnmaskJson(out[i].completions, masked[i]);
   }
   return out;
 }

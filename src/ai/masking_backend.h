@@ -28,6 +28,7 @@ class MaskingBackend final : public Backend {
                                  const Sampling& sampling) override;
   Batch<Embedding> Embed(std::span<const std::string> texts) override;
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override;
+  std::vector<MixedAnswers> RunMixed(std::span<const MixedRequest> requests) override;
   bool native_text_tasks() const override { return inner_->native_text_tasks(); }
 
  private:

@@ -59,6 +59,16 @@ struct TaskKey {
   std::string template_key, cache_key;
 };
 
+// One operation of AiService::RunTogether: an operation over its inputs.
+struct OpBatch {
+  enum class Kind { kGenerate, kChoose, kJson, kSentiment, kSummarize, kThemes };
+  Kind kind = Kind::kGenerate;
+  std::vector<std::string> inputs;   // prompts (generate, choose, json) or texts (the text tasks)
+  std::vector<std::string> choices;  // kChoose
+  std::string schema;                // kJson, as GenerateJson takes it
+  int max_tokens = 0;                // > 0: instead of the service's sampling.max_tokens
+};
+
 struct ServiceOptions {
   Sampling sampling;            // defaults for every call (seed, max tokens, ...)
   // The builtin text engine is cheaper than a cache lookup; caching it is for tests/demos.
@@ -86,6 +96,14 @@ class AiService {
   Batch<std::string> Summarize(std::span<const std::string> texts);
   Batch<std::vector<std::string>> Themes(std::span<const std::string> texts);
   std::vector<std::string> Mask(std::span<const std::string> texts);
+  // Several operations in one backend call (Backend::RunMixed: the llama backend decodes all
+  // their rows together): what a queue step does with a batch of mixed items. Each operation
+  // keeps its own cache entries, deduplication and budget, exactly as its own call (Generate,
+  // Choose, GenerateJson, Sentiment, Summarize, Themes, on a service whose sampling has its
+  // max_tokens) would, and answers what that call answers, as JSON: generate, summarize and
+  // json give a string (json: the document's text), choose {"label", "probability", "margin",
+  // "probabilities"}, sentiment a number, themes an array of strings. Row-aligned per op.
+  std::vector<Batch<nlohmann::json>> RunTogether(std::span<const OpBatch> ops);
   // One summary of any number of texts: a tree of summaries, each node at most agg_fan_in
   // texts and agg_max_chars characters, so never limited by a context window.
   Result<std::string> Aggregate(std::span<const std::string> texts, const std::string& instruction);
@@ -105,9 +123,18 @@ class AiService {
 
  private:
   struct Call;  // one cached batch call: op, template, constraint, inputs
-  Call TextCall(TextTask task, std::span<const std::string> inputs) const;
+  template <class T>
+  struct Pending;  // a call's rows between the cache lookup and the store
+  Call TextCall(TextTask task, std::span<const std::string> inputs, const Sampling& sampling) const;
   template <class T, class Compute, class Encode, class Decode>
   Batch<T> Cached(const Call& call, Compute compute, Encode encode, Decode decode);
+  // Cached in two halves: Prepare deduplicates, looks up the cache and takes the budget (the
+  // rows left to compute are Pending::inputs); Finish records and stores what was computed.
+  template <class T, class Decode>
+  Pending<T> Prepare(const Call& call, Decode decode);
+  template <class T, class Got, class Encode>
+  Batch<T> Finish(const Call& call, Pending<T>& pending, Got got, Encode encode);
+  Batch<nlohmann::json> RunAlone(const OpBatch& op);
   bool UseCache() const;
 
   std::shared_ptr<Backend> backend_;

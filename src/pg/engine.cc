@@ -66,6 +66,9 @@ class SignalSafeBackend final : public ai::Backend {
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override {
     return Run([&] { return inner_->Rerank(query, docs); });
   }
+  std::vector<ai::MixedAnswers> RunMixed(std::span<const ai::MixedRequest> requests) override {
+    return Run([&] { return inner_->RunMixed(requests); });
+  }
   bool native_text_tasks() const override { return inner_->native_text_tasks(); }
 
  private:

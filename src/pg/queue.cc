@@ -25,7 +25,8 @@ struct Item {
   int64_t seed = 42;
 };
 
-// Items computed together share the operation and every parameter.
+// Items of one operation share the operation and every parameter; the operations of one seed
+// are computed together (AiService::RunTogether: one backend batch for all of them).
 std::string GroupKey(const Item& it) {
   return it.op + '\x1f' + it.choices_json + '\x1f' + it.schema + '\x1f' +
          (it.max_tokens ? std::to_string(*it.max_tokens) : "") + '\x1f' + std::to_string(it.seed);
@@ -65,6 +66,30 @@ std::vector<Result<std::string>> Encoded(ai::Batch<T> batch, Encode encode) {
   return out;
 }
 
+std::optional<ai::OpBatch::Kind> KindOf(const std::string& op) {
+  if (op == "generate") return ai::OpBatch::Kind::kGenerate;
+  if (op == "choose") return ai::OpBatch::Kind::kChoose;
+  if (op == "json") return ai::OpBatch::Kind::kJson;
+  if (op == "sentiment") return ai::OpBatch::Kind::kSentiment;
+  if (op == "summarize") return ai::OpBatch::Kind::kSummarize;
+  if (op == "themes") return ai::OpBatch::Kind::kThemes;
+  return std::nullopt;  // embed (another model kind) and unknown ops: Compute
+}
+
+// A RunTogether answer as the results table keeps it: text for generate, summarize and json,
+// the label for choose, JSON for sentiment and themes.
+Result<std::string> Stored(ai::OpBatch::Kind kind, Result<json> answer) {
+  if (!answer.ok()) return answer.status();
+  if (kind == ai::OpBatch::Kind::kChoose) return (*answer)["label"].get<std::string>();
+  if (answer->is_string()) return answer->get<std::string>();
+  return answer->dump();
+}
+
+// One seed's groups through one service: every operation's rows in one backend batch, except
+// embed (an embedding model's own batch) and unknown ops. Row-aligned with each group.
+std::vector<std::vector<Result<std::string>>> ComputeTogether(const Callee& callee, int64_t seed,
+                                                              const std::vector<const std::vector<const Item*>*>& groups);
+
 // One batch through the service: the rows of `group`, in order.
 std::vector<Result<std::string>> Compute(const Callee& callee, const std::vector<const Item*>& group) {
   const Item& first = *group.front();
@@ -90,6 +115,39 @@ std::vector<Result<std::string>> Compute(const Callee& callee, const std::vector
     return Encoded(service->Choose(inputs, choices), [](const ai::Scored& s) { return s.label; });
   }
   return std::vector<Result<std::string>>(group.size(), Status::InvalidArgument("unknown op '" + first.op + "'"));
+}
+
+std::vector<std::vector<Result<std::string>>> ComputeTogether(const Callee& callee, int64_t seed,
+                                                              const std::vector<const std::vector<const Item*>*>& groups) {
+  std::vector<std::vector<Result<std::string>>> out(groups.size());
+  std::vector<ai::OpBatch> ops;
+  std::vector<size_t> op_group;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const std::vector<const Item*>& group = *groups[g];
+    const Item& first = *group.front();
+    std::optional<ai::OpBatch::Kind> kind = KindOf(first.op);
+    if (!kind) {
+      out[g] = Compute(callee, group);
+      continue;
+    }
+    ai::OpBatch op;
+    op.kind = *kind;
+    for (const Item* it : group) op.inputs.push_back(it->input);
+    if (!first.choices_json.empty()) op.choices = json::parse(first.choices_json).get<std::vector<std::string>>();
+    op.schema = first.schema;
+    op.max_tokens = first.max_tokens.value_or(0);
+    ops.push_back(std::move(op));
+    op_group.push_back(g);
+  }
+  if (ops.empty()) return out;
+  CallOptions call;
+  call.seed = seed;
+  std::unique_ptr<ai::AiService> service = ServiceFor(callee, call);
+  std::vector<ai::Batch<json>> answers = service->RunTogether(ops);
+  for (size_t k = 0; k < ops.size(); ++k) {
+    for (auto& a : answers[k]) out[op_group[k]].push_back(Stored(ops[k].kind, std::move(a)));
+  }
+  return out;
 }
 
 // Writes `result` into the item's target row as the role that enqueued it, in a subtransaction:
@@ -147,11 +205,24 @@ Datum Work(FunctionCallInfo fcinfo) {
   const std::vector<Item> items = Claim(queue, batch_size);
   if (items.empty()) return Int32GetDatum(0);
 
-  std::map<std::string, std::vector<const Item*>> groups;
-  for (const Item& it : items) groups[GroupKey(it)].push_back(&it);
+  std::map<int64_t, std::map<std::string, std::vector<const Item*>>> by_seed;
+  for (const Item& it : items) by_seed[it.seed][GroupKey(it)].push_back(&it);
+  std::vector<const std::vector<const Item*>*> all_groups;
+  std::vector<std::vector<Result<std::string>>> all_results;
+  for (const auto& [seed, groups] : by_seed) {
+    std::vector<const std::vector<const Item*>*> these;
+    for (const auto& [key, group] : groups) these.push_back(&group);
+    std::vector<std::vector<Result<std::string>>> got = ComputeTogether(callee, seed, these);
+    for (size_t g = 0; g < these.size(); ++g) {
+      all_groups.push_back(these[g]);
+      all_results.push_back(std::move(got[g]));
+    }
+  }
   std::vector<std::string> done_ids, done_results, failed_ids, errors;
-  for (const auto& [key, group] : groups) {
-    std::vector<Result<std::string>> results = Compute(callee, group);
+  for (size_t g = 0; g < all_groups.size(); ++g) {
+    const std::vector<const Item*>& group = *all_groups[g];
+    std::vector<Result<std::string>>& results = all_results[g];
+    results.resize(group.size(), Status::Internal("no answer for the item"));
     for (size_t i = 0; i < group.size(); ++i) {
       std::optional<std::string> write_error;
       if (results[i].ok() && !group[i]->target_oid.empty()) {

@@ -59,7 +59,11 @@ class CountingBackend : public Backend {
   Result<std::vector<double>> Rerank(const std::string& q, std::span<const std::string> d) override {
     return BuiltinBackend().Rerank(q, d);
   }
-  std::atomic<int> rows{0}, batches{0};
+  std::vector<MixedAnswers> RunMixed(std::span<const MixedRequest> requests) override {
+    ++mixed_calls;
+    return Backend::RunMixed(requests);
+  }
+  std::atomic<int> rows{0}, batches{0}, mixed_calls{0};
 
  private:
   ModelIdentity id_;
@@ -184,6 +188,94 @@ TEST(AiService, SecondPassOverUnchangedInputsMakesZeroBackendCalls) {
   EXPECT_EQ(again.stats().cache_hits, 3);
   auto hits = db->Connect()->Query("SELECT sum(hits) FROM meta.ai_cache");
   EXPECT_EQ(hits->GetInt64(0, 0), 3);
+}
+
+// A queue step's mixed batch: every operation in one backend call, each answering what its
+// own call answers and writing the cache entries its own call reads.
+TEST(AiService, RunTogetherAnswersAsEachOperationsOwnCallInOneBackendCall) {
+  auto db = EngineDb();
+  auto backend = std::make_shared<CountingBackend>();
+  auto cache = std::make_shared<store::AiCache>(db, backend->identity());
+  const std::vector<std::string> reviews = {"Great blender, crushes ice.", "Arrived broken, support never answered.",
+                                            "Great blender, crushes ice."};
+  const std::string schema = R"({"type":"object","properties":{"urgency":{"type":"string"}},"required":["urgency"]})";
+  std::vector<OpBatch> ops(7);
+  ops[0] = {OpBatch::Kind::kGenerate, {"a", "b", "a"}, {}, "", 0};
+  ops[1] = {OpBatch::Kind::kChoose, reviews, {"positive", "negative"}, "", 0};
+  ops[2] = {OpBatch::Kind::kJson, reviews, {}, schema, 0};
+  ops[3] = {OpBatch::Kind::kSentiment, reviews, {}, "", 0};
+  ops[4] = {OpBatch::Kind::kSummarize, reviews, {}, "", 0};
+  ops[5] = {OpBatch::Kind::kThemes, reviews, {}, "", 0};
+  ops[6] = {OpBatch::Kind::kGenerate, {"a"}, {}, "", 7};  // its own max_tokens: its own key
+  AiService together(backend, cache, nullptr);
+  std::vector<Batch<json>> got = together.RunTogether(ops);
+  ASSERT_EQ(got.size(), ops.size());
+  EXPECT_EQ(backend->mixed_calls.load(), 1) << "one backend call for all seven operations";
+  EXPECT_EQ(together.stats().backend_batches, 1);
+  EXPECT_EQ(together.stats().deduplicated, 6) << "a repeated input is computed once per operation";
+  const int rows_after_together = backend->rows.load();
+
+  // The same operations one call at a time, on a fresh cache: the same answers.
+  auto db2 = EngineDb();
+  auto fresh = std::make_shared<CountingBackend>();
+  AiService alone(fresh, std::make_shared<store::AiCache>(db2, fresh->identity()), nullptr);
+  auto generate = alone.Generate(ops[0].inputs);
+  auto choose = alone.Choose(reviews, ops[1].choices);
+  auto js = alone.GenerateJson(reviews, schema);
+  auto sentiment = alone.Sentiment(reviews);
+  auto summary = alone.Summarize(reviews);
+  auto themes = alone.Themes(reviews);
+  auto seven = alone.Generate(ops[6].inputs, 7);
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    ASSERT_TRUE(got[0][i].ok() && got[1][i].ok() && got[2][i].ok() && got[3][i].ok() && got[4][i].ok() &&
+                got[5][i].ok());
+    EXPECT_EQ(got[0][i]->get<std::string>(), *generate[i]);
+    EXPECT_EQ((*got[1][i])["label"], choose[i]->label);
+    EXPECT_EQ((*got[1][i])["probability"].get<double>(), choose[i]->probability);
+    EXPECT_EQ(got[2][i]->get<std::string>(), *js[i]);
+    EXPECT_EQ(got[3][i]->get<double>(), *sentiment[i]);
+    EXPECT_EQ(got[4][i]->get<std::string>(), *summary[i]);
+    EXPECT_EQ(got[5][i]->get<std::vector<std::string>>(), *themes[i]);
+  }
+  EXPECT_EQ(got[0][0]->get<std::string>(), "echo:a:42");
+  EXPECT_EQ((*got[1][1])["label"], "negative");
+  EXPECT_EQ(got[6][0]->get<std::string>(), *seven[0]);
+
+  // The separate calls on the first cache find every answer RunTogether stored: no backend row.
+  AiService again(backend, cache, nullptr);
+  again.Generate(ops[0].inputs);
+  again.Choose(reviews, ops[1].choices);
+  again.GenerateJson(reviews, schema);
+  again.Sentiment(reviews);
+  again.Summarize(reviews);
+  again.Themes(reviews);
+  again.Generate(ops[6].inputs, 7);
+  EXPECT_EQ(backend->rows.load(), rows_after_together);
+  EXPECT_EQ(again.stats().backend_calls, 0);
+  // And RunTogether over them again is answered from the cache without a backend call.
+  AiService third(backend, cache, nullptr);
+  auto cached = third.RunTogether(ops);
+  EXPECT_EQ(backend->mixed_calls.load(), 1);
+  EXPECT_EQ(cached[3][1]->get<double>(), got[3][1]->get<double>());
+}
+
+TEST(AiService, RunTogetherGivesEachBadOperationItsOwnError) {
+  auto backend = std::make_shared<CountingBackend>();
+  AiService ai(backend, nullptr, nullptr);
+  std::vector<OpBatch> ops(3);
+  ops[0] = {OpBatch::Kind::kChoose, {"x", "y"}, {}, "", 0};                 // no choices
+  ops[1] = {OpBatch::Kind::kJson, {"x"}, {}, "{not a schema", 0};           // unreadable schema
+  ops[2] = {OpBatch::Kind::kGenerate, {"fail", "fine"}, {}, "", 0};         // one row fails
+  auto got = ai.RunTogether(ops);
+  ASSERT_EQ(got[0].size(), 2u);
+  EXPECT_FALSE(got[0][0].ok());
+  EXPECT_NE(got[0][1].status().message().find("at least one choice"), std::string::npos);
+  ASSERT_EQ(got[1].size(), 1u);
+  EXPECT_EQ(got[1][0].status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(got[2][0].ok());
+  ASSERT_TRUE(got[2][1].ok());
+  EXPECT_EQ(got[2][1]->get<std::string>(), "echo:fine:42");
+  EXPECT_EQ(ai.stats().failures, 1);
 }
 
 TEST(AiService, ChangedSeedOrModelIsACacheMiss) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,14 @@ using Clock = std::chrono::steady_clock;
 // (or hang for hang_ms when fail_status is 0) before normal answers resume.
 class FakeServer {
  public:
-  FakeServer() {
+  // port 0: any free port. health: also answer GET /health (as llama.cpp's server does).
+  explicit FakeServer(int port = 0, bool health = false) {
+    if (health) {
+      server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+        ++health_checks;
+        res.set_content(R"({"status":"ok"})", "application/json");
+      });
+    }
     server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
       ++requests;
       last_auth = req.get_header_value("Authorization");
@@ -53,7 +61,7 @@ class FakeServer {
       for (size_t i = 0; i < body["input"].size(); ++i) data.push_back({{"index", i}, {"embedding", {3.0, 4.0}}});
       res.set_content(json{{"data", data}, {"usage", {{"prompt_tokens", 2}}}}.dump(), "application/json");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1") : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -63,8 +71,9 @@ class FakeServer {
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
 
-  std::atomic<int> requests{0}, fail_next{0}, fail_status{500}, hang_ms{0};
+  std::atomic<int> requests{0}, fail_next{0}, fail_status{500}, hang_ms{0}, health_checks{0};
   std::atomic<bool> stop_hang{false};
   std::string last_auth;
 
@@ -218,6 +227,98 @@ TEST(HttpBackend, BreakerOfOneServerSendsTheWorkToTheOther) {
   for (const auto& r : g) EXPECT_TRUE(r.ok()) << r.status().message();
   EXPECT_LE(dead.requests.load(), 4);
   EXPECT_GE(alive.requests.load(), 20);
+}
+
+// Issue 24: a server that dies is taken out of the pool by its breaker, probed in the background
+// (GET /health) and put back when it answers — not by a live request risked on it.
+TEST(HttpBackend, AServerThatDiesIsProbedAndReturnsToThePoolWhenItAnswers) {
+  auto first = std::make_unique<FakeServer>(0, /*health=*/true);
+  FakeServer other(0, /*health=*/true);
+  const int port = first->port();
+  auto o = Fast({first->url(), other.url()});
+  o.breaker_failures = 2;
+  o.breaker_cooldown_ms = 600000;  // no live trial within the test: only a probe can readmit it
+  o.health_interval_ms = 100;
+  HttpBackend b(o);
+  auto prompts = [](int n, const std::string& tag) {
+    std::vector<std::string> p;
+    for (int i = 0; i < n; ++i) p.push_back(tag + std::to_string(i));
+    return p;
+  };
+  auto g = b.Generate(prompts(10, "before"), {});
+  for (const auto& r : g) ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(first->requests.load(), 0);
+  EXPECT_EQ(b.stats().health_probes, 0) << "no probes while every breaker is closed";
+
+  first.reset();  // the server dies: connections refused
+  g = b.Generate(prompts(20, "down"), {});
+  for (const auto& r : g) EXPECT_TRUE(r.ok()) << r.status().message();  // retried on the other
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const int64_t probes_while_down = b.stats().health_probes;
+  EXPECT_GE(probes_while_down, 2) << "the dead server is probed in the background";
+  EXPECT_EQ(b.stats().readmitted, 0);
+  const int64_t sent_while_down = b.stats().requests;
+  g = b.Generate(prompts(10, "still-down"), {});
+  for (const auto& r : g) EXPECT_TRUE(r.ok());
+  EXPECT_EQ(b.stats().requests - sent_while_down, 10) << "no live request goes to the dead server";
+
+  FakeServer back(port, /*health=*/true);  // the same address answers again
+  ASSERT_EQ(back.port(), port);
+  const auto start = Clock::now();
+  while (b.stats().readmitted == 0 && Seconds(start) < 5) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(b.stats().readmitted, 1) << "a health check returned it to the pool";
+  EXPECT_GE(back.health_checks.load(), 1);
+  EXPECT_EQ(back.requests.load(), 0) << "readmitted without a live request";
+  g = b.Generate(prompts(20, "after"), {});
+  for (const auto& r : g) EXPECT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(back.requests.load(), 0) << "work flows to it again, long before the 600 s cooldown";
+  // Once every breaker is closed the prober stops: no more probes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int64_t probes = b.stats().health_probes;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(b.stats().health_probes, probes);
+}
+
+TEST(HttpBackend, AServerWithoutAHealthRouteKeepsTheLiveTrialAfterTheCooldown) {
+  FakeServer flaky, steady;  // no /health, no /v1/models: probes learn nothing
+  flaky.fail_next = 2;
+  auto o = Fast({flaky.url(), steady.url()});
+  o.breaker_failures = 2;
+  o.breaker_cooldown_ms = 300;
+  o.health_interval_ms = 50;
+  o.concurrency = 1;
+  HttpBackend b(o);
+  std::vector<std::string> p(8, "x");
+  for (size_t i = 0; i < p.size(); ++i) p[i] += std::to_string(i);
+  for (const auto& r : b.Generate(p, {})) EXPECT_TRUE(r.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_GT(b.stats().health_probes, 0);
+  EXPECT_EQ(b.stats().readmitted, 0);
+  const int before = flaky.requests.load();
+  for (const auto& r : b.Generate(p, {})) EXPECT_TRUE(r.ok());
+  EXPECT_GT(flaky.requests.load(), before) << "after the cooldown a live trial readmits it, as before";
+}
+
+TEST(HttpBackend, RunMixedAnswersEveryOperationAsItsOwnCall) {
+  FakeServer server;
+  HttpBackend b(Fast({server.url()}));
+  std::vector<MixedRequest> requests(3);
+  requests[0].prompts = {"a", "b"};
+  requests[1].kind = MixedRequest::Kind::kChoose;
+  requests[1].prompts = {"c"};
+  requests[1].choices = {"yes", "no"};
+  requests[2].kind = MixedRequest::Kind::kJson;
+  requests[2].prompts = {"d", "e", "f"};
+  requests[2].json_schema = R"({"type":"object","properties":{"n":{"type":"integer"}}})";
+  auto got = b.RunMixed(requests);
+  ASSERT_EQ(got.size(), 3u);
+  ASSERT_EQ(got[0].completions.size(), 2u);
+  ASSERT_EQ(got[1].scored.size(), 1u);
+  ASSERT_EQ(got[2].completions.size(), 3u);
+  EXPECT_EQ(got[0].completions[1]->text, "reply to b");
+  EXPECT_EQ(got[1].scored[0]->label, "yes");
+  EXPECT_EQ(json::parse(got[2].completions[2]->text)["n"], 1);
+  EXPECT_EQ(server.requests.load(), 6);  // one request per row, as the separate calls
 }
 
 TEST(HttpBackend, SendsTheApiKeyFromTheEnvironmentAndNeverShowsIt) {

@@ -172,6 +172,94 @@ TEST(LlamaBatch, MoreRowsThanParallelSlotsAndStopsAtEog) {
   EXPECT_EQ(*out, *same) << "n_parallel 4 vs 16";
 }
 
+// A choose prompt's choices share the prompt's KV cells (BatchDecoder step 4): prompts with
+// nothing in common but the chat template still evaluate each prompt once, not once per choice.
+TEST(LlamaBatch, ChoicesOfOnePromptShareItsCells) {
+  auto model = Load(BatchModels::Get().llama);
+  ASSERT_NE(model, nullptr);
+  const std::vector<std::string> prompts = {"Blender crushed ice in seconds, easy to clean.",
+                                            "Shipping took forever and the box was damaged.",
+                                            "Support refused the warranty after one week."};
+  const std::vector<std::string> choices = {"very positive", "somewhat negative", "neutral overall"};
+  auto out = model->ChooseBatch(prompts, choices);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  const BatchStats stats = model->last_batch_stats();
+  EXPECT_EQ(stats.sequences, 9);
+  // Every prompt's own tokens (all but the shared prefix and its last token) are copied to its
+  // other two choices' sequences.
+  int64_t expected = 0;
+  for (const auto& p : prompts) {
+    auto t = model->Tokenize("<|im_start|>user\n" + p + "<|im_end|>\n<|im_start|>assistant\n");
+    ASSERT_TRUE(t.ok());
+    expected += 2 * (static_cast<int64_t>(t->size()) - 1 - stats.shared_prefix_tokens);
+  }
+  EXPECT_GE(stats.reused_tokens, expected - 6) << "tokenisation at the template's joins may differ by a token";
+  // The same answers as each prompt alone (where the prompt is the whole shared prefix).
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    auto alone = model->ChooseBatch(std::span(&prompts[i], 1), choices);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ((*alone)[0].label, (*out)[i].label);
+    EXPECT_NEAR((*alone)[0].probability, (*out)[i].probability, 1e-4);
+  }
+}
+
+// Several operations in one decoder run answer what each one's own call answers.
+TEST(LlamaBatch, MixedBatchAnswersAsEachPartAlone) {
+  auto model = Load(BatchModels::Get().llama);
+  ASSERT_NE(model, nullptr);
+  const auto reviews = Reviews(6);
+  std::vector<std::string> summarize, classify;
+  for (const auto& r : reviews) {
+    summarize.push_back("Summarize this customer review in one sentence: " + r);
+    classify.push_back("Classify the sentiment of this review: " + r);
+  }
+  const std::vector<std::string> multi = {"very positive", "negative", "neutral"};
+  const std::vector<std::string> single = {"yes", "no"};
+  const std::string schema = R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})";
+  std::vector<MixedPart> parts(5);
+  parts[0].kind = MixedPart::Kind::kGenerate;
+  parts[0].prompts = summarize;
+  parts[0].max_tokens = 8;
+  parts[1].kind = MixedPart::Kind::kChoose;
+  parts[1].prompts = classify;
+  parts[1].choices = multi;
+  parts[2].kind = MixedPart::Kind::kJson;
+  parts[2].prompts = reviews;
+  parts[2].json_schema = schema;
+  parts[2].max_tokens = 16;
+  parts[3].kind = MixedPart::Kind::kChoose;
+  parts[3].prompts = classify;
+  parts[3].choices = single;
+  parts[4].kind = MixedPart::Kind::kChoose;  // invalid: its own error, the others go on
+  parts[4].prompts = classify;
+  auto mixed = model->MixedBatch(parts);
+  ASSERT_TRUE(mixed.ok()) << mixed.status().message();
+  ASSERT_EQ(mixed->size(), 5u);
+  const BatchStats stats = model->last_batch_stats();
+  EXPECT_EQ(stats.sequences, 6 + 6 * 3 + 6 + 6);
+  EXPECT_GT(stats.reused_tokens, 0) << "each operation's instruction and each prompt's choices share cells";
+  ASSERT_FALSE((*mixed)[4].ok());
+  EXPECT_EQ((*mixed)[4].status().code(), StatusCode::kInvalidArgument);
+  for (int p = 0; p < 4; ++p) ASSERT_TRUE((*mixed)[p].ok()) << p << ": " << (*mixed)[p].status().message();
+
+  GenerateOptions g;
+  g.max_tokens = 8;
+  auto gen = model->GenerateBatch(summarize, g);
+  auto ch = model->ChooseBatch(classify, multi);
+  auto js = model->GenerateJsonBatch(reviews, schema, 16);
+  auto yes_no = model->ChooseBatch(classify, single);
+  ASSERT_TRUE(gen.ok() && ch.ok() && js.ok() && yes_no.ok());
+  EXPECT_EQ((*mixed)[0]->texts, *gen);
+  EXPECT_EQ((*mixed)[2]->texts, *js);
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    EXPECT_EQ((*mixed)[1]->choices[i].label, (*ch)[i].label);
+    EXPECT_NEAR((*mixed)[1]->choices[i].probability, (*ch)[i].probability, 1e-4);
+    EXPECT_EQ((*mixed)[3]->choices[i].label, (*yes_no)[i].label);
+    EXPECT_NEAR((*mixed)[3]->choices[i].probability, (*yes_no)[i].probability, 1e-4);
+    EXPECT_TRUE(nlohmann::json::accept((*mixed)[2]->texts[i]));
+  }
+}
+
 TEST(LlamaBatch, ChatTemplateFallsBackToChatml) {
   auto model = Load(BatchModels::Get().llama);
   ASSERT_NE(model, nullptr);

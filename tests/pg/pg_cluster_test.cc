@@ -475,6 +475,37 @@ TEST_F(PgCluster, KpiFiguresFromShardPartialsEqualTheSameDataInOneDatabase) {
       "GROUP BY c.segment ORDER BY c.segment");
   EXPECT_EQ(routed_segments, single_segments);
   EXPECT_EQ(Lines(routed_segments).size(), 3u) << routed_segments;
+
+  // The executive summary (issue 24 item 2): figures combined on the coordinator equal the one
+  // database's, and its text, written on the coordinator from them, holds no other number.
+  const std::string exec = Value(0, "kpi",
+                                 "SELECT customers, orders, revenue, average_ltv, reviews, average_rating, tickets, "
+                                 "open_tickets FROM custintel_cluster.executive_summary()");
+  const std::string exec_single = Value(
+      0, "kpi_single",
+      "WITH p AS (SELECT * FROM silver.orders WHERE status IS NULL OR lower(status) NOT IN ('cancelled', 'refunded')) "
+      "SELECT (SELECT count(*) FROM silver.customers), (SELECT count(*) FROM p), (SELECT sum(amount) FROM p), "
+      "(SELECT round(sum(amount) / (SELECT count(*) FROM silver.customers), 2) FROM p), "
+      "(SELECT count(*) FROM silver.reviews), (SELECT round(avg(rating), 1) FROM silver.reviews), "
+      "(SELECT count(*) FROM silver.tickets), (SELECT count(*) FROM silver.tickets WHERE resolved_at IS NULL)");
+  EXPECT_EQ(exec, exec_single);
+  const std::string text = Value(0, "kpi", "SELECT summary FROM custintel_cluster.executive_summary()");
+  const std::string figures = Value(0, "kpi",
+                                    "SELECT concat_ws(' ', shards, customers, orders, revenue, average_ltv, reviews, "
+                                    "average_rating, tickets, open_tickets, sentiment_negative, sentiment_neutral, "
+                                    "sentiment_positive) FROM custintel_cluster.executive_summary()");
+  std::set<std::string> allowed;
+  std::istringstream fs(figures);
+  for (std::string f; fs >> f;) allowed.insert(f);
+  const std::regex number(R"(\d+(\.\d+)?)");
+  int numbers = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it, ++numbers) {
+    EXPECT_TRUE(allowed.count(it->str())) << it->str() << " in \"" << text << "\" is none of the figures " << figures;
+  }
+  EXPECT_GE(numbers, 11) << text;
+  EXPECT_NE(text.find("average review rating of"), std::string::npos) << text;
+  const std::string n_reviews = Value(0, "kpi", "SELECT reviews FROM custintel_cluster.executive_summary()");
+  EXPECT_NE(text.find("wrote " + n_reviews + " reviews"), std::string::npos) << text;
 }
 
 // CDNOW_sample.txt (Fader, Hardie & Lee's CDNOW 1/10th sample): master id, sample id, YYYYMMDD,

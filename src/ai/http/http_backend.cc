@@ -1,5 +1,6 @@
 #include "ai/http/http_backend.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -92,7 +93,65 @@ HttpBackend::HttpBackend(HttpBackendOptions options) : options_(std::move(option
   }
 }
 
-HttpBackend::~HttpBackend() = default;
+HttpBackend::~HttpBackend() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  prober_wake_.notify_all();
+  if (prober_.joinable()) prober_.join();
+}
+
+void HttpBackend::OpenBreaker(Endpoint* e) {
+  e->open_until = Clock::now() + std::chrono::milliseconds(options_.breaker_cooldown_ms);
+  if (options_.health_interval_ms <= 0 || prober_running_ || stopping_) return;
+  // The last prober has left (it clears prober_running_ as its final act under mu_), so the
+  // join returns at once. A thread started here inherits the caller's signal mask (pg: all
+  // blocked during a backend call) and never calls back into the host.
+  if (prober_.joinable()) prober_.join();
+  prober_running_ = true;
+  prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+HttpBackend::Health HttpBackend::Probe(const std::string& url) {
+  HttpRequestOptions o;
+  o.connect_timeout_ms = std::min(options_.connect_timeout_ms, 1000);
+  o.timeout_ms = std::min(options_.timeout_ms, 2000);
+  ++health_probes_;
+  Result<HttpResponse> r = HttpGet(url, options_.health_path, headers_, o);
+  if (r.ok() && r->status == 404) r = HttpGet(url, "/v1/models", headers_, o);
+  if (!r.ok() || r->status >= 500) return Health::kDown;
+  return r->status == 200 ? Health::kUp : Health::kUnknown;
+}
+
+void HttpBackend::ProbeLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    prober_wake_.wait_for(lock, std::chrono::milliseconds(options_.health_interval_ms), [this] { return stopping_; });
+    std::vector<Endpoint*> open;
+    for (auto& e : endpoints_) {
+      if (e->consecutive_failures >= options_.breaker_failures) open.push_back(e.get());
+    }
+    if (stopping_ || open.empty()) {
+      prober_running_ = false;
+      return;
+    }
+    for (Endpoint* e : open) {
+      lock.unlock();
+      const Health h = Probe(e->url);  // endpoints_ never changes after construction
+      lock.lock();
+      if (stopping_) break;
+      if (e->consecutive_failures < options_.breaker_failures) continue;  // a live trial closed it meanwhile
+      if (h == Health::kUp) {
+        e->consecutive_failures = 0;
+        e->open_until = {};
+        ++readmitted_;
+      } else if (h == Health::kDown) {
+        e->open_until = std::max(e->open_until, Clock::now() + std::chrono::milliseconds(options_.breaker_cooldown_ms));
+      }
+    }
+  }
+}
 
 std::string HttpBackend::Scrub(const std::string& upstream_text) const {
   std::vector<std::string> secrets;
@@ -104,7 +163,9 @@ std::string HttpBackend::Scrub(const std::string& upstream_text) const {
   return ScrubSecrets(upstream_text, secrets);
 }
 
-HttpBackendStats HttpBackend::stats() const { return {requests_.load(), retries_.load(), breaker_rejections_.load()}; }
+HttpBackendStats HttpBackend::stats() const {
+  return {requests_.load(), retries_.load(), breaker_rejections_.load(), health_probes_.load(), readmitted_.load()};
+}
 
 HttpBackend::Endpoint* HttpBackend::PickEndpoint() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -177,9 +238,7 @@ Result<json> HttpBackend::Post(const std::string& path, const std::string& body)
       std::lock_guard<std::mutex> lock(mu_);
       --e->in_flight;
       e->trial_in_flight = false;
-      if (failed_endpoint && ++e->consecutive_failures >= options_.breaker_failures) {
-        e->open_until = Clock::now() + std::chrono::milliseconds(options_.breaker_cooldown_ms);
-      }
+      if (failed_endpoint && ++e->consecutive_failures >= options_.breaker_failures) OpenBreaker(e);
     }
     if (attempt < options_.max_retries) {
       ++retries_;
@@ -239,6 +298,35 @@ Batch<Completion> HttpBackend::Chat(std::span<const std::string> prompts, const 
 
 Batch<Completion> HttpBackend::Generate(std::span<const std::string> prompts, const Sampling& sampling) {
   return Chat(prompts, sampling, nullptr);
+}
+
+std::vector<MixedAnswers> HttpBackend::RunMixed(std::span<const MixedRequest> requests) {
+  std::vector<MixedAnswers> out(requests.size());
+  std::vector<std::pair<size_t, size_t>> rows;  // request, prompt
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const size_t n = requests[i].prompts.size();
+    if (requests[i].kind == MixedRequest::Kind::kChoose) out[i].scored.assign(n, Status::Internal("not run"));
+    else out[i].completions.assign(n, Status::Internal("not run"));
+    for (size_t k = 0; k < n; ++k) rows.emplace_back(i, k);
+  }
+  const size_t workers = static_cast<size_t>(options_.concurrency) * std::max<size_t>(endpoints_.size(), 1);
+  ParallelFor(rows.size(), workers, 1, [&](size_t j) {
+    const auto [i, k] = rows[j];
+    const MixedRequest& r = requests[i];
+    std::span<const std::string> one(&r.prompts[k], 1);  // a batch of one runs on this thread
+    switch (r.kind) {
+      case MixedRequest::Kind::kGenerate:
+        out[i].completions[k] = std::move(Generate(one, r.sampling)[0]);
+        break;
+      case MixedRequest::Kind::kChoose:
+        out[i].scored[k] = std::move(Choose(one, r.choices)[0]);
+        break;
+      case MixedRequest::Kind::kJson:
+        out[i].completions[k] = std::move(GenerateJson(one, r.json_schema, r.sampling)[0]);
+        break;
+    }
+  });
+  return out;
 }
 
 Batch<Completion> HttpBackend::GenerateJson(std::span<const std::string> prompts, const std::string& json_schema,

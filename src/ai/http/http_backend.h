@@ -11,6 +11,13 @@
 // - Circuit breaker per URL: after breaker_failures consecutive failed attempts the URL is
 //   skipped for breaker_cooldown_ms, then one trial request decides. When every URL is open,
 //   rows fail fast with Unavailable instead of waiting on a dead server.
+// - Active health checks: while a URL's breaker is open, a background thread (started when a
+//   breaker opens, gone when none is open) probes it every health_interval_ms with GET
+//   health_path (llama.cpp's server and vLLM answer /health), then GET /v1/models when that
+//   route is missing. A 200 closes the breaker at once: the server is back in the pool without
+//   a live request risked on it. No answer or a 5xx keeps it out (the cooldown is pushed back,
+//   so no live trial goes to a dead server). A server with neither route keeps the live trial
+//   after the cooldown.
 // - The API key comes from the environment variable named in options (Authorization: Bearer)
 //   and never appears in a message or log.
 // - choose: the server is asked for {"label": <one of the choices>} by JSON schema, with
@@ -28,9 +35,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +62,8 @@ struct HttpBackendOptions {
   int breaker_failures = 5;            // consecutive failures that open a URL's breaker
   int breaker_cooldown_ms = 15000;     // how long an open breaker skips its URL
   int embed_batch = 64;                // texts per /v1/embeddings request
+  int health_interval_ms = 1000;       // probe period of a URL whose breaker is open; 0 = no probes
+  std::string health_path = "/health";
 };
 
 // Counters for tests and reports.
@@ -60,6 +71,8 @@ struct HttpBackendStats {
   int64_t requests = 0;         // attempts sent, retries included
   int64_t retries = 0;
   int64_t breaker_rejections = 0;  // attempts not sent because every URL was open
+  int64_t health_probes = 0;       // health checks sent to URLs whose breaker was open
+  int64_t readmitted = 0;          // URLs a health check returned to the pool
 };
 
 // `text` with every value of `secrets` and anything shaped like a credential (echoed
@@ -80,6 +93,9 @@ class HttpBackend final : public Backend {
                                  const Sampling& sampling) override;
   Batch<Embedding> Embed(std::span<const std::string> texts) override;
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override;
+  // Every request's rows at once, over the same `concurrency` per URL as one call: a queue
+  // step's choices, summaries and themes in flight together, not one operation after another.
+  std::vector<MixedAnswers> RunMixed(std::span<const MixedRequest> requests) override;
 
   HttpBackendStats stats() const;
 
@@ -89,6 +105,12 @@ class HttpBackend final : public Backend {
   // parsed JSON of a 200 answer.
   Result<nlohmann::json> Post(const std::string& path, const std::string& body);
   Endpoint* PickEndpoint();
+  // Opens e's breaker for breaker_cooldown_ms and makes sure the prober runs. REQUIRES: mu_.
+  void OpenBreaker(Endpoint* e);
+  // The prober thread: probes every open URL each health_interval_ms until none is open.
+  void ProbeLoop();
+  enum class Health { kUp, kDown, kUnknown };
+  Health Probe(const std::string& url);
   // ScrubSecrets with the headers this backend sends (the API key among them).
   std::string Scrub(const std::string& upstream_text) const;
   // One chat request per prompt; `extra` fields join each body; `raw` (when given) receives
@@ -101,8 +123,12 @@ class HttpBackend final : public Backend {
   ModelIdentity identity_;
   HttpHeaders headers_;  // with the API key: never logged
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
-  std::mutex mu_;  // guards endpoint breaker state and in-flight counts
-  std::atomic<int64_t> requests_{0}, retries_{0}, breaker_rejections_{0};
+  std::mutex mu_;  // guards endpoint breaker state and in-flight counts, and the prober's state
+  std::condition_variable prober_wake_;
+  std::thread prober_;
+  bool prober_running_ = false;  // guarded by mu_
+  bool stopping_ = false;        // guarded by mu_
+  std::atomic<int64_t> requests_{0}, retries_{0}, breaker_rejections_{0}, health_probes_{0}, readmitted_{0};
 };
 
 }  // namespace custintel::ai

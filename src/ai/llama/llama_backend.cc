@@ -1,6 +1,7 @@
 #include "ai/llama/llama_backend.h"
 
 #include <filesystem>
+#include <iterator>
 
 namespace custintel::ai {
 namespace {
@@ -66,18 +67,60 @@ Batch<Completion> LlamaBackend::Generate(std::span<const std::string> prompts, c
   return ToCompletions(prompts, texts);
 }
 
-Batch<Scored> LlamaBackend::Choose(std::span<const std::string> prompts, std::span<const std::string> choices) {
-  auto got = RowAligned<Choice>(prompts, [&](std::span<const std::string> in) {
-    return model_->ChooseBatch(in, choices);
-  });
+Batch<Scored> LlamaBackend::ToScored(std::span<const std::string> prompts, Batch<Choice>& got) const {
   Batch<Scored> out;
   for (size_t i = 0; i < got.size(); ++i) {
     if (!got[i].ok()) {
       out.push_back(got[i].status());
       continue;
     }
-    out.push_back(Scored{got[i]->label, got[i]->probability, got[i]->margin, got[i]->probabilities,
-                         CountTokens(prompts[i])});
+    out.push_back(Scored{std::move(got[i]->label), got[i]->probability, got[i]->margin,
+                         std::move(got[i]->probabilities), CountTokens(prompts[i])});
+  }
+  return out;
+}
+
+Batch<Scored> LlamaBackend::Choose(std::span<const std::string> prompts, std::span<const std::string> choices) {
+  auto got = RowAligned<Choice>(prompts, [&](std::span<const std::string> in) {
+    return model_->ChooseBatch(in, choices);
+  });
+  return ToScored(prompts, got);
+}
+
+std::vector<MixedAnswers> LlamaBackend::RunMixed(std::span<const MixedRequest> requests) {
+  std::vector<MixedPart> parts;
+  for (const MixedRequest& r : requests) {
+    MixedPart p;
+    p.prompts = r.prompts;
+    p.max_tokens = r.sampling.max_tokens;
+    if (r.kind == MixedRequest::Kind::kChoose) {
+      p.kind = MixedPart::Kind::kChoose;
+      p.choices = r.choices;
+    } else if (r.kind == MixedRequest::Kind::kJson) {
+      p.kind = MixedPart::Kind::kJson;
+      p.json_schema = r.json_schema;
+    }
+    parts.push_back(p);
+  }
+  auto mixed = model_->MixedBatch(parts);
+  if (!mixed.ok()) return Backend::RunMixed(requests);  // each request alone, row by row if need be
+  std::vector<MixedAnswers> out;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const MixedRequest& r = requests[i];
+    Result<MixedOutput>& got = (*mixed)[i];
+    if (!got.ok()) {
+      out.push_back(RunOne(r));
+      continue;
+    }
+    MixedAnswers a;
+    if (r.kind == MixedRequest::Kind::kChoose) {
+      Batch<Choice> choices(std::make_move_iterator(got->choices.begin()), std::make_move_iterator(got->choices.end()));
+      a.scored = ToScored(r.prompts, choices);
+    } else {
+      Batch<std::string> texts(std::make_move_iterator(got->texts.begin()), std::make_move_iterator(got->texts.end()));
+      a.completions = ToCompletions(r.prompts, texts);
+    }
+    out.push_back(std::move(a));
   }
   return out;
 }

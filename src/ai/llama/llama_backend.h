@@ -27,6 +27,9 @@ class LlamaBackend final : public Backend {
                                  const Sampling& sampling) override;
   Batch<Embedding> Embed(std::span<const std::string> texts) override;
   Result<std::vector<double>> Rerank(const std::string& query, std::span<const std::string> docs) override;
+  // Every request's rows in one LlamaModel::MixedBatch; a request that fails there (and all of
+  // them when the batch fails as a whole) is run again on its own, row by row if need be.
+  std::vector<MixedAnswers> RunMixed(std::span<const MixedRequest> requests) override;
   void SetAbortCheck(bool (*check)(void* data), void* data) override { model_->SetAbortCheck(check, data); }
 
   LlamaModel& model() { return *model_; }
@@ -35,6 +38,7 @@ class LlamaBackend final : public Backend {
   explicit LlamaBackend(std::shared_ptr<LlamaModel> model);
   int CountTokens(const std::string& text) const;
   Batch<Completion> ToCompletions(std::span<const std::string> prompts, const Batch<std::string>& texts) const;
+  Batch<Scored> ToScored(std::span<const std::string> prompts, Batch<Choice>& choices) const;
 
   std::shared_ptr<LlamaModel> model_;
   ModelIdentity identity_;

@@ -58,8 +58,22 @@ struct BatchDecoder::Slot {
   size_t n_fed = 0;          // tokens whose KV cells exist
   int cells = 0;             // KV cells reserved for this row
   bool stopped = false;      // the picker said done
+  int fork_slot = -1;        // >= 0: waits for that slot to feed fork_at tokens, then copies them
+  size_t fork_at = 0;
   DecodeResult result;
 };
+
+namespace {
+
+// The first position whose token a row must feed itself: its last token (whose logits it
+// needs), or for a scored row the token before its first scored one.
+size_t OwnFrom(const DecodeRow& r) {
+  size_t own_from = r.tokens.size() - 1;
+  if (r.score_from >= 1) own_from = std::min(own_from, static_cast<size_t>(r.score_from - 1));
+  return own_from;
+}
+
+}  // namespace
 
 GreedyPicker::GreedyPicker(const llama_context* ctx, bool ignore_eog)
     : ctx_(ctx), ignore_eog_(ignore_eog) {}
@@ -85,9 +99,7 @@ int BatchDecoder::SharedPrefix(std::span<const DecodeRow> rows) const {
   // scored row keeps the token before its first scored one.
   size_t n = rows[0].tokens.size();
   for (const DecodeRow& r : rows) {
-    size_t own_from = r.tokens.size() - 1;
-    if (r.score_from >= 1) own_from = std::min(own_from, static_cast<size_t>(r.score_from - 1));
-    n = std::min(n, own_from);
+    n = std::min(n, OwnFrom(r));
     const auto mismatch = std::mismatch(rows[0].tokens.begin(), rows[0].tokens.begin() + n, r.tokens.begin());
     n = static_cast<size_t>(mismatch.first - rows[0].tokens.begin());
   }
@@ -120,11 +132,55 @@ Status BatchDecoder::Admit(std::span<const DecodeRow> rows, std::vector<Slot>& s
     slot.seq = r.tokens;
     slot.n_prompt = r.tokens.size();
     slot.n_fed = static_cast<size_t>(shared_prefix_);
+    // Cells stay reserved for the whole prompt even when part of it is copied from a row in
+    // flight: conservative (the copied cells are counted twice), so a decode never runs out.
     slot.cells = cells;
     cells_used_ += cells;
-    if (shared_prefix_ > 0) llama_memory_seq_cp(mem, kPrefixSeq, static_cast<llama_seq_id>(s + 1), -1, -1);
+    ForkFromBestSlot(r, s, slots);
+    if (slot.fork_slot < 0 && shared_prefix_ > 0) {
+      llama_memory_seq_cp(mem, kPrefixSeq, static_cast<llama_seq_id>(s + 1), -1, -1);
+    }
   }
+  ResolveForks(slots);
   return Status::Ok();
+}
+
+void BatchDecoder::ForkFromBestSlot(const DecodeRow& row, size_t s, std::vector<Slot>& slots) {
+  const size_t own_from = OwnFrom(row);
+  size_t best = static_cast<size_t>(shared_prefix_);
+  int from = -1;
+  for (size_t t = 0; t < slots.size(); ++t) {
+    const Slot& other = slots[t];
+    if (t == s || other.row < 0 || other.fork_slot >= 0) continue;  // a waiting row has no cells yet
+    const size_t limit = std::min(own_from, other.n_prompt);
+    if (limit <= best) continue;
+    size_t n = static_cast<size_t>(shared_prefix_);  // every row starts with the common prefix
+    while (n < limit && other.seq[n] == row.tokens[n]) ++n;
+    if (n > best) {
+      best = n;
+      from = static_cast<int>(t);
+    }
+  }
+  if (from < 0) return;
+  slots[s].fork_slot = from;
+  slots[s].fork_at = best;
+}
+
+// A waiting row whose source has fed the shared positions takes their cells. Runs after every
+// decode, before finished rows leave: a source cannot finish before it has fed its prompt.
+void BatchDecoder::ResolveForks(std::vector<Slot>& slots) {
+  llama_memory_t mem = llama_get_memory(ctx_);
+  for (size_t s = 0; s < slots.size(); ++s) {
+    Slot& slot = slots[s];
+    if (slot.row < 0 || slot.fork_slot < 0) continue;
+    const Slot& from = slots[static_cast<size_t>(slot.fork_slot)];
+    if (from.n_fed < slot.fork_at) continue;
+    llama_memory_seq_cp(mem, static_cast<llama_seq_id>(slot.fork_slot + 1), static_cast<llama_seq_id>(s + 1), 0,
+                        static_cast<llama_pos>(slot.fork_at));
+    reused_tokens_ += static_cast<int64_t>(slot.fork_at) - shared_prefix_;
+    slot.n_fed = slot.fork_at;
+    slot.fork_slot = -1;
+  }
 }
 
 Status BatchDecoder::Step(std::span<const DecodeRow> rows, std::vector<Slot>& slots, TokenPicker& picker,
@@ -140,7 +196,7 @@ Status BatchDecoder::Step(std::span<const DecodeRow> rows, std::vector<Slot>& sl
   int room = n_batch_;
   for (size_t s = 0; s < slots.size() && room > 0; ++s) {
     Slot& slot = slots[s];
-    if (slot.row < 0) continue;
+    if (slot.row < 0 || slot.fork_slot >= 0) continue;
     const DecodeRow& r = rows[static_cast<size_t>(slot.row)];
     const size_t n = std::min(slot.seq.size() - slot.n_fed, static_cast<size_t>(room));
     for (size_t k = 0; k < n; ++k) {
@@ -161,6 +217,7 @@ Status BatchDecoder::Step(std::span<const DecodeRow> rows, std::vector<Slot>& sl
   tokens_evaluated_ += batch.size();
   const int n_vocab = llama_vocab_n_tokens(VocabOf(ctx_));
   for (size_t s = 0; s < slots.size(); ++s) slots[s].n_fed += taken[s];
+  ResolveForks(slots);
   for (const Want& w : wants) {
     Slot& slot = slots[w.slot];
     const float* logits = llama_get_logits_ith(ctx_, w.batch_index);
@@ -208,6 +265,7 @@ Result<std::vector<DecodeResult>> BatchDecoder::Run(std::span<const DecodeRow> r
   llama_memory_t mem = llama_get_memory(ctx_);
   llama_memory_clear(mem, /*data=*/true);
   tokens_evaluated_ = 0;
+  reused_tokens_ = 0;
   shared_prefix_ = SharedPrefix(rows);
   cells_used_ = shared_prefix_;
   CI_RETURN_IF_ERROR(DecodePrefix(rows[0].tokens, shared_prefix_));

@@ -10,7 +10,12 @@
 //      finished row's slot is given to the next row at once;
 //   3. per row, either scores the row's own tokens from `score_from` on (teacher forcing: the
 //      sum of log p(token | everything before), used by choose) or asks a TokenPicker for new
-//      tokens until it says stop or max_new_tokens is reached.
+//      tokens until it says stop or max_new_tokens is reached;
+//   4. reuses the work of rows in flight: a row admitted while another row's prompt shares a
+//      longer prefix with it than the common one (a choose prompt's other choices, the rows of
+//      one instruction inside a mixed batch of several) copies that row's KV cells for the
+//      shared positions instead of evaluating them again (waiting, if need be, until that row
+//      has fed them).
 //
 //   BatchDecoder d(ctx, /*n_parallel=*/16, /*n_batch=*/512);
 //   CI_ASSIGN_OR_RETURN(auto out, d.Run(rows, greedy_picker));
@@ -81,10 +86,12 @@ class BatchDecoder {
   // fails to decode.
   Result<std::vector<DecodeResult>> Run(std::span<const DecodeRow> rows, TokenPicker& picker);
 
-  // Tokens evaluated by the last Run (prefix once, plus every row's own tokens), and the length
-  // of the shared prefix: for benchmarks and tests.
+  // Tokens evaluated by the last Run (prefix once, plus every row's own tokens), the length
+  // of the shared prefix, and the prompt tokens rows took from a row in flight instead of
+  // evaluating them (step 4): for benchmarks and tests.
   int64_t tokens_evaluated() const { return tokens_evaluated_; }
   int shared_prefix() const { return shared_prefix_; }
+  int64_t reused_tokens() const { return reused_tokens_; }
 
  private:
   struct Slot;
@@ -93,6 +100,8 @@ class BatchDecoder {
   Status Step(std::span<const DecodeRow> rows, std::vector<Slot>& slots, TokenPicker& picker,
               std::vector<DecodeResult>& results);
   int SharedPrefix(std::span<const DecodeRow> rows) const;
+  void ForkFromBestSlot(const DecodeRow& row, size_t s, std::vector<Slot>& slots);
+  void ResolveForks(std::vector<Slot>& slots);
 
   llama_context* ctx_;
   int n_parallel_;
@@ -101,6 +110,7 @@ class BatchDecoder {
   int cells_used_ = 0;  // reserved KV cells: the prefix plus every in-flight row's budget
   int shared_prefix_ = 0;
   int64_t tokens_evaluated_ = 0;
+  int64_t reused_tokens_ = 0;
 };
 
 }  // namespace custintel::ai

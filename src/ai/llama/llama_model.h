@@ -91,6 +91,23 @@ struct BatchStats {
   int64_t sequences = 0;          // rows (choose: prompts x choices)
   int64_t shared_prefix_tokens = 0;  // evaluated once, copied to every sequence
   int64_t tokens_evaluated = 0;   // every token through the model, prefix included once
+  int64_t reused_tokens = 0;      // prompt tokens copied from a row in flight (BatchDecoder step 4)
+};
+
+// One operation of MixedBatch: its prompts (each wrapped in the chat template) and parameters.
+struct MixedPart {
+  enum class Kind { kGenerate, kChoose, kJson };
+  Kind kind = Kind::kGenerate;
+  std::span<const std::string> prompts;
+  std::span<const std::string> choices;  // kChoose
+  std::string json_schema;               // kJson
+  int max_tokens = 0;                    // kGenerate, kJson
+};
+
+// Its answers, one per prompt: texts for kGenerate and kJson, choices for kChoose.
+struct MixedOutput {
+  std::vector<std::string> texts;
+  std::vector<Choice> choices;
 };
 
 // What a generator produced: the token ids and their text.
@@ -143,6 +160,14 @@ class LlamaModel {
   Result<std::vector<std::string>> GenerateJsonBatch(std::span<const std::string> prompts,
                                                      const std::string& json_schema,
                                                      int max_tokens);
+  // Every part's rows decoded together in one BatchDecoder run: the rows of all parts are in
+  // flight at once (a queue step's choices, summaries and themes share each llama_decode), and
+  // rows that share a prompt prefix share its KV cells. Each part's answers are those of its
+  // own call (GenerateBatch with the chat template, ChooseBatch, GenerateJsonBatch) up to the
+  // floating-point effects of batch composition. A part with invalid arguments (no choices, a
+  // schema outside the subset) or an answer that fails its schema gets that error alone;
+  // a decode failure (a prompt that does not fit, an abort) fails the whole call.
+  Result<std::vector<Result<MixedOutput>>> MixedBatch(std::span<const MixedPart> parts);
   // Pooled, L2-normalised embedding per text (embedder models). Same values as Embed().
   Result<std::vector<std::vector<float>>> EmbedBatch(std::span<const std::string> texts);
   // Relevance score of each doc for `query` (reranker models: pooling type rank); higher is

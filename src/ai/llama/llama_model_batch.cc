@@ -2,6 +2,8 @@
 // for embedders, of one pooled llama_decode per packed batch).
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "ai/llama/llama_batch_decoder.h"
@@ -72,10 +74,24 @@ class SingleTokenChoicePicker : public TokenPicker {
   int n_vocab_ = 0;
 };
 
+// Sends each row to the picker of its part, with the row's index within that part.
+class RoutingPicker : public TokenPicker {
+ public:
+  void Add(TokenPicker* picker, size_t local_row) { route_.emplace_back(picker, local_row); }
+  Result<bool> Pick(size_t row, const float* logits, std::vector<int32_t>* out) override {
+    const auto& [picker, local] = route_[row];
+    return picker->Pick(local, logits, out);
+  }
+
+ private:
+  std::vector<std::pair<TokenPicker*, size_t>> route_;
+};
+
 }  // namespace
 
 void LlamaModel::RecordStats(const BatchDecoder& decoder, size_t sequences) {
-  last_batch_stats_ = {static_cast<int64_t>(sequences), decoder.shared_prefix(), decoder.tokens_evaluated()};
+  last_batch_stats_ = {static_cast<int64_t>(sequences), decoder.shared_prefix(), decoder.tokens_evaluated(),
+                       decoder.reused_tokens()};
 }
 
 Status LlamaModel::CheckGenerator() const {
@@ -207,6 +223,122 @@ Result<std::vector<std::string>> LlamaModel::GenerateJsonBatch(std::span<const s
     texts.push_back(std::move(text));
   }
   return texts;
+}
+
+Result<std::vector<Result<MixedOutput>>> LlamaModel::MixedBatch(std::span<const MixedPart> parts) {
+  CI_RETURN_IF_ERROR(CheckGenerator());
+  // How each part's rows were laid out, to read its answers back.
+  struct Plan {
+    Status status;
+    size_t first_row = 0;
+    std::vector<std::vector<int32_t>> choice_tokens;  // kChoose
+    std::optional<JsonGrammar> grammar;               // kJson
+    std::unique_ptr<SingleTokenChoicePicker> single;  // kChoose with one token per choice
+    std::unique_ptr<TokenPicker> json_picker;         // kJson
+  };
+  std::vector<Plan> plans(parts.size());
+  std::vector<DecodeRow> rows;
+  std::vector<std::pair<size_t, size_t>> owner;  // per row: part, row within the part
+  auto plan_part = [&](size_t p) -> Status {
+    const MixedPart& part = parts[p];
+    Plan& plan = plans[p];
+    plan.first_row = rows.size();
+    if (part.kind == MixedPart::Kind::kJson) {
+      if (part.max_tokens <= 0) return Status::InvalidArgument("generate_json: max_tokens must be positive");
+      CI_ASSIGN_OR_RETURN(JsonGrammar grammar, JsonGrammar::Compile(model_, part.json_schema));
+      plan.grammar.emplace(std::move(grammar));
+      CI_ASSIGN_OR_RETURN(plan.json_picker, plan.grammar->NewPicker(part.max_tokens));
+    } else if (part.kind == MixedPart::Kind::kChoose) {
+      CI_RETURN_IF_ERROR(CheckChoices(part.choices));
+      for (const std::string& c : part.choices) {
+        CI_ASSIGN_OR_RETURN(auto t, TokenizeText(c, /*add_special=*/false));
+        plan.choice_tokens.push_back(std::move(t));
+      }
+    } else if (part.max_tokens < 0) {
+      return Status::InvalidArgument("max_tokens must not be negative");
+    }
+    CI_ASSIGN_OR_RETURN(auto tokens, PromptTokens(part.prompts, /*chat_template=*/true));
+    const bool single = part.kind == MixedPart::Kind::kChoose &&
+                        std::all_of(plan.choice_tokens.begin(), plan.choice_tokens.end(),
+                                    [](const auto& t) { return t.size() == 1; });
+    if (single) {
+      std::vector<int32_t> firsts;
+      for (const auto& t : plan.choice_tokens) firsts.push_back(t[0]);
+      plan.single = std::make_unique<SingleTokenChoicePicker>(std::move(firsts), tokens.size());
+      plan.single->set_vocab_size(VocabSize());
+    }
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (part.kind != MixedPart::Kind::kChoose || single) {
+        const int new_tokens = part.kind == MixedPart::Kind::kChoose ? 1 : part.max_tokens;
+        rows.push_back({std::move(tokens[i]), -1, new_tokens});
+        owner.emplace_back(p, i);
+        continue;
+      }
+      // One scored sequence per (prompt, choice), as ChooseBatch; the decoder lets the
+      // choices of one prompt share its cells.
+      for (size_t c = 0; c < plan.choice_tokens.size(); ++c) {
+        DecodeRow r{tokens[i], static_cast<int>(tokens[i].size()), 0};
+        r.tokens.insert(r.tokens.end(), plan.choice_tokens[c].begin(), plan.choice_tokens[c].end());
+        rows.push_back(std::move(r));
+        owner.emplace_back(p, i * plan.choice_tokens.size() + c);
+      }
+    }
+    return Status::Ok();
+  };
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const size_t rows_before = rows.size();
+    plans[p].status = plan_part(p);
+    if (!plans[p].status.ok()) {  // the part is left out; its rows, if any were added, go
+      rows.resize(rows_before);
+      owner.resize(rows_before);
+    }
+  }
+  std::lock_guard lock(mu_);
+  GreedyPicker greedy(ctx_, /*ignore_eog=*/false);
+  RoutingPicker router;
+  for (const auto& [p, local] : owner) {
+    const Plan& plan = plans[p];
+    TokenPicker* picker = &greedy;  // generate rows, and scored rows (never asked)
+    if (plan.single) picker = plan.single.get();
+    else if (plan.json_picker) picker = plan.json_picker.get();
+    router.Add(picker, local);
+  }
+  std::vector<DecodeResult> results;
+  if (!rows.empty()) {
+    BatchDecoder decoder(ctx_, options_.n_parallel, n_batch_);
+    CI_ASSIGN_OR_RETURN(results, decoder.Run(rows, router));
+    RecordStats(decoder, rows.size());
+  }
+  std::vector<Result<MixedOutput>> out;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const Plan& plan = plans[p];
+    if (!plan.status.ok()) {
+      out.push_back(plan.status);
+      continue;
+    }
+    const MixedPart& part = parts[p];
+    MixedOutput o;
+    Status status;
+    for (size_t i = 0; i < part.prompts.size() && status.ok(); ++i) {
+      if (part.kind == MixedPart::Kind::kChoose) {
+        if (plan.single) {
+          o.choices.push_back(Decide(part.choices, plan.single->log_probs(i)));
+          continue;
+        }
+        const size_t n = plan.choice_tokens.size();
+        std::vector<double> log_probs(n);
+        for (size_t c = 0; c < n; ++c) log_probs[c] = results[plan.first_row + i * n + c].log_prob;
+        o.choices.push_back(Decide(part.choices, log_probs));
+        continue;
+      }
+      std::string text = Detokenize(results[plan.first_row + i].generated);
+      if (plan.grammar) status = plan.grammar->Validate(text).WithContext("generate_json row " + std::to_string(i));
+      o.texts.push_back(std::move(text));
+    }
+    if (status.ok()) out.push_back(std::move(o));
+    else out.push_back(status);
+  }
+  return out;
 }
 
 Result<std::vector<std::vector<float>>> LlamaModel::PoolBatch(const std::vector<std::vector<int32_t>>& inputs) {

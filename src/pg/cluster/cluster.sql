@@ -216,6 +216,35 @@ AS $$
     FROM custintel_cluster.kpi_partials() p
 $$;
 
+-- The executive summary of the whole customer base: its figures combined from the shards'
+-- partials (as kpi()), and a text written here, on the coordinator, from those figures alone by
+-- a fixed template (the wording of the pipeline's builtin run summary, insight/writer_builtin.cc):
+-- every number in it is one of the returned figures, printed as returned; no model is asked and
+-- no review text is read, so nothing in the data can steer it. Figures that do not exist (no
+-- reviews, no orders) leave their sentence out rather than print a zero average.
+CREATE OR REPLACE FUNCTION custintel_cluster.executive_summary(
+    OUT shards integer, OUT customers bigint, OUT orders bigint, OUT revenue numeric,
+    OUT average_ltv numeric, OUT reviews bigint, OUT average_rating numeric, OUT tickets bigint,
+    OUT open_tickets bigint, OUT sentiment_negative bigint, OUT sentiment_neutral bigint,
+    OUT sentiment_positive bigint, OUT summary text)
+LANGUAGE sql
+AS $$
+    SELECT k.shards, k.customers, k.orders, k.revenue, round(k.revenue / nullif(k.customers, 0), 2), k.reviews,
+           round(k.average_rating::numeric, 1), k.tickets, k.open_tickets, k.sentiment_negative,
+           k.sentiment_neutral, k.sentiment_positive,
+           concat_ws(' ',
+               format('Executive summary over %s shards: %s customers placed %s purchases worth %s in total.',
+                      k.shards, k.customers, k.orders, coalesce(k.revenue, 0)),
+               CASE WHEN k.customers > 0 AND k.revenue IS NOT NULL THEN
+                   format('The average lifetime value (spend to date) is %s.', round(k.revenue / k.customers, 2)) END,
+               CASE WHEN k.reviews > 0 AND k.average_rating IS NOT NULL THEN
+                   format('Customers wrote %s reviews with an average review rating of %s (%s negative, %s neutral, '
+                          '%s positive).', k.reviews, round(k.average_rating::numeric, 1), k.sentiment_negative,
+                          k.sentiment_neutral, k.sentiment_positive) END,
+               format('%s of %s support tickets are open.', k.open_tickets, k.tickets))
+    FROM custintel_cluster.kpi() k
+$$;
+
 CREATE OR REPLACE FUNCTION custintel_cluster.segment_partials(
     OUT segment text, OUT customers bigint, OUT orders bigint, OUT revenue numeric, OUT reviews bigint,
     OUT rating_sum bigint, OUT rating_count bigint, OUT open_tickets bigint)
