@@ -13,6 +13,13 @@
 
 namespace custintel {
 
+inline double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
 class Stopwatch {
  public:
   // Seconds since construction or the last Lap(); starts the next lap.
@@ -23,7 +30,7 @@ class Stopwatch {
   double Lap(double* cpu) {
     const auto now = std::chrono::steady_clock::now();
     const double s = std::chrono::duration<double>(now - lap_).count();
-    const double cpu_now = ProcessCpu();
+    const double cpu_now = ProcessCpuSeconds();
     *cpu = cpu_now - cpu_;
     lap_ = now;
     cpu_ = cpu_now;
@@ -31,21 +38,8 @@ class Stopwatch {
   }
 
  private:
-  static double ProcessCpu() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  }
   std::chrono::steady_clock::time_point lap_ = std::chrono::steady_clock::now();
-  double cpu_ = ProcessCpu();
+  double cpu_ = ProcessCpuSeconds();
 };
-
-inline double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
 
 }  // namespace custintel

@@ -1,7 +1,5 @@
 #include "pipeline/run.h"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <functional>
 
@@ -18,20 +16,11 @@
 namespace custintel::pipeline {
 namespace {
 
-// CPU seconds (user + system) of every thread of the process so far.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
-
 Status Timed(const std::string& name, RunReport* report, const std::function<Status()>& step) {
   Stopwatch sw;
-  const double cpu_before = ProcessCpuSeconds();
   Status s = step();
-  const double secs = sw.Lap();
-  const double cpu = ProcessCpuSeconds() - cpu_before;
+  double cpu = 0;
+  const double secs = sw.Lap(&cpu);
   report->steps.push_back({name, secs, {}, cpu});
   // The process's peak so far: the step where it jumps is the one to look at (run -v).
   rusage usage{};
