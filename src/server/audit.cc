@@ -52,24 +52,25 @@ void AuditLog::Record(AuditRow row) {
   queue_.push_back(std::move(row));
 }
 
-void AuditLog::CountRequest(const std::string& tenant, bool ai, bool rate_limited) {
+UsageRow& AuditLog::Today(const std::string& tenant) {
   std::string day = UtcDay();
-  std::lock_guard<std::mutex> lock(mu_);
   UsageRow& u = usage_[{tenant, day}];
   u.tenant = tenant;
-  u.day = day;
+  u.day = std::move(day);
+  return u;
+}
+
+void AuditLog::CountRequest(const std::string& tenant, bool ai, bool rate_limited) {
+  std::lock_guard<std::mutex> lock(mu_);
+  UsageRow& u = Today(tenant);
   u.requests += 1;
   u.ai_calls += ai ? 1 : 0;
   u.rate_limited += rate_limited ? 1 : 0;
 }
 
 void AuditLog::CountAiCall(const std::string& tenant) {
-  std::string day = UtcDay();
   std::lock_guard<std::mutex> lock(mu_);
-  UsageRow& u = usage_[{tenant, day}];
-  u.tenant = tenant;
-  u.day = day;
-  u.ai_calls += 1;
+  Today(tenant).ai_calls += 1;
 }
 
 namespace {

@@ -40,6 +40,8 @@ class AuditLog {
   Status Flush();
 
  private:
+  // The tenant's usage deltas of the current UTC day. REQUIRES: mu_ held.
+  UsageRow& Today(const std::string& tenant);
   // Appends rows one at a time after a batch failed (see the class comment).
   Status AppendOneByOne(const std::vector<AuditRow>& rows);
 

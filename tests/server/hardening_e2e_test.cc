@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -74,6 +75,40 @@ class RawConnection {
 int StatusOf(const std::string& response) {
   return response.size() > 12 ? std::atoi(response.substr(9, 3).c_str()) : 0;
 }
+
+// An OpenAI-compatible model server on loopback that answers every request with `answer`
+// (errors included) and counts the requests.
+class FakeModelServer {
+ public:
+  explicit FakeModelServer(std::function<HttpResponse(const HttpRequest&)> answer)
+      : server_({.host = "127.0.0.1", .port = 0, .threads = 4}) {
+    auto port = server_.Bind();
+    port_ = port.ok() ? *port : 0;
+    serving_ = std::thread([this, answer = std::move(answer)] {
+      (void)server_.Serve(
+          [&](const HttpRequest& r) {
+            ++calls;
+            return answer(r);
+          },
+          [](int) { return std::string(); });
+    });
+  }
+  ~FakeModelServer() {
+    server_.Stop();
+    serving_.join();
+  }
+  bool ok() const { return port_ > 0; }
+  // serve's flags for this server as the tenants' http backend.
+  std::vector<std::string> ServeArgs() const {
+    return {"--backend", "http", "--base-url", "http://127.0.0.1:" + std::to_string(port_), "--model", "test-model"};
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  HttpServer server_;
+  int port_ = 0;
+  std::thread serving_;
+};
 
 class HardeningTest : public ::testing::Test {
  protected:
@@ -208,31 +243,22 @@ TEST_F(HardeningTest, ATenantAdminCannotRaiseItsTier) {
 //    that echoes the request's headers reaches no reader, no stored row and no log line.
 TEST_F(HardeningTest, ServeAiFlagsAreHonouredAndUpstreamSecretsReachNoReader) {
   const std::string secret = "sk-test-SECRET-0123456789abcdef";
-  std::atomic<int> upstream_calls{0};
-  HttpServer upstream({.host = "127.0.0.1", .port = 0, .threads = 4});
-  auto port = upstream.Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread serving([&] {
-    (void)upstream.Serve(
-        [&](const HttpRequest& r) {
-          ++upstream_calls;
-          // A careless proxy: the error echoes every header it was sent.
-          std::string echo = "upstream exploded; request headers:\nAuthorization: " + r.Header("authorization") +
-                             "\n{\"authorization\": \"" + r.Header("authorization") + "\"}";
-          return HttpResponse{500, "text/plain", echo, {}};
-        },
-        [](int) { return std::string(); });
+  FakeModelServer upstream([](const HttpRequest& r) {
+    // A careless proxy: the error echoes every header it was sent.
+    std::string echo = "upstream exploded; request headers:\nAuthorization: " + r.Header("authorization") +
+                       "\n{\"authorization\": \"" + r.Header("authorization") + "\"}";
+    return HttpResponse{500, "text/plain", echo, {}};
   });
+  ASSERT_TRUE(upstream.ok());
   std::string config = fx().dir.File("ai-flags.toml");
   WriteFile(config, custintel::testing::ReadFile(fx().config_path) +
                         "\n[ai]\napi_key_env = \"CI_TEST_UPSTREAM_KEY\"\nmax_retries = 0\n");
   setenv("CI_TEST_UPSTREAM_KEY", secret.c_str(), 1);
-  Start({"--backend", "http", "--base-url", "http://127.0.0.1:" + std::to_string(*port), "--model", "test-model"},
-        config);
+  Start(upstream.ServeArgs(), config);
   auto refreshed = As("acme/analyst").Post("/v1/segments/at-risk-churn/refresh-insight", "");
   EXPECT_NE(refreshed.status, 0);
   EXPECT_EQ(refreshed.body.find("SECRET"), std::string::npos) << refreshed.body;
-  EXPECT_GT(upstream_calls.load(), 0) << "the API kept the builtin backend: " << refreshed.body;
+  EXPECT_GT(upstream.calls.load(), 0) << "the API kept the builtin backend: " << refreshed.body;
   for (std::string p : {"/v1/segments", "/v1/segments/at-risk-churn", "/v1/summary"}) {
     auto r = As("acme/viewer").Get(p);
     EXPECT_EQ(r.status, 200) << p;
@@ -244,8 +270,6 @@ TEST_F(HardeningTest, ServeAiFlagsAreHonouredAndUpstreamSecretsReachNoReader) {
   EXPECT_EQ(Sql(TenantDb("acme"), "SELECT count(*) AS n FROM gold.segment_insights WHERE "
                                   "to_json(gold.segment_insights)::VARCHAR LIKE '%SECRET%'"),
             "n\n0\n");
-  upstream.Stop();
-  serving.join();
   // Flags serve cannot honour are refused, not ignored.
   // (Bounded: a serve that accepts the flag serves on instead of answering.)
   const std::string serve = "timeout 20 " + Sh(std::getenv("CUSTINTEL_BIN")) + " serve --data-dir " + Sh(fx().data_dir);
@@ -368,28 +392,17 @@ TEST_F(HardeningTest, OnDemandCustomerTextsCountAgainstTheAiQuota) {
     p = e;
   }
   ASSERT_EQ(ids.size(), 12u) << ids_csv;
-  std::atomic<int> upstream_calls{0};
-  HttpServer upstream({.host = "127.0.0.1", .port = 0, .threads = 4});
-  auto port = upstream.Bind();
-  ASSERT_TRUE(port.ok());
-  std::thread serving([&] {
-    (void)upstream.Serve(
-        [&](const HttpRequest&) {
-          ++upstream_calls;
-          return HttpResponse{500, "text/plain", "model unavailable", {}};
-        },
-        [](int) { return std::string(); });
-  });
+  FakeModelServer upstream([](const HttpRequest&) { return HttpResponse{500, "text/plain", "model unavailable", {}}; });
+  ASSERT_TRUE(upstream.ok());
   std::string config = fx().dir.File("ai-quota.toml");
   WriteFile(config, custintel::testing::ReadFile(fx().config_path) + "\n[ai]\nmax_retries = 0\n");
-  Start({"--backend", "http", "--base-url", "http://127.0.0.1:" + std::to_string(*port), "--model", "test-model"},
-        config);
+  Start(upstream.ServeArgs(), config);
   // The noai tier: zero AI calls a day. Every customer answered, the model never called.
   for (size_t i = 0; i < 6; ++i) {
     auto r = As("acme/noai").Get("/v1/customers/" + ids[i]);
     EXPECT_EQ(r.status, 200) << ids[i] << ": " << r.body;
   }
-  EXPECT_EQ(upstream_calls.load(), 0);
+  EXPECT_EQ(upstream.calls.load(), 0);
   const std::string audit = As("acme/admin").Get("/v1/audit?limit=1000").body;
   EXPECT_NE(audit.find("AI calls for today are spent: written by the builtin writer"), std::string::npos) << audit;
   // An unlimited key: the model is called and the calls are counted in the tenant's usage.
@@ -397,13 +410,11 @@ TEST_F(HardeningTest, OnDemandCustomerTextsCountAgainstTheAiQuota) {
     auto r = As("acme/analyst").Get("/v1/customers/" + ids[i]);
     EXPECT_EQ(r.status, 200) << ids[i] << ": " << r.body;
   }
-  EXPECT_GT(upstream_calls.load(), 0);
+  EXPECT_GT(upstream.calls.load(), 0);
   json usage = json::parse(As("acme/admin").Get("/v1/usage").body);
   ASSERT_FALSE(usage["days"].empty()) << usage.dump();
   EXPECT_GE(usage["days"][0]["ai_calls"].get<int64_t>(), 1) << usage.dump();
   server_->Stop();
-  upstream.Stop();
-  serving.join();
 }
 
 }  // namespace
