@@ -97,7 +97,7 @@ Result<InsightReport> RunInsights(store::Connection& conn, const std::shared_ptr
 // On demand: makes sure one customer's texts (and its account's summary) are stored and
 // current — written now by RunInsights with options.customer (the run's code, AI service,
 // budget and cache) when missing or when their facts changed, else left as stored. Whether they
-// are current is first asked of the recorded checks (text_checks.h: milliseconds, no sheet);
+// are current is first asked of the recorded checks (text_checks.h: a few small queries, no sheet);
 // only when those do not know is the sheet built and compared. Runs in its own transaction on
 // `conn`. NotFound when the customer has no scores.
 struct OnDemandTexts {
