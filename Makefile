@@ -36,7 +36,7 @@ test-debug: debug
 # The binary alone: every library it links, nothing else.
 demo-build: deps-demo
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	@scripts/phase.sh "building custintel (the binary only; about 10 minutes on 2 cores from scratch, seconds with ccache)" \
+	@scripts/phase.sh "building custintel (the binary only; about 14 minutes on 2 cores from scratch, seconds with ccache)" \
 	  cmake --build $(BUILD_DIR) -j$(JOBS) --target custintel
 
 demo: demo-build
